@@ -1,0 +1,187 @@
+//! Static rules over one plan: each has a stable id (`area/name`), a default severity, a
+//! summary and a function that returns hits with key paths. The runner turns hits into
+//! findings with locations. Pure: the current date is an argument.
+
+mod rules;
+
+use std::collections::BTreeMap;
+
+use crate::plan::values::Date;
+use crate::plan::{LoadFailure, LoadedPlan, Plan, SpanIndex, Stage};
+use crate::report::{CheckReport, CheckedPlan, Finding, Location, Severity};
+
+/// What a rule sees.
+pub struct Context<'a> {
+    pub plan: &'a Plan,
+    pub index: &'a SpanIndex,
+    pub now: Date,
+}
+
+impl Context<'_> {
+    /// `Error` from general availability on, `Warning` before.
+    pub fn error_at_ga(&self) -> Severity {
+        if self.plan.plan.stage.is_ga_or_later() { Severity::Error } else { Severity::Warning }
+    }
+
+    pub fn stage(&self) -> Stage {
+        self.plan.plan.stage
+    }
+
+    pub fn is_placeholder(&self, path: &[String]) -> bool {
+        self.index.is_placeholder_at(path)
+    }
+}
+
+/// One rule hit, before it is located in the file.
+#[derive(Debug, Clone)]
+pub struct Hit {
+    pub path: Vec<String>,
+    pub message: String,
+    pub help: Option<String>,
+    pub severity: Option<Severity>,
+}
+
+impl Hit {
+    pub fn new(path: &[&str], message: impl Into<String>) -> Self {
+        Hit { path: path.iter().map(|s| s.to_string()).collect(), message: message.into(), help: None, severity: None }
+    }
+    pub fn help(mut self, help: impl Into<String>) -> Self {
+        self.help = Some(help.into());
+        self
+    }
+    pub fn severity(mut self, severity: Severity) -> Self {
+        self.severity = Some(severity);
+        self
+    }
+}
+
+/// A static rule.
+pub struct Rule {
+    pub id: &'static str,
+    pub severity: Severity,
+    /// Template section the rule looks at (`2.2.7`).
+    pub section: &'static str,
+    pub summary: &'static str,
+    pub run: fn(&Context) -> Vec<Hit>,
+}
+
+/// Every static rule, in catalogue order.
+pub fn catalogue() -> &'static [Rule] {
+    rules::CATALOGUE
+}
+
+/// Runs every rule over a loaded plan.
+pub fn check_plan(loaded: &LoadedPlan, now: Date) -> Vec<Finding> {
+    let ctx = Context { plan: &loaded.plan, index: &loaded.index, now };
+    let mut out = Vec::new();
+    for rule in catalogue() {
+        for hit in (rule.run)(&ctx) {
+            let span = loaded.index.span_of(&hit.path);
+            out.push(finding(
+                rule.id,
+                hit.severity.unwrap_or(rule.severity),
+                hit.message,
+                hit.help,
+                Some(loaded.plan.plan.product.clone()),
+                Some(hit.path.join(".")),
+                locate(&loaded.source, span),
+                false,
+                &loaded.source.path,
+            ));
+        }
+    }
+    out
+}
+
+#[allow(clippy::too_many_arguments)]
+fn finding(
+    rule: &str,
+    severity: Severity,
+    message: String,
+    help: Option<String>,
+    plan: Option<String>,
+    path: Option<String>,
+    location: Option<Location>,
+    invalid: bool,
+    file: &str,
+) -> Finding {
+    let fingerprint = Finding::fingerprint_of(rule, file, path.as_deref().unwrap_or(""), &message);
+    Finding { rule: rule.into(), severity, message, help, plan, path, location, invalid, fingerprint }
+}
+
+/// Turns a byte span into a location.
+pub fn locate(source: &crate::plan::Source, span: Option<std::ops::Range<usize>>) -> Option<Location> {
+    let span = span?;
+    let start = source.line_col(span.start);
+    let end = source.line_col(span.end.max(span.start));
+    Some(Location {
+        file: source.path.clone(),
+        rev: source.rev.clone(),
+        line: start.line,
+        column: start.column,
+        end_line: end.line,
+        end_column: end.column,
+        line_text: source.line_text(start.line).to_owned(),
+    })
+}
+
+/// The findings of a plan that did not load: each is invalid (exit 2).
+pub fn load_findings(failure: &LoadFailure) -> Vec<Finding> {
+    failure
+        .diagnostics
+        .iter()
+        .map(|d| {
+            let location = locate(&failure.source, d.span.clone()).or_else(|| {
+                Some(Location {
+                    file: failure.source.path.clone(),
+                    rev: failure.source.rev.clone(),
+                    line: 1,
+                    column: 1,
+                    end_line: 1,
+                    end_column: 1,
+                    line_text: String::new(),
+                })
+            });
+            finding(d.rule, Severity::Error, d.message.clone(), d.help.clone(), None, None, location, true, &failure.source.path)
+        })
+        .collect()
+}
+
+/// Checks a set of plans (one repository), including rules across plans.
+pub fn check_all(plans: &[Result<LoadedPlan, LoadFailure>], now: Date, rev: Option<String>) -> CheckReport {
+    let mut findings = Vec::new();
+    let mut checked = Vec::new();
+    let mut products: BTreeMap<&str, &str> = BTreeMap::new();
+    for p in plans {
+        match p {
+            Ok(loaded) => {
+                checked.push(CheckedPlan { file: loaded.source.path.clone(), product: Some(loaded.plan.plan.product.clone()) });
+                findings.extend(check_plan(loaded, now));
+                let product = loaded.plan.plan.product.as_str();
+                if let Some(first) = products.insert(product, &loaded.source.path) {
+                    let span = loaded.index.span_of(&["plan".into(), "product".into()]);
+                    findings.push(finding(
+                        "refs/duplicate-id",
+                        Severity::Error,
+                        format!("product id `{product}` is also used by {first}"),
+                        Some("every plan needs its own `plan.product`: diffs pair plans across revisions by it".into()),
+                        Some(product.into()),
+                        Some("plan.product".into()),
+                        locate(&loaded.source, span),
+                        true,
+                        &loaded.source.path,
+                    ));
+                }
+            }
+            Err(failure) => {
+                checked.push(CheckedPlan { file: failure.source.path.clone(), product: None });
+                findings.extend(load_findings(failure));
+            }
+        }
+    }
+    findings.sort_by(|a, b| {
+        let key = |f: &Finding| f.location.as_ref().map(|l| (l.file.clone(), l.line, l.column));
+        key(a).cmp(&key(b)).then_with(|| a.rule.cmp(&b.rule))
+    });
+    CheckReport { now: now.to_string(), rev, plans: checked, findings }
+}

@@ -1,0 +1,88 @@
+//! `plan check`: load the plans, run the rules, print findings.
+
+use std::process::ExitCode;
+
+use clap::{Args, ValueEnum};
+use supportplan::report::Severity;
+use supportplan::{check, render, workspace};
+
+use super::{Global, emit, exit_code, today};
+
+#[derive(Clone, Copy, Debug, ValueEnum, PartialEq, Eq)]
+pub enum Format {
+    Human,
+    Json,
+}
+
+#[derive(Clone, Copy, Debug, ValueEnum, PartialEq, Eq)]
+pub enum FailOn {
+    Error,
+    Warning,
+}
+
+#[derive(Args, Debug)]
+pub struct CheckArgs {
+    /// Plan files to check (default: every plan in the work tree).
+    pub files: Vec<String>,
+    /// Evaluate date rules as of this date (YYYY-MM-DD), for reproducible results.
+    #[arg(long, value_name = "DATE")]
+    pub now: Option<String>,
+    #[arg(long, value_enum, default_value_t = Format::Human)]
+    pub format: Format,
+    /// Lowest severity that fails the check (exit 1).
+    #[arg(long, value_enum, default_value_t = FailOn::Error)]
+    pub fail_on: FailOn,
+    /// Only the plan with this product id.
+    #[arg(long, value_name = "ID")]
+    pub plan: Option<String>,
+    /// List the rule catalogue and exit.
+    #[arg(long)]
+    pub list_rules: bool,
+}
+
+pub fn run(g: &Global, args: &CheckArgs) -> anyhow::Result<ExitCode> {
+    if args.list_rules {
+        let mut out = String::new();
+        for r in check::catalogue() {
+            out.push_str(&format!("{:<30} {:<8} {:<6} {}\n", r.id, r.severity.as_str(), r.section, r.summary));
+        }
+        emit(&out)?;
+        return Ok(ExitCode::SUCCESS);
+    }
+    let root = g.root()?;
+    let now = today(args.now.as_deref())?;
+    let config = workspace::read_config(&root)?;
+    let files = if args.files.is_empty() { workspace::discover(&root, &config)? } else { args.files.clone() };
+    if files.is_empty() {
+        anyhow::bail!(
+            "no plan files found under {} (looking for support-plan.toml and *.support-plan.toml); create one with `plan init`",
+            root.display()
+        );
+    }
+    let mut plans = Vec::new();
+    for f in &files {
+        let loaded = workspace::load_file(&root, f)?;
+        let keep = match (&args.plan, &loaded) {
+            (Some(id), Ok(p)) => &p.plan.plan.product == id,
+            _ => true,
+        };
+        if keep {
+            plans.push(loaded);
+        }
+    }
+    if let Some(id) = &args.plan
+        && !plans.iter().any(|p| p.as_ref().is_ok_and(|p| &p.plan.plan.product == id))
+    {
+        anyhow::bail!("no plan with product id `{id}`");
+    }
+    let report = check::check_all(&plans, now, None);
+    let fail_on = match args.fail_on {
+        FailOn::Error => Severity::Error,
+        FailOn::Warning => Severity::Warning,
+    };
+    match args.format {
+        Format::Human => emit(&render::human::check(&report, g.style(), g.quiet))?,
+        Format::Json => emit(&render::json::check(&report, fail_on))?,
+    }
+    Ok(exit_code(report.outcome(fail_on)))
+}

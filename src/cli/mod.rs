@@ -1,0 +1,152 @@
+//! clap definitions and one small function per command that wires the pipeline.
+
+mod check;
+mod init;
+mod render;
+
+use std::io::{IsTerminal, Write};
+use std::path::PathBuf;
+use std::process::ExitCode;
+
+use anyhow::Context as _;
+use clap::{Args, CommandFactory, Parser, Subcommand, ValueEnum};
+use supportplan::report::Outcome;
+use supportplan::render::Style;
+
+/// Keep a product's Production Support Plan as TOML in git, and make it do work.
+#[derive(Parser, Debug)]
+#[command(name = "plan", version, about, propagate_version = true, max_term_width = 100)]
+#[command(after_help = "Exit codes: 0 done; 1 the answer is no (check or gate failed); 2 could not evaluate; 3 a remote failed.")]
+pub struct Cli {
+    #[command(flatten)]
+    pub global: Global,
+    #[command(subcommand)]
+    pub command: Command,
+}
+
+#[derive(Args, Debug)]
+pub struct Global {
+    /// Run as if started in DIR.
+    #[arg(short = 'C', global = true, value_name = "DIR")]
+    pub dir: Option<PathBuf>,
+    /// When to colour output (NO_COLOR is honoured with auto).
+    #[arg(long, global = true, value_enum, default_value_t = ColorChoice::Auto)]
+    pub color: ColorChoice,
+    /// Print only errors.
+    #[arg(short, long, global = true)]
+    pub quiet: bool,
+    /// Say more about what is read.
+    #[arg(short, long, global = true)]
+    pub verbose: bool,
+}
+
+#[derive(Clone, Copy, Debug, ValueEnum, PartialEq, Eq)]
+pub enum ColorChoice {
+    Auto,
+    Always,
+    Never,
+}
+
+#[derive(Subcommand, Debug)]
+pub enum Command {
+    /// Write support-plan.toml from a template.
+    Init(init::InitArgs),
+    /// Validate plans and run the static rules.
+    Check(check::CheckArgs),
+    /// Print a plan as a Markdown document numbered like the template.
+    Render(render::RenderArgs),
+    /// Print the JSON Schema of the plan format (draft-07, for taplo and editors).
+    Schema,
+    /// Print shell completions.
+    Completions {
+        #[arg(value_enum)]
+        shell: clap_complete::Shell,
+    },
+    /// Print the man page.
+    Man,
+}
+
+impl Global {
+    pub fn root(&self) -> anyhow::Result<PathBuf> {
+        let dir = match &self.dir {
+            Some(d) => d.clone(),
+            None => std::env::current_dir().context("reading the current directory")?,
+        };
+        anyhow::ensure!(dir.is_dir(), "-C {}: not a directory", dir.display());
+        Ok(dir)
+    }
+
+    pub fn style(&self) -> Style {
+        let color = match self.color {
+            ColorChoice::Always => true,
+            ColorChoice::Never => false,
+            ColorChoice::Auto => {
+                std::io::stdout().is_terminal() && std::env::var_os("NO_COLOR").is_none_or(|v| v.is_empty())
+            }
+        };
+        Style { color }
+    }
+}
+
+/// Writes to stdout through one locked handle.
+pub fn emit(text: &str) -> anyhow::Result<()> {
+    let mut out = std::io::stdout().lock();
+    out.write_all(text.as_bytes())?;
+    out.flush()?;
+    Ok(())
+}
+
+pub fn exit_code(outcome: Outcome) -> ExitCode {
+    match outcome {
+        Outcome::Pass => ExitCode::SUCCESS,
+        Outcome::Fail => ExitCode::from(1),
+        Outcome::Invalid => ExitCode::from(2),
+    }
+}
+
+/// Today's date in UTC, unless `--now` says otherwise.
+pub fn today(now: Option<&str>) -> anyhow::Result<supportplan::plan::values::Date> {
+    use supportplan::plan::values::Date;
+    match now {
+        Some(text) => Date::parse(text).map_err(|e| anyhow::anyhow!("--now: {e}")),
+        None => {
+            let days = jiff::Timestamp::now().as_second().div_euclid(86_400);
+            let epoch = Date::new(1970, 1, 1).context("the epoch is a date")?;
+            Ok(epoch.add_days(days))
+        }
+    }
+}
+
+pub fn run(cli: Cli) -> anyhow::Result<ExitCode> {
+    let g = &cli.global;
+    match &cli.command {
+        Command::Init(args) => init::run(g, args),
+        Command::Check(args) => check::run(g, args),
+        Command::Render(args) => render::run(g, args),
+        Command::Schema => {
+            emit(&supportplan::schema::plan_schema_text())?;
+            Ok(ExitCode::SUCCESS)
+        }
+        Command::Completions { shell } => {
+            let mut buf = Vec::new();
+            clap_complete::generate(*shell, &mut Cli::command(), "plan", &mut buf);
+            emit(&String::from_utf8_lossy(&buf))?;
+            Ok(ExitCode::SUCCESS)
+        }
+        Command::Man => {
+            let mut buf = Vec::new();
+            clap_mangen::Man::new(Cli::command()).render(&mut buf)?;
+            emit(&String::from_utf8_lossy(&buf))?;
+            Ok(ExitCode::SUCCESS)
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    #[test]
+    fn cli_definition_is_consistent() {
+        use clap::CommandFactory;
+        super::Cli::command().debug_assert();
+    }
+}

@@ -1,0 +1,48 @@
+//! `plan render`: a plan as a Markdown document.
+
+use std::process::ExitCode;
+
+use clap::Args;
+use supportplan::{check, render, workspace};
+
+use super::{Global, emit};
+
+#[derive(Args, Debug)]
+pub struct RenderArgs {
+    /// Plan file (default: the plans in the work tree).
+    pub file: Option<String>,
+    /// Only the plan with this product id.
+    #[arg(long, value_name = "ID")]
+    pub plan: Option<String>,
+}
+
+pub fn run(g: &Global, args: &RenderArgs) -> anyhow::Result<ExitCode> {
+    let root = g.root()?;
+    let config = workspace::read_config(&root)?;
+    let files = match &args.file {
+        Some(f) => vec![f.clone()],
+        None => workspace::discover(&root, &config)?,
+    };
+    anyhow::ensure!(!files.is_empty(), "no plan files found under {}", root.display());
+    let mut docs = Vec::new();
+    for f in &files {
+        match workspace::load_file(&root, f)? {
+            Ok(p) => {
+                if args.plan.as_ref().is_none_or(|id| *id == p.plan.plan.product) {
+                    docs.push(render::document::render(&p.plan));
+                }
+            }
+            Err(failure) => {
+                let mut msg = String::new();
+                for finding in check::load_findings(&failure) {
+                    msg.push_str(&render::human::finding(&finding, g.style()));
+                }
+                eprint!("{msg}");
+                return Ok(ExitCode::from(2));
+            }
+        }
+    }
+    anyhow::ensure!(!docs.is_empty(), "no plan with product id `{}`", args.plan.as_deref().unwrap_or(""));
+    emit(&docs.join("\n---\n\n"))?;
+    Ok(ExitCode::SUCCESS)
+}

@@ -1,0 +1,184 @@
+//! Loading a plan: size and encoding checks, TOML syntax, schema version, typed
+//! deserialization, then reference resolution. Every error carries a span and, where one is
+//! known, the fix.
+
+use std::ops::Range;
+
+use toml::de::DeTable;
+
+use super::model::{Plan, SCHEMA_VERSION};
+use super::source::{SpanIndex, is_placeholder};
+use super::{Diagnostic, LoadFailure, LoadedPlan, Source, refs};
+
+/// Plans larger than this are refused before parsing (a support plan is a few dozen KiB).
+pub const MAX_PLAN_BYTES: usize = 1024 * 1024;
+
+/// Loads a plan from raw bytes, refusing oversized and non-UTF-8 input.
+pub fn load_bytes(path: &str, rev: Option<String>, bytes: &[u8]) -> Result<LoadedPlan, LoadFailure> {
+    if bytes.len() > MAX_PLAN_BYTES {
+        return Err(oversized(path, rev, bytes.len() as u64));
+    }
+    match std::str::from_utf8(bytes) {
+        Ok(text) => load(Source::new(path, rev, text.to_owned())),
+        Err(e) => {
+            let good = e.valid_up_to();
+            let source = Source::new(path, rev, String::from_utf8_lossy(bytes).into_owned());
+            let line = bytes[..good].iter().filter(|&&b| b == b'\n').count() + 1;
+            let offset = String::from_utf8_lossy(&bytes[..good]).len();
+            let end = (offset + 1).min(source.text.len());
+            fail_with(source, diag(
+                "schema/valid",
+                format!("the file is not valid UTF-8 (byte {good}, line {line}); plans are UTF-8 TOML text"),
+                Some("save the file as UTF-8; if it is binary, it is not a plan"),
+                Some(offset..end),
+            ))
+        }
+    }
+}
+
+/// The failure for a file over [`MAX_PLAN_BYTES`]; callers check the size before reading.
+pub fn oversized(path: &str, rev: Option<String>, size: u64) -> LoadFailure {
+    let source = Source::new(path, rev, String::new());
+    fail(source, diag(
+        "schema/valid",
+        format!("the file is {size} bytes; plans are limited to {MAX_PLAN_BYTES} bytes (1 MiB)"),
+        Some("split the plan per service (`*.support-plan.toml`), or check that this is really a plan file"),
+        None,
+    ))
+}
+
+fn fail_with(source: Source, d: Diagnostic) -> Result<LoadedPlan, LoadFailure> {
+    Err(fail(source, d))
+}
+
+fn fail(source: Source, d: Diagnostic) -> LoadFailure {
+    LoadFailure { source, diagnostics: vec![d] }
+}
+
+fn diag(rule: &'static str, message: String, help: Option<&str>, span: Option<Range<usize>>) -> Diagnostic {
+    Diagnostic { rule, message, help: help.map(str::to_owned), span }
+}
+
+/// Loads a plan from text.
+pub fn load(source: Source) -> Result<LoadedPlan, LoadFailure> {
+    let root = match DeTable::parse(&source.text) {
+        Ok(root) => root,
+        Err(e) => {
+            let message = format!("TOML syntax: {}", e.message().trim_end());
+            let d = diag("schema/valid", message, None, e.span());
+            return fail_with(source, d);
+        }
+    };
+    if root.get_ref().is_empty() {
+        return fail_with(source, diag(
+            "schema/valid",
+            "the plan is empty".into(),
+            Some("start from a template: `plan init --list` shows them"),
+            Some(0..0),
+        ));
+    }
+    let index = SpanIndex::build(&root);
+    if let Err(d) = check_schema_version(&root, &index) {
+        return fail_with(source, d);
+    }
+    let plan: Plan = match toml::from_str(&source.text) {
+        Ok(plan) => plan,
+        Err(e) => {
+            let d = typed_error(e.message(), e.span(), &index, &source.text);
+            return fail_with(source, d);
+        }
+    };
+    let diagnostics = refs::resolve(&plan, &index);
+    if !diagnostics.is_empty() {
+        return Err(LoadFailure { source, diagnostics });
+    }
+    Ok(LoadedPlan { source, plan, index })
+}
+
+fn check_schema_version(root: &toml::Spanned<DeTable<'_>>, index: &SpanIndex) -> Result<(), Diagnostic> {
+    let Some(value) = root.get_ref().get("schema_version") else {
+        return Err(diag(
+            "schema/valid",
+            "missing `schema_version`".into(),
+            Some("add `schema_version = 1` as the first line of the plan"),
+            Some(0..0),
+        ));
+    };
+    let span = index.span_of(&["schema_version".into()]);
+    match value.get_ref().as_integer().and_then(|i| i64::from_str_radix(i.as_str(), i.radix()).ok()) {
+        Some(SCHEMA_VERSION) => Ok(()),
+        Some(other) => Err(diag(
+            "schema/valid",
+            format!("unknown schema_version {other}; this build of plan reads schema_version {SCHEMA_VERSION}"),
+            Some("if the plan was written for a newer plan, upgrade plan; otherwise set `schema_version = 1`"),
+            span,
+        )),
+        None => Err(diag(
+            "schema/valid",
+            format!("`schema_version` must be the integer {SCHEMA_VERSION}"),
+            Some("write `schema_version = 1` (a number, not a string)"),
+            span,
+        )),
+    }
+}
+
+/// Turns a serde error into a diagnostic whose span points at the offending key or value,
+/// with a "did you mean" where the error lists what was expected.
+fn typed_error(message: &str, span: Option<Range<usize>>, index: &SpanIndex, text: &str) -> Diagnostic {
+    let message = message.trim_end().to_owned();
+    let first_tick = backticked(&message).into_iter().next();
+    let mut narrowed = span.clone();
+    let mut help = None;
+    if let Some(within) = &span {
+        if let Some(field) = message.strip_prefix("unknown field ").and(first_tick.as_deref()) {
+            if let Some((_, e)) = index.entries_within(within).find(|(p, _)| p.last().is_some_and(|k| k == field)) {
+                narrowed = Some(e.key.clone());
+            }
+            help = suggest(field, &message).map(|s| format!("did you mean `{s}`?"));
+        } else if message.starts_with("missing field") {
+            // Point at the table header rather than its whole body.
+            narrowed = Some(within.start..line_end(text, within.start));
+            if let Some(f) = &first_tick {
+                help = Some(format!("add `{f} = …` to this table"));
+            }
+        } else if let Some(value) = quoted_value(&message) {
+            if let Some((_, e)) = index.entries_within(within).find(|(_, e)| e.string.as_deref() == Some(value.as_str())) {
+                narrowed = Some(e.value.clone());
+            }
+            if message.starts_with("unknown variant") {
+                help = suggest(&value, &message).map(|s| format!("did you mean `{s}`?"));
+            }
+        }
+    }
+    if message.contains("placeholder") || quoted_value(&message).is_some_and(|v| is_placeholder(&v)) {
+        help = Some("replace the placeholder with a real value".into());
+    }
+    Diagnostic { rule: "schema/valid", message, help, span: narrowed }
+}
+
+fn line_end(text: &str, from: usize) -> usize {
+    text.get(from..).and_then(|t| t.find('\n')).map_or(text.len(), |i| from + i)
+}
+
+fn backticked(message: &str) -> Vec<String> {
+    message.split('`').skip(1).step_by(2).map(str::to_owned).collect()
+}
+
+/// The offending value named in a message: the first backticked token, or `string "x"`.
+fn quoted_value(message: &str) -> Option<String> {
+    if let Some(rest) = message.split("string \"").nth(1) {
+        return rest.split('"').next().map(str::to_owned);
+    }
+    backticked(message).into_iter().next()
+}
+
+/// The closest expected name listed in a serde message ("expected one of `a`, `b`").
+fn suggest(got: &str, message: &str) -> Option<String> {
+    let expected = message.split("expected").nth(1)?;
+    backticked(expected)
+        .into_iter()
+        .map(|c| (strsim::jaro_winkler(got, &c), c))
+        .filter(|(score, _)| *score > 0.7)
+        .max_by(|a, b| a.0.total_cmp(&b.0))
+        .map(|(_, c)| c)
+}

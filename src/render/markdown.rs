@@ -1,0 +1,55 @@
+//! Markdown escaping for untrusted plan text: nothing a plan says can ping people, inject
+//! HTML, break a table or forge our comment marker.
+
+/// Escapes inline text: Markdown punctuation, HTML, and `@mentions` (a zero-width joiner
+/// after `@` keeps GitHub from notifying anyone).
+pub fn text(s: &str) -> String {
+    let mut out = String::with_capacity(s.len() + 8);
+    for c in s.chars() {
+        match c {
+            '\\' | '`' | '*' | '_' | '[' | ']' | '#' | '|' | '~' => {
+                out.push('\\');
+                out.push(c);
+            }
+            '<' => out.push_str("&lt;"),
+            '>' => out.push_str("&gt;"),
+            '&' => out.push_str("&amp;"),
+            '@' => out.push_str("@\u{2060}"),
+            '\r' => {}
+            c if c.is_control() && c != '\n' => {}
+            // Bidirectional overrides can make text read differently than it is.
+            '\u{202a}'..='\u{202e}' | '\u{2066}'..='\u{2069}' => {}
+            c => out.push(c),
+        }
+    }
+    out
+}
+
+/// Escapes text for a table cell: like [`text`], with line breaks as `<br>`.
+pub fn cell(s: &str) -> String {
+    text(s.trim()).replace('\n', "<br>")
+}
+
+/// A GFM table.
+pub fn table(headers: &[&str], rows: &[Vec<String>]) -> String {
+    let mut out = format!("| {} |\n|{}\n", headers.join(" | "), "---|".repeat(headers.len()));
+    for row in rows {
+        out.push_str("| ");
+        out.push_str(&row.join(" | "));
+        out.push_str(" |\n");
+    }
+    out
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn neutralises_mentions_html_and_pipes() {
+        let s = cell("@alice <!-- x --> a|b\nnext");
+        assert!(!s.contains("@a"), "{s}");
+        assert!(!s.contains("<!--"));
+        assert!(s.contains("a\\|b<br>next"));
+    }
+}

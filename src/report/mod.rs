@@ -1,0 +1,117 @@
+//! The one result model shared by check, diff, gate and comment: findings with a rule id,
+//! severity, message, remedy and a location in a plan file.
+
+use serde::Serialize;
+use sha2::{Digest, Sha256};
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize)]
+#[serde(rename_all = "lowercase")]
+pub enum Severity {
+    Error,
+    Warning,
+    Info,
+}
+
+impl Severity {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Severity::Error => "error",
+            Severity::Warning => "warning",
+            Severity::Info => "info",
+        }
+    }
+}
+
+/// Where a finding points: file, revision and 1-based line/column range.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct Location {
+    pub file: String,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub rev: Option<String>,
+    pub line: usize,
+    pub column: usize,
+    pub end_line: usize,
+    pub end_column: usize,
+    /// The text of `line`, for snippets.
+    #[serde(skip)]
+    pub line_text: String,
+}
+
+/// One result of a rule.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct Finding {
+    /// Stable rule id (`contacts/format`); the same string in docs, JSON and waivers.
+    pub rule: String,
+    pub severity: Severity,
+    pub message: String,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub help: Option<String>,
+    /// The plan's product id, when the plan loaded.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub plan: Option<String>,
+    /// Dotted key path in the plan (`acceptance.criteria.p95-latency.target`).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub path: Option<String>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub location: Option<Location>,
+    /// True when the plan could not be evaluated (exit code 2).
+    pub invalid: bool,
+    /// Stable across line moves: hash of rule, file, path and message.
+    pub fingerprint: String,
+}
+
+impl Finding {
+    pub fn fingerprint_of(rule: &str, file: &str, path: &str, message: &str) -> String {
+        let mut h = Sha256::new();
+        for part in [rule, file, path, message] {
+            h.update(part.as_bytes());
+            h.update([0]);
+        }
+        h.finalize().iter().take(8).map(|b| format!("{b:02x}")).collect()
+    }
+}
+
+/// A plan that was checked.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct CheckedPlan {
+    pub file: String,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub product: Option<String>,
+}
+
+/// What `plan check` found.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct CheckReport {
+    pub now: String,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub rev: Option<String>,
+    pub plans: Vec<CheckedPlan>,
+    pub findings: Vec<Finding>,
+}
+
+/// The answer of a command, mapped to the exit codes of DESIGN.md.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Outcome {
+    /// 0: nothing at or above the threshold.
+    Pass,
+    /// 1: the answer is no.
+    Fail,
+    /// 2: could not evaluate.
+    Invalid,
+}
+
+impl CheckReport {
+    pub fn count(&self, severity: Severity) -> usize {
+        self.findings.iter().filter(|f| f.severity == severity).count()
+    }
+
+    pub fn outcome(&self, fail_on: Severity) -> Outcome {
+        if self.findings.iter().any(|f| f.invalid) {
+            Outcome::Invalid
+        } else if self.findings.iter().any(|f| f.severity <= fail_on) {
+            Outcome::Fail
+        } else {
+            Outcome::Pass
+        }
+    }
+}
