@@ -20,7 +20,11 @@ pub struct Context<'a> {
 impl Context<'_> {
     /// `Error` from general availability on, `Warning` before.
     pub fn error_at_ga(&self) -> Severity {
-        if self.plan.plan.stage.is_ga_or_later() { Severity::Error } else { Severity::Warning }
+        if self.plan.plan.stage.is_ga_or_later() {
+            Severity::Error
+        } else {
+            Severity::Warning
+        }
     }
 
     pub fn stage(&self) -> Stage {
@@ -43,7 +47,12 @@ pub struct Hit {
 
 impl Hit {
     pub fn new(path: &[&str], message: impl Into<String>) -> Self {
-        Hit { path: path.iter().map(|s| s.to_string()).collect(), message: message.into(), help: None, severity: None }
+        Hit {
+            path: path.iter().map(|s| s.to_string()).collect(),
+            message: message.into(),
+            help: None,
+            severity: None,
+        }
     }
     pub fn help(mut self, help: impl Into<String>) -> Self {
         self.help = Some(help.into());
@@ -72,10 +81,19 @@ pub fn catalogue() -> &'static [Rule] {
 
 /// Runs every rule over a loaded plan.
 pub fn check_plan(loaded: &LoadedPlan, now: Date) -> Vec<Finding> {
-    let ctx = Context { plan: &loaded.plan, index: &loaded.index, now };
+    let ctx = Context {
+        plan: &loaded.plan,
+        index: &loaded.index,
+        now,
+    };
     let mut out = Vec::new();
     for rule in catalogue() {
         for hit in (rule.run)(&ctx) {
+            // A placeholder is reported once, by plan/placeholders; rules that trip over
+            // its dummy value (1970-01-01, "<email>") stay quiet until it is filled.
+            if rule.id != "plan/placeholders" && loaded.index.is_placeholder_at(&hit.path) {
+                continue;
+            }
             let span = loaded.index.span_of(&hit.path);
             out.push(finding(
                 rule.id,
@@ -84,7 +102,7 @@ pub fn check_plan(loaded: &LoadedPlan, now: Date) -> Vec<Finding> {
                 hit.help,
                 Some(loaded.plan.plan.product.clone()),
                 Some(hit.path.join(".")),
-                locate(&loaded.source, span),
+                locate(&loaded.source, span).or_else(|| Some(file_start(&loaded.source))),
                 false,
                 &loaded.source.path,
             ));
@@ -106,11 +124,24 @@ fn finding(
     file: &str,
 ) -> Finding {
     let fingerprint = Finding::fingerprint_of(rule, file, path.as_deref().unwrap_or(""), &message);
-    Finding { rule: rule.into(), severity, message, help, plan, path, location, invalid, fingerprint }
+    Finding {
+        rule: rule.into(),
+        severity,
+        message,
+        help,
+        plan,
+        path,
+        location,
+        invalid,
+        fingerprint,
+    }
 }
 
 /// Turns a byte span into a location.
-pub fn locate(source: &crate::plan::Source, span: Option<std::ops::Range<usize>>) -> Option<Location> {
+pub fn locate(
+    source: &crate::plan::Source,
+    span: Option<std::ops::Range<usize>>,
+) -> Option<Location> {
     let span = span?;
     let start = source.line_col(span.start);
     let end = source.line_col(span.end.max(span.start));
@@ -125,37 +156,58 @@ pub fn locate(source: &crate::plan::Source, span: Option<std::ops::Range<usize>>
     })
 }
 
+/// A location for a finding about something the file lacks: the file itself, no snippet.
+fn file_start(source: &crate::plan::Source) -> Location {
+    Location {
+        file: source.path.clone(),
+        rev: source.rev.clone(),
+        line: 1,
+        column: 1,
+        end_line: 1,
+        end_column: 1,
+        line_text: String::new(),
+    }
+}
+
 /// The findings of a plan that did not load: each is invalid (exit 2).
 pub fn load_findings(failure: &LoadFailure) -> Vec<Finding> {
     failure
         .diagnostics
         .iter()
         .map(|d| {
-            let location = locate(&failure.source, d.span.clone()).or_else(|| {
-                Some(Location {
-                    file: failure.source.path.clone(),
-                    rev: failure.source.rev.clone(),
-                    line: 1,
-                    column: 1,
-                    end_line: 1,
-                    end_column: 1,
-                    line_text: String::new(),
-                })
-            });
-            finding(d.rule, Severity::Error, d.message.clone(), d.help.clone(), None, None, location, true, &failure.source.path)
+            let location = locate(&failure.source, d.span.clone())
+                .or_else(|| Some(file_start(&failure.source)));
+            finding(
+                d.rule,
+                Severity::Error,
+                d.message.clone(),
+                d.help.clone(),
+                None,
+                None,
+                location,
+                true,
+                &failure.source.path,
+            )
         })
         .collect()
 }
 
 /// Checks a set of plans (one repository), including rules across plans.
-pub fn check_all(plans: &[Result<LoadedPlan, LoadFailure>], now: Date, rev: Option<String>) -> CheckReport {
+pub fn check_all(
+    plans: &[Result<LoadedPlan, LoadFailure>],
+    now: Date,
+    rev: Option<String>,
+) -> CheckReport {
     let mut findings = Vec::new();
     let mut checked = Vec::new();
     let mut products: BTreeMap<&str, &str> = BTreeMap::new();
     for p in plans {
         match p {
             Ok(loaded) => {
-                checked.push(CheckedPlan { file: loaded.source.path.clone(), product: Some(loaded.plan.plan.product.clone()) });
+                checked.push(CheckedPlan {
+                    file: loaded.source.path.clone(),
+                    product: Some(loaded.plan.plan.product.clone()),
+                });
                 findings.extend(check_plan(loaded, now));
                 let product = loaded.plan.plan.product.as_str();
                 if let Some(first) = products.insert(product, &loaded.source.path) {
@@ -174,14 +226,26 @@ pub fn check_all(plans: &[Result<LoadedPlan, LoadFailure>], now: Date, rev: Opti
                 }
             }
             Err(failure) => {
-                checked.push(CheckedPlan { file: failure.source.path.clone(), product: None });
+                checked.push(CheckedPlan {
+                    file: failure.source.path.clone(),
+                    product: None,
+                });
                 findings.extend(load_findings(failure));
             }
         }
     }
     findings.sort_by(|a, b| {
-        let key = |f: &Finding| f.location.as_ref().map(|l| (l.file.clone(), l.line, l.column));
+        let key = |f: &Finding| {
+            f.location
+                .as_ref()
+                .map(|l| (l.file.clone(), l.line, l.column))
+        };
         key(a).cmp(&key(b)).then_with(|| a.rule.cmp(&b.rule))
     });
-    CheckReport { now: now.to_string(), rev, plans: checked, findings }
+    CheckReport {
+        now: now.to_string(),
+        rev,
+        plans: checked,
+        findings,
+    }
 }

@@ -44,7 +44,13 @@ pub fn run(g: &Global, args: &CheckArgs) -> anyhow::Result<ExitCode> {
     if args.list_rules {
         let mut out = String::new();
         for r in check::catalogue() {
-            out.push_str(&format!("{:<30} {:<8} {:<6} {}\n", r.id, r.severity.as_str(), r.section, r.summary));
+            out.push_str(&format!(
+                "{:<30} {:<8} {:<6} {}\n",
+                r.id,
+                r.severity.as_str(),
+                r.section,
+                r.summary
+            ));
         }
         emit(&out)?;
         return Ok(ExitCode::SUCCESS);
@@ -52,26 +58,27 @@ pub fn run(g: &Global, args: &CheckArgs) -> anyhow::Result<ExitCode> {
     let root = g.root()?;
     let now = today(args.now.as_deref())?;
     let config = workspace::read_config(&root)?;
-    let files = if args.files.is_empty() { workspace::discover(&root, &config)? } else { args.files.clone() };
+    let files = if args.files.is_empty() {
+        workspace::discover(&root, &config)?
+    } else {
+        args.files.clone()
+    };
     if files.is_empty() {
         anyhow::bail!(
             "no plan files found under {} (looking for support-plan.toml and *.support-plan.toml); create one with `plan init`",
             root.display()
         );
     }
-    let mut plans = Vec::new();
-    for f in &files {
-        let loaded = workspace::load_file(&root, f)?;
-        let keep = match (&args.plan, &loaded) {
-            (Some(id), Ok(p)) => &p.plan.plan.product == id,
-            _ => true,
-        };
-        if keep {
-            plans.push(loaded);
-        }
+    let mut plans = workspace::load_files(&root, &files)?;
+    if let Some(id) = &args.plan {
+        plans.retain(|p| {
+            p.as_ref().is_err() || p.as_ref().is_ok_and(|p| &p.plan.plan.product == id)
+        });
     }
     if let Some(id) = &args.plan
-        && !plans.iter().any(|p| p.as_ref().is_ok_and(|p| &p.plan.plan.product == id))
+        && !plans
+            .iter()
+            .any(|p| p.as_ref().is_ok_and(|p| &p.plan.plan.product == id))
     {
         anyhow::bail!("no plan with product id `{id}`");
     }

@@ -10,13 +10,21 @@ use std::process::ExitCode;
 
 use anyhow::Context as _;
 use clap::{Args, CommandFactory, Parser, Subcommand, ValueEnum};
-use supportplan::report::Outcome;
 use supportplan::render::Style;
+use supportplan::report::Outcome;
 
 /// Keep a product's Production Support Plan as TOML in git, and make it do work.
 #[derive(Parser, Debug)]
-#[command(name = "plan", version, about, propagate_version = true, max_term_width = 100)]
-#[command(after_help = "Exit codes: 0 done; 1 the answer is no (check or gate failed); 2 could not evaluate; 3 a remote failed.")]
+#[command(
+    name = "plan",
+    version,
+    about,
+    propagate_version = true,
+    max_term_width = 100
+)]
+#[command(
+    after_help = "Exit codes: 0 done; 1 the answer is no (check or gate failed); 2 could not evaluate; 3 a remote failed."
+)]
 pub struct Cli {
     #[command(flatten)]
     pub global: Global,
@@ -81,7 +89,8 @@ impl Global {
             ColorChoice::Always => true,
             ColorChoice::Never => false,
             ColorChoice::Auto => {
-                std::io::stdout().is_terminal() && std::env::var_os("NO_COLOR").is_none_or(|v| v.is_empty())
+                std::io::stdout().is_terminal()
+                    && std::env::var_os("NO_COLOR").is_none_or(|v| v.is_empty())
             }
         };
         Style { color }

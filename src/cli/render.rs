@@ -23,12 +23,20 @@ pub fn run(g: &Global, args: &RenderArgs) -> anyhow::Result<ExitCode> {
         Some(f) => vec![f.clone()],
         None => workspace::discover(&root, &config)?,
     };
-    anyhow::ensure!(!files.is_empty(), "no plan files found under {}", root.display());
+    anyhow::ensure!(
+        !files.is_empty(),
+        "no plan files found under {}",
+        root.display()
+    );
     let mut docs = Vec::new();
     for f in &files {
         match workspace::load_file(&root, f)? {
             Ok(p) => {
-                if args.plan.as_ref().is_none_or(|id| *id == p.plan.plan.product) {
+                if args
+                    .plan
+                    .as_ref()
+                    .is_none_or(|id| *id == p.plan.plan.product)
+                {
                     docs.push(render::document::render(&p.plan));
                 }
             }
@@ -42,7 +50,11 @@ pub fn run(g: &Global, args: &RenderArgs) -> anyhow::Result<ExitCode> {
             }
         }
     }
-    anyhow::ensure!(!docs.is_empty(), "no plan with product id `{}`", args.plan.as_deref().unwrap_or(""));
+    anyhow::ensure!(
+        !docs.is_empty(),
+        "no plan with product id `{}`",
+        args.plan.as_deref().unwrap_or("")
+    );
     emit(&docs.join("\n---\n\n"))?;
     Ok(ExitCode::SUCCESS)
 }

@@ -14,7 +14,11 @@ use super::{Diagnostic, LoadFailure, LoadedPlan, Source, refs};
 pub const MAX_PLAN_BYTES: usize = 1024 * 1024;
 
 /// Loads a plan from raw bytes, refusing oversized and non-UTF-8 input.
-pub fn load_bytes(path: &str, rev: Option<String>, bytes: &[u8]) -> Result<LoadedPlan, LoadFailure> {
+pub fn load_bytes(
+    path: &str,
+    rev: Option<String>,
+    bytes: &[u8],
+) -> Result<LoadedPlan, LoadFailure> {
     if bytes.len() > MAX_PLAN_BYTES {
         return Err(oversized(path, rev, bytes.len() as u64));
     }
@@ -26,12 +30,17 @@ pub fn load_bytes(path: &str, rev: Option<String>, bytes: &[u8]) -> Result<Loade
             let line = bytes[..good].iter().filter(|&&b| b == b'\n').count() + 1;
             let offset = String::from_utf8_lossy(&bytes[..good]).len();
             let end = (offset + 1).min(source.text.len());
-            fail_with(source, diag(
-                "schema/valid",
-                format!("the file is not valid UTF-8 (byte {good}, line {line}); plans are UTF-8 TOML text"),
-                Some("save the file as UTF-8; if it is binary, it is not a plan"),
-                Some(offset..end),
-            ))
+            fail_with(
+                source,
+                diag(
+                    "schema/valid",
+                    format!(
+                        "the file is not valid UTF-8 (byte {good}, line {line}); plans are UTF-8 TOML text"
+                    ),
+                    Some("save the file as UTF-8; if it is binary, it is not a plan"),
+                    Some(offset..end),
+                ),
+            )
         }
     }
 }
@@ -39,12 +48,19 @@ pub fn load_bytes(path: &str, rev: Option<String>, bytes: &[u8]) -> Result<Loade
 /// The failure for a file over [`MAX_PLAN_BYTES`]; callers check the size before reading.
 pub fn oversized(path: &str, rev: Option<String>, size: u64) -> LoadFailure {
     let source = Source::new(path, rev, String::new());
-    fail(source, diag(
-        "schema/valid",
-        format!("the file is {size} bytes; plans are limited to {MAX_PLAN_BYTES} bytes (1 MiB)"),
-        Some("split the plan per service (`*.support-plan.toml`), or check that this is really a plan file"),
-        None,
-    ))
+    fail(
+        source,
+        diag(
+            "schema/valid",
+            format!(
+                "the file is {size} bytes; plans are limited to {MAX_PLAN_BYTES} bytes (1 MiB)"
+            ),
+            Some(
+                "split the plan per service (`*.support-plan.toml`), or check that this is really a plan file",
+            ),
+            None,
+        ),
+    )
 }
 
 fn fail_with(source: Source, d: Diagnostic) -> Result<LoadedPlan, LoadFailure> {
@@ -52,11 +68,24 @@ fn fail_with(source: Source, d: Diagnostic) -> Result<LoadedPlan, LoadFailure> {
 }
 
 fn fail(source: Source, d: Diagnostic) -> LoadFailure {
-    LoadFailure { source, diagnostics: vec![d] }
+    LoadFailure {
+        source,
+        diagnostics: vec![d],
+    }
 }
 
-fn diag(rule: &'static str, message: String, help: Option<&str>, span: Option<Range<usize>>) -> Diagnostic {
-    Diagnostic { rule, message, help: help.map(str::to_owned), span }
+fn diag(
+    rule: &'static str,
+    message: String,
+    help: Option<&str>,
+    span: Option<Range<usize>>,
+) -> Diagnostic {
+    Diagnostic {
+        rule,
+        message,
+        help: help.map(str::to_owned),
+        span,
+    }
 }
 
 /// Loads a plan from text.
@@ -70,18 +99,21 @@ pub fn load(source: Source) -> Result<LoadedPlan, LoadFailure> {
         }
     };
     if root.get_ref().is_empty() {
-        return fail_with(source, diag(
-            "schema/valid",
-            "the plan is empty".into(),
-            Some("start from a template: `plan init --list` shows them"),
-            Some(0..0),
-        ));
+        return fail_with(
+            source,
+            diag(
+                "schema/valid",
+                "the plan is empty".into(),
+                Some("start from a template: `plan init --list` shows them"),
+                Some(0..0),
+            ),
+        );
     }
-    let index = SpanIndex::build(&root);
+    let index = SpanIndex::build(&root, &source.text);
     if let Err(d) = check_schema_version(&root, &index) {
         return fail_with(source, d);
     }
-    let plan: Plan = match toml::from_str(&source.text) {
+    let plan: Plan = match serde::Deserialize::deserialize(toml::de::Deserializer::from(root)) {
         Ok(plan) => plan,
         Err(e) => {
             let d = typed_error(e.message(), e.span(), &index, &source.text);
@@ -90,12 +122,22 @@ pub fn load(source: Source) -> Result<LoadedPlan, LoadFailure> {
     };
     let diagnostics = refs::resolve(&plan, &index);
     if !diagnostics.is_empty() {
-        return Err(LoadFailure { source, diagnostics });
+        return Err(LoadFailure {
+            source,
+            diagnostics,
+        });
     }
-    Ok(LoadedPlan { source, plan, index })
+    Ok(LoadedPlan {
+        source,
+        plan,
+        index,
+    })
 }
 
-fn check_schema_version(root: &toml::Spanned<DeTable<'_>>, index: &SpanIndex) -> Result<(), Diagnostic> {
+fn check_schema_version(
+    root: &toml::Spanned<DeTable<'_>>,
+    index: &SpanIndex,
+) -> Result<(), Diagnostic> {
     let Some(value) = root.get_ref().get("schema_version") else {
         return Err(diag(
             "schema/valid",
@@ -105,12 +147,20 @@ fn check_schema_version(root: &toml::Spanned<DeTable<'_>>, index: &SpanIndex) ->
         ));
     };
     let span = index.span_of(&["schema_version".into()]);
-    match value.get_ref().as_integer().and_then(|i| i64::from_str_radix(i.as_str(), i.radix()).ok()) {
+    match value
+        .get_ref()
+        .as_integer()
+        .and_then(|i| i64::from_str_radix(i.as_str(), i.radix()).ok())
+    {
         Some(SCHEMA_VERSION) => Ok(()),
         Some(other) => Err(diag(
             "schema/valid",
-            format!("unknown schema_version {other}; this build of plan reads schema_version {SCHEMA_VERSION}"),
-            Some("if the plan was written for a newer plan, upgrade plan; otherwise set `schema_version = 1`"),
+            format!(
+                "unknown schema_version {other}; this build of plan reads schema_version {SCHEMA_VERSION}"
+            ),
+            Some(
+                "if the plan was written for a newer plan, upgrade plan; otherwise set `schema_version = 1`",
+            ),
             span,
         )),
         None => Err(diag(
@@ -124,14 +174,27 @@ fn check_schema_version(root: &toml::Spanned<DeTable<'_>>, index: &SpanIndex) ->
 
 /// Turns a serde error into a diagnostic whose span points at the offending key or value,
 /// with a "did you mean" where the error lists what was expected.
-fn typed_error(message: &str, span: Option<Range<usize>>, index: &SpanIndex, text: &str) -> Diagnostic {
+fn typed_error(
+    message: &str,
+    span: Option<Range<usize>>,
+    index: &SpanIndex,
+    text: &str,
+) -> Diagnostic {
     let message = message.trim_end().to_owned();
     let first_tick = backticked(&message).into_iter().next();
-    let mut narrowed = span.clone();
+    let mut narrowed = span.clone().map(|s| s.start..line_end(text, s.start));
     let mut help = None;
+    // Serde reports some errors at the enclosing table's header; search that table's body.
+    let span = span.map(|s| s.start..table_end(text, s.end));
     if let Some(within) = &span {
-        if let Some(field) = message.strip_prefix("unknown field ").and(first_tick.as_deref()) {
-            if let Some((_, e)) = index.entries_within(within).find(|(p, _)| p.last().is_some_and(|k| k == field)) {
+        if let Some(field) = message
+            .strip_prefix("unknown field ")
+            .and(first_tick.as_deref())
+        {
+            if let Some((_, e)) = index
+                .entries_within(within)
+                .find(|(p, _)| p.last().is_some_and(|k| k == field))
+            {
                 narrowed = Some(e.key.clone());
             }
             help = suggest(field, &message).map(|s| format!("did you mean `{s}`?"));
@@ -142,7 +205,10 @@ fn typed_error(message: &str, span: Option<Range<usize>>, index: &SpanIndex, tex
                 help = Some(format!("add `{f} = …` to this table"));
             }
         } else if let Some(value) = quoted_value(&message) {
-            if let Some((_, e)) = index.entries_within(within).find(|(_, e)| e.string.as_deref() == Some(value.as_str())) {
+            if let Some((_, e)) = index
+                .entries_within(within)
+                .find(|(_, e)| e.string.as_deref() == Some(value.as_str()))
+            {
                 narrowed = Some(e.value.clone());
             }
             if message.starts_with("unknown variant") {
@@ -150,18 +216,47 @@ fn typed_error(message: &str, span: Option<Range<usize>>, index: &SpanIndex, tex
             }
         }
     }
-    if message.contains("placeholder") || quoted_value(&message).is_some_and(|v| is_placeholder(&v)) {
+    if message.contains("placeholder") || quoted_value(&message).is_some_and(|v| is_placeholder(&v))
+    {
         help = Some("replace the placeholder with a real value".into());
     }
-    Diagnostic { rule: "schema/valid", message, help, span: narrowed }
+    Diagnostic {
+        rule: "schema/valid",
+        message,
+        help,
+        span: narrowed,
+    }
+}
+
+/// Where the table that contains `from` ends: the next line that opens a table.
+fn table_end(text: &str, from: usize) -> usize {
+    let mut pos = line_end(text, from);
+    while pos < text.len() {
+        let next = pos + 1;
+        if text[next..]
+            .trim_start_matches([' ', '\t'])
+            .starts_with('[')
+        {
+            return next;
+        }
+        pos = line_end(text, next);
+    }
+    text.len()
 }
 
 fn line_end(text: &str, from: usize) -> usize {
-    text.get(from..).and_then(|t| t.find('\n')).map_or(text.len(), |i| from + i)
+    text.get(from..)
+        .and_then(|t| t.find('\n'))
+        .map_or(text.len(), |i| from + i)
 }
 
 fn backticked(message: &str) -> Vec<String> {
-    message.split('`').skip(1).step_by(2).map(str::to_owned).collect()
+    message
+        .split('`')
+        .skip(1)
+        .step_by(2)
+        .map(str::to_owned)
+        .collect()
 }
 
 /// The offending value named in a message: the first backticked token, or `string "x"`.

@@ -1,6 +1,7 @@
 //! A plan file's text, where it came from, and an index from key paths to byte spans, so
 //! that every finding can point at a line. Also finds the placeholders a template left.
 
+use std::borrow::Cow;
 use std::collections::HashMap;
 use std::ops::Range;
 
@@ -28,7 +29,12 @@ impl Source {
     pub fn new(path: impl Into<String>, rev: Option<String>, text: String) -> Self {
         let mut line_starts = vec![0];
         line_starts.extend(text.match_indices('\n').map(|(i, _)| i + 1));
-        Source { path: path.into(), rev, text, line_starts }
+        Source {
+            path: path.into(),
+            rev,
+            text,
+            line_starts,
+        }
     }
 
     /// `support-plan.toml` or `support-plan.toml at v1.2.0`.
@@ -43,15 +49,24 @@ impl Source {
         let offset = offset.min(self.text.len());
         let line = self.line_starts.partition_point(|&s| s <= offset).max(1);
         let start = self.line_starts[line - 1];
-        let column = self.text.get(start..offset).map_or(offset - start, |s| s.chars().count()) + 1;
+        let column = self
+            .text
+            .get(start..offset)
+            .map_or(offset - start, |s| s.chars().count())
+            + 1;
         LineCol { line, column }
     }
 
     /// The text of a 1-based line, without its line break.
     pub fn line_text(&self, line: usize) -> &str {
-        let Some(&start) = self.line_starts.get(line.wrapping_sub(1)) else { return "" };
+        let Some(&start) = self.line_starts.get(line.wrapping_sub(1)) else {
+            return "";
+        };
         let end = self.line_starts.get(line).map_or(self.text.len(), |&e| e);
-        self.text.get(start..end).unwrap_or("").trim_end_matches(['\n', '\r'])
+        self.text
+            .get(start..end)
+            .unwrap_or("")
+            .trim_end_matches(['\n', '\r'])
     }
 }
 
@@ -72,12 +87,19 @@ pub struct Placeholder {
     pub span: Range<usize>,
 }
 
-/// Key path -> spans, for every key and array element in a plan.
+/// Key path -> spans, for every key and array element in a plan. Built on first use (most
+/// plans are located only when something is wrong); placeholders are found eagerly.
 #[derive(Debug, Default, Clone)]
 pub struct SpanIndex {
+    text: String,
+    built: std::sync::OnceLock<Built>,
+    pub placeholders: Vec<Placeholder>,
+}
+
+#[derive(Debug, Default, Clone)]
+struct Built {
     entries: HashMap<String, Entry>,
     order: Vec<String>,
-    pub placeholders: Vec<Placeholder>,
 }
 
 const SEP: char = '\u{1f}';
@@ -86,53 +108,95 @@ fn join(path: &[String]) -> String {
     path.join(&SEP.to_string())
 }
 
-impl SpanIndex {
-    pub fn build(root: &Spanned<DeTable<'_>>) -> Self {
-        let mut index = SpanIndex::default();
-        let mut path = Vec::new();
-        index.walk_table(root.get_ref(), &mut path);
-        index
-    }
+type Visit<'v> = dyn FnMut(&[Cow<'_, str>], Range<usize>, &Spanned<DeValue<'_>>) + 'v;
 
-    fn walk_table(&mut self, table: &DeTable<'_>, path: &mut Vec<String>) {
-        for (key, value) in table.iter() {
-            path.push(key.get_ref().to_string());
-            self.add(path, key.span(), value);
-            path.pop();
-        }
+/// Visits every value under a table, depth first in file order, with its key path and the
+/// key's span (an array element's "key" is the element itself).
+fn walk<'t>(table: &'t DeTable<'_>, path: &mut Vec<Cow<'t, str>>, visit: &mut Visit<'_>) {
+    for (key, value) in table.iter() {
+        path.push(Cow::Borrowed(key.get_ref().as_ref()));
+        visit_value(value, key.span(), path, visit);
+        path.pop();
     }
+}
 
-    fn add(&mut self, path: &mut Vec<String>, key: Range<usize>, value: &Spanned<DeValue<'_>>) {
-        let string = value.get_ref().as_str().map(str::to_owned);
-        if let Some(text) = &string
-            && is_placeholder(text)
-        {
-            self.placeholders.push(Placeholder { path: path.clone(), text: text.clone(), span: value.span() });
-        }
-        if let Some(dt) = value.get_ref().as_datetime()
-            && dt.date.is_some_and(|d| d.year == 1970 && d.month == 1 && d.day == 1)
-        {
-            self.placeholders.push(Placeholder { path: path.clone(), text: dt.to_string(), span: value.span() });
-        }
-        let joined = join(path);
-        self.order.push(joined.clone());
-        self.entries.insert(joined, Entry { key, value: value.span(), string });
-        match value.get_ref() {
-            DeValue::Table(t) => self.walk_table(t, path),
-            DeValue::Array(items) => {
-                for (i, item) in items.iter().enumerate() {
-                    path.push(i.to_string());
-                    let span = item.span();
-                    self.add(path, span, item);
-                    path.pop();
-                }
+fn visit_value<'t>(
+    value: &'t Spanned<DeValue<'_>>,
+    key: Range<usize>,
+    path: &mut Vec<Cow<'t, str>>,
+    visit: &mut Visit<'_>,
+) {
+    visit(path, key, value);
+    match value.get_ref() {
+        DeValue::Table(t) => walk(t, path, visit),
+        DeValue::Array(items) => {
+            for (i, item) in items.iter().enumerate() {
+                path.push(Cow::Owned(i.to_string()));
+                visit_value(item, item.span(), path, visit);
+                path.pop();
             }
-            _ => {}
         }
+        _ => {}
+    }
+}
+
+fn placeholder_of(value: &DeValue<'_>) -> Option<String> {
+    if let Some(text) = value.as_str() {
+        return is_placeholder(text).then(|| text.to_owned());
+    }
+    let dt = value.as_datetime()?;
+    dt.date
+        .is_some_and(|d| d.year == 1970 && d.month == 1 && d.day == 1)
+        .then(|| dt.to_string())
+}
+
+impl SpanIndex {
+    pub fn build(root: &Spanned<DeTable<'_>>, text: &str) -> Self {
+        let mut placeholders = Vec::new();
+        let mut path = Vec::new();
+        walk(root.get_ref(), &mut path, &mut |path, _key, value| {
+            if let Some(text) = placeholder_of(value.get_ref()) {
+                let path = path.iter().map(|s| s.to_string()).collect();
+                placeholders.push(Placeholder {
+                    path,
+                    text,
+                    span: value.span(),
+                });
+            }
+        });
+        SpanIndex {
+            text: text.to_owned(),
+            built: std::sync::OnceLock::new(),
+            placeholders,
+        }
+    }
+
+    fn built(&self) -> &Built {
+        self.built.get_or_init(|| {
+            let mut b = Built::default();
+            let Ok(root) = DeTable::parse(&self.text) else {
+                return b;
+            };
+            let mut path = Vec::new();
+            walk(root.get_ref(), &mut path, &mut |path, key, value| {
+                let joined = path.join(&SEP.to_string());
+                let string = value.get_ref().as_str().map(str::to_owned);
+                b.order.push(joined.clone());
+                b.entries.insert(
+                    joined,
+                    Entry {
+                        key,
+                        value: value.span(),
+                        string,
+                    },
+                );
+            });
+            b
+        })
     }
 
     pub fn get(&self, path: &[String]) -> Option<&Entry> {
-        self.entries.get(&join(path))
+        self.built().entries.get(&join(path))
     }
 
     /// The best span for a path: the value if known, else the nearest ancestor's key.
@@ -140,13 +204,19 @@ impl SpanIndex {
         if let Some(e) = self.get(path) {
             return Some(e.value.clone());
         }
-        (1..path.len()).rev().find_map(|n| self.get(&path[..n]).map(|e| e.key.clone()))
+        (1..path.len())
+            .rev()
+            .find_map(|n| self.get(&path[..n]).map(|e| e.key.clone()))
     }
 
     /// Entries (in file order) whose key span starts inside `within`.
-    pub fn entries_within(&self, within: &Range<usize>) -> impl Iterator<Item = (Vec<String>, &Entry)> {
-        self.order.iter().filter_map(move |p| {
-            let e = &self.entries[p];
+    pub fn entries_within(
+        &self,
+        within: &Range<usize>,
+    ) -> impl Iterator<Item = (Vec<String>, &Entry)> {
+        let b = self.built();
+        b.order.iter().filter_map(move |p| {
+            let e = &b.entries[p];
             (e.key.start >= within.start && e.key.start < within.end.max(within.start + 1))
                 .then(|| (p.split(SEP).map(str::to_owned).collect(), e))
         })
@@ -160,7 +230,10 @@ impl SpanIndex {
 /// A value the author must still replace: `"<team id>"`, or one that says TODO, TBD or FIXME.
 pub fn is_placeholder(text: &str) -> bool {
     let t = text.trim();
-    (t.starts_with('<') && t.ends_with('>') && t.len() > 2 && !t[1..t.len() - 1].contains(['<', '>']))
+    (t.starts_with('<')
+        && t.ends_with('>')
+        && t.len() > 2
+        && !t[1..t.len() - 1].contains(['<', '>']))
         || t.split(|c: char| !c.is_ascii_alphanumeric())
             .any(|w| matches!(w, "TODO" | "TBD" | "FIXME" | "XXX"))
 }

@@ -22,7 +22,9 @@ impl Date {
     pub fn parse(text: &str) -> Result<Self, String> {
         let mut parts = text.trim().splitn(3, '-');
         let (Some(y), Some(m), Some(d)) = (parts.next(), parts.next(), parts.next()) else {
-            return Err(format!("`{text}` is not a date; write YYYY-MM-DD, e.g. 2026-05-15"));
+            return Err(format!(
+                "`{text}` is not a date; write YYYY-MM-DD, e.g. 2026-05-15"
+            ));
         };
         let bad = || format!("`{text}` is not a date; write YYYY-MM-DD, e.g. 2026-05-15");
         let (y, m, d) = (
@@ -84,7 +86,12 @@ impl Serialize for Date {
             month: self.0.month() as u8,
             day: self.0.day() as u8,
         };
-        toml::value::Datetime { date: Some(date), time: None, offset: None }.serialize(serializer)
+        toml::value::Datetime {
+            date: Some(date),
+            time: None,
+            offset: None,
+        }
+        .serialize(serializer)
     }
 }
 
@@ -114,7 +121,10 @@ impl<'de> Deserialize<'de> for TimeOfDay {
     fn deserialize<D: Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
         let dt = toml::value::Datetime::deserialize(deserializer)?;
         match (dt.date, dt.time) {
-            (None, Some(t)) => Ok(TimeOfDay { hour: t.hour, minute: t.minute }),
+            (None, Some(t)) => Ok(TimeOfDay {
+                hour: t.hour,
+                minute: t.minute,
+            }),
             _ => Err(de::Error::custom(format!(
                 "expected a local time such as 08:00:00, found {dt}"
             ))),
@@ -124,8 +134,18 @@ impl<'de> Deserialize<'de> for TimeOfDay {
 
 impl Serialize for TimeOfDay {
     fn serialize<S: Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
-        let time = toml::value::Time { hour: self.hour, minute: self.minute, second: Some(0), nanosecond: None };
-        toml::value::Datetime { date: None, time: Some(time), offset: None }.serialize(serializer)
+        let time = toml::value::Time {
+            hour: self.hour,
+            minute: self.minute,
+            second: Some(0),
+            nanosecond: None,
+        };
+        toml::value::Datetime {
+            date: None,
+            time: Some(time),
+            offset: None,
+        }
+        .serialize(serializer)
     }
 }
 
@@ -153,13 +173,17 @@ fn split_amounts(text: &str) -> Option<Vec<(u64, &str)>> {
     let mut out = Vec::new();
     let mut rest = text;
     while !rest.is_empty() {
-        let digits = rest.find(|c: char| !c.is_ascii_digit()).unwrap_or(rest.len());
+        let digits = rest
+            .find(|c: char| !c.is_ascii_digit())
+            .unwrap_or(rest.len());
         if digits == 0 {
             return None;
         }
         let number: u64 = rest[..digits].parse().ok()?;
         rest = &rest[digits..];
-        let letters = rest.find(|c: char| !c.is_ascii_alphabetic()).unwrap_or(rest.len());
+        let letters = rest
+            .find(|c: char| !c.is_ascii_alphabetic())
+            .unwrap_or(rest.len());
         if letters == 0 {
             return None;
         }
@@ -185,7 +209,9 @@ impl Duration {
         for (n, unit) in parts {
             let Some((_, factor)) = FIXED_UNITS.iter().find(|(u, _)| *u == unit) else {
                 let hint = if CALENDAR_UNITS.iter().any(|(u, _)| *u == unit) {
-                    format!("`{unit}` is a calendar unit, and this field takes a fixed duration; {DURATION_HINT}")
+                    format!(
+                        "`{unit}` is a calendar unit, and this field takes a fixed duration; {DURATION_HINT}"
+                    )
                 } else {
                     format!("unknown unit `{unit}`; {DURATION_HINT}")
                 };
@@ -211,7 +237,7 @@ impl fmt::Display for Duration {
         }
         let mut rest = self.millis;
         for (unit, factor) in FIXED_UNITS.iter().rev() {
-            if *unit == "w" && rest % factor != 0 {
+            if *unit == "w" && !rest.is_multiple_of(*factor) {
                 continue;
             }
             if rest >= *factor {
@@ -234,7 +260,8 @@ pub enum Period {
 impl Period {
     pub fn parse(text: &str) -> Result<Self, String> {
         let hint = "write a number and a unit: d or w for days and weeks, mo, q or y for calendar months, quarters and years (\"90d\", \"6mo\", \"1y\")";
-        let parts = split_amounts(text).ok_or_else(|| format!("`{text}` is not a period; {hint}"))?;
+        let parts =
+            split_amounts(text).ok_or_else(|| format!("`{text}` is not a period; {hint}"))?;
         if let [(n, unit)] = parts.as_slice()
             && let Some((_, months)) = CALENDAR_UNITS.iter().find(|(u, _)| u == unit)
         {
@@ -378,12 +405,20 @@ impl Unit {
         UNITS
             .iter()
             .find(|(n, _, _)| *n == text)
-            .map(|(name, dimension, factor)| Unit { name, dimension: *dimension, factor: *factor })
+            .map(|(name, dimension, factor)| Unit {
+                name,
+                dimension: *dimension,
+                factor: *factor,
+            })
             .ok_or_else(|| format!("unknown unit `{text}`; known units: {UNIT_NAMES}"))
     }
 
     pub fn count() -> Self {
-        Unit { name: "count", dimension: Dimension::Count, factor: 1.0 }
+        Unit {
+            name: "count",
+            dimension: Dimension::Count,
+            factor: 1.0,
+        }
     }
 }
 
@@ -393,7 +428,11 @@ impl fmt::Display for Unit {
     }
 }
 
-string_value!(Unit, "^.+$", "A unit: ns, us, ms, s, min, h, d, B … TiB, rps, rpm, ops, %, ratio, count");
+string_value!(
+    Unit,
+    "^.+$",
+    "A unit: ns, us, ms, s, min, h, d, B … TiB, rps, rpm, ops, %, ratio, count"
+);
 
 /// A number with a unit: `"250ms"`, `"500rps"`, `"120GiB"`, `"99.9%"`, or a bare count `"0"`.
 #[derive(Debug, Clone, Copy, PartialEq)]
@@ -409,15 +448,23 @@ impl Quantity {
             .find(|c: char| !(c.is_ascii_digit() || c == '.' || c == '-' || c == '+'))
             .unwrap_or(trimmed.len());
         let (number, unit) = trimmed.split_at(split);
-        let hint = format!("write a number and a unit without a space, e.g. \"250ms\", \"500rps\", \"120GiB\", \"99.9%\"; known units: {UNIT_NAMES}");
-        let value: f64 = number.parse().map_err(|_| format!("`{text}` is not a quantity; {hint}"))?;
+        let hint = format!(
+            "write a number and a unit without a space, e.g. \"250ms\", \"500rps\", \"120GiB\", \"99.9%\"; known units: {UNIT_NAMES}"
+        );
+        let value: f64 = number
+            .parse()
+            .map_err(|_| format!("`{text}` is not a quantity; {hint}"))?;
         if !value.is_finite() {
             return Err(format!("`{text}` is not a finite number"));
         }
         if unit.starts_with(' ') {
             return Err(format!("`{text}` is not a quantity; {hint}"));
         }
-        let unit = if unit.is_empty() { Unit::count() } else { Unit::parse(unit).map_err(|e| format!("`{text}` is not a quantity: {e}"))? };
+        let unit = if unit.is_empty() {
+            Unit::count()
+        } else {
+            Unit::parse(unit).map_err(|e| format!("`{text}` is not a quantity: {e}"))?
+        };
         Ok(Quantity { value, unit })
     }
 
@@ -542,7 +589,9 @@ impl Currency {
         if text.len() == 3 && text.chars().all(|c| c.is_ascii_uppercase()) {
             Ok(Currency(text.to_owned()))
         } else {
-            Err(format!("`{text}` is not a currency code; use ISO 4217, e.g. \"EUR\" or \"USD\""))
+            Err(format!(
+                "`{text}` is not a currency code; use ISO 4217, e.g. \"EUR\" or \"USD\""
+            ))
         }
     }
 }
@@ -596,13 +645,19 @@ impl<'de> Deserialize<'de> for Target {
                 Quantity::parse(v).map(Target::Quantity).map_err(E::custom)
             }
             fn visit_i64<E: de::Error>(self, v: i64) -> Result<Target, E> {
-                Ok(Target::Quantity(Quantity { value: v as f64, unit: Unit::count() }))
+                Ok(Target::Quantity(Quantity {
+                    value: v as f64,
+                    unit: Unit::count(),
+                }))
             }
             fn visit_u64<E: de::Error>(self, v: u64) -> Result<Target, E> {
                 self.visit_i64(v as i64)
             }
             fn visit_f64<E: de::Error>(self, v: f64) -> Result<Target, E> {
-                Ok(Target::Quantity(Quantity { value: v, unit: Unit::count() }))
+                Ok(Target::Quantity(Quantity {
+                    value: v,
+                    unit: Unit::count(),
+                }))
             }
             fn visit_map<A: de::MapAccess<'de>>(self, map: A) -> Result<Target, A::Error> {
                 Money::deserialize(de::value::MapAccessDeserializer::new(map)).map(Target::Money)
@@ -670,7 +725,9 @@ impl<'de, T: Deserialize<'de>> Deserialize<'de> for Na<T> {
                 if first == "na" {
                     let reason: String = map.next_value()?;
                     if reason.trim().is_empty() {
-                        return Err(de::Error::custom("`na` needs a reason: na = \"why this section does not apply\""));
+                        return Err(de::Error::custom(
+                            "`na` needs a reason: na = \"why this section does not apply\"",
+                        ));
                     }
                     if let Some(other) = map.next_key::<String>()? {
                         return Err(de::Error::custom(format!(
@@ -679,8 +736,11 @@ impl<'de, T: Deserialize<'de>> Deserialize<'de> for Na<T> {
                     }
                     return Ok(Na::NotApplicable(reason));
                 }
-                T::deserialize(de::value::MapAccessDeserializer::new(Replay { first: Some(first), inner: map }))
-                    .map(Na::Applies)
+                T::deserialize(de::value::MapAccessDeserializer::new(Replay {
+                    first: Some(first),
+                    inner: map,
+                }))
+                .map(Na::Applies)
             }
         }
         deserializer.deserialize_map(V(std::marker::PhantomData))
@@ -695,13 +755,21 @@ struct Replay<A> {
 
 impl<'de, A: de::MapAccess<'de>> de::MapAccess<'de> for Replay<A> {
     type Error = A::Error;
-    fn next_key_seed<K: de::DeserializeSeed<'de>>(&mut self, seed: K) -> Result<Option<K::Value>, A::Error> {
+    fn next_key_seed<K: de::DeserializeSeed<'de>>(
+        &mut self,
+        seed: K,
+    ) -> Result<Option<K::Value>, A::Error> {
         match self.first.take() {
-            Some(key) => seed.deserialize(de::value::StringDeserializer::new(key)).map(Some),
+            Some(key) => seed
+                .deserialize(de::value::StringDeserializer::new(key))
+                .map(Some),
             None => self.inner.next_key_seed(seed),
         }
     }
-    fn next_value_seed<V: de::DeserializeSeed<'de>>(&mut self, seed: V) -> Result<V::Value, A::Error> {
+    fn next_value_seed<V: de::DeserializeSeed<'de>>(
+        &mut self,
+        seed: V,
+    ) -> Result<V::Value, A::Error> {
         self.inner.next_value_seed(seed)
     }
 }
@@ -747,7 +815,10 @@ mod tests {
 
     #[test]
     fn durations_compare_by_length() {
-        assert_eq!(Duration::parse("60min").unwrap(), Duration::parse("1h").unwrap());
+        assert_eq!(
+            Duration::parse("60min").unwrap(),
+            Duration::parse("1h").unwrap()
+        );
         assert_eq!(Duration::parse("1h30min").unwrap().millis, 5_400_000);
         assert_eq!(Duration::parse("90min").unwrap().to_string(), "1h30min");
         assert_eq!(Duration::parse("14d").unwrap().to_string(), "2w");
@@ -757,7 +828,11 @@ mod tests {
     fn durations_reject_prose_and_calendar_units() {
         let err = Duration::parse("15 minutes").unwrap_err();
         assert!(err.contains("\"15min\""), "{err}");
-        assert!(Duration::parse("6mo").unwrap_err().contains("calendar unit"));
+        assert!(
+            Duration::parse("6mo")
+                .unwrap_err()
+                .contains("calendar unit")
+        );
         assert!(Duration::parse("").is_err());
         assert!(Duration::parse("h").is_err());
     }
@@ -765,9 +840,15 @@ mod tests {
     #[test]
     fn periods_add_calendar_months() {
         let d = Date::new(2026, 8, 31).unwrap();
-        assert_eq!(Period::parse("6mo").unwrap().after(d).to_string(), "2027-02-28");
+        assert_eq!(
+            Period::parse("6mo").unwrap().after(d).to_string(),
+            "2027-02-28"
+        );
         assert_eq!(Period::parse("1y").unwrap(), Period::Months(12));
-        assert_eq!(Period::parse("90d").unwrap().after(d).to_string(), "2026-11-29");
+        assert_eq!(
+            Period::parse("90d").unwrap().after(d).to_string(),
+            "2026-11-29"
+        );
     }
 
     #[test]
@@ -775,16 +856,36 @@ mod tests {
         let q = Quantity::parse("250ms").unwrap();
         assert_eq!(q.unit.dimension, Dimension::Time);
         assert!((q.base() - 0.25).abs() < 1e-12);
-        assert_eq!(Quantity::parse("120GiB").unwrap().unit.dimension, Dimension::Bytes);
-        assert_eq!(Quantity::parse("99.9%").unwrap().unit.dimension, Dimension::Ratio);
-        assert_eq!(Quantity::parse("0").unwrap().unit.dimension, Dimension::Count);
+        assert_eq!(
+            Quantity::parse("120GiB").unwrap().unit.dimension,
+            Dimension::Bytes
+        );
+        assert_eq!(
+            Quantity::parse("99.9%").unwrap().unit.dimension,
+            Dimension::Ratio
+        );
+        assert_eq!(
+            Quantity::parse("0").unwrap().unit.dimension,
+            Dimension::Count
+        );
         assert!(Quantity::parse("250 ms").is_err());
-        assert!(Quantity::parse("250parsecs").unwrap_err().contains("unknown unit"));
+        assert!(
+            Quantity::parse("250parsecs")
+                .unwrap_err()
+                .contains("unknown unit")
+        );
     }
 
     #[test]
     fn dates_must_exist() {
-        assert!(Date::parse("2026-02-30").unwrap_err().contains("does not exist"));
-        assert_eq!(Date::parse("2026-02-28").unwrap().add_days(1).to_string(), "2026-03-01");
+        assert!(
+            Date::parse("2026-02-30")
+                .unwrap_err()
+                .contains("does not exist")
+        );
+        assert_eq!(
+            Date::parse("2026-02-28").unwrap().add_days(1).to_string(),
+            "2026-03-01"
+        );
     }
 }

@@ -7,6 +7,14 @@ use super::markdown::{cell, table, text};
 use crate::plan::model::*;
 use crate::plan::values::Na;
 
+/// The name an enum value has in the plan file (`break-glass`, `ga`).
+fn label<T: serde::Serialize>(v: &T) -> String {
+    match serde_json::to_value(v) {
+        Ok(serde_json::Value::String(s)) => s,
+        _ => String::new(),
+    }
+}
+
 fn opt(v: &Option<String>) -> String {
     v.as_deref().map(cell).unwrap_or_default()
 }
@@ -39,7 +47,14 @@ fn na_or<T>(out: &mut String, section: &Na<T>, body: impl FnOnce(&mut String, &T
 fn reach(plan: &Plan, id: &str) -> (String, String) {
     let c = &plan.contacts;
     if let Some(p) = c.people.get(id) {
-        return (p.name.clone(), [Some(p.email.clone()), p.phone.clone()].into_iter().flatten().collect::<Vec<_>>().join(", "));
+        return (
+            p.name.clone(),
+            [Some(p.email.clone()), p.phone.clone()]
+                .into_iter()
+                .flatten()
+                .collect::<Vec<_>>()
+                .join(", "),
+        );
     }
     if let Some(t) = c.teams.get(id) {
         let mut how = vec![t.email.clone()];
@@ -51,7 +66,14 @@ fn reach(plan: &Plan, id: &str) -> (String, String) {
         return (t.name.clone(), how.join(", "));
     }
     if let Some(e) = c.external.get(id) {
-        return (e.name.clone(), [e.email.clone(), e.phone.clone(), e.url.clone()].into_iter().flatten().collect::<Vec<_>>().join(", "));
+        return (
+            e.name.clone(),
+            [e.email.clone(), e.phone.clone(), e.url.clone()]
+                .into_iter()
+                .flatten()
+                .collect::<Vec<_>>()
+                .join(", "),
+        );
     }
     (id.to_owned(), String::new())
 }
@@ -61,12 +83,19 @@ fn hours_text(plan: &Plan, id: &Option<String>) -> String {
     match plan.hours.get(id) {
         Some(h) if h.always => "24x7".into(),
         Some(h) => {
-            let days: Vec<String> = h.days.iter().map(|d| format!("{d:?}")).collect();
+            let days: Vec<String> = h.days.iter().map(label).collect();
             let span = match (h.start, h.end) {
                 (Some(s), Some(e)) => format!(" {s}–{e}"),
                 _ => String::new(),
             };
-            format!("{}{span}{}", days.join(" "), h.timezone.as_ref().map(|t| format!(" {t}")).unwrap_or_default())
+            format!(
+                "{}{span}{}",
+                days.join(" "),
+                h.timezone
+                    .as_ref()
+                    .map(|t| format!(" {t}"))
+                    .unwrap_or_default()
+            )
         }
         None => id.clone(),
     }
@@ -89,32 +118,87 @@ fn role(out: &mut String, plan: &Plan, r: &Role) {
 
 fn measure(m: &Measure) -> String {
     match m {
-        Measure::Threshold { metric, op, target, warn_at, aggregate, .. } => {
-            let warn = warn_at.as_ref().map(|w| format!(", warn at {w}")).unwrap_or_default();
-            format!("`{metric}` ({aggregate:?}) {} {target}{warn}", op.as_str()).to_lowercase().replace("`", "")
+        Measure::Threshold {
+            metric,
+            op,
+            target,
+            warn_at,
+            aggregate,
+            ..
+        } => {
+            let warn = warn_at
+                .as_ref()
+                .map(|w| format!(", warn at {w}"))
+                .unwrap_or_default();
+            format!(
+                "{metric} ({}) {} {target}{warn}",
+                label(aggregate),
+                op.as_str()
+            )
         }
-        Measure::Tests { evidence, select, .. } if select.is_empty() => format!("all tests in {evidence} pass"),
-        Measure::Tests { evidence, select, .. } => format!("tests {} in {evidence} pass", select.join(", ")),
-        Measure::Baseline { metric, max_regression_pct, .. } => {
+        Measure::Tests {
+            evidence, select, ..
+        } if select.is_empty() => format!("all tests in {evidence} pass"),
+        Measure::Tests {
+            evidence, select, ..
+        } => format!("tests {} in {evidence} pass", select.join(", ")),
+        Measure::Baseline {
+            metric,
+            max_regression_pct,
+            ..
+        } => {
             format!("{metric} within +{max_regression_pct} of the previous release")
         }
-        Measure::Attestation { by_group, valid_for, .. } => format!("attested by {by_group}, valid {valid_for}"),
+        Measure::Attestation {
+            by_group,
+            valid_for,
+            ..
+        } => format!("attested by {by_group}, valid {valid_for}"),
         Measure::Prose { text } => text.clone(),
     }
 }
 
 fn step(s: &ReleaseStep) -> (&'static str, String) {
     match s {
-        ReleaseStep::Tests { evidence, max_failed, min_cases, .. } => {
-            ("QA tests", format!("JUnit {}: at most {max_failed} failed, at least {min_cases} cases", evidence.join(", ")))
-        }
-        ReleaseStep::Approval { group, min_approvals, .. } => ("review board", format!("{min_approvals} approvals from {group}")),
-        ReleaseStep::ChangeTicket { id_pattern, min_lead_time, .. } => (
-            "change management",
-            format!("ticket matching {id_pattern}{}", min_lead_time.map(|l| format!(", opened {l} ahead")).unwrap_or_default()),
+        ReleaseStep::Tests {
+            evidence,
+            max_failed,
+            min_cases,
+            ..
+        } => (
+            "QA tests",
+            format!(
+                "JUnit {}: at most {max_failed} failed, at least {min_cases} cases",
+                evidence.join(", ")
+            ),
         ),
-        ReleaseStep::Attestation { group, valid_for, .. } => ("attestation", format!("by {group}, valid {valid_for}")),
-        ReleaseStep::Command { run, timeout, .. } => ("command", format!("`{}` within {timeout}", run.join(" "))),
+        ReleaseStep::Approval {
+            group,
+            min_approvals,
+            ..
+        } => (
+            "review board",
+            format!("{min_approvals} approvals from {group}"),
+        ),
+        ReleaseStep::ChangeTicket {
+            id_pattern,
+            min_lead_time,
+            ..
+        } => (
+            "change management",
+            format!(
+                "ticket matching {id_pattern}{}",
+                min_lead_time
+                    .map(|l| format!(", opened {l} ahead"))
+                    .unwrap_or_default()
+            ),
+        ),
+        ReleaseStep::Attestation {
+            group, valid_for, ..
+        } => ("attestation", format!("by {group}, valid {valid_for}")),
+        ReleaseStep::Command { run, timeout, .. } => {
+            ("command", format!("`{}` within {timeout}", run.join(" ")))
+        }
     }
 }
 
@@ -133,7 +217,13 @@ pub fn render(plan: &Plan) -> String {
     let mut o = String::new();
     let h = &plan.plan;
     let _ = writeln!(o, "# Production Support Plan: {}\n", text(&h.title));
-    let _ = writeln!(o, "Product `{}` · stage {:?} · owner {}\n", h.product, h.stage, text(&reach(plan, &h.owner).0));
+    let _ = writeln!(
+        o,
+        "Product `{}` · stage {} · owner {}\n",
+        h.product,
+        label(&h.stage),
+        text(&reach(plan, &h.owner).0)
+    );
     o.push_str("## Introduction\n\n### Purpose\n\n");
     let _ = writeln!(o, "{}\n", text(&h.purpose));
     if let Some(u) = &h.url {
@@ -152,12 +242,19 @@ pub fn render(plan: &Plan) -> String {
 
     o.push_str("\n## 1. Support Objectives and Assumptions\n\n### 1.1. Support Objective\n\n");
     for (id, obj) in &plan.objectives {
-        let by = if obj.measured_by.is_empty() { String::new() } else { format!(" (measured by {})", obj.measured_by.join(", ")) };
+        let by = if obj.measured_by.is_empty() {
+            String::new()
+        } else {
+            format!(" (measured by {})", obj.measured_by.join(", "))
+        };
         let _ = writeln!(o, "- **{id}**: {}{}", text(&obj.text), text(&by));
     }
     o.push_str("\n### 1.2. Support Assumptions\n\n");
     for (id, a) in &plan.assumptions {
-        let when = a.revisit_by.map(|d| format!(" (revisit by {d})")).unwrap_or_default();
+        let when = a
+            .revisit_by
+            .map(|d| format!(" (revisit by {d})"))
+            .unwrap_or_default();
         let _ = writeln!(o, "- **{id}**: {}{when}", text(&a.text));
     }
 
@@ -166,18 +263,42 @@ pub fn render(plan: &Plan) -> String {
     prose(&mut o, &s.description);
     let l = &s.lifetime;
     o.push_str("#### 2.1.1. Support Lifetime\n\n");
-    let _ = writeln!(o, "Supported from {} until {}. Reviewed every {} (last review {}).\n", l.supported_from, l.end_of_support, l.review_interval, l.last_review);
+    let _ = writeln!(
+        o,
+        "Supported from {} until {}. Reviewed every {} (last review {}).\n",
+        l.supported_from, l.end_of_support, l.review_interval, l.last_review
+    );
     if !l.review_triggers.is_empty() {
-        let t: Vec<String> = l.review_triggers.iter().map(|t| format!("{t:?}")).collect();
+        let t: Vec<String> = l.review_triggers.iter().map(label).collect();
         let _ = writeln!(o, "A review is also triggered by: {}.\n", t.join(", "));
     }
     let r = &s.release;
     o.push_str("#### 2.1.2. Release Strategy\n\n");
     prose(&mut o, &r.description);
-    let cadence = r.cadence.map(|c| format!("every {c}")).unwrap_or_else(|| "on demand".into());
-    let _ = writeln!(o, "Versioning {:?}, tags `{}`, released {cadence}; {} release line(s) supported.\n", r.versioning, r.tag_pattern, r.supported_versions);
+    let cadence = r
+        .cadence
+        .map(|c| format!("every {c}"))
+        .unwrap_or_else(|| "on demand".into());
+    let _ = writeln!(
+        o,
+        "Versioning {}, tags `{}`, released {cadence}; {} release line(s) supported.\n",
+        label(&r.versioning),
+        r.tag_pattern,
+        r.supported_versions
+    );
     if !r.freeze_windows.is_empty() {
-        let rows: Vec<Vec<String>> = r.freeze_windows.iter().map(|(id, w)| vec![cell(id), w.from.to_string(), w.to.to_string(), cell(&w.reason)]).collect();
+        let rows: Vec<Vec<String>> = r
+            .freeze_windows
+            .iter()
+            .map(|(id, w)| {
+                vec![
+                    cell(id),
+                    w.from.to_string(),
+                    w.to.to_string(),
+                    cell(&w.reason),
+                ]
+            })
+            .collect();
         o.push_str(&table(&["Freeze", "From", "To", "Reason"], &rows));
         o.push('\n');
     }
@@ -189,67 +310,189 @@ pub fn render(plan: &Plan) -> String {
         .iter()
         .map(|(id, st)| {
             let (kind, what) = step(st);
-            let req = if rp.required_steps.contains(id) { "yes" } else { "no" };
-            vec![cell(id), kind.into(), cell(&what), opt(step_description(st)), req.into()]
+            let req = if rp.required_steps.contains(id) {
+                "yes"
+            } else {
+                "no"
+            };
+            vec![
+                cell(id),
+                kind.into(),
+                cell(&what),
+                opt(step_description(st)),
+                req.into(),
+            ]
         })
         .collect();
-    o.push_str(&table(&["Step", "Kind", "Check", "Description", "Required"], &rows));
+    o.push_str(&table(
+        &["Step", "Kind", "Check", "Description", "Required"],
+        &rows,
+    ));
     o.push_str("\n#### 2.1.4. Acceptance Criteria\n\n");
     let rows: Vec<Vec<String>> = plan
         .acceptance
         .criteria
         .iter()
-        .map(|(id, c)| vec![cell(id), c.category.as_str().replace('_', " "), cell(&measure(&c.measure)), opt(&c.description)])
+        .map(|(id, c)| {
+            vec![
+                cell(id),
+                c.category.as_str().replace('_', " "),
+                cell(&measure(&c.measure)),
+                opt(&c.description),
+            ]
+        })
         .collect();
-    o.push_str(&table(&["Criterion", "Category", "Measure", "Description"], &rows));
+    o.push_str(&table(
+        &["Criterion", "Category", "Measure", "Description"],
+        &rows,
+    ));
     for (cat, why) in &plan.acceptance.not_applicable {
-        let _ = writeln!(o, "\n_{}: not applicable — {}_", cat.as_str().replace('_', " "), text(why));
+        let _ = writeln!(
+            o,
+            "\n_{}: not applicable — {}_",
+            cat.as_str().replace('_', " "),
+            text(why)
+        );
     }
 
     let e = &plan.environment;
     o.push_str("\n### 2.2. Support Environment\n\n");
     prose(&mut o, &e.description);
     for (id, st) in &e.stages {
-        let _ = writeln!(o, "- **{id}**: {}{}", text(&st.purpose), st.url.as_ref().map(|u| format!(" ({})", text(u))).unwrap_or_default());
+        let _ = writeln!(
+            o,
+            "- **{id}**: {}{}",
+            text(&st.purpose),
+            st.url
+                .as_ref()
+                .map(|u| format!(" ({})", text(u)))
+                .unwrap_or_default()
+        );
     }
     o.push_str("\n#### 2.2.1. Software\n\n");
     let rows: Vec<Vec<String>> = e
         .software
         .values()
-        .map(|sw| vec![cell(&sw.platform), cell(&format!("{} {}", sw.vendor, sw.version)), opt(&sw.url), sw.eol.map(|d| d.to_string()).unwrap_or_default()])
+        .map(|sw| {
+            vec![
+                cell(&sw.platform),
+                cell(&format!("{} {}", sw.vendor, sw.version)),
+                opt(&sw.url),
+                sw.eol.map(|d| d.to_string()).unwrap_or_default(),
+            ]
+        })
         .collect();
-    o.push_str(&table(&["Platform", "Vendor Version", "URL", "End of life"], &rows));
+    o.push_str(&table(
+        &["Platform", "Vendor Version", "URL", "End of life"],
+        &rows,
+    ));
     o.push_str("\n#### 2.2.2. Hardware\n\n");
     na_or(&mut o, &e.hardware, |o, hw| {
-        let rows: Vec<Vec<String>> = hw.iter().map(|(id, x)| vec![cell(id), format!("{:?}", x.provider), cell(&x.description), format!("{:?}", x.redundancy)]).collect();
-        o.push_str(&table(&["Id", "Provider", "Description", "Redundancy"], &rows));
+        let rows: Vec<Vec<String>> = hw
+            .iter()
+            .map(|(id, x)| {
+                vec![
+                    cell(id),
+                    label(&x.provider),
+                    cell(&x.description),
+                    label(&x.redundancy),
+                ]
+            })
+            .collect();
+        o.push_str(&table(
+            &["Id", "Provider", "Description", "Redundancy"],
+            &rows,
+        ));
     });
     o.push_str("\n#### 2.2.3. Databases\n\n");
     na_or(&mut o, &e.databases, |o, dbs| {
-        let rows: Vec<Vec<String>> = dbs.iter().map(|(id, d)| vec![cell(id), cell(&d.engine), d.size.map(|s| s.to_string()).unwrap_or_default(), cell(&reach(plan, &d.dba).0)]).collect();
+        let rows: Vec<Vec<String>> = dbs
+            .iter()
+            .map(|(id, d)| {
+                vec![
+                    cell(id),
+                    cell(&d.engine),
+                    d.size.map(|s| s.to_string()).unwrap_or_default(),
+                    cell(&reach(plan, &d.dba).0),
+                ]
+            })
+            .collect();
         o.push_str(&table(&["Database", "Engine", "Size", "DBA"], &rows));
     });
     o.push_str("\n#### 2.2.4. Data Exchange\n\n");
     na_or(&mut o, &e.data_exchange, |o, x| {
         let rows: Vec<Vec<String>> = x
             .iter()
-            .map(|(id, d)| vec![cell(id), format!("{:?}", d.direction), cell(&d.counterparty), cell(&format!("{} / {}", d.protocol, d.format)), opt(&d.schedule)])
+            .map(|(id, d)| {
+                vec![
+                    cell(id),
+                    label(&d.direction),
+                    cell(&d.counterparty),
+                    cell(&format!("{} / {}", d.protocol, d.format)),
+                    opt(&d.schedule),
+                ]
+            })
             .collect();
-        o.push_str(&table(&["Interface", "Direction", "Counterparty", "Protocol / format", "Schedule"], &rows));
+        o.push_str(&table(
+            &[
+                "Interface",
+                "Direction",
+                "Counterparty",
+                "Protocol / format",
+                "Schedule",
+            ],
+            &rows,
+        ));
     });
     o.push_str("\n#### 2.2.5. Contact Information\n\n");
     let c = &plan.contacts;
     let mut rows: Vec<Vec<String>> = Vec::new();
     for p in c.people.values() {
-        rows.push(vec![cell(&p.name), cell(&p.role), cell(&[p.phone.clone(), p.handle.clone()].into_iter().flatten().collect::<Vec<_>>().join(", ")), cell(&p.email)]);
+        rows.push(vec![
+            cell(&p.name),
+            cell(&p.role),
+            cell(
+                &[p.phone.clone(), p.handle.clone()]
+                    .into_iter()
+                    .flatten()
+                    .collect::<Vec<_>>()
+                    .join(", "),
+            ),
+            cell(&p.email),
+        ]);
     }
     for t in c.teams.values() {
-        rows.push(vec![cell(&t.name), cell(&t.role), cell(&[t.phone.clone(), t.chat.clone()].into_iter().flatten().collect::<Vec<_>>().join(", ")), cell(&t.email)]);
+        rows.push(vec![
+            cell(&t.name),
+            cell(&t.role),
+            cell(
+                &[t.phone.clone(), t.chat.clone()]
+                    .into_iter()
+                    .flatten()
+                    .collect::<Vec<_>>()
+                    .join(", "),
+            ),
+            cell(&t.email),
+        ]);
     }
     for x in c.external.values() {
-        rows.push(vec![cell(&x.name), cell(&x.role), cell(&[x.phone.clone(), x.url.clone(), x.contract.clone()].into_iter().flatten().collect::<Vec<_>>().join(", ")), opt(&x.email)]);
+        rows.push(vec![
+            cell(&x.name),
+            cell(&x.role),
+            cell(
+                &[x.phone.clone(), x.url.clone(), x.contract.clone()]
+                    .into_iter()
+                    .flatten()
+                    .collect::<Vec<_>>()
+                    .join(", "),
+            ),
+            opt(&x.email),
+        ]);
     }
-    o.push_str(&table(&["Name", "Role", "Contact Information", "Email Address"], &rows));
+    o.push_str(&table(
+        &["Name", "Role", "Contact Information", "Email Address"],
+        &rows,
+    ));
     o.push_str("\n#### 2.2.6. Problem Referral Contacts\n\n");
     let rows: Vec<Vec<String>> = plan
         .problem_referral
@@ -259,7 +502,10 @@ pub fn render(plan: &Plan) -> String {
             vec![cell(&p.problem), cell(&name), cell(&how)]
         })
         .collect();
-    o.push_str(&table(&["Client Reported Problems", "Refer To", "Contact Info"], &rows));
+    o.push_str(&table(
+        &["Client Reported Problems", "Refer To", "Contact Info"],
+        &rows,
+    ));
     if !plan.escalation.is_empty() {
         let mut levels: Vec<&EscalationLevel> = plan.escalation.values().collect();
         levels.sort_by_key(|l| l.order);
@@ -268,27 +514,81 @@ pub fn render(plan: &Plan) -> String {
             .iter()
             .map(|l| {
                 let (name, how) = reach(plan, &l.contact);
-                vec![l.order.to_string(), cell(&name), cell(&how), cell(&hours_text(plan, &l.hours)), l.escalate_after.map(|d| d.to_string()).unwrap_or_default()]
+                vec![
+                    l.order.to_string(),
+                    cell(&name),
+                    cell(&how),
+                    cell(&hours_text(plan, &l.hours)),
+                    l.escalate_after.map(|d| d.to_string()).unwrap_or_default(),
+                ]
             })
             .collect();
-        o.push_str(&table(&["Level", "Contact", "Contact Info", "Hours", "Escalate after"], &rows));
+        o.push_str(&table(
+            &[
+                "Level",
+                "Contact",
+                "Contact Info",
+                "Hours",
+                "Escalate after",
+            ],
+            &rows,
+        ));
     }
     o.push_str("\n#### 2.2.7. Licensing, data rights, and expiration of licenses\n\n");
     na_or(&mut o, &e.licenses, |o, ls| {
         let rows: Vec<Vec<String>> = ls
             .values()
             .map(|l| {
-                let owner = l.renewal_owner.as_ref().map(|r| reach(plan, r).0).unwrap_or_default();
-                vec![cell(&format!("{} {}", l.vendor, l.product)), l.expires.map(|d| d.to_string()).unwrap_or_else(|| "perpetual".into()), format!("{:?}", l.renewal), cell(&owner), l.notice_period.map(|p| p.to_string()).unwrap_or_default(), opt(&l.terms)]
+                let owner = l
+                    .renewal_owner
+                    .as_ref()
+                    .map(|r| reach(plan, r).0)
+                    .unwrap_or_default();
+                vec![
+                    cell(&format!("{} {}", l.vendor, l.product)),
+                    l.expires
+                        .map(|d| d.to_string())
+                        .unwrap_or_else(|| "perpetual".into()),
+                    label(&l.renewal),
+                    cell(&owner),
+                    l.notice_period.map(|p| p.to_string()).unwrap_or_default(),
+                    opt(&l.terms),
+                ]
             })
             .collect();
-        o.push_str(&table(&["License", "Expires", "Renewal", "Renewal owner", "Notice", "Terms"], &rows));
+        o.push_str(&table(
+            &[
+                "License",
+                "Expires",
+                "Renewal",
+                "Renewal owner",
+                "Notice",
+                "Terms",
+            ],
+            &rows,
+        ));
     });
     let sec = &e.security;
     o.push_str("\n#### 2.2.8. Security and Privacy Concerns\n\n");
-    let _ = writeln!(o, "Data classification: {:?}; personal data: {}.\n", sec.data_classification, if sec.personal_data { "yes" } else { "no" });
+    let _ = writeln!(
+        o,
+        "Data classification: {}; personal data: {}.\n",
+        label(&sec.data_classification),
+        if sec.personal_data { "yes" } else { "no" }
+    );
     prose(&mut o, &sec.notes);
-    let rows: Vec<Vec<String>> = sec.access.iter().map(|(id, a)| vec![cell(id), cell(&a.description), cell(&a.roles.join(", ")), format!("{:?}", a.method)]).collect();
+    let rows: Vec<Vec<String>> = sec
+        .access
+        .iter()
+        .map(|(id, a)| {
+            vec![
+                cell(id),
+                cell(&a.description),
+                cell(&a.roles.join(", ")),
+                label(&a.method),
+            ]
+        })
+        .collect();
     if !rows.is_empty() {
         o.push_str(&table(&["Access", "Restriction", "Roles", "Method"], &rows));
     }
@@ -301,15 +601,43 @@ pub fn render(plan: &Plan) -> String {
     o.push_str("### 3.3. Operational and user support\n\n");
     role(&mut o, plan, &rs.user_support);
     if !rs.response.is_empty() {
-        let rows: Vec<Vec<String>> = rs.response.iter().map(|(id, t)| vec![cell(id), opt(&t.description), t.acknowledge.to_string(), t.restore.to_string(), cell(&hours_text(plan, &Some(t.hours.clone())))]).collect();
-        o.push_str(&table(&["Priority", "Meaning", "Acknowledge", "Restore", "Hours"], &rows));
+        let rows: Vec<Vec<String>> = rs
+            .response
+            .iter()
+            .map(|(id, t)| {
+                vec![
+                    cell(id),
+                    opt(&t.description),
+                    t.acknowledge.to_string(),
+                    t.restore.to_string(),
+                    cell(&hours_text(plan, &Some(t.hours.clone()))),
+                ]
+            })
+            .collect();
+        o.push_str(&table(
+            &["Priority", "Meaning", "Acknowledge", "Restore", "Hours"],
+            &rows,
+        ));
         o.push('\n');
     }
     na_or(&mut o, &plan.sla, |o, sla| {
-        let _ = writeln!(o, "Service level agreement: {} availability per {}.{}\n", sla.availability_pct, sla.window, sla.document.as_ref().map(|d| format!(" See {}.", text(d))).unwrap_or_default());
+        let _ = writeln!(
+            o,
+            "Service level agreement: {} availability per {}.{}\n",
+            sla.availability_pct,
+            sla.window,
+            sla.document
+                .as_ref()
+                .map(|d| format!(" See {}.", text(d)))
+                .unwrap_or_default()
+        );
     });
     na_or(&mut o, &rs.backup, |o, b| {
-        let _ = writeln!(o, "Backup and disaster recovery: every {}, kept {}, RPO {}, RTO {}; last restore test {} (every {}).\n", b.frequency, b.retention, b.rpo, b.rto, b.last_restore_test, b.restore_test_interval);
+        let _ = writeln!(
+            o,
+            "Backup and disaster recovery: every {}, kept {}, RPO {}, RTO {}; last restore test {} (every {}).\n",
+            b.frequency, b.retention, b.rpo, b.rto, b.last_restore_test, b.restore_test_interval
+        );
     });
     o.push_str("### 3.4. Database Administration\n\n");
     na_or(&mut o, &rs.dba, |o, r| role(o, plan, r));
@@ -317,9 +645,28 @@ pub fn render(plan: &Plan) -> String {
     na_or(&mut o, &plan.dependencies, |o, deps| {
         let rows: Vec<Vec<String>> = deps
             .iter()
-            .map(|(id, d)| vec![cell(id), cell(&d.system), format!("{:?}", d.direction), format!("{:?}", d.criticality), d.slo_pct.map(|p| p.to_string()).unwrap_or_default(), opt(&d.fallback)])
+            .map(|(id, d)| {
+                vec![
+                    cell(id),
+                    cell(&d.system),
+                    label(&d.direction),
+                    label(&d.criticality),
+                    d.slo_pct.map(|p| p.to_string()).unwrap_or_default(),
+                    opt(&d.fallback),
+                ]
+            })
             .collect();
-        o.push_str(&table(&["Dependency", "System", "Direction", "Criticality", "SLO", "Fallback"], &rows));
+        o.push_str(&table(
+            &[
+                "Dependency",
+                "System",
+                "Direction",
+                "Criticality",
+                "SLO",
+                "Fallback",
+            ],
+            &rows,
+        ));
     });
 
     let m = &plan.monitoring;
@@ -329,21 +676,57 @@ pub fn render(plan: &Plan) -> String {
         let _ = writeln!(o, "- SLO **{id}**: {} over {}", s.objective_pct, s.window);
     }
     for (id, a) in &m.alerts {
-        let _ = writeln!(o, "- Alert **{id}** ({:?}): {} → {}", a.severity, text(&a.signal), text(&reach(plan, &a.route).0));
+        let _ = writeln!(
+            o,
+            "- Alert **{id}** ({}): {} → {}",
+            label(&a.severity),
+            text(&a.signal),
+            text(&reach(plan, &a.route).0)
+        );
     }
     for (id, mc) in &m.manual_checks {
-        let _ = writeln!(o, "- Manual check **{id}** every {}: {}", mc.frequency, text(&mc.description));
+        let _ = writeln!(
+            o,
+            "- Manual check **{id}** every {}: {}",
+            mc.frequency,
+            text(&mc.description)
+        );
     }
     o.push_str("\n### 4.2. Regression Test Case\n\n");
     for (id, s) in &plan.regression.suites {
-        let _ = writeln!(o, "- **{id}**: {}{}", text(&s.description), s.cases_url.as_ref().map(|u| format!(" ({})", text(u))).unwrap_or_default());
+        let _ = writeln!(
+            o,
+            "- **{id}**: {}{}",
+            text(&s.description),
+            s.cases_url
+                .as_ref()
+                .map(|u| format!(" ({})", text(u)))
+                .unwrap_or_default()
+        );
     }
     let res = &plan.resources;
     o.push_str("\n## 5. Support Resources\n\n### 5.1. Support Budgets\n\n");
-    let rows: Vec<Vec<String>> = res.budgets.iter().map(|(id, b)| vec![cell(id), b.from.to_string(), b.to.to_string(), b.amount.to_string(), cell(&b.covers.join(", "))]).collect();
-    o.push_str(&table(&["Budget", "From", "To", "Amount", "Covers"], &rows));
+    na_or(&mut o, &res.budgets, |o, budgets| {
+        let rows: Vec<Vec<String>> = budgets
+            .iter()
+            .map(|(id, b)| {
+                vec![
+                    cell(id),
+                    b.from.to_string(),
+                    b.to.to_string(),
+                    b.amount.to_string(),
+                    cell(&b.covers.join(", ")),
+                ]
+            })
+            .collect();
+        o.push_str(&table(&["Budget", "From", "To", "Amount", "Covers"], &rows));
+    });
     if let Some(g) = &res.growth_review {
-        let _ = writeln!(o, "\nGrowth estimates are reviewed against actuals every {} (last {}).", g.interval, g.last);
+        let _ = writeln!(
+            o,
+            "\nGrowth estimates are reviewed against actuals every {} (last {}).",
+            g.interval, g.last
+        );
     }
     o.push_str("\n### 5.2. Other Resources\n\n");
     for (id, r) in &res.other {

@@ -67,7 +67,11 @@ impl Finding {
             h.update(part.as_bytes());
             h.update([0]);
         }
-        h.finalize().iter().take(8).map(|b| format!("{b:02x}")).collect()
+        h.finalize()
+            .iter()
+            .take(8)
+            .map(|b| format!("{b:02x}"))
+            .collect()
     }
 }
 
@@ -102,7 +106,10 @@ pub enum Outcome {
 
 impl CheckReport {
     pub fn count(&self, severity: Severity) -> usize {
-        self.findings.iter().filter(|f| f.severity == severity).count()
+        self.findings
+            .iter()
+            .filter(|f| f.severity == severity)
+            .count()
     }
 
     pub fn outcome(&self, fail_on: Severity) -> Outcome {

@@ -1,1 +1,8 @@
+//! One integration-test binary: the real `plan` binary on real files and real git
+//! repositories, asserting on what the user sees.
 
+mod bad_input;
+mod check;
+mod rules;
+mod support;
+mod templates;

@@ -11,18 +11,21 @@ pub fn software_eol(ctx: &Context) -> Vec<Hit> {
         let days = ctx.now.days_until(eol);
         if days < 0 {
             hits.push(
-                Hit::new(&["environment", "software", id, "eol"], format!(
-                    "{} {} reached end of life on {eol}",
-                    s.platform, s.version
-                ))
+                Hit::new(
+                    &["environment", "software", id, "eol"],
+                    format!("{} {} reached end of life on {eol}", s.platform, s.version),
+                )
                 .help("upgrade to a supported version, then update version and eol"),
             );
         } else if days <= 180 {
             hits.push(
-                Hit::new(&["environment", "software", id, "eol"], format!(
-                    "{} {} reaches end of life in {days} days, on {eol}",
-                    s.platform, s.version
-                ))
+                Hit::new(
+                    &["environment", "software", id, "eol"],
+                    format!(
+                        "{} {} reaches end of life in {days} days, on {eol}",
+                        s.platform, s.version
+                    ),
+                )
                 .help("plan the upgrade now")
                 .severity(Severity::Warning),
             );
@@ -38,29 +41,42 @@ pub fn software_eol_unknown(ctx: &Context) -> Vec<Hit> {
         .iter()
         .filter(|(_, s)| s.kind == SoftwareKind::Vendor && s.eol.is_none())
         .map(|(id, s)| {
-            Hit::new(&["environment", "software", id], format!("vendor software {} declares no end of life", s.platform))
-                .help("add eol = YYYY-MM-DD from the vendor's lifecycle page")
-                .severity(ctx.error_at_ga())
+            Hit::new(
+                &["environment", "software", id],
+                format!("vendor software {} declares no end of life", s.platform),
+            )
+            .help("add eol = YYYY-MM-DD from the vendor's lifecycle page")
+            .severity(ctx.error_at_ga())
         })
         .collect()
 }
 
 pub fn license_expired(ctx: &Context) -> Vec<Hit> {
-    let Some(licenses) = ctx.plan.environment.licenses.get() else { return vec![] };
+    let Some(licenses) = ctx.plan.environment.licenses.get() else {
+        return vec![];
+    };
     licenses
         .iter()
         .filter_map(|(id, l)| {
             let exp = l.expires?;
             (exp < ctx.now).then(|| {
-                Hit::new(&["environment", "licenses", id, "expires"], format!("license `{id}` ({} {}) expired on {exp}", l.vendor, l.product))
-                    .help("renew it and update expires")
+                Hit::new(
+                    &["environment", "licenses", id, "expires"],
+                    format!(
+                        "license `{id}` ({} {}) expired on {exp}",
+                        l.vendor, l.product
+                    ),
+                )
+                .help("renew it and update expires")
             })
         })
         .collect()
 }
 
 pub fn license_notice(ctx: &Context) -> Vec<Hit> {
-    let Some(licenses) = ctx.plan.environment.licenses.get() else { return vec![] };
+    let Some(licenses) = ctx.plan.environment.licenses.get() else {
+        return vec![];
+    };
     licenses
         .iter()
         .filter_map(|(id, l)| {
@@ -79,24 +95,39 @@ pub fn license_notice(ctx: &Context) -> Vec<Hit> {
 }
 
 pub fn license_renewal_owner(ctx: &Context) -> Vec<Hit> {
-    let Some(licenses) = ctx.plan.environment.licenses.get() else { return vec![] };
+    let Some(licenses) = ctx.plan.environment.licenses.get() else {
+        return vec![];
+    };
     licenses
         .iter()
         .filter(|(_, l)| l.renewal == Renewal::Manual && l.renewal_owner.is_none())
         .map(|(id, _)| {
-            Hit::new(&["environment", "licenses", id, "renewal"], format!("license `{id}` renews manually but names nobody to renew it"))
-                .help("add renewal_owner = \"<contact id>\"")
+            Hit::new(
+                &["environment", "licenses", id, "renewal"],
+                format!("license `{id}` renews manually but names nobody to renew it"),
+            )
+            .help("add renewal_owner = \"<contact id>\"")
         })
         .collect()
 }
 
 pub fn data_exchange(ctx: &Context) -> Vec<Hit> {
-    let Some(x) = ctx.plan.environment.data_exchange.get() else { return vec![] };
+    let Some(x) = ctx.plan.environment.data_exchange.get() else {
+        return vec![];
+    };
     let mut hits = vec![];
     for (id, d) in x {
         if d.contact.is_none() {
-            hits.push(Hit::new(&["environment", "data_exchange", id], format!("data exchange `{id}` with {} names no contact", d.counterparty))
-                .help("add contact = \"<contact id>\" for whoever runs the other side"));
+            hits.push(
+                Hit::new(
+                    &["environment", "data_exchange", id],
+                    format!(
+                        "data exchange `{id}` with {} names no contact",
+                        d.counterparty
+                    ),
+                )
+                .help("add contact = \"<contact id>\" for whoever runs the other side"),
+            );
         }
         if d.data_class.is_none() {
             hits.push(Hit::new(&["environment", "data_exchange", id], format!("data exchange `{id}` does not classify its data"))
@@ -129,17 +160,27 @@ pub fn access_review(ctx: &Context) -> Vec<Hit> {
         (Some(interval), Some(last)) => {
             let due = interval.after(last);
             if due < ctx.now {
-                vec![Hit::new(&["environment", "security", "last_access_review"], format!(
-                    "access review overdue: last {last}, every {interval}, so due {due}"
-                ))
-                .help("review who has access, then update last_access_review")
-                .severity(ctx.error_at_ga())]
+                vec![
+                    Hit::new(
+                        &["environment", "security", "last_access_review"],
+                        format!(
+                            "access review overdue: last {last}, every {interval}, so due {due}"
+                        ),
+                    )
+                    .help("review who has access, then update last_access_review")
+                    .severity(ctx.error_at_ga()),
+                ]
             } else {
                 vec![]
             }
         }
-        _ => vec![Hit::new(&["environment", "security"], "sensitive data without a scheduled access review")
+        _ => vec![
+            Hit::new(
+                &["environment", "security"],
+                "sensitive data without a scheduled access review",
+            )
             .help("add access_review_interval and last_access_review")
-            .severity(ctx.error_at_ga())],
+            .severity(ctx.error_at_ga()),
+        ],
     }
 }

@@ -10,51 +10,297 @@ use crate::report::Severity::{Error, Warning};
 
 macro_rules! rule {
     ($id:literal, $sev:expr, $section:literal, $summary:literal, $run:path) => {
-        Rule { id: $id, severity: $sev, section: $section, summary: $summary, run: $run }
+        Rule {
+            id: $id,
+            severity: $sev,
+            section: $section,
+            summary: $summary,
+            run: $run,
+        }
     };
 }
 
 pub static CATALOGUE: &[Rule] = &[
-    rule!("plan/placeholders", Error, "all", "values a template marked for the author are filled in", strategy::placeholders),
-    rule!("plan/review-overdue", Warning, "2.1.1", "the plan was reviewed within its review interval (error from ga)", strategy::review_overdue),
-    rule!("lifetime/ended", Error, "2.1.1", "the support lifetime has not ended", strategy::lifetime_ended),
-    rule!("lifetime/ending-soon", Warning, "2.1.1", "the support lifetime does not end within 90 days", strategy::lifetime_ending_soon),
-    rule!("lifetime/dates", Error, "2.1.1", "support starts before it ends", strategy::lifetime_dates),
-    rule!("objectives/measured", Warning, "1.1", "every objective is measured by an acceptance criterion (error from ga)", strategy::objectives_measured),
-    rule!("assumptions/revisit", Warning, "1.2", "assumptions past their revisit date are validated or revisited", strategy::assumptions_revisit),
-    rule!("release/steps-declared", Error, "2.1.3", "the release process has QA (tests), review board (approval) and change management (change ticket) steps, all required", strategy::steps_declared),
-    rule!("release/tag-pattern", Error, "2.1.2", "the tag pattern contains {version}", strategy::tag_pattern),
-    rule!("release/freeze-windows", Error, "2.1.2", "freeze windows start before they end", strategy::freeze_windows),
-    rule!("criteria/categories-covered", Warning, "2.1.4", "every required acceptance category has a criterion or an n/a reason (error from ga)", strategy::categories_covered),
-    rule!("criteria/measurable", Warning, "2.1.4", "acceptance criteria are measurable, not prose (error from ga)", strategy::measurable),
-    rule!("criteria/warn-band", Error, "2.1.4", "a criterion's warn_at lies on the passing side of its target", strategy::warn_band),
-    rule!("evidence/freshness", Warning, "2.1.4", "required evidence declares a max_age, so stale files are caught", strategy::evidence_freshness),
-    rule!("env/software-eol", Error, "2.2.1", "no software is past its end of life (warning within 180 days)", environment::software_eol),
-    rule!("env/software-eol-unknown", Warning, "2.2.1", "vendor software declares its end of life", environment::software_eol_unknown),
-    rule!("env/license-expired", Error, "2.2.7", "no license has expired", environment::license_expired),
-    rule!("env/license-notice", Warning, "2.2.7", "no license is inside its renewal notice period", environment::license_notice),
-    rule!("env/license-renewal-owner", Error, "2.2.7", "manually renewed licenses name who renews them", environment::license_renewal_owner),
-    rule!("env/data-exchange", Warning, "2.2.4", "every data exchange names a contact and a data class", environment::data_exchange),
-    rule!("security/access-restrictions", Error, "2.2.8", "confidential, restricted or personal data has access restrictions", environment::access_restrictions),
-    rule!("security/access-review", Warning, "2.2.8", "access to sensitive data is reviewed on schedule (error from ga)", environment::access_review),
-    rule!("contacts/format", Error, "2.2.5", "emails, phone numbers, handles and chat links are well-formed", contacts::format),
-    rule!("contacts/links", Error, "all", "links are absolute https URLs", contacts::links),
-    rule!("owner/defined", Error, "2.2.5", "the owning team has at least two members", contacts::owner_defined),
-    rule!("escalation/chain", Error, "2.2.6", "the escalation chain exists and its order runs 1, 2, 3… without gaps", contacts::escalation_chain),
-    rule!("escalation/24x7", Error, "2.2.6", "a 24x7 response target has a 24x7 escalation level", contacts::escalation_24x7),
-    rule!("referral/declared", Warning, "2.2.6", "client-reported problems have somewhere to go", contacts::referral_declared),
-    rule!("hours/valid", Error, "3.3", "support hours are always-on or have days, start and end", contacts::hours_valid),
-    rule!("resp/response-times", Error, "3.3", "acknowledge ≤ restore, and p1 ≤ p2 ≤ p3", operations::response_times),
-    rule!("resp/oncall", Error, "3.3", "paging alerts and 24x7 escalation go to a team with an on-call schedule", operations::oncall),
-    rule!("sla/consistency", Error, "3.3", "internal SLOs are at least the SLA, and the SLA is achievable given hard dependencies", operations::sla_consistency),
-    rule!("backup/restore-test", Warning, "3.3", "backups were restored within the restore-test interval (error from ga)", operations::restore_test),
-    rule!("backup/frequency-vs-rpo", Error, "3.3", "backups run at least as often as the RPO allows", operations::frequency_vs_rpo),
-    rule!("deps/hard-dependency", Warning, "3.5", "hard dependencies have a contact and a fallback (error from ga)", operations::hard_dependency),
-    rule!("monitoring/alert-runbook", Error, "4.1", "every alert links a runbook", operations::alert_runbook),
-    rule!("monitoring/declared", Warning, "4.1", "the product is monitored: SLOs, alerts or manual checks exist (error from ga)", operations::monitoring_declared),
-    rule!("regression/suites", Warning, "4.2", "regression suites exist and point at evidence (error from ga)", operations::regression_suites),
-    rule!("budget/current", Warning, "5.1", "a budget covers today, and budgets start before they end", operations::budget_current),
-    rule!("budget/growth-review", Warning, "5.1", "growth estimates were reviewed against actuals on schedule", operations::growth_review),
+    rule!(
+        "plan/placeholders",
+        Error,
+        "all",
+        "values a template marked for the author are filled in",
+        strategy::placeholders
+    ),
+    rule!(
+        "plan/review-overdue",
+        Warning,
+        "2.1.1",
+        "the plan was reviewed within its review interval (error from ga)",
+        strategy::review_overdue
+    ),
+    rule!(
+        "lifetime/ended",
+        Error,
+        "2.1.1",
+        "the support lifetime has not ended",
+        strategy::lifetime_ended
+    ),
+    rule!(
+        "lifetime/ending-soon",
+        Warning,
+        "2.1.1",
+        "the support lifetime does not end within 90 days",
+        strategy::lifetime_ending_soon
+    ),
+    rule!(
+        "lifetime/dates",
+        Error,
+        "2.1.1",
+        "support starts before it ends",
+        strategy::lifetime_dates
+    ),
+    rule!(
+        "objectives/measured",
+        Warning,
+        "1.1",
+        "every objective is measured by an acceptance criterion (error from ga)",
+        strategy::objectives_measured
+    ),
+    rule!(
+        "assumptions/revisit",
+        Warning,
+        "1.2",
+        "assumptions past their revisit date are validated or revisited",
+        strategy::assumptions_revisit
+    ),
+    rule!(
+        "release/steps-declared",
+        Error,
+        "2.1.3",
+        "the release process has QA (tests), review board (approval) and change management (change ticket) steps, all required",
+        strategy::steps_declared
+    ),
+    rule!(
+        "release/tag-pattern",
+        Error,
+        "2.1.2",
+        "the tag pattern contains {version}",
+        strategy::tag_pattern
+    ),
+    rule!(
+        "release/freeze-windows",
+        Error,
+        "2.1.2",
+        "freeze windows start before they end",
+        strategy::freeze_windows
+    ),
+    rule!(
+        "criteria/categories-covered",
+        Warning,
+        "2.1.4",
+        "every required acceptance category has a criterion or an n/a reason (error from ga)",
+        strategy::categories_covered
+    ),
+    rule!(
+        "criteria/measurable",
+        Warning,
+        "2.1.4",
+        "acceptance criteria are measurable, not prose (error from ga)",
+        strategy::measurable
+    ),
+    rule!(
+        "criteria/warn-band",
+        Error,
+        "2.1.4",
+        "a criterion's warn_at lies on the passing side of its target",
+        strategy::warn_band
+    ),
+    rule!(
+        "evidence/freshness",
+        Warning,
+        "2.1.4",
+        "required evidence declares a max_age, so stale files are caught",
+        strategy::evidence_freshness
+    ),
+    rule!(
+        "env/software-eol",
+        Error,
+        "2.2.1",
+        "no software is past its end of life (warning within 180 days)",
+        environment::software_eol
+    ),
+    rule!(
+        "env/software-eol-unknown",
+        Warning,
+        "2.2.1",
+        "vendor software declares its end of life",
+        environment::software_eol_unknown
+    ),
+    rule!(
+        "env/license-expired",
+        Error,
+        "2.2.7",
+        "no license has expired",
+        environment::license_expired
+    ),
+    rule!(
+        "env/license-notice",
+        Warning,
+        "2.2.7",
+        "no license is inside its renewal notice period",
+        environment::license_notice
+    ),
+    rule!(
+        "env/license-renewal-owner",
+        Error,
+        "2.2.7",
+        "manually renewed licenses name who renews them",
+        environment::license_renewal_owner
+    ),
+    rule!(
+        "env/data-exchange",
+        Warning,
+        "2.2.4",
+        "every data exchange names a contact and a data class",
+        environment::data_exchange
+    ),
+    rule!(
+        "security/access-restrictions",
+        Error,
+        "2.2.8",
+        "confidential, restricted or personal data has access restrictions",
+        environment::access_restrictions
+    ),
+    rule!(
+        "security/access-review",
+        Warning,
+        "2.2.8",
+        "access to sensitive data is reviewed on schedule (error from ga)",
+        environment::access_review
+    ),
+    rule!(
+        "contacts/format",
+        Error,
+        "2.2.5",
+        "emails, phone numbers, handles and chat links are well-formed",
+        contacts::format
+    ),
+    rule!(
+        "contacts/links",
+        Error,
+        "all",
+        "links are absolute https URLs",
+        contacts::links
+    ),
+    rule!(
+        "owner/defined",
+        Error,
+        "2.2.5",
+        "the owning team has at least two members",
+        contacts::owner_defined
+    ),
+    rule!(
+        "escalation/chain",
+        Error,
+        "2.2.6",
+        "the escalation chain exists and its order runs 1, 2, 3… without gaps",
+        contacts::escalation_chain
+    ),
+    rule!(
+        "escalation/24x7",
+        Error,
+        "2.2.6",
+        "a 24x7 response target has a 24x7 escalation level",
+        contacts::escalation_24x7
+    ),
+    rule!(
+        "referral/declared",
+        Warning,
+        "2.2.6",
+        "client-reported problems have somewhere to go",
+        contacts::referral_declared
+    ),
+    rule!(
+        "hours/valid",
+        Error,
+        "3.3",
+        "support hours are always-on or have days, start and end",
+        contacts::hours_valid
+    ),
+    rule!(
+        "resp/response-times",
+        Error,
+        "3.3",
+        "acknowledge ≤ restore, and p1 ≤ p2 ≤ p3",
+        operations::response_times
+    ),
+    rule!(
+        "resp/oncall",
+        Error,
+        "3.3",
+        "paging alerts and 24x7 escalation go to a team with an on-call schedule",
+        operations::oncall
+    ),
+    rule!(
+        "sla/consistency",
+        Error,
+        "3.3",
+        "internal SLOs are at least the SLA, and the SLA is achievable given hard dependencies",
+        operations::sla_consistency
+    ),
+    rule!(
+        "backup/restore-test",
+        Warning,
+        "3.3",
+        "backups were restored within the restore-test interval (error from ga)",
+        operations::restore_test
+    ),
+    rule!(
+        "backup/frequency-vs-rpo",
+        Error,
+        "3.3",
+        "backups run at least as often as the RPO allows",
+        operations::frequency_vs_rpo
+    ),
+    rule!(
+        "deps/hard-dependency",
+        Warning,
+        "3.5",
+        "hard dependencies have a contact and a fallback (error from ga)",
+        operations::hard_dependency
+    ),
+    rule!(
+        "monitoring/alert-runbook",
+        Error,
+        "4.1",
+        "every alert links a runbook",
+        operations::alert_runbook
+    ),
+    rule!(
+        "monitoring/declared",
+        Warning,
+        "4.1",
+        "the product is monitored: SLOs, alerts or manual checks exist (error from ga)",
+        operations::monitoring_declared
+    ),
+    rule!(
+        "regression/suites",
+        Warning,
+        "4.2",
+        "regression suites exist and point at evidence (error from ga)",
+        operations::regression_suites
+    ),
+    rule!(
+        "budget/current",
+        Warning,
+        "5.1",
+        "a budget covers today, and budgets start before they end",
+        operations::budget_current
+    ),
+    rule!(
+        "budget/growth-review",
+        Warning,
+        "5.1",
+        "growth estimates were reviewed against actuals on schedule",
+        operations::growth_review
+    ),
 ];
 
 /// Builds an owned key path.

@@ -12,7 +12,11 @@ pub fn placeholders(ctx: &Context) -> Vec<Hit> {
         .iter()
         .map(|p| Hit {
             path: p.path.clone(),
-            message: format!("`{}` is a placeholder: fill in {}", p.text, p.path.join(".")),
+            message: format!(
+                "`{}` is a placeholder: fill in {}",
+                p.text,
+                p.path.join(".")
+            ),
             help: Some("replace it with the real value; `plan check` lists every one left".into()),
             severity: None,
         })
@@ -23,12 +27,17 @@ pub fn review_overdue(ctx: &Context) -> Vec<Hit> {
     let l = &ctx.plan.strategy.lifetime;
     let due = l.review_interval.after(l.last_review);
     if due < ctx.now && !ctx.is_placeholder(&path(&["strategy", "lifetime", "last_review"])) {
-        vec![Hit::new(&["strategy", "lifetime", "last_review"], format!(
-            "plan review overdue: last reviewed {}, every {}, so due {due}",
-            l.last_review, l.review_interval
-        ))
-        .help("review the plan with its owners, then set last_review to the review date")
-        .severity(ctx.error_at_ga())]
+        vec![
+            Hit::new(
+                &["strategy", "lifetime", "last_review"],
+                format!(
+                    "plan review overdue: last reviewed {}, every {}, so due {due}",
+                    l.last_review, l.review_interval
+                ),
+            )
+            .help("review the plan with its owners, then set last_review to the review date")
+            .severity(ctx.error_at_ga()),
+        ]
     } else {
         vec![]
     }
@@ -48,11 +57,13 @@ pub fn lifetime_ending_soon(ctx: &Context) -> Vec<Hit> {
     let l = &ctx.plan.strategy.lifetime;
     let days = ctx.now.days_until(l.end_of_support);
     if (0..=90).contains(&days) && ctx.stage() != Stage::Retired {
-        vec![Hit::new(&["strategy", "lifetime", "end_of_support"], format!(
-            "support ends in {days} days, on {}",
-            l.end_of_support
-        ))
-        .help("decide on an extension or plan the retirement")]
+        vec![
+            Hit::new(
+                &["strategy", "lifetime", "end_of_support"],
+                format!("support ends in {days} days, on {}", l.end_of_support),
+            )
+            .help("decide on an extension or plan the retirement"),
+        ]
     } else {
         vec![]
     }
@@ -61,10 +72,13 @@ pub fn lifetime_ending_soon(ctx: &Context) -> Vec<Hit> {
 pub fn lifetime_dates(ctx: &Context) -> Vec<Hit> {
     let l = &ctx.plan.strategy.lifetime;
     if l.supported_from > l.end_of_support {
-        vec![Hit::new(&["strategy", "lifetime", "end_of_support"], format!(
-            "support ends ({}) before it starts ({})",
-            l.end_of_support, l.supported_from
-        ))]
+        vec![Hit::new(
+            &["strategy", "lifetime", "end_of_support"],
+            format!(
+                "support ends ({}) before it starts ({})",
+                l.end_of_support, l.supported_from
+            ),
+        )]
     } else {
         vec![]
     }
@@ -76,9 +90,12 @@ pub fn objectives_measured(ctx: &Context) -> Vec<Hit> {
         .iter()
         .filter(|(_, o)| o.measured_by.is_empty())
         .map(|(id, _)| {
-            Hit::new(&["objectives", id], format!("objective `{id}` is not measured by any acceptance criterion"))
-                .help("add measured_by = [\"<criterion id>\"]")
-                .severity(ctx.error_at_ga())
+            Hit::new(
+                &["objectives", id],
+                format!("objective `{id}` is not measured by any acceptance criterion"),
+            )
+            .help("add measured_by = [\"<criterion id>\"]")
+            .severity(ctx.error_at_ga())
         })
         .collect()
 }
@@ -90,8 +107,11 @@ pub fn assumptions_revisit(ctx: &Context) -> Vec<Hit> {
         .filter_map(|(id, a)| {
             let by = a.revisit_by?;
             (by < ctx.now && a.validated_by.is_empty()).then(|| {
-                Hit::new(&["assumptions", id, "revisit_by"], format!("assumption `{id}` was due for a revisit on {by}"))
-                    .help("revisit it and move revisit_by, or link criteria in validated_by")
+                Hit::new(
+                    &["assumptions", id, "revisit_by"],
+                    format!("assumption `{id}` was due for a revisit on {by}"),
+                )
+                .help("revisit it and move revisit_by, or link criteria in validated_by")
             })
         })
         .collect()
@@ -99,11 +119,30 @@ pub fn assumptions_revisit(ctx: &Context) -> Vec<Hit> {
 
 pub fn steps_declared(ctx: &Context) -> Vec<Hit> {
     let rp = &ctx.plan.release_process;
-    let required: Vec<&ReleaseStep> = rp.required_steps.iter().filter_map(|id| rp.steps.get(id)).collect();
+    let required: Vec<&ReleaseStep> = rp
+        .required_steps
+        .iter()
+        .filter_map(|id| rp.steps.get(id))
+        .collect();
     let kinds = [
-        ("QA (a step with kind = \"tests\")", required.iter().any(|s| matches!(s, ReleaseStep::Tests { .. }))),
-        ("review board (kind = \"approval\")", required.iter().any(|s| matches!(s, ReleaseStep::Approval { .. }))),
-        ("change management (kind = \"change_ticket\")", required.iter().any(|s| matches!(s, ReleaseStep::ChangeTicket { .. }))),
+        (
+            "QA (a step with kind = \"tests\")",
+            required
+                .iter()
+                .any(|s| matches!(s, ReleaseStep::Tests { .. })),
+        ),
+        (
+            "review board (kind = \"approval\")",
+            required
+                .iter()
+                .any(|s| matches!(s, ReleaseStep::Approval { .. })),
+        ),
+        (
+            "change management (kind = \"change_ticket\")",
+            required
+                .iter()
+                .any(|s| matches!(s, ReleaseStep::ChangeTicket { .. })),
+        ),
     ];
     let mut hits: Vec<Hit> = kinds
         .iter()
@@ -115,9 +154,12 @@ pub fn steps_declared(ctx: &Context) -> Vec<Hit> {
         .collect();
     for id in rp.steps.keys().filter(|id| !rp.required_steps.contains(id)) {
         hits.push(
-            Hit::new(&["release_process", "steps", id], format!("release step `{id}` is declared but not in required_steps"))
-                .help("add it to required_steps, or remove it")
-                .severity(Severity::Warning),
+            Hit::new(
+                &["release_process", "steps", id],
+                format!("release step `{id}` is declared but not in required_steps"),
+            )
+            .help("add it to required_steps, or remove it")
+            .severity(Severity::Warning),
         );
     }
     hits
@@ -128,8 +170,13 @@ pub fn tag_pattern(ctx: &Context) -> Vec<Hit> {
     if p.contains("{version}") {
         vec![]
     } else {
-        vec![Hit::new(&["strategy", "release", "tag_pattern"], format!("tag pattern `{p}` has no {{version}}"))
-            .help("write it like \"v{version}\"")]
+        vec![
+            Hit::new(
+                &["strategy", "release", "tag_pattern"],
+                format!("tag pattern `{p}` has no {{version}}"),
+            )
+            .help("write it like \"v{version}\""),
+        ]
     }
 }
 
@@ -141,10 +188,13 @@ pub fn freeze_windows(ctx: &Context) -> Vec<Hit> {
         .iter()
         .filter(|(_, w)| w.from > w.to)
         .map(|(id, w)| {
-            Hit::new(&["strategy", "release", "freeze_windows", id, "to"], format!(
-                "freeze window `{id}` ends ({}) before it starts ({})",
-                w.to, w.from
-            ))
+            Hit::new(
+                &["strategy", "release", "freeze_windows", id, "to"],
+                format!(
+                    "freeze window `{id}` ends ({}) before it starts ({})",
+                    w.to, w.from
+                ),
+            )
         })
         .collect()
 }
@@ -153,12 +203,14 @@ pub fn categories_covered(ctx: &Context) -> Vec<Hit> {
     let a = &ctx.plan.acceptance;
     a.categories_required
         .iter()
-        .filter(|c| !a.not_applicable.contains_key(c) && !a.criteria.values().any(|cr| cr.category == **c))
+        .filter(|c| {
+            !a.not_applicable.contains_key(c) && !a.criteria.values().any(|cr| cr.category == **c)
+        })
         .map(|c| {
-            Hit::new(&["acceptance", "categories_required"], format!(
-                "acceptance category `{}` has no criterion",
-                c.as_str()
-            ))
+            Hit::new(
+                &["acceptance", "categories_required"],
+                format!("acceptance category `{}` has no criterion", c.as_str()),
+            )
             .help(format!(
                 "add a criterion with category = \"{0}\", or not_applicable.{0} = \"reason\"",
                 c.as_str()
@@ -186,7 +238,13 @@ pub fn warn_band(ctx: &Context) -> Vec<Hit> {
     use crate::plan::values::Target;
     let mut hits = vec![];
     for (id, c) in &ctx.plan.acceptance.criteria {
-        let Measure::Threshold { op, target: Target::Quantity(t), warn_at: Some(Target::Quantity(w)), .. } = &c.measure else {
+        let Measure::Threshold {
+            op,
+            target: Target::Quantity(t),
+            warn_at: Some(Target::Quantity(w)),
+            ..
+        } = &c.measure
+        else {
             continue;
         };
         let ok = match op {
@@ -213,9 +271,16 @@ pub fn evidence_freshness(ctx: &Context) -> Vec<Hit> {
         .iter()
         .filter(|(_, e)| e.required && e.max_age.is_none())
         .map(|(id, _)| {
-            Hit::new(&["evidence", id], format!("evidence `{id}` has no max_age, so a stale file would be accepted"))
-                .help("add max_age = \"24h\" (or what your pipeline needs)")
-                .severity(if ctx.stage().is_ga_or_later() { Severity::Warning } else { Severity::Info })
+            Hit::new(
+                &["evidence", id],
+                format!("evidence `{id}` has no max_age, so a stale file would be accepted"),
+            )
+            .help("add max_age = \"24h\" (or what your pipeline needs)")
+            .severity(if ctx.stage().is_ga_or_later() {
+                Severity::Warning
+            } else {
+                Severity::Info
+            })
         })
         .collect()
 }

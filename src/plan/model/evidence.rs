@@ -86,9 +86,11 @@ pub enum MetricUnit {
 
 impl MetricUnit {
     pub fn parse(text: &str) -> Result<Self, String> {
-        Unit::parse(text)
-            .map(MetricUnit::Unit)
-            .or_else(|e| Currency::parse(text).map(MetricUnit::Currency).map_err(|_| e))
+        Unit::parse(text).map(MetricUnit::Unit).or_else(|e| {
+            Currency::parse(text)
+                .map(MetricUnit::Currency)
+                .map_err(|_| e)
+        })
     }
 }
 
@@ -168,10 +170,14 @@ fn waiver_file() -> String {
     ".support-plan/waivers.toml".into()
 }
 fn horizon() -> Duration {
-    Duration { millis: 90 * 86_400_000 }
+    Duration {
+        millis: 90 * 86_400_000,
+    }
 }
 fn runway() -> Duration {
-    Duration { millis: 14 * 86_400_000 }
+    Duration {
+        millis: 14 * 86_400_000,
+    }
 }
 fn results_dir() -> String {
     ".support-plan/results".into()

@@ -225,7 +225,7 @@ pub struct Suite {
 pub struct Resources {
     /// 5.1 cost estimates over time.
     #[serde(default)]
-    pub budgets: Keyed<Budget>,
+    pub budgets: Na<Keyed<Budget>>,
     /// 5.1 schedule to review growth estimates against actuals.
     #[serde(default)]
     pub growth_review: Option<GrowthReview>,

@@ -1,0 +1,132 @@
+//! Test helpers: a temporary work tree (optionally a git repository built with the git
+//! CLI, with pinned identities and dates) and the `plan` command with a fixed environment.
+
+use std::path::{Path, PathBuf};
+use std::process::Command;
+
+pub const NOW: &str = "2026-11-26";
+
+pub fn example() -> String {
+    std::fs::read_to_string(concat!(
+        env!("CARGO_MANIFEST_DIR"),
+        "/plan-templates/example.toml"
+    ))
+    .unwrap()
+}
+
+pub struct Dir {
+    pub tmp: tempfile::TempDir,
+}
+
+impl Dir {
+    pub fn new() -> Self {
+        Dir {
+            tmp: tempfile::tempdir().unwrap(),
+        }
+    }
+
+    /// A fresh git repository.
+    pub fn git() -> Self {
+        let d = Dir::new();
+        d.run_git(&["init", "-q", "-b", "main"]);
+        d
+    }
+
+    pub fn path(&self) -> &Path {
+        self.tmp.path()
+    }
+
+    pub fn write(&self, rel: &str, content: impl AsRef<[u8]>) -> PathBuf {
+        let p = self.path().join(rel);
+        std::fs::create_dir_all(p.parent().unwrap()).unwrap();
+        std::fs::write(&p, content).unwrap();
+        p
+    }
+
+    pub fn read(&self, rel: &str) -> String {
+        std::fs::read_to_string(self.path().join(rel)).unwrap()
+    }
+
+    pub fn run_git(&self, args: &[&str]) -> String {
+        let out = Command::new("git")
+            .args(args)
+            .current_dir(self.path())
+            .env("GIT_AUTHOR_NAME", "Alice Smith")
+            .env("GIT_AUTHOR_EMAIL", "alice@acme.example.com")
+            .env("GIT_COMMITTER_NAME", "Alice Smith")
+            .env("GIT_COMMITTER_EMAIL", "alice@acme.example.com")
+            .env("GIT_AUTHOR_DATE", "2026-11-01T12:00:00Z")
+            .env("GIT_COMMITTER_DATE", "2026-11-01T12:00:00Z")
+            .env("GIT_CONFIG_NOSYSTEM", "1")
+            .env("HOME", self.path())
+            .output()
+            .expect("git runs");
+        assert!(
+            out.status.success(),
+            "git {args:?}: {}",
+            String::from_utf8_lossy(&out.stderr)
+        );
+        String::from_utf8_lossy(&out.stdout).into_owned()
+    }
+
+    /// Runs `plan ARGS` in this directory.
+    pub fn plan(&self, args: &[&str]) -> Output {
+        run_plan(self.path(), args)
+    }
+}
+
+pub struct Output {
+    pub code: i32,
+    pub stdout: String,
+    pub stderr: String,
+}
+
+pub fn run_plan(dir: &Path, args: &[&str]) -> Output {
+    let out = Command::new(env!("CARGO_BIN_EXE_plan"))
+        .args(args)
+        .current_dir(dir)
+        .env("NO_COLOR", "1")
+        .env_remove("GITHUB_TOKEN")
+        .output()
+        .expect("plan runs");
+    Output {
+        code: out.status.code().unwrap_or(-1),
+        stdout: String::from_utf8_lossy(&out.stdout).into_owned(),
+        stderr: String::from_utf8_lossy(&out.stderr).into_owned(),
+    }
+}
+
+/// Checks `text` as the only plan of a fresh directory, as of [`NOW`], in JSON.
+pub fn check_json(text: &str) -> (i32, serde_json::Value) {
+    let d = Dir::new();
+    d.write("support-plan.toml", text);
+    let out = d.plan(&["check", "--now", NOW, "--format", "json"]);
+    let json = serde_json::from_str(&out.stdout)
+        .unwrap_or_else(|e| panic!("{e}: {}\n{}", out.stdout, out.stderr));
+    (out.code, json)
+}
+
+/// The rule ids of the findings in a JSON check report.
+pub fn rules_of(report: &serde_json::Value) -> Vec<String> {
+    report["findings"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|f| f["rule"].as_str().unwrap().to_owned())
+        .collect()
+}
+
+/// Replaces exactly one occurrence of `from` in `text`.
+pub fn replace_once(text: &str, from: &str, to: &str) -> String {
+    assert_eq!(text.matches(from).count(), 1, "`{from}` must occur once");
+    text.replacen(from, to, 1)
+}
+
+/// Removes the text from `start` (inclusive) up to `end` (exclusive).
+pub fn cut(text: &str, start: &str, end: &str) -> String {
+    let a = text.find(start).unwrap_or_else(|| panic!("no `{start}`"));
+    let b = a + text[a..]
+        .find(end)
+        .unwrap_or_else(|| panic!("no `{end}` after `{start}`"));
+    format!("{}{}", &text[..a], &text[b..])
+}
