@@ -53,11 +53,21 @@ pub fn run(g: &Global, args: &InitArgs) -> anyhow::Result<ExitCode> {
         std::fs::create_dir_all(parent)
             .with_context(|| format!("creating {}", parent.display()))?;
     }
-    std::fs::write(&path, template.text).with_context(|| format!("writing {}", args.output))?;
+    let text = templates::instantiate(template, &args.output);
+    std::fs::write(&path, text).with_context(|| format!("writing {}", args.output))?;
+    // Editors (taplo, Even Better TOML) validate against the schema the plan points at.
+    let schema = root.join(templates::SCHEMA_IN_REPO);
+    if let Some(dir) = schema.parent() {
+        std::fs::create_dir_all(dir).with_context(|| format!("creating {}", dir.display()))?;
+    }
+    std::fs::write(&schema, supportplan::schema::plan_schema_text())
+        .with_context(|| format!("writing {}", templates::SCHEMA_IN_REPO))?;
     if !g.quiet {
         eprintln!(
-            "wrote {} from the `{}` template; fill in the placeholders, then run `plan check`",
-            args.output, template.name
+            "wrote {} from the `{}` template (and {} for editors); fill in the placeholders, then run `plan check`",
+            args.output,
+            template.name,
+            templates::SCHEMA_IN_REPO
         );
     }
     Ok(ExitCode::SUCCESS)

@@ -113,9 +113,12 @@ fn every_template_loads_and_only_the_example_is_complete() {
         assert_eq!(has_placeholders, t != "example", "{t}");
         assert!(
             d.read("support-plan.toml")
-                .starts_with("#:schema ./support-plan.schema.json\n"),
+                .starts_with("#:schema ./.support-plan/support-plan.schema.json\n"),
             "{t}"
         );
+        let schema: serde_json::Value =
+            serde_json::from_str(&d.read(".support-plan/support-plan.schema.json")).unwrap();
+        assert_eq!(schema["$schema"], "http://json-schema.org/draft-07/schema#");
     }
 }
 
