@@ -37,9 +37,7 @@ pub struct ReleaseConfig {
 
 impl Default for ReleaseConfig {
     fn default() -> Self {
-        ReleaseConfig {
-            tag_pattern: tag_glob(),
-        }
+        ReleaseConfig { tag_pattern: tag_glob() }
     }
 }
 
@@ -59,12 +57,10 @@ pub struct GateConfig {
 impl Config {
     /// Parses the config; the error names the file and line.
     pub fn parse(text: &str, describe: &str) -> anyhow::Result<Config> {
-        let config: Config =
-            toml::from_str(text).map_err(|e| anyhow::anyhow!("invalid {describe}: {e}"))?;
+        let config: Config = toml::from_str(text).map_err(|e| anyhow::anyhow!("invalid {describe}: {e}"))?;
         for glob in &config.discovery.exclude {
-            globset::Glob::new(glob).map_err(|e| {
-                anyhow::anyhow!("invalid {describe}: discovery.exclude `{glob}`: {e}")
-            })?;
+            globset::Glob::new(glob)
+                .map_err(|e| anyhow::anyhow!("invalid {describe}: discovery.exclude `{glob}`: {e}"))?;
         }
         Ok(config)
     }
@@ -84,8 +80,7 @@ impl Config {
 /// Whether a repository path names a plan file.
 pub fn is_plan_path(path: &str) -> bool {
     let name = path.rsplit('/').next().unwrap_or(path);
-    name == "support-plan.toml"
-        || (name.ends_with(".support-plan.toml") && name.len() > ".support-plan.toml".len())
+    name == "support-plan.toml" || (name.ends_with(".support-plan.toml") && name.len() > ".support-plan.toml".len())
 }
 
 /// Directories discovery never enters.

@@ -6,9 +6,12 @@
 
 pub mod check;
 pub mod config;
+pub mod diff;
+pub mod git;
 pub mod plan;
 pub mod render;
 pub mod report;
 pub mod schema;
+pub mod snapshot;
 pub mod templates;
 pub mod workspace;

@@ -39,11 +39,7 @@ pub const SCHEMA_IN_REPO: &str = ".support-plan/support-plan.schema.json";
 /// A template's text as written into a repository at `output` (a `/`-separated path): the
 /// `#:schema` line points at [`SCHEMA_IN_REPO`] relative to the plan.
 pub fn instantiate(template: &Template, output: &str) -> String {
-    let depth = output
-        .split('/')
-        .filter(|p| !p.is_empty() && *p != ".")
-        .count()
-        .saturating_sub(1);
+    let depth = output.split('/').filter(|p| !p.is_empty() && *p != ".").count().saturating_sub(1);
     let schema = format!("#:schema ./{}{SCHEMA_IN_REPO}", "../".repeat(depth));
     match template.text.split_once('\n') {
         Some((first, rest)) if first.starts_with("#:schema") => format!("{schema}\n{rest}"),

@@ -26,8 +26,7 @@ pub fn discover(root: &Path, config: &Config) -> anyhow::Result<Vec<String>> {
     let mut stack: Vec<PathBuf> = vec![PathBuf::new()];
     while let Some(rel) = stack.pop() {
         let dir = root.join(&rel);
-        let entries =
-            std::fs::read_dir(&dir).with_context(|| format!("listing {}", dir.display()))?;
+        let entries = std::fs::read_dir(&dir).with_context(|| format!("listing {}", dir.display()))?;
         for entry in entries {
             let entry = entry.with_context(|| format!("listing {}", dir.display()))?;
             let name = entry.file_name();
@@ -37,9 +36,7 @@ pub fn discover(root: &Path, config: &Config) -> anyhow::Result<Vec<String>> {
             if excludes.is_match(&rel_str) {
                 continue;
             }
-            let kind = entry
-                .file_type()
-                .with_context(|| format!("reading {}", entry.path().display()))?;
+            let kind = entry.file_type().with_context(|| format!("reading {}", entry.path().display()))?;
             if kind.is_dir() {
                 if !is_skipped_dir(name) {
                     stack.push(child);
@@ -59,9 +56,7 @@ pub fn load_file(root: &Path, rel: &str) -> anyhow::Result<Result<LoadedPlan, Lo
     let path = root.join(rel);
     let file = std::fs::File::open(&path).with_context(|| format!("opening {rel}"))?;
     let mut bytes = Vec::new();
-    file.take(MAX_PLAN_BYTES as u64 + 1)
-        .read_to_end(&mut bytes)
-        .with_context(|| format!("reading {rel}"))?;
+    file.take(MAX_PLAN_BYTES as u64 + 1).read_to_end(&mut bytes).with_context(|| format!("reading {rel}"))?;
     if bytes.len() > MAX_PLAN_BYTES {
         let size = std::fs::metadata(&path).map_or(bytes.len() as u64, |m| m.len());
         return Ok(Err(oversized(rel, None, size)));
@@ -70,31 +65,19 @@ pub fn load_file(root: &Path, rel: &str) -> anyhow::Result<Result<LoadedPlan, Lo
 }
 
 /// Loads many plan files, on all cores; results keep the order of `files`.
-pub fn load_files(
-    root: &Path,
-    files: &[String],
-) -> anyhow::Result<Vec<Result<LoadedPlan, LoadFailure>>> {
-    let threads = std::thread::available_parallelism()
-        .map_or(1, |n| n.get())
-        .min(8);
+pub fn load_files(root: &Path, files: &[String]) -> anyhow::Result<Vec<Result<LoadedPlan, LoadFailure>>> {
+    let threads = std::thread::available_parallelism().map_or(1, |n| n.get()).min(8);
     let chunk = files.len().div_ceil(threads).max(1);
     std::thread::scope(|scope| {
         let handles: Vec<_> = files
             .chunks(chunk)
             .map(|part| {
-                scope.spawn(move || {
-                    part.iter()
-                        .map(|f| load_file(root, f))
-                        .collect::<anyhow::Result<Vec<_>>>()
-                })
+                scope.spawn(move || part.iter().map(|f| load_file(root, f)).collect::<anyhow::Result<Vec<_>>>())
             })
             .collect();
         let mut out = Vec::with_capacity(files.len());
         for h in handles {
-            out.extend(
-                h.join()
-                    .map_err(|_| anyhow::anyhow!("a plan loader thread panicked"))??,
-            );
+            out.extend(h.join().map_err(|_| anyhow::anyhow!("a plan loader thread panicked"))??);
         }
         Ok(out)
     })

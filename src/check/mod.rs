@@ -20,11 +20,7 @@ pub struct Context<'a> {
 impl Context<'_> {
     /// `Error` from general availability on, `Warning` before.
     pub fn error_at_ga(&self) -> Severity {
-        if self.plan.plan.stage.is_ga_or_later() {
-            Severity::Error
-        } else {
-            Severity::Warning
-        }
+        if self.plan.plan.stage.is_ga_or_later() { Severity::Error } else { Severity::Warning }
     }
 
     pub fn stage(&self) -> Stage {
@@ -47,12 +43,7 @@ pub struct Hit {
 
 impl Hit {
     pub fn new(path: &[&str], message: impl Into<String>) -> Self {
-        Hit {
-            path: path.iter().map(|s| s.to_string()).collect(),
-            message: message.into(),
-            help: None,
-            severity: None,
-        }
+        Hit { path: path.iter().map(|s| s.to_string()).collect(), message: message.into(), help: None, severity: None }
     }
     pub fn help(mut self, help: impl Into<String>) -> Self {
         self.help = Some(help.into());
@@ -81,11 +72,7 @@ pub fn catalogue() -> &'static [Rule] {
 
 /// Runs every rule over a loaded plan.
 pub fn check_plan(loaded: &LoadedPlan, now: Date) -> Vec<Finding> {
-    let ctx = Context {
-        plan: &loaded.plan,
-        index: &loaded.index,
-        now,
-    };
+    let ctx = Context { plan: &loaded.plan, index: &loaded.index, now };
     let mut out = Vec::new();
     for rule in catalogue() {
         for hit in (rule.run)(&ctx) {
@@ -124,24 +111,11 @@ fn finding(
     file: &str,
 ) -> Finding {
     let fingerprint = Finding::fingerprint_of(rule, file, path.as_deref().unwrap_or(""), &message);
-    Finding {
-        rule: rule.into(),
-        severity,
-        message,
-        help,
-        plan,
-        path,
-        location,
-        invalid,
-        fingerprint,
-    }
+    Finding { rule: rule.into(), severity, message, help, plan, path, location, invalid, fingerprint }
 }
 
 /// Turns a byte span into a location.
-pub fn locate(
-    source: &crate::plan::Source,
-    span: Option<std::ops::Range<usize>>,
-) -> Option<Location> {
+pub fn locate(source: &crate::plan::Source, span: Option<std::ops::Range<usize>>) -> Option<Location> {
     let span = span?;
     let start = source.line_col(span.start);
     let end = source.line_col(span.end.max(span.start));
@@ -175,8 +149,7 @@ pub fn load_findings(failure: &LoadFailure) -> Vec<Finding> {
         .diagnostics
         .iter()
         .map(|d| {
-            let location = locate(&failure.source, d.span.clone())
-                .or_else(|| Some(file_start(&failure.source)));
+            let location = locate(&failure.source, d.span.clone()).or_else(|| Some(file_start(&failure.source)));
             finding(
                 d.rule,
                 Severity::Error,
@@ -193,11 +166,7 @@ pub fn load_findings(failure: &LoadFailure) -> Vec<Finding> {
 }
 
 /// Checks a set of plans (one repository), including rules across plans.
-pub fn check_all(
-    plans: &[Result<LoadedPlan, LoadFailure>],
-    now: Date,
-    rev: Option<String>,
-) -> CheckReport {
+pub fn check_all(plans: &[Result<LoadedPlan, LoadFailure>], now: Date, rev: Option<String>) -> CheckReport {
     let mut findings = Vec::new();
     let mut checked = Vec::new();
     let mut products: BTreeMap<&str, &str> = BTreeMap::new();
@@ -226,26 +195,14 @@ pub fn check_all(
                 }
             }
             Err(failure) => {
-                checked.push(CheckedPlan {
-                    file: failure.source.path.clone(),
-                    product: None,
-                });
+                checked.push(CheckedPlan { file: failure.source.path.clone(), product: None });
                 findings.extend(load_findings(failure));
             }
         }
     }
     findings.sort_by(|a, b| {
-        let key = |f: &Finding| {
-            f.location
-                .as_ref()
-                .map(|l| (l.file.clone(), l.line, l.column))
-        };
+        let key = |f: &Finding| f.location.as_ref().map(|l| (l.file.clone(), l.line, l.column));
         key(a).cmp(&key(b)).then_with(|| a.rule.cmp(&b.rule))
     });
-    CheckReport {
-        now: now.to_string(),
-        rev,
-        plans: checked,
-        findings,
-    }
+    CheckReport { now: now.to_string(), rev, plans: checked, findings }
 }

@@ -24,6 +24,9 @@ pub enum FailOn {
 pub struct CheckArgs {
     /// Plan files to check (default: every plan in the work tree).
     pub files: Vec<String>,
+    /// Check the plans as committed at this revision instead of the work tree.
+    #[arg(long, value_name = "REV", conflicts_with = "files")]
+    pub rev: Option<String>,
     /// Evaluate date rules as of this date (YYYY-MM-DD), for reproducible results.
     #[arg(long, value_name = "DATE")]
     pub now: Option<String>,
@@ -44,45 +47,45 @@ pub fn run(g: &Global, args: &CheckArgs) -> anyhow::Result<ExitCode> {
     if args.list_rules {
         let mut out = String::new();
         for r in check::catalogue() {
-            out.push_str(&format!(
-                "{:<30} {:<8} {:<6} {}\n",
-                r.id,
-                r.severity.as_str(),
-                r.section,
-                r.summary
-            ));
+            out.push_str(&format!("{:<30} {:<8} {:<6} {}\n", r.id, r.severity.as_str(), r.section, r.summary));
         }
         emit(&out)?;
         return Ok(ExitCode::SUCCESS);
     }
     let root = g.root()?;
     let now = today(args.now.as_deref())?;
-    let config = workspace::read_config(&root)?;
-    let files = if args.files.is_empty() {
-        workspace::discover(&root, &config)?
-    } else {
-        args.files.clone()
+    let (mut plans, rev) = match &args.rev {
+        Some(spec) => {
+            let repo = supportplan::git::Repo::discover(&root)?;
+            let resolved = repo.resolve(spec)?;
+            let (plans, skipped) = supportplan::snapshot::plans_at(&repo, &resolved)?;
+            for s in skipped {
+                eprintln!("note: skipped {} at {}: it {}", s.path, resolved.spec, s.why);
+            }
+            anyhow::ensure!(!plans.is_empty(), "no plan files at {}", resolved.describe());
+            (plans, Some(resolved.describe()))
+        }
+        None => {
+            let config = workspace::read_config(&root)?;
+            let files = if args.files.is_empty() { workspace::discover(&root, &config)? } else { args.files.clone() };
+            if files.is_empty() {
+                anyhow::bail!(
+                    "no plan files found under {} (looking for support-plan.toml and *.support-plan.toml); create one with `plan init`",
+                    root.display()
+                );
+            }
+            (workspace::load_files(&root, &files)?, None)
+        }
     };
-    if files.is_empty() {
-        anyhow::bail!(
-            "no plan files found under {} (looking for support-plan.toml and *.support-plan.toml); create one with `plan init`",
-            root.display()
-        );
-    }
-    let mut plans = workspace::load_files(&root, &files)?;
     if let Some(id) = &args.plan {
-        plans.retain(|p| {
-            p.as_ref().is_err() || p.as_ref().is_ok_and(|p| &p.plan.plan.product == id)
-        });
+        plans.retain(|p| p.as_ref().is_err() || p.as_ref().is_ok_and(|p| &p.plan.plan.product == id));
     }
     if let Some(id) = &args.plan
-        && !plans
-            .iter()
-            .any(|p| p.as_ref().is_ok_and(|p| &p.plan.plan.product == id))
+        && !plans.iter().any(|p| p.as_ref().is_ok_and(|p| &p.plan.plan.product == id))
     {
         anyhow::bail!("no plan with product id `{id}`");
     }
-    let report = check::check_all(&plans, now, None);
+    let report = check::check_all(&plans, now, rev);
     let fail_on = match args.fail_on {
         FailOn::Error => Severity::Error,
         FailOn::Warning => Severity::Warning,

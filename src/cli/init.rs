@@ -35,23 +35,15 @@ pub fn run(g: &Global, args: &InitArgs) -> anyhow::Result<ExitCode> {
     }
     let Some(template) = templates::find(&args.template) else {
         let names: Vec<&str> = templates::TEMPLATES.iter().map(|t| t.name).collect();
-        anyhow::bail!(
-            "unknown template `{}`; available: {}",
-            args.template,
-            names.join(", ")
-        );
+        anyhow::bail!("unknown template `{}`; available: {}", args.template, names.join(", "));
     };
     let root = g.root()?;
     let path = root.join(&args.output);
     if path.exists() && !args.force {
-        anyhow::bail!(
-            "{} already exists; pass --force to overwrite it",
-            args.output
-        );
+        anyhow::bail!("{} already exists; pass --force to overwrite it", args.output);
     }
     if let Some(parent) = path.parent() {
-        std::fs::create_dir_all(parent)
-            .with_context(|| format!("creating {}", parent.display()))?;
+        std::fs::create_dir_all(parent).with_context(|| format!("creating {}", parent.display()))?;
     }
     let text = templates::instantiate(template, &args.output);
     std::fs::write(&path, text).with_context(|| format!("writing {}", args.output))?;

@@ -1,7 +1,9 @@
 //! clap definitions and one small function per command that wires the pipeline.
 
 mod check;
+mod diff;
 mod init;
+mod log;
 mod render;
 
 use std::io::{IsTerminal, Write};
@@ -15,13 +17,7 @@ use supportplan::report::Outcome;
 
 /// Keep a product's Production Support Plan as TOML in git, and make it do work.
 #[derive(Parser, Debug)]
-#[command(
-    name = "plan",
-    version,
-    about,
-    propagate_version = true,
-    max_term_width = 100
-)]
+#[command(name = "plan", version, about, propagate_version = true, max_term_width = 100)]
 #[command(
     after_help = "Exit codes: 0 done; 1 the answer is no (check or gate failed); 2 could not evaluate; 3 a remote failed."
 )]
@@ -61,6 +57,10 @@ pub enum Command {
     Init(init::InitArgs),
     /// Validate plans and run the static rules.
     Check(check::CheckArgs),
+    /// Semantic diff of the plans between two revisions (or a revision and the work tree).
+    Diff(diff::DiffArgs),
+    /// The commits that changed plans, newest first, with a semantic summary each.
+    Log(log::LogArgs),
     /// Print a plan as a Markdown document numbered like the template.
     Render(render::RenderArgs),
     /// Print the JSON Schema of the plan format (draft-07, for taplo and editors).
@@ -89,8 +89,7 @@ impl Global {
             ColorChoice::Always => true,
             ColorChoice::Never => false,
             ColorChoice::Auto => {
-                std::io::stdout().is_terminal()
-                    && std::env::var_os("NO_COLOR").is_none_or(|v| v.is_empty())
+                std::io::stdout().is_terminal() && std::env::var_os("NO_COLOR").is_none_or(|v| v.is_empty())
             }
         };
         Style { color }
@@ -132,6 +131,8 @@ pub fn run(cli: Cli) -> anyhow::Result<ExitCode> {
         Command::Init(args) => init::run(g, args),
         Command::Check(args) => check::run(g, args),
         Command::Render(args) => render::run(g, args),
+        Command::Diff(args) => diff::run(g, args),
+        Command::Log(args) => log::run(g, args),
         Command::Schema => {
             emit(&supportplan::schema::plan_schema_text())?;
             Ok(ExitCode::SUCCESS)

@@ -14,6 +14,9 @@ pub struct RenderArgs {
     /// Only the plan with this product id.
     #[arg(long, value_name = "ID")]
     pub plan: Option<String>,
+    /// Render the plans as committed at this revision.
+    #[arg(long, value_name = "REV", conflicts_with = "file")]
+    pub rev: Option<String>,
 }
 
 pub fn run(g: &Global, args: &RenderArgs) -> anyhow::Result<ExitCode> {
@@ -23,20 +26,12 @@ pub fn run(g: &Global, args: &RenderArgs) -> anyhow::Result<ExitCode> {
         Some(f) => vec![f.clone()],
         None => workspace::discover(&root, &config)?,
     };
-    anyhow::ensure!(
-        !files.is_empty(),
-        "no plan files found under {}",
-        root.display()
-    );
+    anyhow::ensure!(!files.is_empty(), "no plan files found under {}", root.display());
     let mut docs = Vec::new();
     for f in &files {
         match workspace::load_file(&root, f)? {
             Ok(p) => {
-                if args
-                    .plan
-                    .as_ref()
-                    .is_none_or(|id| *id == p.plan.plan.product)
-                {
+                if args.plan.as_ref().is_none_or(|id| *id == p.plan.plan.product) {
                     docs.push(render::document::render(&p.plan));
                 }
             }
@@ -50,11 +45,7 @@ pub fn run(g: &Global, args: &RenderArgs) -> anyhow::Result<ExitCode> {
             }
         }
     }
-    anyhow::ensure!(
-        !docs.is_empty(),
-        "no plan with product id `{}`",
-        args.plan.as_deref().unwrap_or("")
-    );
+    anyhow::ensure!(!docs.is_empty(), "no plan with product id `{}`", args.plan.as_deref().unwrap_or(""));
     emit(&docs.join("\n---\n\n"))?;
     Ok(ExitCode::SUCCESS)
 }

@@ -14,11 +14,7 @@ use super::{Diagnostic, LoadFailure, LoadedPlan, Source, refs};
 pub const MAX_PLAN_BYTES: usize = 1024 * 1024;
 
 /// Loads a plan from raw bytes, refusing oversized and non-UTF-8 input.
-pub fn load_bytes(
-    path: &str,
-    rev: Option<String>,
-    bytes: &[u8],
-) -> Result<LoadedPlan, LoadFailure> {
+pub fn load_bytes(path: &str, rev: Option<String>, bytes: &[u8]) -> Result<LoadedPlan, LoadFailure> {
     if bytes.len() > MAX_PLAN_BYTES {
         return Err(oversized(path, rev, bytes.len() as u64));
     }
@@ -34,9 +30,7 @@ pub fn load_bytes(
                 source,
                 diag(
                     "schema/valid",
-                    format!(
-                        "the file is not valid UTF-8 (byte {good}, line {line}); plans are UTF-8 TOML text"
-                    ),
+                    format!("the file is not valid UTF-8 (byte {good}, line {line}); plans are UTF-8 TOML text"),
                     Some("save the file as UTF-8; if it is binary, it is not a plan"),
                     Some(offset..end),
                 ),
@@ -52,12 +46,8 @@ pub fn oversized(path: &str, rev: Option<String>, size: u64) -> LoadFailure {
         source,
         diag(
             "schema/valid",
-            format!(
-                "the file is {size} bytes; plans are limited to {MAX_PLAN_BYTES} bytes (1 MiB)"
-            ),
-            Some(
-                "split the plan per service (`*.support-plan.toml`), or check that this is really a plan file",
-            ),
+            format!("the file is {size} bytes; plans are limited to {MAX_PLAN_BYTES} bytes (1 MiB)"),
+            Some("split the plan per service (`*.support-plan.toml`), or check that this is really a plan file"),
             None,
         ),
     )
@@ -68,24 +58,11 @@ fn fail_with(source: Source, d: Diagnostic) -> Result<LoadedPlan, LoadFailure> {
 }
 
 fn fail(source: Source, d: Diagnostic) -> LoadFailure {
-    LoadFailure {
-        source,
-        diagnostics: vec![d],
-    }
+    LoadFailure { source, diagnostics: vec![d] }
 }
 
-fn diag(
-    rule: &'static str,
-    message: String,
-    help: Option<&str>,
-    span: Option<Range<usize>>,
-) -> Diagnostic {
-    Diagnostic {
-        rule,
-        message,
-        help: help.map(str::to_owned),
-        span,
-    }
+fn diag(rule: &'static str, message: String, help: Option<&str>, span: Option<Range<usize>>) -> Diagnostic {
+    Diagnostic { rule, message, help: help.map(str::to_owned), span }
 }
 
 /// Loads a plan from text.
@@ -122,22 +99,12 @@ pub fn load(source: Source) -> Result<LoadedPlan, LoadFailure> {
     };
     let diagnostics = refs::resolve(&plan, &index);
     if !diagnostics.is_empty() {
-        return Err(LoadFailure {
-            source,
-            diagnostics,
-        });
+        return Err(LoadFailure { source, diagnostics });
     }
-    Ok(LoadedPlan {
-        source,
-        plan,
-        index,
-    })
+    Ok(LoadedPlan { source, plan, index })
 }
 
-fn check_schema_version(
-    root: &toml::Spanned<DeTable<'_>>,
-    index: &SpanIndex,
-) -> Result<(), Diagnostic> {
+fn check_schema_version(root: &toml::Spanned<DeTable<'_>>, index: &SpanIndex) -> Result<(), Diagnostic> {
     let Some(value) = root.get_ref().get("schema_version") else {
         return Err(diag(
             "schema/valid",
@@ -147,20 +114,12 @@ fn check_schema_version(
         ));
     };
     let span = index.span_of(&["schema_version".into()]);
-    match value
-        .get_ref()
-        .as_integer()
-        .and_then(|i| i64::from_str_radix(i.as_str(), i.radix()).ok())
-    {
+    match value.get_ref().as_integer().and_then(|i| i64::from_str_radix(i.as_str(), i.radix()).ok()) {
         Some(SCHEMA_VERSION) => Ok(()),
         Some(other) => Err(diag(
             "schema/valid",
-            format!(
-                "unknown schema_version {other}; this build of plan reads schema_version {SCHEMA_VERSION}"
-            ),
-            Some(
-                "if the plan was written for a newer plan, upgrade plan; otherwise set `schema_version = 1`",
-            ),
+            format!("unknown schema_version {other}; this build of plan reads schema_version {SCHEMA_VERSION}"),
+            Some("if the plan was written for a newer plan, upgrade plan; otherwise set `schema_version = 1`"),
             span,
         )),
         None => Err(diag(
@@ -174,12 +133,7 @@ fn check_schema_version(
 
 /// Turns a serde error into a diagnostic whose span points at the offending key or value,
 /// with a "did you mean" where the error lists what was expected.
-fn typed_error(
-    message: &str,
-    span: Option<Range<usize>>,
-    index: &SpanIndex,
-    text: &str,
-) -> Diagnostic {
+fn typed_error(message: &str, span: Option<Range<usize>>, index: &SpanIndex, text: &str) -> Diagnostic {
     let message = message.trim_end().to_owned();
     let first_tick = backticked(&message).into_iter().next();
     let mut narrowed = span.clone().map(|s| s.start..line_end(text, s.start));
@@ -187,14 +141,8 @@ fn typed_error(
     // Serde reports some errors at the enclosing table's header; search that table's body.
     let span = span.map(|s| s.start..table_end(text, s.end));
     if let Some(within) = &span {
-        if let Some(field) = message
-            .strip_prefix("unknown field ")
-            .and(first_tick.as_deref())
-        {
-            if let Some((_, e)) = index
-                .entries_within(within)
-                .find(|(p, _)| p.last().is_some_and(|k| k == field))
-            {
+        if let Some(field) = message.strip_prefix("unknown field ").and(first_tick.as_deref()) {
+            if let Some((_, e)) = index.entries_within(within).find(|(p, _)| p.last().is_some_and(|k| k == field)) {
                 narrowed = Some(e.key.clone());
             }
             help = suggest(field, &message).map(|s| format!("did you mean `{s}`?"));
@@ -205,9 +153,8 @@ fn typed_error(
                 help = Some(format!("add `{f} = …` to this table"));
             }
         } else if let Some(value) = quoted_value(&message) {
-            if let Some((_, e)) = index
-                .entries_within(within)
-                .find(|(_, e)| e.string.as_deref() == Some(value.as_str()))
+            if let Some((_, e)) =
+                index.entries_within(within).find(|(_, e)| e.string.as_deref() == Some(value.as_str()))
             {
                 narrowed = Some(e.value.clone());
             }
@@ -216,16 +163,10 @@ fn typed_error(
             }
         }
     }
-    if message.contains("placeholder") || quoted_value(&message).is_some_and(|v| is_placeholder(&v))
-    {
+    if message.contains("placeholder") || quoted_value(&message).is_some_and(|v| is_placeholder(&v)) {
         help = Some("replace the placeholder with a real value".into());
     }
-    Diagnostic {
-        rule: "schema/valid",
-        message,
-        help,
-        span: narrowed,
-    }
+    Diagnostic { rule: "schema/valid", message, help, span: narrowed }
 }
 
 /// Where the table that contains `from` ends: the next line that opens a table.
@@ -233,10 +174,7 @@ fn table_end(text: &str, from: usize) -> usize {
     let mut pos = line_end(text, from);
     while pos < text.len() {
         let next = pos + 1;
-        if text[next..]
-            .trim_start_matches([' ', '\t'])
-            .starts_with('[')
-        {
+        if text[next..].trim_start_matches([' ', '\t']).starts_with('[') {
             return next;
         }
         pos = line_end(text, next);
@@ -245,18 +183,11 @@ fn table_end(text: &str, from: usize) -> usize {
 }
 
 fn line_end(text: &str, from: usize) -> usize {
-    text.get(from..)
-        .and_then(|t| t.find('\n'))
-        .map_or(text.len(), |i| from + i)
+    text.get(from..).and_then(|t| t.find('\n')).map_or(text.len(), |i| from + i)
 }
 
 fn backticked(message: &str) -> Vec<String> {
-    message
-        .split('`')
-        .skip(1)
-        .step_by(2)
-        .map(str::to_owned)
-        .collect()
+    message.split('`').skip(1).step_by(2).map(str::to_owned).collect()
 }
 
 /// The offending value named in a message: the first backticked token, or `string "x"`.

@@ -23,12 +23,7 @@ fn owned(path: Path) -> Vec<String> {
 impl Resolver<'_> {
     fn push(&mut self, rule: &'static str, path: &[String], message: String, help: Option<String>) {
         let span = self.index.span_of(path);
-        self.out.push(Diagnostic {
-            rule,
-            message,
-            help,
-            span,
-        });
+        self.out.push(Diagnostic { rule, message, help, span });
     }
 
     /// Checks that `value` (at `path`) is one of `known`, the ids of `what`.
@@ -51,25 +46,13 @@ impl Resolver<'_> {
             .map(|(_, k)| k.clone());
         let help = match (best, names.is_empty()) {
             (Some(b), _) => Some(format!("did you mean `{b}`?")),
-            (None, true) => Some(format!(
-                "this plan declares no {what}; add one, or remove the reference"
-            )),
+            (None, true) => Some(format!("this plan declares no {what}; add one, or remove the reference")),
             (None, false) => Some(format!(
                 "known {what}: {}",
-                names
-                    .iter()
-                    .take(12)
-                    .map(|n| format!("`{n}`"))
-                    .collect::<Vec<_>>()
-                    .join(", ")
+                names.iter().take(12).map(|n| format!("`{n}`")).collect::<Vec<_>>().join(", ")
             )),
         };
-        self.push(
-            "refs/resolve",
-            path,
-            format!("unknown {what} `{value}`"),
-            help,
-        );
+        self.push("refs/resolve", path, format!("unknown {what} `{value}`"), help);
     }
 
     fn expect_at(&mut self, path: Path, value: &str, what: &str, known: &BTreeSet<String>) {
@@ -91,19 +74,14 @@ fn keys<T>(map: &Keyed<T>) -> BTreeSet<String> {
 
 fn valid_id(id: &str) -> bool {
     let mut chars = id.chars();
-    chars
-        .next()
-        .is_some_and(|c| c.is_ascii_lowercase() || c.is_ascii_digit())
+    chars.next().is_some_and(|c| c.is_ascii_lowercase() || c.is_ascii_digit())
         && id.len() <= 63
         && chars.all(|c| c.is_ascii_lowercase() || c.is_ascii_digit() || c == '-' || c == '_')
 }
 
 /// Resolves every reference in a plan; returns the problems found.
 pub fn resolve(plan: &Plan, index: &SpanIndex) -> Vec<Diagnostic> {
-    let mut r = Resolver {
-        index,
-        out: Vec::new(),
-    };
+    let mut r = Resolver { index, out: Vec::new() };
     check_ids(plan, &mut r);
 
     let c = &plan.contacts;
@@ -119,59 +97,24 @@ pub fn resolve(plan: &Plan, index: &SpanIndex) -> Vec<Diagnostic> {
     let evidence = keys(&plan.evidence);
     let software = keys(&plan.environment.software);
     let slos = keys(&plan.monitoring.slos);
-    let interfaces: BTreeSet<String> = plan
-        .environment
-        .data_exchange
-        .get()
-        .map(keys)
-        .unwrap_or_default();
+    let interfaces: BTreeSet<String> = plan.environment.data_exchange.get().map(keys).unwrap_or_default();
 
     r.expect_at(&["plan", "owner"], &plan.plan.owner, "team", &teams);
-    r.expect_at(
-        &["plan", "approvers_group"],
-        &plan.plan.approvers_group,
-        "group",
-        &groups,
-    );
+    r.expect_at(&["plan", "approvers_group"], &plan.plan.approvers_group, "group", &groups);
     for (id, o) in &plan.objectives {
-        r.expect_list(
-            &["objectives", id, "measured_by"],
-            &o.measured_by,
-            "acceptance criterion",
-            &criteria,
-        );
+        r.expect_list(&["objectives", id, "measured_by"], &o.measured_by, "acceptance criterion", &criteria);
     }
     for (id, a) in &plan.assumptions {
-        r.expect_list(
-            &["assumptions", id, "validated_by"],
-            &a.validated_by,
-            "acceptance criterion",
-            &criteria,
-        );
+        r.expect_list(&["assumptions", id, "validated_by"], &a.validated_by, "acceptance criterion", &criteria);
     }
-    r.expect_list(
-        &["release_process", "required_steps"],
-        &plan.release_process.required_steps,
-        "release step",
-        &steps,
-    );
+    r.expect_list(&["release_process", "required_steps"], &plan.release_process.required_steps, "release step", &steps);
     for (id, step) in &plan.release_process.steps {
         let base = ["release_process", "steps", id.as_str()];
         match step {
             ReleaseStep::Tests { evidence: ev, .. } => {
-                r.expect_list(
-                    &[&base[..], &["evidence"]].concat(),
-                    ev,
-                    "evidence",
-                    &evidence,
-                );
+                r.expect_list(&[&base[..], &["evidence"]].concat(), ev, "evidence", &evidence);
                 for (i, e) in ev.iter().enumerate() {
-                    junit_only(
-                        &mut r,
-                        plan,
-                        &[&base[..], &["evidence", &i.to_string()]].concat(),
-                        e,
-                    );
+                    junit_only(&mut r, plan, &[&base[..], &["evidence", &i.to_string()]].concat(), e);
                 }
             }
             ReleaseStep::Approval { group, .. } | ReleaseStep::Attestation { group, .. } => {
@@ -183,30 +126,11 @@ pub fn resolve(plan: &Plan, index: &SpanIndex) -> Vec<Diagnostic> {
     for (id, crit) in &plan.acceptance.criteria {
         let base = ["acceptance", "criteria", id.as_str()];
         match &crit.measure {
-            Measure::Threshold {
-                metric,
-                target,
-                warn_at,
-                ..
-            } => {
-                if let Some(unit) =
-                    metric_unit(&mut r, plan, &[&base[..], &["metric"]].concat(), metric)
-                {
-                    compatible(
-                        &mut r,
-                        &[&base[..], &["target"]].concat(),
-                        metric,
-                        &unit,
-                        target,
-                    );
+            Measure::Threshold { metric, target, warn_at, .. } => {
+                if let Some(unit) = metric_unit(&mut r, plan, &[&base[..], &["metric"]].concat(), metric) {
+                    compatible(&mut r, &[&base[..], &["target"]].concat(), metric, &unit, target);
                     if let Some(w) = warn_at {
-                        compatible(
-                            &mut r,
-                            &[&base[..], &["warn_at"]].concat(),
-                            metric,
-                            &unit,
-                            w,
-                        );
+                        compatible(&mut r, &[&base[..], &["warn_at"]].concat(), metric, &unit, w);
                     }
                 }
             }
@@ -214,21 +138,11 @@ pub fn resolve(plan: &Plan, index: &SpanIndex) -> Vec<Diagnostic> {
                 metric_unit(&mut r, plan, &[&base[..], &["metric"]].concat(), metric);
             }
             Measure::Tests { evidence: ev, .. } => {
-                r.expect_at(
-                    &[&base[..], &["evidence"]].concat(),
-                    ev,
-                    "evidence",
-                    &evidence,
-                );
+                r.expect_at(&[&base[..], &["evidence"]].concat(), ev, "evidence", &evidence);
                 junit_only(&mut r, plan, &[&base[..], &["evidence"]].concat(), ev);
             }
             Measure::Attestation { by_group, .. } => {
-                r.expect_at(
-                    &[&base[..], &["by_group"]].concat(),
-                    by_group,
-                    "group",
-                    &groups,
-                );
+                r.expect_at(&[&base[..], &["by_group"]].concat(), by_group, "group", &groups);
             }
             Measure::Prose { .. } => {}
         }
@@ -236,91 +150,41 @@ pub fn resolve(plan: &Plan, index: &SpanIndex) -> Vec<Diagnostic> {
     let env = &plan.environment;
     if let Some(dbs) = env.databases.get() {
         for (id, db) in dbs {
-            r.expect_at(
-                &["environment", "databases", id, "engine"],
-                &db.engine,
-                "software",
-                &software,
-            );
-            r.expect_at(
-                &["environment", "databases", id, "dba"],
-                &db.dba,
-                "contact",
-                &contacts,
-            );
+            r.expect_at(&["environment", "databases", id, "engine"], &db.engine, "software", &software);
+            r.expect_at(&["environment", "databases", id, "dba"], &db.dba, "contact", &contacts);
         }
     }
     if let Some(x) = env.data_exchange.get() {
         for (id, d) in x {
             if let Some(c) = &d.contact {
-                r.expect_at(
-                    &["environment", "data_exchange", id, "contact"],
-                    c,
-                    "contact",
-                    &contacts,
-                );
+                r.expect_at(&["environment", "data_exchange", id, "contact"], c, "contact", &contacts);
             }
         }
     }
     if let Some(ls) = env.licenses.get() {
         for (id, l) in ls {
             if let Some(o) = &l.renewal_owner {
-                r.expect_at(
-                    &["environment", "licenses", id, "renewal_owner"],
-                    o,
-                    "contact",
-                    &contacts,
-                );
+                r.expect_at(&["environment", "licenses", id, "renewal_owner"], o, "contact", &contacts);
             }
         }
     }
     for (id, t) in &c.teams {
-        r.expect_list(
-            &["contacts", "teams", id, "members"],
-            &t.members,
-            "person",
-            &people,
-        );
+        r.expect_list(&["contacts", "teams", id, "members"], &t.members, "person", &people);
     }
     for (id, g) in &c.groups {
-        r.expect_list(
-            &["contacts", "groups", id, "members"],
-            &g.members,
-            "person",
-            &people,
-        );
-        r.expect_list(
-            &["contacts", "groups", id, "includes"],
-            &g.includes,
-            "group",
-            &groups,
-        );
+        r.expect_list(&["contacts", "groups", id, "members"], &g.members, "person", &people);
+        r.expect_list(&["contacts", "groups", id, "includes"], &g.includes, "group", &groups);
     }
     for (id, e) in &plan.escalation {
-        r.expect_at(
-            &["escalation", id, "contact"],
-            &e.contact,
-            "contact",
-            &contacts,
-        );
+        r.expect_at(&["escalation", id, "contact"], &e.contact, "contact", &contacts);
         if let Some(h) = &e.hours {
             r.expect_at(&["escalation", id, "hours"], h, "support hours", &hours);
         }
     }
     for (id, p) in &plan.problem_referral {
-        r.expect_at(
-            &["problem_referral", id, "refer_to"],
-            &p.refer_to,
-            "contact",
-            &contacts,
-        );
+        r.expect_at(&["problem_referral", id, "refer_to"], &p.refer_to, "contact", &contacts);
         if let Some(h) = &p.hours {
-            r.expect_at(
-                &["problem_referral", id, "hours"],
-                h,
-                "support hours",
-                &hours,
-            );
+            r.expect_at(&["problem_referral", id, "hours"], h, "support hours", &hours);
         }
     }
     let resp = &plan.responsibilities;
@@ -332,37 +196,17 @@ pub fn resolve(plan: &Plan, index: &SpanIndex) -> Vec<Diagnostic> {
     ];
     for (name, role) in roles {
         if let Some(role) = role {
-            r.expect_at(
-                &["responsibilities", name, "owner"],
-                &role.owner,
-                "contact",
-                &contacts,
-            );
+            r.expect_at(&["responsibilities", name, "owner"], &role.owner, "contact", &contacts);
             if let Some(h) = &role.hours {
-                r.expect_at(
-                    &["responsibilities", name, "hours"],
-                    h,
-                    "support hours",
-                    &hours,
-                );
+                r.expect_at(&["responsibilities", name, "hours"], h, "support hours", &hours);
             }
         }
     }
     for (id, t) in &resp.response {
-        r.expect_at(
-            &["responsibilities", "response", id, "hours"],
-            &t.hours,
-            "support hours",
-            &hours,
-        );
+        r.expect_at(&["responsibilities", "response", id, "hours"], &t.hours, "support hours", &hours);
     }
     if let Some(b) = resp.backup.get() {
-        r.expect_at(
-            &["responsibilities", "backup", "owner"],
-            &b.owner,
-            "contact",
-            &contacts,
-        );
+        r.expect_at(&["responsibilities", "backup", "owner"], &b.owner, "contact", &contacts);
     }
     if let Some(sla) = plan.sla.get()
         && let Some(m) = &sla.measured_by
@@ -375,49 +219,24 @@ pub fn resolve(plan: &Plan, index: &SpanIndex) -> Vec<Diagnostic> {
                 r.expect_at(&["dependencies", id, "contact"], c, "contact", &contacts);
             }
             if let Some(i) = &d.interface {
-                r.expect_at(
-                    &["dependencies", id, "interface"],
-                    i,
-                    "data exchange interface",
-                    &interfaces,
-                );
+                r.expect_at(&["dependencies", id, "interface"], i, "data exchange interface", &interfaces);
             }
         }
     }
     for (id, a) in &plan.monitoring.alerts {
-        r.expect_at(
-            &["monitoring", "alerts", id, "route"],
-            &a.route,
-            "contact",
-            &contacts,
-        );
+        r.expect_at(&["monitoring", "alerts", id, "route"], &a.route, "contact", &contacts);
     }
     for (id, m) in &plan.monitoring.manual_checks {
-        r.expect_at(
-            &["monitoring", "manual_checks", id, "owner"],
-            &m.owner,
-            "contact",
-            &contacts,
-        );
+        r.expect_at(&["monitoring", "manual_checks", id, "owner"], &m.owner, "contact", &contacts);
     }
     for (id, s) in &plan.regression.suites {
         if let Some(e) = &s.evidence {
-            r.expect_at(
-                &["regression", "suites", id, "evidence"],
-                e,
-                "evidence",
-                &evidence,
-            );
+            r.expect_at(&["regression", "suites", id, "evidence"], e, "evidence", &evidence);
         }
     }
     for (id, o) in &plan.resources.other {
         if let Some(owner) = &o.owner {
-            r.expect_at(
-                &["resources", "other", id, "owner"],
-                owner,
-                "contact",
-                &contacts,
-            );
+            r.expect_at(&["resources", "other", id, "owner"], owner, "contact", &contacts);
         }
     }
     group_cycles(plan, &mut r);
@@ -452,11 +271,7 @@ fn check_ids(plan: &Plan, r: &mut Resolver) {
             if !valid_id(id) {
                 let mut p = owned(path);
                 p.push(id.clone());
-                let span = r
-                    .index
-                    .get(&p)
-                    .map(|e| e.key.clone())
-                    .or_else(|| r.index.span_of(&p));
+                let span = r.index.get(&p).map(|e| e.key.clone()).or_else(|| r.index.span_of(&p));
                 r.out.push(Diagnostic {
                     rule: "schema/valid",
                     message: format!("`{id}` is not a valid id"),
@@ -471,21 +286,12 @@ fn check_ids(plan: &Plan, r: &mut Resolver) {
     }
     check(&["objectives"], plan.objectives.keys().collect());
     check(&["assumptions"], plan.assumptions.keys().collect());
-    check(
-        &["release_process", "steps"],
-        plan.release_process.steps.keys().collect(),
-    );
-    check(
-        &["acceptance", "criteria"],
-        plan.acceptance.criteria.keys().collect(),
-    );
+    check(&["release_process", "steps"], plan.release_process.steps.keys().collect());
+    check(&["acceptance", "criteria"], plan.acceptance.criteria.keys().collect());
     check(&["escalation"], plan.escalation.keys().collect());
     check(&["hours"], plan.hours.keys().collect());
     check(&["evidence"], plan.evidence.keys().collect());
-    check(
-        &["environment", "software"],
-        plan.environment.software.keys().collect(),
-    );
+    check(&["environment", "software"], plan.environment.software.keys().collect());
 }
 
 fn junit_only(r: &mut Resolver, plan: &Plan, path: &[&str], id: &str) {
@@ -495,11 +301,7 @@ fn junit_only(r: &mut Resolver, plan: &Plan, path: &[&str], id: &str) {
         r.push(
             "refs/resolve",
             &owned(path),
-            format!(
-                "evidence `{id}` is {:?}, but test results must come from JUnit evidence",
-                e.kind
-            )
-            .to_lowercase(),
+            format!("evidence `{id}` is {:?}, but test results must come from JUnit evidence", e.kind).to_lowercase(),
             Some("point at evidence with kind = \"junit\"".into()),
         );
     }
@@ -538,12 +340,7 @@ fn metric_unit(r: &mut Resolver, plan: &Plan, path: &[&str], metric: &str) -> Op
     let mut known: BTreeSet<String> = ev.metrics.keys().cloned().collect();
     known.extend(ev.kind.builtin_metrics().iter().map(|(n, _)| n.to_string()));
     let prefixed: BTreeSet<String> = known.iter().map(|k| format!("{ev_id}.{k}")).collect();
-    r.expect(
-        &path,
-        metric,
-        &format!("metric of evidence `{ev_id}`"),
-        &prefixed,
-    );
+    r.expect(&path, metric, &format!("metric of evidence `{ev_id}`"), &prefixed);
     None
 }
 
@@ -553,33 +350,31 @@ fn compatible(r: &mut Resolver, path: &[&str], metric: &str, unit: &MetricUnit, 
         (MetricUnit::Unit(u), Target::Quantity(q))
             if q.unit.dimension == Dimension::Count && u.dimension != Dimension::Count =>
         {
-            Some(format!(
-                "target {q} has no unit, but metric `{metric}` is {} in {u}",
-                u.dimension
-            ))
+            Some(format!("target {q} has no unit, but metric `{metric}` is {} in {u}", u.dimension))
         }
-        (MetricUnit::Unit(u), Target::Quantity(q)) => Some(format!(
-            "target {q} is {}, but metric `{metric}` is {} in {u}",
-            q.unit.dimension, u.dimension
-        )),
+        (MetricUnit::Unit(u), Target::Quantity(q)) => {
+            Some(format!("target {q} is {}, but metric `{metric}` is {} in {u}", q.unit.dimension, u.dimension))
+        }
         (MetricUnit::Currency(c), Target::Money(m)) if *c == m.currency => None,
         (MetricUnit::Currency(c), Target::Money(m)) => Some(format!(
             "target is in {}, but metric `{metric}` is in {c}; currencies are never converted",
             m.currency
         )),
-        (MetricUnit::Currency(c), Target::Quantity(q)) => Some(format!(
-            "target {q} is not money, but metric `{metric}` is in {c}"
-        )),
-        (MetricUnit::Unit(u), Target::Money(m)) => Some(format!(
-            "target is money ({m}), but metric `{metric}` is in {u}"
-        )),
+        (MetricUnit::Currency(c), Target::Quantity(q)) => {
+            Some(format!("target {q} is not money, but metric `{metric}` is in {c}"))
+        }
+        (MetricUnit::Unit(u), Target::Money(m)) => {
+            Some(format!("target is money ({m}), but metric `{metric}` is in {u}"))
+        }
     };
     if let Some(message) = problem {
         r.push(
             "refs/unit-mismatch",
             &owned(path),
             message,
-            Some("give the target in a unit of the metric's dimension, or declare the metric with the right unit".into()),
+            Some(
+                "give the target in a unit of the metric's dimension, or declare the metric with the right unit".into(),
+            ),
         );
     }
 }
@@ -599,17 +394,8 @@ fn group_cycles(plan: &Plan, r: &mut Resolver) {
                     if reported.insert(key.into_iter().collect::<Vec<_>>()) {
                         r.push(
                             "refs/cycle",
-                            &[
-                                "contacts".into(),
-                                "groups".into(),
-                                at.clone(),
-                                "includes".into(),
-                                i.to_string(),
-                            ],
-                            format!(
-                                "groups include each other in a cycle: {}",
-                                cycle.join(" → ")
-                            ),
+                            &["contacts".into(), "groups".into(), at.clone(), "includes".into(), i.to_string()],
+                            format!("groups include each other in a cycle: {}", cycle.join(" → ")),
                             Some("remove one of the `includes` so membership has a start".into()),
                         );
                     }

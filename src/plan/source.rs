@@ -29,12 +29,7 @@ impl Source {
     pub fn new(path: impl Into<String>, rev: Option<String>, text: String) -> Self {
         let mut line_starts = vec![0];
         line_starts.extend(text.match_indices('\n').map(|(i, _)| i + 1));
-        Source {
-            path: path.into(),
-            rev,
-            text,
-            line_starts,
-        }
+        Source { path: path.into(), rev, text, line_starts }
     }
 
     /// `support-plan.toml` or `support-plan.toml at v1.2.0`.
@@ -49,11 +44,7 @@ impl Source {
         let offset = offset.min(self.text.len());
         let line = self.line_starts.partition_point(|&s| s <= offset).max(1);
         let start = self.line_starts[line - 1];
-        let column = self
-            .text
-            .get(start..offset)
-            .map_or(offset - start, |s| s.chars().count())
-            + 1;
+        let column = self.text.get(start..offset).map_or(offset - start, |s| s.chars().count()) + 1;
         LineCol { line, column }
     }
 
@@ -63,10 +54,7 @@ impl Source {
             return "";
         };
         let end = self.line_starts.get(line).map_or(self.text.len(), |&e| e);
-        self.text
-            .get(start..end)
-            .unwrap_or("")
-            .trim_end_matches(['\n', '\r'])
+        self.text.get(start..end).unwrap_or("").trim_end_matches(['\n', '\r'])
     }
 }
 
@@ -145,9 +133,7 @@ fn placeholder_of(value: &DeValue<'_>) -> Option<String> {
         return is_placeholder(text).then(|| text.to_owned());
     }
     let dt = value.as_datetime()?;
-    dt.date
-        .is_some_and(|d| d.year == 1970 && d.month == 1 && d.day == 1)
-        .then(|| dt.to_string())
+    dt.date.is_some_and(|d| d.year == 1970 && d.month == 1 && d.day == 1).then(|| dt.to_string())
 }
 
 impl SpanIndex {
@@ -157,18 +143,10 @@ impl SpanIndex {
         walk(root.get_ref(), &mut path, &mut |path, _key, value| {
             if let Some(text) = placeholder_of(value.get_ref()) {
                 let path = path.iter().map(|s| s.to_string()).collect();
-                placeholders.push(Placeholder {
-                    path,
-                    text,
-                    span: value.span(),
-                });
+                placeholders.push(Placeholder { path, text, span: value.span() });
             }
         });
-        SpanIndex {
-            text: text.to_owned(),
-            built: std::sync::OnceLock::new(),
-            placeholders,
-        }
+        SpanIndex { text: text.to_owned(), built: std::sync::OnceLock::new(), placeholders }
     }
 
     fn built(&self) -> &Built {
@@ -182,14 +160,7 @@ impl SpanIndex {
                 let joined = path.join(&SEP.to_string());
                 let string = value.get_ref().as_str().map(str::to_owned);
                 b.order.push(joined.clone());
-                b.entries.insert(
-                    joined,
-                    Entry {
-                        key,
-                        value: value.span(),
-                        string,
-                    },
-                );
+                b.entries.insert(joined, Entry { key, value: value.span(), string });
             });
             b
         })
@@ -204,16 +175,11 @@ impl SpanIndex {
         if let Some(e) = self.get(path) {
             return Some(e.value.clone());
         }
-        (1..path.len())
-            .rev()
-            .find_map(|n| self.get(&path[..n]).map(|e| e.key.clone()))
+        (1..path.len()).rev().find_map(|n| self.get(&path[..n]).map(|e| e.key.clone()))
     }
 
     /// Entries (in file order) whose key span starts inside `within`.
-    pub fn entries_within(
-        &self,
-        within: &Range<usize>,
-    ) -> impl Iterator<Item = (Vec<String>, &Entry)> {
+    pub fn entries_within(&self, within: &Range<usize>) -> impl Iterator<Item = (Vec<String>, &Entry)> {
         let b = self.built();
         b.order.iter().filter_map(move |p| {
             let e = &b.entries[p];
@@ -230,12 +196,8 @@ impl SpanIndex {
 /// A value the author must still replace: `"<team id>"`, or one that says TODO, TBD or FIXME.
 pub fn is_placeholder(text: &str) -> bool {
     let t = text.trim();
-    (t.starts_with('<')
-        && t.ends_with('>')
-        && t.len() > 2
-        && !t[1..t.len() - 1].contains(['<', '>']))
-        || t.split(|c: char| !c.is_ascii_alphanumeric())
-            .any(|w| matches!(w, "TODO" | "TBD" | "FIXME" | "XXX"))
+    (t.starts_with('<') && t.ends_with('>') && t.len() > 2 && !t[1..t.len() - 1].contains(['<', '>']))
+        || t.split(|c: char| !c.is_ascii_alphanumeric()).any(|w| matches!(w, "TODO" | "TBD" | "FIXME" | "XXX"))
 }
 
 #[cfg(test)]

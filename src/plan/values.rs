@@ -22,9 +22,7 @@ impl Date {
     pub fn parse(text: &str) -> Result<Self, String> {
         let mut parts = text.trim().splitn(3, '-');
         let (Some(y), Some(m), Some(d)) = (parts.next(), parts.next(), parts.next()) else {
-            return Err(format!(
-                "`{text}` is not a date; write YYYY-MM-DD, e.g. 2026-05-15"
-            ));
+            return Err(format!("`{text}` is not a date; write YYYY-MM-DD, e.g. 2026-05-15"));
         };
         let bad = || format!("`{text}` is not a date; write YYYY-MM-DD, e.g. 2026-05-15");
         let (y, m, d) = (
@@ -32,9 +30,7 @@ impl Date {
             m.parse::<i8>().map_err(|_| bad())?,
             d.parse::<i8>().map_err(|_| bad())?,
         );
-        Date::new(y, m, d).ok_or_else(|| {
-            format!("{text} does not exist in the calendar (month {m} has no day {d})")
-        })
+        Date::new(y, m, d).ok_or_else(|| format!("{text} does not exist in the calendar (month {m} has no day {d})"))
     }
 
     /// Days from `self` to `other` (positive when `other` is later).
@@ -65,33 +61,22 @@ impl<'de> Deserialize<'de> for Date {
     fn deserialize<D: Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
         let dt = toml::value::Datetime::deserialize(deserializer)?;
         match (dt.date, dt.time, dt.offset) {
-            (Some(d), None, None) => Date::new(d.year as i16, d.month as i8, d.day as i8)
-                .ok_or_else(|| {
-                    de::Error::custom(format!(
-                        "{dt} does not exist in the calendar (month {} has no day {})",
-                        d.month, d.day
-                    ))
-                }),
-            _ => Err(de::Error::custom(format!(
-                "expected a date such as 2026-05-15, found the date-time {dt}"
-            ))),
+            (Some(d), None, None) => Date::new(d.year as i16, d.month as i8, d.day as i8).ok_or_else(|| {
+                de::Error::custom(format!(
+                    "{dt} does not exist in the calendar (month {} has no day {})",
+                    d.month, d.day
+                ))
+            }),
+            _ => Err(de::Error::custom(format!("expected a date such as 2026-05-15, found the date-time {dt}"))),
         }
     }
 }
 
 impl Serialize for Date {
     fn serialize<S: Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
-        let date = toml::value::Date {
-            year: self.0.year() as u16,
-            month: self.0.month() as u8,
-            day: self.0.day() as u8,
-        };
-        toml::value::Datetime {
-            date: Some(date),
-            time: None,
-            offset: None,
-        }
-        .serialize(serializer)
+        let date =
+            toml::value::Date { year: self.0.year() as u16, month: self.0.month() as u8, day: self.0.day() as u8 };
+        toml::value::Datetime { date: Some(date), time: None, offset: None }.serialize(serializer)
     }
 }
 
@@ -121,31 +106,16 @@ impl<'de> Deserialize<'de> for TimeOfDay {
     fn deserialize<D: Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
         let dt = toml::value::Datetime::deserialize(deserializer)?;
         match (dt.date, dt.time) {
-            (None, Some(t)) => Ok(TimeOfDay {
-                hour: t.hour,
-                minute: t.minute,
-            }),
-            _ => Err(de::Error::custom(format!(
-                "expected a local time such as 08:00:00, found {dt}"
-            ))),
+            (None, Some(t)) => Ok(TimeOfDay { hour: t.hour, minute: t.minute }),
+            _ => Err(de::Error::custom(format!("expected a local time such as 08:00:00, found {dt}"))),
         }
     }
 }
 
 impl Serialize for TimeOfDay {
     fn serialize<S: Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
-        let time = toml::value::Time {
-            hour: self.hour,
-            minute: self.minute,
-            second: Some(0),
-            nanosecond: None,
-        };
-        toml::value::Datetime {
-            date: None,
-            time: Some(time),
-            offset: None,
-        }
-        .serialize(serializer)
+        let time = toml::value::Time { hour: self.hour, minute: self.minute, second: Some(0), nanosecond: None };
+        toml::value::Datetime { date: None, time: Some(time), offset: None }.serialize(serializer)
     }
 }
 
@@ -158,14 +128,8 @@ impl JsonSchema for TimeOfDay {
     }
 }
 
-const FIXED_UNITS: &[(&str, u64)] = &[
-    ("ms", 1),
-    ("s", 1_000),
-    ("min", 60_000),
-    ("h", 3_600_000),
-    ("d", 86_400_000),
-    ("w", 604_800_000),
-];
+const FIXED_UNITS: &[(&str, u64)] =
+    &[("ms", 1), ("s", 1_000), ("min", 60_000), ("h", 3_600_000), ("d", 86_400_000), ("w", 604_800_000)];
 const CALENDAR_UNITS: &[(&str, i64)] = &[("mo", 1), ("q", 3), ("y", 12)];
 
 /// Splits `"1h30min"` into `[(1, "h"), (30, "min")]`.
@@ -173,17 +137,13 @@ fn split_amounts(text: &str) -> Option<Vec<(u64, &str)>> {
     let mut out = Vec::new();
     let mut rest = text;
     while !rest.is_empty() {
-        let digits = rest
-            .find(|c: char| !c.is_ascii_digit())
-            .unwrap_or(rest.len());
+        let digits = rest.find(|c: char| !c.is_ascii_digit()).unwrap_or(rest.len());
         if digits == 0 {
             return None;
         }
         let number: u64 = rest[..digits].parse().ok()?;
         rest = &rest[digits..];
-        let letters = rest
-            .find(|c: char| !c.is_ascii_alphabetic())
-            .unwrap_or(rest.len());
+        let letters = rest.find(|c: char| !c.is_ascii_alphabetic()).unwrap_or(rest.len());
         if letters == 0 {
             return None;
         }
@@ -193,7 +153,8 @@ fn split_amounts(text: &str) -> Option<Vec<(u64, &str)>> {
     (!out.is_empty()).then_some(out)
 }
 
-const DURATION_HINT: &str = "write a number and a unit without spaces: ms, s, min, h, d or w (\"15min\", \"4h\", \"1h30min\")";
+const DURATION_HINT: &str =
+    "write a number and a unit without spaces: ms, s, min, h, d or w (\"15min\", \"4h\", \"1h30min\")";
 
 /// A fixed-length duration: `"15min"`, `"4h"`, `"1h30min"`. Compared by length, so `"60min"` equals `"1h"`.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash)]
@@ -203,15 +164,12 @@ pub struct Duration {
 
 impl Duration {
     pub fn parse(text: &str) -> Result<Self, String> {
-        let parts = split_amounts(text)
-            .ok_or_else(|| format!("`{text}` is not a duration; {DURATION_HINT}"))?;
+        let parts = split_amounts(text).ok_or_else(|| format!("`{text}` is not a duration; {DURATION_HINT}"))?;
         let mut millis: u64 = 0;
         for (n, unit) in parts {
             let Some((_, factor)) = FIXED_UNITS.iter().find(|(u, _)| *u == unit) else {
                 let hint = if CALENDAR_UNITS.iter().any(|(u, _)| *u == unit) {
-                    format!(
-                        "`{unit}` is a calendar unit, and this field takes a fixed duration; {DURATION_HINT}"
-                    )
+                    format!("`{unit}` is a calendar unit, and this field takes a fixed duration; {DURATION_HINT}")
                 } else {
                     format!("unknown unit `{unit}`; {DURATION_HINT}")
                 };
@@ -260,16 +218,13 @@ pub enum Period {
 impl Period {
     pub fn parse(text: &str) -> Result<Self, String> {
         let hint = "write a number and a unit: d or w for days and weeks, mo, q or y for calendar months, quarters and years (\"90d\", \"6mo\", \"1y\")";
-        let parts =
-            split_amounts(text).ok_or_else(|| format!("`{text}` is not a period; {hint}"))?;
+        let parts = split_amounts(text).ok_or_else(|| format!("`{text}` is not a period; {hint}"))?;
         if let [(n, unit)] = parts.as_slice()
             && let Some((_, months)) = CALENDAR_UNITS.iter().find(|(u, _)| u == unit)
         {
             return Ok(Period::Months(*n as i64 * months));
         }
-        Duration::parse(text)
-            .map(Period::Fixed)
-            .map_err(|_| format!("`{text}` is not a period; {hint}"))
+        Duration::parse(text).map(Period::Fixed).map_err(|_| format!("`{text}` is not a period; {hint}"))
     }
 
     pub fn after(self, date: Date) -> Date {
@@ -390,7 +345,8 @@ const UNITS: &[(&str, Dimension, f64)] = &[
     ("count", Dimension::Count, 1.0),
 ];
 
-pub const UNIT_NAMES: &str = "ns, us, ms, s, min, h, d, B, KB, MB, GB, TB, KiB, MiB, GiB, TiB, rps, rpm, ops, %, ratio, count";
+pub const UNIT_NAMES: &str =
+    "ns, us, ms, s, min, h, d, B, KB, MB, GB, TB, KiB, MiB, GiB, TiB, rps, rpm, ops, %, ratio, count";
 
 /// A unit of measure, as declared on evidence metrics (`unit = "ms"`).
 #[derive(Debug, Clone, Copy, PartialEq)]
@@ -405,20 +361,12 @@ impl Unit {
         UNITS
             .iter()
             .find(|(n, _, _)| *n == text)
-            .map(|(name, dimension, factor)| Unit {
-                name,
-                dimension: *dimension,
-                factor: *factor,
-            })
+            .map(|(name, dimension, factor)| Unit { name, dimension: *dimension, factor: *factor })
             .ok_or_else(|| format!("unknown unit `{text}`; known units: {UNIT_NAMES}"))
     }
 
     pub fn count() -> Self {
-        Unit {
-            name: "count",
-            dimension: Dimension::Count,
-            factor: 1.0,
-        }
+        Unit { name: "count", dimension: Dimension::Count, factor: 1.0 }
     }
 }
 
@@ -428,11 +376,7 @@ impl fmt::Display for Unit {
     }
 }
 
-string_value!(
-    Unit,
-    "^.+$",
-    "A unit: ns, us, ms, s, min, h, d, B … TiB, rps, rpm, ops, %, ratio, count"
-);
+string_value!(Unit, "^.+$", "A unit: ns, us, ms, s, min, h, d, B … TiB, rps, rpm, ops, %, ratio, count");
 
 /// A number with a unit: `"250ms"`, `"500rps"`, `"120GiB"`, `"99.9%"`, or a bare count `"0"`.
 #[derive(Debug, Clone, Copy, PartialEq)]
@@ -444,16 +388,13 @@ pub struct Quantity {
 impl Quantity {
     pub fn parse(text: &str) -> Result<Self, String> {
         let trimmed = text.trim();
-        let split = trimmed
-            .find(|c: char| !(c.is_ascii_digit() || c == '.' || c == '-' || c == '+'))
-            .unwrap_or(trimmed.len());
+        let split =
+            trimmed.find(|c: char| !(c.is_ascii_digit() || c == '.' || c == '-' || c == '+')).unwrap_or(trimmed.len());
         let (number, unit) = trimmed.split_at(split);
         let hint = format!(
             "write a number and a unit without a space, e.g. \"250ms\", \"500rps\", \"120GiB\", \"99.9%\"; known units: {UNIT_NAMES}"
         );
-        let value: f64 = number
-            .parse()
-            .map_err(|_| format!("`{text}` is not a quantity; {hint}"))?;
+        let value: f64 = number.parse().map_err(|_| format!("`{text}` is not a quantity; {hint}"))?;
         if !value.is_finite() {
             return Err(format!("`{text}` is not a finite number"));
         }
@@ -507,9 +448,7 @@ impl<'de> Deserialize<'de> for Percent {
                 if (0.0..=100.0).contains(&v) {
                     Ok(Percent(v))
                 } else {
-                    Err(E::custom(format!(
-                        "{v} is not a percentage; use a number from 0 to 100 (99.9 means 99.9 %)"
-                    )))
+                    Err(E::custom(format!("{v} is not a percentage; use a number from 0 to 100 (99.9 means 99.9 %)")))
                 }
             }
             fn visit_i64<E: de::Error>(self, v: i64) -> Result<Percent, E> {
@@ -589,9 +528,7 @@ impl Currency {
         if text.len() == 3 && text.chars().all(|c| c.is_ascii_uppercase()) {
             Ok(Currency(text.to_owned()))
         } else {
-            Err(format!(
-                "`{text}` is not a currency code; use ISO 4217, e.g. \"EUR\" or \"USD\""
-            ))
+            Err(format!("`{text}` is not a currency code; use ISO 4217, e.g. \"EUR\" or \"USD\""))
         }
     }
 }
@@ -645,19 +582,13 @@ impl<'de> Deserialize<'de> for Target {
                 Quantity::parse(v).map(Target::Quantity).map_err(E::custom)
             }
             fn visit_i64<E: de::Error>(self, v: i64) -> Result<Target, E> {
-                Ok(Target::Quantity(Quantity {
-                    value: v as f64,
-                    unit: Unit::count(),
-                }))
+                Ok(Target::Quantity(Quantity { value: v as f64, unit: Unit::count() }))
             }
             fn visit_u64<E: de::Error>(self, v: u64) -> Result<Target, E> {
                 self.visit_i64(v as i64)
             }
             fn visit_f64<E: de::Error>(self, v: f64) -> Result<Target, E> {
-                Ok(Target::Quantity(Quantity {
-                    value: v,
-                    unit: Unit::count(),
-                }))
+                Ok(Target::Quantity(Quantity { value: v, unit: Unit::count() }))
             }
             fn visit_map<A: de::MapAccess<'de>>(self, map: A) -> Result<Target, A::Error> {
                 Money::deserialize(de::value::MapAccessDeserializer::new(map)).map(Target::Money)
@@ -725,9 +656,7 @@ impl<'de, T: Deserialize<'de>> Deserialize<'de> for Na<T> {
                 if first == "na" {
                     let reason: String = map.next_value()?;
                     if reason.trim().is_empty() {
-                        return Err(de::Error::custom(
-                            "`na` needs a reason: na = \"why this section does not apply\"",
-                        ));
+                        return Err(de::Error::custom("`na` needs a reason: na = \"why this section does not apply\""));
                     }
                     if let Some(other) = map.next_key::<String>()? {
                         return Err(de::Error::custom(format!(
@@ -736,11 +665,8 @@ impl<'de, T: Deserialize<'de>> Deserialize<'de> for Na<T> {
                     }
                     return Ok(Na::NotApplicable(reason));
                 }
-                T::deserialize(de::value::MapAccessDeserializer::new(Replay {
-                    first: Some(first),
-                    inner: map,
-                }))
-                .map(Na::Applies)
+                T::deserialize(de::value::MapAccessDeserializer::new(Replay { first: Some(first), inner: map }))
+                    .map(Na::Applies)
             }
         }
         deserializer.deserialize_map(V(std::marker::PhantomData))
@@ -755,21 +681,13 @@ struct Replay<A> {
 
 impl<'de, A: de::MapAccess<'de>> de::MapAccess<'de> for Replay<A> {
     type Error = A::Error;
-    fn next_key_seed<K: de::DeserializeSeed<'de>>(
-        &mut self,
-        seed: K,
-    ) -> Result<Option<K::Value>, A::Error> {
+    fn next_key_seed<K: de::DeserializeSeed<'de>>(&mut self, seed: K) -> Result<Option<K::Value>, A::Error> {
         match self.first.take() {
-            Some(key) => seed
-                .deserialize(de::value::StringDeserializer::new(key))
-                .map(Some),
+            Some(key) => seed.deserialize(de::value::StringDeserializer::new(key)).map(Some),
             None => self.inner.next_key_seed(seed),
         }
     }
-    fn next_value_seed<V: de::DeserializeSeed<'de>>(
-        &mut self,
-        seed: V,
-    ) -> Result<V::Value, A::Error> {
+    fn next_value_seed<V: de::DeserializeSeed<'de>>(&mut self, seed: V) -> Result<V::Value, A::Error> {
         self.inner.next_value_seed(seed)
     }
 }
@@ -815,10 +733,7 @@ mod tests {
 
     #[test]
     fn durations_compare_by_length() {
-        assert_eq!(
-            Duration::parse("60min").unwrap(),
-            Duration::parse("1h").unwrap()
-        );
+        assert_eq!(Duration::parse("60min").unwrap(), Duration::parse("1h").unwrap());
         assert_eq!(Duration::parse("1h30min").unwrap().millis, 5_400_000);
         assert_eq!(Duration::parse("90min").unwrap().to_string(), "1h30min");
         assert_eq!(Duration::parse("14d").unwrap().to_string(), "2w");
@@ -828,11 +743,7 @@ mod tests {
     fn durations_reject_prose_and_calendar_units() {
         let err = Duration::parse("15 minutes").unwrap_err();
         assert!(err.contains("\"15min\""), "{err}");
-        assert!(
-            Duration::parse("6mo")
-                .unwrap_err()
-                .contains("calendar unit")
-        );
+        assert!(Duration::parse("6mo").unwrap_err().contains("calendar unit"));
         assert!(Duration::parse("").is_err());
         assert!(Duration::parse("h").is_err());
     }
@@ -840,15 +751,9 @@ mod tests {
     #[test]
     fn periods_add_calendar_months() {
         let d = Date::new(2026, 8, 31).unwrap();
-        assert_eq!(
-            Period::parse("6mo").unwrap().after(d).to_string(),
-            "2027-02-28"
-        );
+        assert_eq!(Period::parse("6mo").unwrap().after(d).to_string(), "2027-02-28");
         assert_eq!(Period::parse("1y").unwrap(), Period::Months(12));
-        assert_eq!(
-            Period::parse("90d").unwrap().after(d).to_string(),
-            "2026-11-29"
-        );
+        assert_eq!(Period::parse("90d").unwrap().after(d).to_string(), "2026-11-29");
     }
 
     #[test]
@@ -856,36 +761,16 @@ mod tests {
         let q = Quantity::parse("250ms").unwrap();
         assert_eq!(q.unit.dimension, Dimension::Time);
         assert!((q.base() - 0.25).abs() < 1e-12);
-        assert_eq!(
-            Quantity::parse("120GiB").unwrap().unit.dimension,
-            Dimension::Bytes
-        );
-        assert_eq!(
-            Quantity::parse("99.9%").unwrap().unit.dimension,
-            Dimension::Ratio
-        );
-        assert_eq!(
-            Quantity::parse("0").unwrap().unit.dimension,
-            Dimension::Count
-        );
+        assert_eq!(Quantity::parse("120GiB").unwrap().unit.dimension, Dimension::Bytes);
+        assert_eq!(Quantity::parse("99.9%").unwrap().unit.dimension, Dimension::Ratio);
+        assert_eq!(Quantity::parse("0").unwrap().unit.dimension, Dimension::Count);
         assert!(Quantity::parse("250 ms").is_err());
-        assert!(
-            Quantity::parse("250parsecs")
-                .unwrap_err()
-                .contains("unknown unit")
-        );
+        assert!(Quantity::parse("250parsecs").unwrap_err().contains("unknown unit"));
     }
 
     #[test]
     fn dates_must_exist() {
-        assert!(
-            Date::parse("2026-02-30")
-                .unwrap_err()
-                .contains("does not exist")
-        );
-        assert_eq!(
-            Date::parse("2026-02-28").unwrap().add_days(1).to_string(),
-            "2026-03-01"
-        );
+        assert!(Date::parse("2026-02-30").unwrap_err().contains("does not exist"));
+        assert_eq!(Date::parse("2026-02-28").unwrap().add_days(1).to_string(), "2026-03-01");
     }
 }

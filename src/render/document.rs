@@ -49,11 +49,7 @@ fn reach(plan: &Plan, id: &str) -> (String, String) {
     if let Some(p) = c.people.get(id) {
         return (
             p.name.clone(),
-            [Some(p.email.clone()), p.phone.clone()]
-                .into_iter()
-                .flatten()
-                .collect::<Vec<_>>()
-                .join(", "),
+            [Some(p.email.clone()), p.phone.clone()].into_iter().flatten().collect::<Vec<_>>().join(", "),
         );
     }
     if let Some(t) = c.teams.get(id) {
@@ -68,11 +64,7 @@ fn reach(plan: &Plan, id: &str) -> (String, String) {
     if let Some(e) = c.external.get(id) {
         return (
             e.name.clone(),
-            [e.email.clone(), e.phone.clone(), e.url.clone()]
-                .into_iter()
-                .flatten()
-                .collect::<Vec<_>>()
-                .join(", "),
+            [e.email.clone(), e.phone.clone(), e.url.clone()].into_iter().flatten().collect::<Vec<_>>().join(", "),
         );
     }
     (id.to_owned(), String::new())
@@ -88,14 +80,7 @@ fn hours_text(plan: &Plan, id: &Option<String>) -> String {
                 (Some(s), Some(e)) => format!(" {s}–{e}"),
                 _ => String::new(),
             };
-            format!(
-                "{}{span}{}",
-                days.join(" "),
-                h.timezone
-                    .as_ref()
-                    .map(|t| format!(" {t}"))
-                    .unwrap_or_default()
-            )
+            format!("{}{span}{}", days.join(" "), h.timezone.as_ref().map(|t| format!(" {t}")).unwrap_or_default())
         }
         None => id.clone(),
     }
@@ -118,87 +103,38 @@ fn role(out: &mut String, plan: &Plan, r: &Role) {
 
 fn measure(m: &Measure) -> String {
     match m {
-        Measure::Threshold {
-            metric,
-            op,
-            target,
-            warn_at,
-            aggregate,
-            ..
-        } => {
-            let warn = warn_at
-                .as_ref()
-                .map(|w| format!(", warn at {w}"))
-                .unwrap_or_default();
-            format!(
-                "{metric} ({}) {} {target}{warn}",
-                label(aggregate),
-                op.as_str()
-            )
+        Measure::Threshold { metric, op, target, warn_at, aggregate, .. } => {
+            let warn = warn_at.as_ref().map(|w| format!(", warn at {w}")).unwrap_or_default();
+            format!("{metric} ({}) {} {target}{warn}", label(aggregate), op.as_str())
         }
-        Measure::Tests {
-            evidence, select, ..
-        } if select.is_empty() => format!("all tests in {evidence} pass"),
-        Measure::Tests {
-            evidence, select, ..
-        } => format!("tests {} in {evidence} pass", select.join(", ")),
-        Measure::Baseline {
-            metric,
-            max_regression_pct,
-            ..
-        } => {
+        Measure::Tests { evidence, select, .. } if select.is_empty() => format!("all tests in {evidence} pass"),
+        Measure::Tests { evidence, select, .. } => format!("tests {} in {evidence} pass", select.join(", ")),
+        Measure::Baseline { metric, max_regression_pct, .. } => {
             format!("{metric} within +{max_regression_pct} of the previous release")
         }
-        Measure::Attestation {
-            by_group,
-            valid_for,
-            ..
-        } => format!("attested by {by_group}, valid {valid_for}"),
+        Measure::Attestation { by_group, valid_for, .. } => format!("attested by {by_group}, valid {valid_for}"),
         Measure::Prose { text } => text.clone(),
     }
 }
 
 fn step(s: &ReleaseStep) -> (&'static str, String) {
     match s {
-        ReleaseStep::Tests {
-            evidence,
-            max_failed,
-            min_cases,
-            ..
-        } => (
+        ReleaseStep::Tests { evidence, max_failed, min_cases, .. } => (
             "QA tests",
-            format!(
-                "JUnit {}: at most {max_failed} failed, at least {min_cases} cases",
-                evidence.join(", ")
-            ),
+            format!("JUnit {}: at most {max_failed} failed, at least {min_cases} cases", evidence.join(", ")),
         ),
-        ReleaseStep::Approval {
-            group,
-            min_approvals,
-            ..
-        } => (
-            "review board",
-            format!("{min_approvals} approvals from {group}"),
-        ),
-        ReleaseStep::ChangeTicket {
-            id_pattern,
-            min_lead_time,
-            ..
-        } => (
+        ReleaseStep::Approval { group, min_approvals, .. } => {
+            ("review board", format!("{min_approvals} approvals from {group}"))
+        }
+        ReleaseStep::ChangeTicket { id_pattern, min_lead_time, .. } => (
             "change management",
             format!(
                 "ticket matching {id_pattern}{}",
-                min_lead_time
-                    .map(|l| format!(", opened {l} ahead"))
-                    .unwrap_or_default()
+                min_lead_time.map(|l| format!(", opened {l} ahead")).unwrap_or_default()
             ),
         ),
-        ReleaseStep::Attestation {
-            group, valid_for, ..
-        } => ("attestation", format!("by {group}, valid {valid_for}")),
-        ReleaseStep::Command { run, timeout, .. } => {
-            ("command", format!("`{}` within {timeout}", run.join(" ")))
-        }
+        ReleaseStep::Attestation { group, valid_for, .. } => ("attestation", format!("by {group}, valid {valid_for}")),
+        ReleaseStep::Command { run, timeout, .. } => ("command", format!("`{}` within {timeout}", run.join(" "))),
     }
 }
 
@@ -217,13 +153,8 @@ pub fn render(plan: &Plan) -> String {
     let mut o = String::new();
     let h = &plan.plan;
     let _ = writeln!(o, "# Production Support Plan: {}\n", text(&h.title));
-    let _ = writeln!(
-        o,
-        "Product `{}` · stage {} · owner {}\n",
-        h.product,
-        label(&h.stage),
-        text(&reach(plan, &h.owner).0)
-    );
+    let _ =
+        writeln!(o, "Product `{}` · stage {} · owner {}\n", h.product, label(&h.stage), text(&reach(plan, &h.owner).0));
     o.push_str("## Introduction\n\n### Purpose\n\n");
     let _ = writeln!(o, "{}\n", text(&h.purpose));
     if let Some(u) = &h.url {
@@ -251,10 +182,7 @@ pub fn render(plan: &Plan) -> String {
     }
     o.push_str("\n### 1.2. Support Assumptions\n\n");
     for (id, a) in &plan.assumptions {
-        let when = a
-            .revisit_by
-            .map(|d| format!(" (revisit by {d})"))
-            .unwrap_or_default();
+        let when = a.revisit_by.map(|d| format!(" (revisit by {d})")).unwrap_or_default();
         let _ = writeln!(o, "- **{id}**: {}{when}", text(&a.text));
     }
 
@@ -275,10 +203,7 @@ pub fn render(plan: &Plan) -> String {
     let r = &s.release;
     o.push_str("#### 2.1.2. Release Strategy\n\n");
     prose(&mut o, &r.description);
-    let cadence = r
-        .cadence
-        .map(|c| format!("every {c}"))
-        .unwrap_or_else(|| "on demand".into());
+    let cadence = r.cadence.map(|c| format!("every {c}")).unwrap_or_else(|| "on demand".into());
     let _ = writeln!(
         o,
         "Versioning {}, tags `{}`, released {cadence}; {} release line(s) supported.\n",
@@ -290,14 +215,7 @@ pub fn render(plan: &Plan) -> String {
         let rows: Vec<Vec<String>> = r
             .freeze_windows
             .iter()
-            .map(|(id, w)| {
-                vec![
-                    cell(id),
-                    w.from.to_string(),
-                    w.to.to_string(),
-                    cell(&w.reason),
-                ]
-            })
+            .map(|(id, w)| vec![cell(id), w.from.to_string(), w.to.to_string(), cell(&w.reason)])
             .collect();
         o.push_str(&table(&["Freeze", "From", "To", "Reason"], &rows));
         o.push('\n');
@@ -310,49 +228,23 @@ pub fn render(plan: &Plan) -> String {
         .iter()
         .map(|(id, st)| {
             let (kind, what) = step(st);
-            let req = if rp.required_steps.contains(id) {
-                "yes"
-            } else {
-                "no"
-            };
-            vec![
-                cell(id),
-                kind.into(),
-                cell(&what),
-                opt(step_description(st)),
-                req.into(),
-            ]
+            let req = if rp.required_steps.contains(id) { "yes" } else { "no" };
+            vec![cell(id), kind.into(), cell(&what), opt(step_description(st)), req.into()]
         })
         .collect();
-    o.push_str(&table(
-        &["Step", "Kind", "Check", "Description", "Required"],
-        &rows,
-    ));
+    o.push_str(&table(&["Step", "Kind", "Check", "Description", "Required"], &rows));
     o.push_str("\n#### 2.1.4. Acceptance Criteria\n\n");
     let rows: Vec<Vec<String>> = plan
         .acceptance
         .criteria
         .iter()
         .map(|(id, c)| {
-            vec![
-                cell(id),
-                c.category.as_str().replace('_', " "),
-                cell(&measure(&c.measure)),
-                opt(&c.description),
-            ]
+            vec![cell(id), c.category.as_str().replace('_', " "), cell(&measure(&c.measure)), opt(&c.description)]
         })
         .collect();
-    o.push_str(&table(
-        &["Criterion", "Category", "Measure", "Description"],
-        &rows,
-    ));
+    o.push_str(&table(&["Criterion", "Category", "Measure", "Description"], &rows));
     for (cat, why) in &plan.acceptance.not_applicable {
-        let _ = writeln!(
-            o,
-            "\n_{}: not applicable — {}_",
-            cat.as_str().replace('_', " "),
-            text(why)
-        );
+        let _ = writeln!(o, "\n_{}: not applicable — {}_", cat.as_str().replace('_', " "), text(why));
     }
 
     let e = &plan.environment;
@@ -363,10 +255,7 @@ pub fn render(plan: &Plan) -> String {
             o,
             "- **{id}**: {}{}",
             text(&st.purpose),
-            st.url
-                .as_ref()
-                .map(|u| format!(" ({})", text(u)))
-                .unwrap_or_default()
+            st.url.as_ref().map(|u| format!(" ({})", text(u))).unwrap_or_default()
         );
     }
     o.push_str("\n#### 2.2.1. Software\n\n");
@@ -382,27 +271,14 @@ pub fn render(plan: &Plan) -> String {
             ]
         })
         .collect();
-    o.push_str(&table(
-        &["Platform", "Vendor Version", "URL", "End of life"],
-        &rows,
-    ));
+    o.push_str(&table(&["Platform", "Vendor Version", "URL", "End of life"], &rows));
     o.push_str("\n#### 2.2.2. Hardware\n\n");
     na_or(&mut o, &e.hardware, |o, hw| {
         let rows: Vec<Vec<String>> = hw
             .iter()
-            .map(|(id, x)| {
-                vec![
-                    cell(id),
-                    label(&x.provider),
-                    cell(&x.description),
-                    label(&x.redundancy),
-                ]
-            })
+            .map(|(id, x)| vec![cell(id), label(&x.provider), cell(&x.description), label(&x.redundancy)])
             .collect();
-        o.push_str(&table(
-            &["Id", "Provider", "Description", "Redundancy"],
-            &rows,
-        ));
+        o.push_str(&table(&["Id", "Provider", "Description", "Redundancy"], &rows));
     });
     o.push_str("\n#### 2.2.3. Databases\n\n");
     na_or(&mut o, &e.databases, |o, dbs| {
@@ -433,16 +309,7 @@ pub fn render(plan: &Plan) -> String {
                 ]
             })
             .collect();
-        o.push_str(&table(
-            &[
-                "Interface",
-                "Direction",
-                "Counterparty",
-                "Protocol / format",
-                "Schedule",
-            ],
-            &rows,
-        ));
+        o.push_str(&table(&["Interface", "Direction", "Counterparty", "Protocol / format", "Schedule"], &rows));
     });
     o.push_str("\n#### 2.2.5. Contact Information\n\n");
     let c = &plan.contacts;
@@ -451,13 +318,7 @@ pub fn render(plan: &Plan) -> String {
         rows.push(vec![
             cell(&p.name),
             cell(&p.role),
-            cell(
-                &[p.phone.clone(), p.handle.clone()]
-                    .into_iter()
-                    .flatten()
-                    .collect::<Vec<_>>()
-                    .join(", "),
-            ),
+            cell(&[p.phone.clone(), p.handle.clone()].into_iter().flatten().collect::<Vec<_>>().join(", ")),
             cell(&p.email),
         ]);
     }
@@ -465,13 +326,7 @@ pub fn render(plan: &Plan) -> String {
         rows.push(vec![
             cell(&t.name),
             cell(&t.role),
-            cell(
-                &[t.phone.clone(), t.chat.clone()]
-                    .into_iter()
-                    .flatten()
-                    .collect::<Vec<_>>()
-                    .join(", "),
-            ),
+            cell(&[t.phone.clone(), t.chat.clone()].into_iter().flatten().collect::<Vec<_>>().join(", ")),
             cell(&t.email),
         ]);
     }
@@ -489,10 +344,7 @@ pub fn render(plan: &Plan) -> String {
             opt(&x.email),
         ]);
     }
-    o.push_str(&table(
-        &["Name", "Role", "Contact Information", "Email Address"],
-        &rows,
-    ));
+    o.push_str(&table(&["Name", "Role", "Contact Information", "Email Address"], &rows));
     o.push_str("\n#### 2.2.6. Problem Referral Contacts\n\n");
     let rows: Vec<Vec<String>> = plan
         .problem_referral
@@ -502,10 +354,7 @@ pub fn render(plan: &Plan) -> String {
             vec![cell(&p.problem), cell(&name), cell(&how)]
         })
         .collect();
-    o.push_str(&table(
-        &["Client Reported Problems", "Refer To", "Contact Info"],
-        &rows,
-    ));
+    o.push_str(&table(&["Client Reported Problems", "Refer To", "Contact Info"], &rows));
     if !plan.escalation.is_empty() {
         let mut levels: Vec<&EscalationLevel> = plan.escalation.values().collect();
         levels.sort_by_key(|l| l.order);
@@ -523,32 +372,17 @@ pub fn render(plan: &Plan) -> String {
                 ]
             })
             .collect();
-        o.push_str(&table(
-            &[
-                "Level",
-                "Contact",
-                "Contact Info",
-                "Hours",
-                "Escalate after",
-            ],
-            &rows,
-        ));
+        o.push_str(&table(&["Level", "Contact", "Contact Info", "Hours", "Escalate after"], &rows));
     }
     o.push_str("\n#### 2.2.7. Licensing, data rights, and expiration of licenses\n\n");
     na_or(&mut o, &e.licenses, |o, ls| {
         let rows: Vec<Vec<String>> = ls
             .values()
             .map(|l| {
-                let owner = l
-                    .renewal_owner
-                    .as_ref()
-                    .map(|r| reach(plan, r).0)
-                    .unwrap_or_default();
+                let owner = l.renewal_owner.as_ref().map(|r| reach(plan, r).0).unwrap_or_default();
                 vec![
                     cell(&format!("{} {}", l.vendor, l.product)),
-                    l.expires
-                        .map(|d| d.to_string())
-                        .unwrap_or_else(|| "perpetual".into()),
+                    l.expires.map(|d| d.to_string()).unwrap_or_else(|| "perpetual".into()),
                     label(&l.renewal),
                     cell(&owner),
                     l.notice_period.map(|p| p.to_string()).unwrap_or_default(),
@@ -556,17 +390,7 @@ pub fn render(plan: &Plan) -> String {
                 ]
             })
             .collect();
-        o.push_str(&table(
-            &[
-                "License",
-                "Expires",
-                "Renewal",
-                "Renewal owner",
-                "Notice",
-                "Terms",
-            ],
-            &rows,
-        ));
+        o.push_str(&table(&["License", "Expires", "Renewal", "Renewal owner", "Notice", "Terms"], &rows));
     });
     let sec = &e.security;
     o.push_str("\n#### 2.2.8. Security and Privacy Concerns\n\n");
@@ -580,14 +404,7 @@ pub fn render(plan: &Plan) -> String {
     let rows: Vec<Vec<String>> = sec
         .access
         .iter()
-        .map(|(id, a)| {
-            vec![
-                cell(id),
-                cell(&a.description),
-                cell(&a.roles.join(", ")),
-                label(&a.method),
-            ]
-        })
+        .map(|(id, a)| vec![cell(id), cell(&a.description), cell(&a.roles.join(", ")), label(&a.method)])
         .collect();
     if !rows.is_empty() {
         o.push_str(&table(&["Access", "Restriction", "Roles", "Method"], &rows));
@@ -614,10 +431,7 @@ pub fn render(plan: &Plan) -> String {
                 ]
             })
             .collect();
-        o.push_str(&table(
-            &["Priority", "Meaning", "Acknowledge", "Restore", "Hours"],
-            &rows,
-        ));
+        o.push_str(&table(&["Priority", "Meaning", "Acknowledge", "Restore", "Hours"], &rows));
         o.push('\n');
     }
     na_or(&mut o, &plan.sla, |o, sla| {
@@ -626,10 +440,7 @@ pub fn render(plan: &Plan) -> String {
             "Service level agreement: {} availability per {}.{}\n",
             sla.availability_pct,
             sla.window,
-            sla.document
-                .as_ref()
-                .map(|d| format!(" See {}.", text(d)))
-                .unwrap_or_default()
+            sla.document.as_ref().map(|d| format!(" See {}.", text(d))).unwrap_or_default()
         );
     });
     na_or(&mut o, &rs.backup, |o, b| {
@@ -656,17 +467,7 @@ pub fn render(plan: &Plan) -> String {
                 ]
             })
             .collect();
-        o.push_str(&table(
-            &[
-                "Dependency",
-                "System",
-                "Direction",
-                "Criticality",
-                "SLO",
-                "Fallback",
-            ],
-            &rows,
-        ));
+        o.push_str(&table(&["Dependency", "System", "Direction", "Criticality", "SLO", "Fallback"], &rows));
     });
 
     let m = &plan.monitoring;
@@ -685,12 +486,7 @@ pub fn render(plan: &Plan) -> String {
         );
     }
     for (id, mc) in &m.manual_checks {
-        let _ = writeln!(
-            o,
-            "- Manual check **{id}** every {}: {}",
-            mc.frequency,
-            text(&mc.description)
-        );
+        let _ = writeln!(o, "- Manual check **{id}** every {}: {}", mc.frequency, text(&mc.description));
     }
     o.push_str("\n### 4.2. Regression Test Case\n\n");
     for (id, s) in &plan.regression.suites {
@@ -698,10 +494,7 @@ pub fn render(plan: &Plan) -> String {
             o,
             "- **{id}**: {}{}",
             text(&s.description),
-            s.cases_url
-                .as_ref()
-                .map(|u| format!(" ({})", text(u)))
-                .unwrap_or_default()
+            s.cases_url.as_ref().map(|u| format!(" ({})", text(u))).unwrap_or_default()
         );
     }
     let res = &plan.resources;
@@ -710,23 +503,13 @@ pub fn render(plan: &Plan) -> String {
         let rows: Vec<Vec<String>> = budgets
             .iter()
             .map(|(id, b)| {
-                vec![
-                    cell(id),
-                    b.from.to_string(),
-                    b.to.to_string(),
-                    b.amount.to_string(),
-                    cell(&b.covers.join(", ")),
-                ]
+                vec![cell(id), b.from.to_string(), b.to.to_string(), b.amount.to_string(), cell(&b.covers.join(", "))]
             })
             .collect();
         o.push_str(&table(&["Budget", "From", "To", "Amount", "Covers"], &rows));
     });
     if let Some(g) = &res.growth_review {
-        let _ = writeln!(
-            o,
-            "\nGrowth estimates are reviewed against actuals every {} (last {}).",
-            g.interval, g.last
-        );
+        let _ = writeln!(o, "\nGrowth estimates are reviewed against actuals every {} (last {}).", g.interval, g.last);
     }
     o.push_str("\n### 5.2. Other Resources\n\n");
     for (id, r) in &res.other {

@@ -27,11 +27,7 @@ pub fn finding(f: &Finding, style: Style) -> String {
         if !loc.line_text.is_empty() {
             let line_chars = loc.line_text.chars().count();
             let start = loc.column.saturating_sub(1).min(line_chars);
-            let end = if loc.end_line == loc.line {
-                loc.end_column.saturating_sub(1)
-            } else {
-                line_chars
-            };
+            let end = if loc.end_line == loc.line { loc.end_column.saturating_sub(1) } else { line_chars };
             let width = end.saturating_sub(start).max(1);
             let _ = writeln!(out, "{pad} |");
             let _ = writeln!(out, "{} | {}", loc.line, loc.line_text);
@@ -48,11 +44,7 @@ pub fn finding(f: &Finding, style: Style) -> String {
 }
 
 fn plural(n: usize, word: &str) -> String {
-    if n == 1 {
-        format!("{n} {word}")
-    } else {
-        format!("{n} {word}s")
-    }
+    if n == 1 { format!("{n} {word}") } else { format!("{n} {word}s") }
 }
 
 /// Renders a check report.
@@ -65,11 +57,7 @@ pub fn check(report: &CheckReport, style: Style, quiet: bool) -> String {
         out.push_str(&finding(f, style));
         out.push('\n');
     }
-    let at = report
-        .rev
-        .as_ref()
-        .map(|r| format!(" at {r}"))
-        .unwrap_or_default();
+    let at = report.rev.as_ref().map(|r| format!(" at {r}")).unwrap_or_default();
     let errors = report.count(Severity::Error);
     let warnings = report.count(Severity::Warning);
     let info = report.count(Severity::Info);

@@ -28,8 +28,7 @@ pub fn check(report: &CheckReport, fail_on: Severity) -> String {
 }
 
 pub fn pretty(value: &Value) -> String {
-    let mut s =
-        serde_json::to_string_pretty(value).unwrap_or_else(|e| format!("{{\"error\": \"{e}\"}}"));
+    let mut s = serde_json::to_string_pretty(value).unwrap_or_else(|e| format!("{{\"error\": \"{e}\"}}"));
     s.push('\n');
     s
 }

@@ -32,11 +32,7 @@ pub fn cell(s: &str) -> String {
 
 /// A GFM table.
 pub fn table(headers: &[&str], rows: &[Vec<String>]) -> String {
-    let mut out = format!(
-        "| {} |\n|{}\n",
-        headers.join(" | "),
-        "---|".repeat(headers.len())
-    );
+    let mut out = format!("| {} |\n|{}\n", headers.join(" | "), "---|".repeat(headers.len()));
     for row in rows {
         out.push_str("| ");
         out.push_str(&row.join(" | "));

@@ -1,6 +1,7 @@
 //! The only place that formats output. Every renderer takes the result model (or a plan)
 //! and returns text; the CLI decides where it goes.
 
+pub mod diff;
 pub mod document;
 pub mod human;
 pub mod json;
@@ -14,10 +15,6 @@ pub struct Style {
 
 impl Style {
     pub fn paint(&self, code: &str, text: &str) -> String {
-        if self.color {
-            format!("\x1b[{code}m{text}\x1b[0m")
-        } else {
-            text.to_owned()
-        }
+        if self.color { format!("\x1b[{code}m{text}\x1b[0m") } else { text.to_owned() }
     }
 }

@@ -67,11 +67,7 @@ impl Finding {
             h.update(part.as_bytes());
             h.update([0]);
         }
-        h.finalize()
-            .iter()
-            .take(8)
-            .map(|b| format!("{b:02x}"))
-            .collect()
+        h.finalize().iter().take(8).map(|b| format!("{b:02x}")).collect()
     }
 }
 
@@ -106,10 +102,7 @@ pub enum Outcome {
 
 impl CheckReport {
     pub fn count(&self, severity: Severity) -> usize {
-        self.findings
-            .iter()
-            .filter(|f| f.severity == severity)
-            .count()
+        self.findings.iter().filter(|f| f.severity == severity).count()
     }
 
     pub fn outcome(&self, fail_on: Severity) -> Outcome {
@@ -120,5 +113,66 @@ impl CheckReport {
         } else {
             Outcome::Pass
         }
+    }
+}
+
+/// A revision as shown in reports.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct RevLabel {
+    /// What the user named (`v1.2.0`, `HEAD`, `work tree`).
+    pub spec: String,
+    /// The full commit id, absent for the work tree.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub commit: Option<String>,
+}
+
+impl RevLabel {
+    pub fn describe(&self) -> String {
+        match &self.commit {
+            Some(c) if !c.starts_with(&self.spec) => format!("{} ({})", self.spec, &c[..12.min(c.len())]),
+            Some(c) => c[..12.min(c.len())].to_string(),
+            None => self.spec.clone(),
+        }
+    }
+}
+
+/// What `plan diff` found.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct DiffReport {
+    pub base: RevLabel,
+    pub head: RevLabel,
+    pub plans: Vec<crate::diff::PlanChange>,
+    /// Things the user should know (skipped symlinks, …).
+    pub notices: Vec<String>,
+}
+
+/// The lowest impact that fails `plan diff` (`--fail-on`).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum DiffFailOn {
+    Breaking,
+    Notable,
+    Any,
+    Never,
+}
+
+impl DiffReport {
+    pub fn count(&self, impact: crate::diff::Impact) -> usize {
+        self.plans.iter().map(|p| p.count(impact)).sum()
+    }
+
+    pub fn changes(&self) -> usize {
+        self.plans.iter().map(|p| p.changes.len()).sum()
+    }
+
+    pub fn outcome(&self, fail_on: DiffFailOn) -> Outcome {
+        use crate::diff::Impact;
+        let worst = self.plans.iter().filter_map(|p| p.worst()).min();
+        let fails = match (fail_on, worst) {
+            (DiffFailOn::Never, _) | (_, None) => false,
+            (DiffFailOn::Any, Some(_)) => true,
+            (DiffFailOn::Notable, Some(w)) => w <= Impact::Notable,
+            (DiffFailOn::Breaking, Some(w)) => w == Impact::Breaking,
+        };
+        if fails { Outcome::Fail } else { Outcome::Pass }
     }
 }

@@ -8,11 +8,7 @@ fn invalid(content: impl AsRef<[u8]>) -> String {
     let d = Dir::new();
     d.write("support-plan.toml", content);
     let out = d.plan(&["check", "--now", NOW]);
-    assert_eq!(
-        out.code, 2,
-        "stdout:\n{}\nstderr:\n{}",
-        out.stdout, out.stderr
-    );
+    assert_eq!(out.code, 2, "stdout:\n{}\nstderr:\n{}", out.stdout, out.stderr);
     assert!(!out.stderr.contains("panicked"), "{}", out.stderr);
     format!("{}{}", out.stdout, out.stderr)
 }
@@ -24,10 +20,7 @@ fn example_with(from: &str, to: &str) -> String {
 #[test]
 fn empty_file() {
     let out = invalid("");
-    assert!(
-        out.contains("error[schema/valid]: the plan is empty"),
-        "{out}"
-    );
+    assert!(out.contains("error[schema/valid]: the plan is empty"), "{out}");
     assert!(out.contains("--> support-plan.toml:1:1"), "{out}");
     assert!(out.contains("plan init --list"), "{out}");
 }
@@ -55,12 +48,7 @@ fn a_50_mb_file_is_refused_unread() {
     f.set_len(50 * 1024 * 1024).unwrap();
     let out = d.plan(&["check", "--now", NOW]);
     assert_eq!(out.code, 2);
-    assert!(
-        out.stdout
-            .contains("the file is 52428800 bytes; plans are limited to 1048576 bytes"),
-        "{}",
-        out.stdout
-    );
+    assert!(out.stdout.contains("the file is 52428800 bytes; plans are limited to 1048576 bytes"), "{}", out.stdout);
 }
 
 #[test]
@@ -76,89 +64,53 @@ fn duplicate_keys() {
 #[test]
 fn wrong_type() {
     let out = invalid(example_with("min_approvals = 2", "min_approvals = \"two\""));
-    assert!(
-        out.contains("invalid type: string \"two\", expected u32"),
-        "{out}"
-    );
+    assert!(out.contains("invalid type: string \"two\", expected u32"), "{out}");
     assert!(out.contains("min_approvals = \"two\""), "{out}");
 }
 
 #[test]
 fn unknown_schema_version() {
     let out = invalid(example_with("schema_version = 1", "schema_version = 2"));
-    assert!(
-        out.contains("unknown schema_version 2; this build of plan reads schema_version 1"),
-        "{out}"
-    );
+    assert!(out.contains("unknown schema_version 2; this build of plan reads schema_version 1"), "{out}");
     assert!(out.contains("support-plan.toml:3:18"), "{out}");
 }
 
 #[test]
 fn a_date_that_does_not_exist() {
-    let out = invalid(example_with(
-        "last_review = 2026-10-01",
-        "last_review = 2026-02-30",
-    ));
+    let out = invalid(example_with("last_review = 2026-10-01", "last_review = 2026-02-30"));
     assert!(out.contains("2026-02-30"), "{out}");
     assert!(out.contains("support-plan.toml:"), "{out}");
 }
 
 #[test]
 fn a_duration_in_words() {
-    let out = invalid(example_with(
-        "acknowledge = \"15min\"",
-        "acknowledge = \"15 minutes\"",
-    ));
+    let out = invalid(example_with("acknowledge = \"15min\"", "acknowledge = \"15 minutes\""));
     assert!(out.contains("`15 minutes` is not a duration"), "{out}");
     assert!(out.contains("(\"15min\", \"4h\", \"1h30min\")"), "{out}");
-    let line = example()
-        .lines()
-        .position(|l| l == "acknowledge = \"15min\"")
-        .unwrap()
-        + 1;
-    assert!(
-        out.contains(&format!("support-plan.toml:{line}:15")),
-        "{out}"
-    );
+    let line = example().lines().position(|l| l == "acknowledge = \"15min\"").unwrap() + 1;
+    assert!(out.contains(&format!("support-plan.toml:{line}:15")), "{out}");
 }
 
 #[test]
 fn a_percentage_of_150() {
-    let out = invalid(example_with(
-        "availability_pct = 99.5",
-        "availability_pct = 150",
-    ));
-    assert!(
-        out.contains("150 is not a percentage; use a number from 0 to 100"),
-        "{out}"
-    );
+    let out = invalid(example_with("availability_pct = 99.5", "availability_pct = 150"));
+    assert!(out.contains("150 is not a percentage; use a number from 0 to 100"), "{out}");
 }
 
 #[test]
 fn a_reference_to_a_contact_that_does_not_exist() {
-    let out = invalid(example_with(
-        "refer_to = \"service-desk\"",
-        "refer_to = \"service-dsk\"",
-    ));
-    assert!(
-        out.contains("error[refs/resolve]: unknown contact `service-dsk`"),
-        "{out}"
-    );
+    let out = invalid(example_with("refer_to = \"service-desk\"", "refer_to = \"service-dsk\""));
+    assert!(out.contains("error[refs/resolve]: unknown contact `service-dsk`"), "{out}");
     assert!(out.contains("help: did you mean `service-desk`?"), "{out}");
     assert!(out.contains("refer_to = \"service-dsk\""), "{out}");
 }
 
 #[test]
 fn a_reference_cycle() {
-    let plan = example_with(
-        "[contacts.groups.review-board]\n",
-        "[contacts.groups.review-board]\nincludes = [\"sre\"]\n",
-    );
+    let plan =
+        example_with("[contacts.groups.review-board]\n", "[contacts.groups.review-board]\nincludes = [\"sre\"]\n");
     let out = invalid(plan);
-    assert!(
-        out.contains("error[refs/cycle]: groups include each other in a cycle"),
-        "{out}"
-    );
+    assert!(out.contains("error[refs/cycle]: groups include each other in a cycle"), "{out}");
 }
 
 #[test]
@@ -168,31 +120,16 @@ fn duplicate_ids_across_contacts() {
         example()
     );
     let out = invalid(plan);
-    assert!(
-        out.contains(
-            "error[refs/duplicate-id]: duplicate id `alice`: already used in contacts.people"
-        ),
-        "{out}"
-    );
+    assert!(out.contains("error[refs/duplicate-id]: duplicate id `alice`: already used in contacts.people"), "{out}");
 }
 
 #[test]
 fn unknown_key_with_a_suggestion() {
-    let out = invalid(example_with(
-        "renewal_owner = \"finops\"",
-        "renewal_ownr = \"finops\"",
-    ));
+    let out = invalid(example_with("renewal_owner = \"finops\"", "renewal_ownr = \"finops\""));
     assert!(out.contains("unknown field `renewal_ownr`"), "{out}");
     assert!(out.contains("help: did you mean `renewal_owner`?"), "{out}");
-    let line = example()
-        .lines()
-        .position(|l| l == "renewal_owner = \"finops\"")
-        .unwrap()
-        + 1;
-    assert!(
-        out.contains(&format!("support-plan.toml:{line}:1")),
-        "{out}"
-    );
+    let line = example().lines().position(|l| l == "renewal_owner = \"finops\"").unwrap() + 1;
+    assert!(out.contains(&format!("support-plan.toml:{line}:1")), "{out}");
 }
 
 #[test]
@@ -201,15 +138,9 @@ fn a_unit_mismatch_between_target_and_evidence() {
         "metrics.monthly = { pointer = \"/totalMonthlyCost\", unit = \"EUR\" }",
         "metrics.monthly = { pointer = \"/totalMonthlyCost\", unit = \"USD\" }",
     ));
-    assert!(
-        out.contains("target is in EUR, but metric `infracost.monthly` is in USD"),
-        "{out}"
-    );
+    assert!(out.contains("target is in EUR, but metric `infracost.monthly` is in USD"), "{out}");
     let out = invalid(example_with("target = \"500rps\"", "target = \"500ms\""));
-    assert!(
-        out.contains("target 500ms is a time, but metric `k6.rps` is a rate in rps"),
-        "{out}"
-    );
+    assert!(out.contains("target 500ms is a time, but metric `k6.rps` is a rate in rps"), "{out}");
 }
 
 #[test]
@@ -227,26 +158,16 @@ fn an_na_section_takes_a_reason_only() {
         1,
     );
     let out = invalid(plan);
-    assert!(
-        out.contains("a section marked `na` takes no other keys"),
-        "{out}"
-    );
+    assert!(out.contains("a section marked `na` takes no other keys"), "{out}");
 }
 
 #[test]
 fn one_bad_plan_does_not_hide_the_others() {
     let d = Dir::new();
     d.write("support-plan.toml", example());
-    d.write(
-        "services/api/api.support-plan.toml",
-        "schema_version = 1\n[plan]\nproduct = 3\n",
-    );
+    d.write("services/api/api.support-plan.toml", "schema_version = 1\n[plan]\nproduct = 3\n");
     let out = d.plan(&["check", "--now", NOW]);
     assert_eq!(out.code, 2);
-    assert!(
-        out.stdout.contains("services/api/api.support-plan.toml:"),
-        "{}",
-        out.stdout
-    );
+    assert!(out.stdout.contains("services/api/api.support-plan.toml:"), "{}", out.stdout);
     assert!(out.stdout.contains("checked 2 plans"), "{}", out.stdout);
 }

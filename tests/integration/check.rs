@@ -3,16 +3,8 @@
 use crate::support::*;
 
 fn broken_plan() -> String {
-    let t = replace_once(
-        &example(),
-        "last_review = 2026-10-01",
-        "last_review = 2025-01-01",
-    );
-    let t = replace_once(
-        &t,
-        "email = \"bob@acme.example.com\"",
-        "email = \"bob at acme\"",
-    );
+    let t = replace_once(&example(), "last_review = 2026-10-01", "last_review = 2025-01-01");
+    let t = replace_once(&t, "email = \"bob@acme.example.com\"", "email = \"bob at acme\"");
     replace_once(&t, "last = 2026-10-10", "last = 2026-01-01")
 }
 
@@ -37,10 +29,7 @@ fn json_output_snapshot() {
 #[test]
 fn invalid_plan_snapshot() {
     let d = Dir::new();
-    d.write(
-        "support-plan.toml",
-        replace_once(&example(), "restore = \"4h\"", "restore = \"4 hours\""),
-    );
+    d.write("support-plan.toml", replace_once(&example(), "restore = \"4h\"", "restore = \"4 hours\""));
     let out = d.plan(&["check", "--now", NOW]);
     assert_eq!(out.code, 2);
     insta::assert_snapshot!("check_invalid", out.stdout);
@@ -56,35 +45,16 @@ fn discovers_plans_at_any_depth_and_honours_excludes() {
     d.write("target/support-plan.toml", "not a plan");
     d.write("tests/fixtures/broken/support-plan.toml", "not a plan");
     d.write("docs/support-plan.toml.bak", "not a plan");
-    d.write(
-        ".support-plan/config.toml",
-        "[discovery]\nexclude = [\"tests/fixtures/**\"]\n",
-    );
+    d.write(".support-plan/config.toml", "[discovery]\nexclude = [\"tests/fixtures/**\"]\n");
     let out = d.plan(&["check", "--now", NOW, "--format", "json"]);
     assert_eq!(out.code, 0, "{}", out.stdout);
     let report: serde_json::Value = serde_json::from_str(&out.stdout).unwrap();
-    let files: Vec<&str> = report["plans"]
-        .as_array()
-        .unwrap()
-        .iter()
-        .map(|p| p["file"].as_str().unwrap())
-        .collect();
-    assert_eq!(
-        files,
-        ["services/api/api.support-plan.toml", "support-plan.toml"]
-    );
+    let files: Vec<&str> = report["plans"].as_array().unwrap().iter().map(|p| p["file"].as_str().unwrap()).collect();
+    assert_eq!(files, ["services/api/api.support-plan.toml", "support-plan.toml"]);
     // From a subfolder with -C, and narrowed with --plan.
     let out = run_plan(
         &d.path().join("services"),
-        &[
-            "-C",
-            d.path().to_str().unwrap(),
-            "check",
-            "--now",
-            NOW,
-            "--plan",
-            "acme-api",
-        ],
+        &["-C", d.path().to_str().unwrap(), "check", "--now", NOW, "--plan", "acme-api"],
     );
     assert_eq!(out.code, 0);
     assert!(out.stdout.starts_with("checked 1 plan"), "{}", out.stdout);
@@ -97,7 +67,11 @@ fn two_plans_with_one_product_id() {
     d.write("b/support-plan.toml", example());
     let out = d.plan(&["check", "--now", NOW]);
     assert_eq!(out.code, 2);
-    assert!(out.stdout.contains("error[refs/duplicate-id]: product id `acme-billing` is also used by a/support-plan.toml"), "{}", out.stdout);
+    assert!(
+        out.stdout.contains("error[refs/duplicate-id]: product id `acme-billing` is also used by a/support-plan.toml"),
+        "{}",
+        out.stdout
+    );
 }
 
 #[test]
@@ -116,11 +90,7 @@ fn bad_config_names_the_file_and_line() {
     d.write(".support-plan/config.toml", "[discovery]\nexclud = []\n");
     let out = d.plan(&["check", "--now", NOW]);
     assert_eq!(out.code, 2);
-    assert!(
-        out.stderr.contains("invalid .support-plan/config.toml"),
-        "{}",
-        out.stderr
-    );
+    assert!(out.stderr.contains("invalid .support-plan/config.toml"), "{}", out.stderr);
     assert!(out.stderr.contains("line 2"), "{}", out.stderr);
 }
 
@@ -129,11 +99,7 @@ fn colour_only_when_asked() {
     let d = Dir::new();
     d.write("support-plan.toml", broken_plan());
     assert!(!d.plan(&["check", "--now", NOW]).stdout.contains('\x1b'));
-    assert!(
-        d.plan(&["check", "--now", NOW, "--color", "always"])
-            .stdout
-            .contains("\x1b[1;31merror")
-    );
+    assert!(d.plan(&["check", "--now", NOW, "--color", "always"]).stdout.contains("\x1b[1;31merror"));
 }
 
 #[test]
@@ -142,10 +108,5 @@ fn a_bad_now_is_a_usage_error() {
     d.write("support-plan.toml", example());
     let out = d.plan(&["check", "--now", "2026-02-30"]);
     assert_eq!(out.code, 2);
-    assert!(
-        out.stderr
-            .contains("--now: 2026-02-30 does not exist in the calendar"),
-        "{}",
-        out.stderr
-    );
+    assert!(out.stderr.contains("--now: 2026-02-30 does not exist in the calendar"), "{}", out.stderr);
 }

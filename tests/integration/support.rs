@@ -7,11 +7,7 @@ use std::process::Command;
 pub const NOW: &str = "2026-11-26";
 
 pub fn example() -> String {
-    std::fs::read_to_string(concat!(
-        env!("CARGO_MANIFEST_DIR"),
-        "/plan-templates/example.toml"
-    ))
-    .unwrap()
+    std::fs::read_to_string(concat!(env!("CARGO_MANIFEST_DIR"), "/plan-templates/example.toml")).unwrap()
 }
 
 pub struct Dir {
@@ -20,9 +16,7 @@ pub struct Dir {
 
 impl Dir {
     pub fn new() -> Self {
-        Dir {
-            tmp: tempfile::tempdir().unwrap(),
-        }
+        Dir { tmp: tempfile::tempdir().unwrap() }
     }
 
     /// A fresh git repository.
@@ -61,11 +55,7 @@ impl Dir {
             .env("HOME", self.path())
             .output()
             .expect("git runs");
-        assert!(
-            out.status.success(),
-            "git {args:?}: {}",
-            String::from_utf8_lossy(&out.stderr)
-        );
+        assert!(out.status.success(), "git {args:?}: {}", String::from_utf8_lossy(&out.stderr));
         String::from_utf8_lossy(&out.stdout).into_owned()
     }
 
@@ -101,19 +91,13 @@ pub fn check_json(text: &str) -> (i32, serde_json::Value) {
     let d = Dir::new();
     d.write("support-plan.toml", text);
     let out = d.plan(&["check", "--now", NOW, "--format", "json"]);
-    let json = serde_json::from_str(&out.stdout)
-        .unwrap_or_else(|e| panic!("{e}: {}\n{}", out.stdout, out.stderr));
+    let json = serde_json::from_str(&out.stdout).unwrap_or_else(|e| panic!("{e}: {}\n{}", out.stdout, out.stderr));
     (out.code, json)
 }
 
 /// The rule ids of the findings in a JSON check report.
 pub fn rules_of(report: &serde_json::Value) -> Vec<String> {
-    report["findings"]
-        .as_array()
-        .unwrap()
-        .iter()
-        .map(|f| f["rule"].as_str().unwrap().to_owned())
-        .collect()
+    report["findings"].as_array().unwrap().iter().map(|f| f["rule"].as_str().unwrap().to_owned()).collect()
 }
 
 /// Replaces exactly one occurrence of `from` in `text`.
@@ -125,8 +109,6 @@ pub fn replace_once(text: &str, from: &str, to: &str) -> String {
 /// Removes the text from `start` (inclusive) up to `end` (exclusive).
 pub fn cut(text: &str, start: &str, end: &str) -> String {
     let a = text.find(start).unwrap_or_else(|| panic!("no `{start}`"));
-    let b = a + text[a..]
-        .find(end)
-        .unwrap_or_else(|| panic!("no `{end}` after `{start}`"));
+    let b = a + text[a..].find(end).unwrap_or_else(|| panic!("no `{end}` after `{start}`"));
     format!("{}{}", &text[..a], &text[b..])
 }

@@ -21,10 +21,7 @@ pub fn software_eol(ctx: &Context) -> Vec<Hit> {
             hits.push(
                 Hit::new(
                     &["environment", "software", id, "eol"],
-                    format!(
-                        "{} {} reaches end of life in {days} days, on {eol}",
-                        s.platform, s.version
-                    ),
+                    format!("{} {} reaches end of life in {days} days, on {eol}", s.platform, s.version),
                 )
                 .help("plan the upgrade now")
                 .severity(Severity::Warning),
@@ -62,10 +59,7 @@ pub fn license_expired(ctx: &Context) -> Vec<Hit> {
             (exp < ctx.now).then(|| {
                 Hit::new(
                     &["environment", "licenses", id, "expires"],
-                    format!(
-                        "license `{id}` ({} {}) expired on {exp}",
-                        l.vendor, l.product
-                    ),
+                    format!("license `{id}` ({} {}) expired on {exp}", l.vendor, l.product),
                 )
                 .help("renew it and update expires")
             })
@@ -85,9 +79,10 @@ pub fn license_notice(ctx: &Context) -> Vec<Hit> {
             let days = ctx.now.days_until(exp);
             let window = ctx.now.days_until(notice.after(ctx.now));
             (exp >= ctx.now && days <= window).then(|| {
-                Hit::new(&["environment", "licenses", id, "expires"], format!(
-                    "license `{id}` expires in {days} days ({exp}), inside its {notice} notice period"
-                ))
+                Hit::new(
+                    &["environment", "licenses", id, "expires"],
+                    format!("license `{id}` expires in {days} days ({exp}), inside its {notice} notice period"),
+                )
                 .help("start the renewal now")
             })
         })
@@ -121,17 +116,19 @@ pub fn data_exchange(ctx: &Context) -> Vec<Hit> {
             hits.push(
                 Hit::new(
                     &["environment", "data_exchange", id],
-                    format!(
-                        "data exchange `{id}` with {} names no contact",
-                        d.counterparty
-                    ),
+                    format!("data exchange `{id}` with {} names no contact", d.counterparty),
                 )
                 .help("add contact = \"<contact id>\" for whoever runs the other side"),
             );
         }
         if d.data_class.is_none() {
-            hits.push(Hit::new(&["environment", "data_exchange", id], format!("data exchange `{id}` does not classify its data"))
-                .help("add data_class = \"public\" | \"internal\" | \"confidential\" | \"restricted\""));
+            hits.push(
+                Hit::new(
+                    &["environment", "data_exchange", id],
+                    format!("data exchange `{id}` does not classify its data"),
+                )
+                .help("add data_class = \"public\" | \"internal\" | \"confidential\" | \"restricted\""),
+            );
         }
     }
     hits
@@ -144,8 +141,13 @@ fn sensitive(s: &Security) -> bool {
 pub fn access_restrictions(ctx: &Context) -> Vec<Hit> {
     let s = &ctx.plan.environment.security;
     if sensitive(s) && s.access.is_empty() {
-        vec![Hit::new(&["environment", "security"], "sensitive data (confidential, restricted or personal) but no access restrictions are declared")
-            .help("add [environment.security.access.<id>] with roles and method")]
+        vec![
+            Hit::new(
+                &["environment", "security"],
+                "sensitive data (confidential, restricted or personal) but no access restrictions are declared",
+            )
+            .help("add [environment.security.access.<id>] with roles and method"),
+        ]
     } else {
         vec![]
     }
@@ -163,9 +165,7 @@ pub fn access_review(ctx: &Context) -> Vec<Hit> {
                 vec![
                     Hit::new(
                         &["environment", "security", "last_access_review"],
-                        format!(
-                            "access review overdue: last {last}, every {interval}, so due {due}"
-                        ),
+                        format!("access review overdue: last {last}, every {interval}, so due {due}"),
                     )
                     .help("review who has access, then update last_access_review")
                     .severity(ctx.error_at_ga()),
@@ -175,12 +175,9 @@ pub fn access_review(ctx: &Context) -> Vec<Hit> {
             }
         }
         _ => vec![
-            Hit::new(
-                &["environment", "security"],
-                "sensitive data without a scheduled access review",
-            )
-            .help("add access_review_interval and last_access_review")
-            .severity(ctx.error_at_ga()),
+            Hit::new(&["environment", "security"], "sensitive data without a scheduled access review")
+                .help("add access_review_interval and last_access_review")
+                .severity(ctx.error_at_ga()),
         ],
     }
 }

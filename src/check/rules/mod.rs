@@ -10,13 +10,7 @@ use crate::report::Severity::{Error, Warning};
 
 macro_rules! rule {
     ($id:literal, $sev:expr, $section:literal, $summary:literal, $run:path) => {
-        Rule {
-            id: $id,
-            severity: $sev,
-            section: $section,
-            summary: $summary,
-            run: $run,
-        }
+        Rule { id: $id, severity: $sev, section: $section, summary: $summary, run: $run }
     };
 }
 
@@ -35,13 +29,7 @@ pub static CATALOGUE: &[Rule] = &[
         "the plan was reviewed within its review interval (error from ga)",
         strategy::review_overdue
     ),
-    rule!(
-        "lifetime/ended",
-        Error,
-        "2.1.1",
-        "the support lifetime has not ended",
-        strategy::lifetime_ended
-    ),
+    rule!("lifetime/ended", Error, "2.1.1", "the support lifetime has not ended", strategy::lifetime_ended),
     rule!(
         "lifetime/ending-soon",
         Warning,
@@ -49,13 +37,7 @@ pub static CATALOGUE: &[Rule] = &[
         "the support lifetime does not end within 90 days",
         strategy::lifetime_ending_soon
     ),
-    rule!(
-        "lifetime/dates",
-        Error,
-        "2.1.1",
-        "support starts before it ends",
-        strategy::lifetime_dates
-    ),
+    rule!("lifetime/dates", Error, "2.1.1", "support starts before it ends", strategy::lifetime_dates),
     rule!(
         "objectives/measured",
         Warning,
@@ -77,20 +59,8 @@ pub static CATALOGUE: &[Rule] = &[
         "the release process has QA (tests), review board (approval) and change management (change ticket) steps, all required",
         strategy::steps_declared
     ),
-    rule!(
-        "release/tag-pattern",
-        Error,
-        "2.1.2",
-        "the tag pattern contains {version}",
-        strategy::tag_pattern
-    ),
-    rule!(
-        "release/freeze-windows",
-        Error,
-        "2.1.2",
-        "freeze windows start before they end",
-        strategy::freeze_windows
-    ),
+    rule!("release/tag-pattern", Error, "2.1.2", "the tag pattern contains {version}", strategy::tag_pattern),
+    rule!("release/freeze-windows", Error, "2.1.2", "freeze windows start before they end", strategy::freeze_windows),
     rule!(
         "criteria/categories-covered",
         Warning,
@@ -133,13 +103,7 @@ pub static CATALOGUE: &[Rule] = &[
         "vendor software declares its end of life",
         environment::software_eol_unknown
     ),
-    rule!(
-        "env/license-expired",
-        Error,
-        "2.2.7",
-        "no license has expired",
-        environment::license_expired
-    ),
+    rule!("env/license-expired", Error, "2.2.7", "no license has expired", environment::license_expired),
     rule!(
         "env/license-notice",
         Warning,
@@ -182,20 +146,8 @@ pub static CATALOGUE: &[Rule] = &[
         "emails, phone numbers, handles and chat links are well-formed",
         contacts::format
     ),
-    rule!(
-        "contacts/links",
-        Error,
-        "all",
-        "links are absolute https URLs",
-        contacts::links
-    ),
-    rule!(
-        "owner/defined",
-        Error,
-        "2.2.5",
-        "the owning team has at least two members",
-        contacts::owner_defined
-    ),
+    rule!("contacts/links", Error, "all", "links are absolute https URLs", contacts::links),
+    rule!("owner/defined", Error, "2.2.5", "the owning team has at least two members", contacts::owner_defined),
     rule!(
         "escalation/chain",
         Error,
@@ -224,13 +176,7 @@ pub static CATALOGUE: &[Rule] = &[
         "support hours are always-on or have days, start and end",
         contacts::hours_valid
     ),
-    rule!(
-        "resp/response-times",
-        Error,
-        "3.3",
-        "acknowledge ≤ restore, and p1 ≤ p2 ≤ p3",
-        operations::response_times
-    ),
+    rule!("resp/response-times", Error, "3.3", "acknowledge ≤ restore, and p1 ≤ p2 ≤ p3", operations::response_times),
     rule!(
         "resp/oncall",
         Error,
@@ -266,13 +212,7 @@ pub static CATALOGUE: &[Rule] = &[
         "hard dependencies have a contact and a fallback (error from ga)",
         operations::hard_dependency
     ),
-    rule!(
-        "monitoring/alert-runbook",
-        Error,
-        "4.1",
-        "every alert links a runbook",
-        operations::alert_runbook
-    ),
+    rule!("monitoring/alert-runbook", Error, "4.1", "every alert links a runbook", operations::alert_runbook),
     rule!(
         "monitoring/declared",
         Warning,

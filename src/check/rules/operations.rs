@@ -10,20 +10,20 @@ pub fn response_times(ctx: &Context) -> Vec<Hit> {
     let mut hits = vec![];
     for (id, t) in resp {
         if t.acknowledge > t.restore {
-            hits.push(Hit::new(&["responsibilities", "response", id, "acknowledge"], format!(
-                "`{id}` acknowledges in {} but restores in {}: acknowledging cannot take longer than restoring",
-                t.acknowledge, t.restore
-            )));
+            hits.push(Hit::new(
+                &["responsibilities", "response", id, "acknowledge"],
+                format!(
+                    "`{id}` acknowledges in {} but restores in {}: acknowledging cannot take longer than restoring",
+                    t.acknowledge, t.restore
+                ),
+            ));
         }
     }
     // Priorities sort by id (p1, p2, p3…): a more urgent priority must not be slower.
     let ordered: Vec<(&String, &ResponseTarget)> = resp.iter().collect();
     for pair in ordered.windows(2) {
         let ((a, ta), (b, tb)) = (pair[0], pair[1]);
-        for (field, x, y) in [
-            ("acknowledge", ta.acknowledge, tb.acknowledge),
-            ("restore", ta.restore, tb.restore),
-        ] {
+        for (field, x, y) in [("acknowledge", ta.acknowledge, tb.acknowledge), ("restore", ta.restore, tb.restore)] {
             if x > y {
                 hits.push(
                     Hit::new(&["responsibilities", "response", a, field], format!(
@@ -38,15 +38,8 @@ pub fn response_times(ctx: &Context) -> Vec<Hit> {
 }
 
 fn has_oncall(plan: &Plan, contact: &str) -> bool {
-    plan.contacts
-        .teams
-        .get(contact)
-        .is_some_and(|t| t.oncall.is_some())
-        || plan
-            .contacts
-            .people
-            .get(contact)
-            .is_some_and(|p| p.oncall_trained)
+    plan.contacts.teams.get(contact).is_some_and(|t| t.oncall.is_some())
+        || plan.contacts.people.get(contact).is_some_and(|p| p.oncall_trained)
         || plan.contacts.external.contains_key(contact)
 }
 
@@ -58,29 +51,19 @@ pub fn oncall(ctx: &Context) -> Vec<Hit> {
             hits.push(
                 Hit::new(
                     &["monitoring", "alerts", id, "route"],
-                    format!(
-                        "alert `{id}` pages `{}`, which has no on-call schedule",
-                        a.route
-                    ),
+                    format!("alert `{id}` pages `{}`, which has no on-call schedule", a.route),
                 )
                 .help("route paging alerts to a team with an [oncall] schedule"),
             );
         }
     }
     for (id, l) in &plan.escalation {
-        let always = l
-            .hours
-            .as_ref()
-            .and_then(|h| plan.hours.get(h))
-            .is_some_and(|h| h.always);
+        let always = l.hours.as_ref().and_then(|h| plan.hours.get(h)).is_some_and(|h| h.always);
         if always && !has_oncall(plan, &l.contact) {
             hits.push(
                 Hit::new(
                     &["escalation", id, "contact"],
-                    format!(
-                        "escalation level `{id}` is 24x7 but `{}` has no on-call schedule",
-                        l.contact
-                    ),
+                    format!("escalation level `{id}` is 24x7 but `{}` has no on-call schedule", l.contact),
                 )
                 .help("give the team an oncall = { provider, schedule }"),
             );
@@ -98,16 +81,10 @@ pub fn sla_consistency(ctx: &Context) -> Vec<Hit> {
     if sla.availability_pct.0 >= 100.0 || sla.availability_pct.0 <= 0.0 {
         hits.push(Hit::new(
             &["sla", "availability_pct"],
-            format!(
-                "an SLA of {} cannot be met or means nothing",
-                sla.availability_pct
-            ),
+            format!("an SLA of {} cannot be met or means nothing", sla.availability_pct),
         ));
     }
-    if let Some(slo) = sla
-        .measured_by
-        .as_ref()
-        .and_then(|id| plan.monitoring.slos.get(id))
+    if let Some(slo) = sla.measured_by.as_ref().and_then(|id| plan.monitoring.slos.get(id))
         && slo.objective_pct < sla.availability_pct
     {
         hits.push(
@@ -126,21 +103,24 @@ pub fn sla_consistency(ctx: &Context) -> Vec<Hit> {
     if let Some(deps) = plan.dependencies.get() {
         let hard: Vec<(&String, f64)> = deps
             .iter()
-            .filter(|(_, d)| {
-                d.criticality == Criticality::Hard && d.direction != DependencyDirection::Downstream
-            })
+            .filter(|(_, d)| d.criticality == Criticality::Hard && d.direction != DependencyDirection::Downstream)
             .filter_map(|(id, d)| d.slo_pct.map(|p| (id, p.0)))
             .collect();
         let ceiling = hard.iter().fold(100.0, |acc, (_, p)| acc * p / 100.0);
         if !hard.is_empty() && sla.availability_pct.0 > ceiling + 1e-9 {
             let names: Vec<String> = hard.iter().map(|(id, p)| format!("{id} {p}%")).collect();
-            hits.push(Hit::new(&["sla", "availability_pct"], format!(
-                "the SLA promises {} but hard dependencies ({}) allow at most {:.3}%",
-                sla.availability_pct,
-                names.join(", "),
-                ceiling
-            ))
-            .help("lower the SLA, add fallbacks and make the dependencies soft, or get stronger dependency SLOs"));
+            hits.push(
+                Hit::new(
+                    &["sla", "availability_pct"],
+                    format!(
+                        "the SLA promises {} but hard dependencies ({}) allow at most {:.3}%",
+                        sla.availability_pct,
+                        names.join(", "),
+                        ceiling
+                    ),
+                )
+                .help("lower the SLA, add fallbacks and make the dependencies soft, or get stronger dependency SLOs"),
+            );
         }
     }
     hits
@@ -176,10 +156,7 @@ pub fn frequency_vs_rpo(ctx: &Context) -> Vec<Hit> {
         vec![
             Hit::new(
                 &["responsibilities", "backup", "frequency"],
-                format!(
-                    "backups run every {} but the RPO allows losing only {}",
-                    b.frequency, b.rpo
-                ),
+                format!("backups run every {} but the RPO allows losing only {}", b.frequency, b.rpo),
             )
             .help("back up at least as often as the RPO, or relax the RPO"),
         ]
@@ -193,21 +170,16 @@ pub fn hard_dependency(ctx: &Context) -> Vec<Hit> {
         return vec![];
     };
     let mut hits = vec![];
-    for (id, d) in deps.iter().filter(|(_, d)| {
-        d.criticality == Criticality::Hard && d.direction != DependencyDirection::Downstream
-    }) {
-        for (missing, what) in [
-            (d.contact.is_none(), "contact"),
-            (d.fallback.is_none(), "fallback"),
-        ] {
+    for (id, d) in deps
+        .iter()
+        .filter(|(_, d)| d.criticality == Criticality::Hard && d.direction != DependencyDirection::Downstream)
+    {
+        for (missing, what) in [(d.contact.is_none(), "contact"), (d.fallback.is_none(), "fallback")] {
             if missing {
                 hits.push(
-                    Hit::new(
-                        &["dependencies", id],
-                        format!("hard dependency `{id}` ({}) has no {what}", d.system),
-                    )
-                    .help(format!("add {what} = …"))
-                    .severity(ctx.error_at_ga()),
+                    Hit::new(&["dependencies", id], format!("hard dependency `{id}` ({}) has no {what}", d.system))
+                        .help(format!("add {what} = …"))
+                        .severity(ctx.error_at_ga()),
                 );
             }
         }
@@ -222,11 +194,8 @@ pub fn alert_runbook(ctx: &Context) -> Vec<Hit> {
         .iter()
         .filter(|(_, a)| a.runbook.is_none() && a.severity != AlertSeverity::Info)
         .map(|(id, _)| {
-            Hit::new(
-                &["monitoring", "alerts", id],
-                format!("alert `{id}` has no runbook"),
-            )
-            .help("add runbook = \"https://…\": whoever is paged needs to know what to do")
+            Hit::new(&["monitoring", "alerts", id], format!("alert `{id}` has no runbook"))
+                .help("add runbook = \"https://…\": whoever is paged needs to know what to do")
         })
         .collect()
 }
@@ -235,12 +204,9 @@ pub fn monitoring_declared(ctx: &Context) -> Vec<Hit> {
     let m = &ctx.plan.monitoring;
     if m.slos.is_empty() && m.alerts.is_empty() && m.manual_checks.is_empty() {
         vec![
-            Hit::new(
-                &["monitoring"],
-                "nothing monitors the product: no SLOs, alerts or manual checks",
-            )
-            .help("declare [monitoring.alerts.<id>] or [monitoring.manual_checks.<id>]")
-            .severity(ctx.error_at_ga()),
+            Hit::new(&["monitoring"], "nothing monitors the product: no SLOs, alerts or manual checks")
+                .help("declare [monitoring.alerts.<id>] or [monitoring.manual_checks.<id>]")
+                .severity(ctx.error_at_ga()),
         ]
     } else {
         vec![]
@@ -250,9 +216,11 @@ pub fn monitoring_declared(ctx: &Context) -> Vec<Hit> {
 pub fn regression_suites(ctx: &Context) -> Vec<Hit> {
     let suites = &ctx.plan.regression.suites;
     if suites.is_empty() {
-        return vec![Hit::new(&["regression"], "no regression suites: nothing is always run before a change")
-            .help("add [regression.suites.<id>] with a description and the JUnit evidence holding its results")
-            .severity(ctx.error_at_ga())];
+        return vec![
+            Hit::new(&["regression"], "no regression suites: nothing is always run before a change")
+                .help("add [regression.suites.<id>] with a description and the JUnit evidence holding its results")
+                .severity(ctx.error_at_ga()),
+        ];
     }
     suites
         .iter()
@@ -278,30 +246,18 @@ pub fn budget_current(ctx: &Context) -> Vec<Hit> {
         .map(|(id, b)| {
             Hit::new(
                 &["resources", "budgets", id, "to"],
-                format!(
-                    "budget `{id}` ends ({}) before it starts ({})",
-                    b.to, b.from
-                ),
+                format!("budget `{id}` ends ({}) before it starts ({})", b.to, b.from),
             )
             .severity(Severity::Error)
         })
         .collect();
-    let unfilled = budgets.keys().any(|id| {
-        ["from", "to"]
-            .iter()
-            .any(|f| ctx.is_placeholder(&super::path(&["resources", "budgets", id, f])))
-    });
-    if !unfilled
-        && !budgets
-            .values()
-            .any(|b| b.from <= ctx.now && ctx.now <= b.to)
-    {
+    let unfilled = budgets
+        .keys()
+        .any(|id| ["from", "to"].iter().any(|f| ctx.is_placeholder(&super::path(&["resources", "budgets", id, f]))));
+    if !unfilled && !budgets.values().any(|b| b.from <= ctx.now && ctx.now <= b.to) {
         hits.push(
-            Hit::new(
-                &["resources", "budgets"],
-                format!("no support budget covers today ({})", ctx.now),
-            )
-            .help("add the budget for the current period"),
+            Hit::new(&["resources", "budgets"], format!("no support budget covers today ({})", ctx.now))
+                .help("add the budget for the current period"),
         );
     }
     hits
@@ -310,22 +266,16 @@ pub fn budget_current(ctx: &Context) -> Vec<Hit> {
 pub fn growth_review(ctx: &Context) -> Vec<Hit> {
     let Some(g) = &ctx.plan.resources.growth_review else {
         return vec![
-            Hit::new(
-                &["resources"],
-                "no growth review scheduled to compare estimates with actuals",
-            )
-            .help("add [resources.growth_review] with interval and last")
-            .severity(Severity::Info),
+            Hit::new(&["resources"], "no growth review scheduled to compare estimates with actuals")
+                .help("add [resources.growth_review] with interval and last")
+                .severity(Severity::Info),
         ];
     };
     let due = g.interval.after(g.last);
     if due < ctx.now {
         vec![Hit::new(
             &["resources", "growth_review", "last"],
-            format!(
-                "growth review overdue: last {}, every {}, so due {due}",
-                g.last, g.interval
-            ),
+            format!("growth review overdue: last {}, every {}, so due {due}", g.last, g.interval),
         )]
     } else {
         vec![]

@@ -12,11 +12,7 @@ pub fn placeholders(ctx: &Context) -> Vec<Hit> {
         .iter()
         .map(|p| Hit {
             path: p.path.clone(),
-            message: format!(
-                "`{}` is a placeholder: fill in {}",
-                p.text,
-                p.path.join(".")
-            ),
+            message: format!("`{}` is a placeholder: fill in {}", p.text, p.path.join(".")),
             help: Some("replace it with the real value; `plan check` lists every one left".into()),
             severity: None,
         })
@@ -46,8 +42,10 @@ pub fn review_overdue(ctx: &Context) -> Vec<Hit> {
 pub fn lifetime_ended(ctx: &Context) -> Vec<Hit> {
     let l = &ctx.plan.strategy.lifetime;
     if l.end_of_support < ctx.now && ctx.stage() != Stage::Retired {
-        vec![Hit::new(&["strategy", "lifetime", "end_of_support"], format!("support ended on {}", l.end_of_support))
-            .help("extend end_of_support with a new support decision, or set plan.stage = \"retired\"")]
+        vec![
+            Hit::new(&["strategy", "lifetime", "end_of_support"], format!("support ended on {}", l.end_of_support))
+                .help("extend end_of_support with a new support decision, or set plan.stage = \"retired\""),
+        ]
     } else {
         vec![]
     }
@@ -74,10 +72,7 @@ pub fn lifetime_dates(ctx: &Context) -> Vec<Hit> {
     if l.supported_from > l.end_of_support {
         vec![Hit::new(
             &["strategy", "lifetime", "end_of_support"],
-            format!(
-                "support ends ({}) before it starts ({})",
-                l.end_of_support, l.supported_from
-            ),
+            format!("support ends ({}) before it starts ({})", l.end_of_support, l.supported_from),
         )]
     } else {
         vec![]
@@ -90,12 +85,9 @@ pub fn objectives_measured(ctx: &Context) -> Vec<Hit> {
         .iter()
         .filter(|(_, o)| o.measured_by.is_empty())
         .map(|(id, _)| {
-            Hit::new(
-                &["objectives", id],
-                format!("objective `{id}` is not measured by any acceptance criterion"),
-            )
-            .help("add measured_by = [\"<criterion id>\"]")
-            .severity(ctx.error_at_ga())
+            Hit::new(&["objectives", id], format!("objective `{id}` is not measured by any acceptance criterion"))
+                .help("add measured_by = [\"<criterion id>\"]")
+                .severity(ctx.error_at_ga())
         })
         .collect()
 }
@@ -107,11 +99,8 @@ pub fn assumptions_revisit(ctx: &Context) -> Vec<Hit> {
         .filter_map(|(id, a)| {
             let by = a.revisit_by?;
             (by < ctx.now && a.validated_by.is_empty()).then(|| {
-                Hit::new(
-                    &["assumptions", id, "revisit_by"],
-                    format!("assumption `{id}` was due for a revisit on {by}"),
-                )
-                .help("revisit it and move revisit_by, or link criteria in validated_by")
+                Hit::new(&["assumptions", id, "revisit_by"], format!("assumption `{id}` was due for a revisit on {by}"))
+                    .help("revisit it and move revisit_by, or link criteria in validated_by")
             })
         })
         .collect()
@@ -119,29 +108,13 @@ pub fn assumptions_revisit(ctx: &Context) -> Vec<Hit> {
 
 pub fn steps_declared(ctx: &Context) -> Vec<Hit> {
     let rp = &ctx.plan.release_process;
-    let required: Vec<&ReleaseStep> = rp
-        .required_steps
-        .iter()
-        .filter_map(|id| rp.steps.get(id))
-        .collect();
+    let required: Vec<&ReleaseStep> = rp.required_steps.iter().filter_map(|id| rp.steps.get(id)).collect();
     let kinds = [
-        (
-            "QA (a step with kind = \"tests\")",
-            required
-                .iter()
-                .any(|s| matches!(s, ReleaseStep::Tests { .. })),
-        ),
-        (
-            "review board (kind = \"approval\")",
-            required
-                .iter()
-                .any(|s| matches!(s, ReleaseStep::Approval { .. })),
-        ),
+        ("QA (a step with kind = \"tests\")", required.iter().any(|s| matches!(s, ReleaseStep::Tests { .. }))),
+        ("review board (kind = \"approval\")", required.iter().any(|s| matches!(s, ReleaseStep::Approval { .. }))),
         (
             "change management (kind = \"change_ticket\")",
-            required
-                .iter()
-                .any(|s| matches!(s, ReleaseStep::ChangeTicket { .. })),
+            required.iter().any(|s| matches!(s, ReleaseStep::ChangeTicket { .. })),
         ),
     ];
     let mut hits: Vec<Hit> = kinds
@@ -171,11 +144,8 @@ pub fn tag_pattern(ctx: &Context) -> Vec<Hit> {
         vec![]
     } else {
         vec![
-            Hit::new(
-                &["strategy", "release", "tag_pattern"],
-                format!("tag pattern `{p}` has no {{version}}"),
-            )
-            .help("write it like \"v{version}\""),
+            Hit::new(&["strategy", "release", "tag_pattern"], format!("tag pattern `{p}` has no {{version}}"))
+                .help("write it like \"v{version}\""),
         ]
     }
 }
@@ -190,10 +160,7 @@ pub fn freeze_windows(ctx: &Context) -> Vec<Hit> {
         .map(|(id, w)| {
             Hit::new(
                 &["strategy", "release", "freeze_windows", id, "to"],
-                format!(
-                    "freeze window `{id}` ends ({}) before it starts ({})",
-                    w.to, w.from
-                ),
+                format!("freeze window `{id}` ends ({}) before it starts ({})", w.to, w.from),
             )
         })
         .collect()
@@ -203,18 +170,13 @@ pub fn categories_covered(ctx: &Context) -> Vec<Hit> {
     let a = &ctx.plan.acceptance;
     a.categories_required
         .iter()
-        .filter(|c| {
-            !a.not_applicable.contains_key(c) && !a.criteria.values().any(|cr| cr.category == **c)
-        })
+        .filter(|c| !a.not_applicable.contains_key(c) && !a.criteria.values().any(|cr| cr.category == **c))
         .map(|c| {
             Hit::new(
                 &["acceptance", "categories_required"],
                 format!("acceptance category `{}` has no criterion", c.as_str()),
             )
-            .help(format!(
-                "add a criterion with category = \"{0}\", or not_applicable.{0} = \"reason\"",
-                c.as_str()
-            ))
+            .help(format!("add a criterion with category = \"{0}\", or not_applicable.{0} = \"reason\"", c.as_str()))
             .severity(ctx.error_at_ga())
         })
         .collect()
@@ -227,9 +189,12 @@ pub fn measurable(ctx: &Context) -> Vec<Hit> {
         .iter()
         .filter(|(_, c)| matches!(c.measure, Measure::Prose { .. }))
         .map(|(id, _)| {
-            Hit::new(&["acceptance", "criteria", id, "kind"], format!("criterion `{id}` is prose only, so nothing can check it"))
-                .help("make it a threshold (metric op target), a tests selection, a baseline, or an attestation")
-                .severity(ctx.error_at_ga())
+            Hit::new(
+                &["acceptance", "criteria", id, "kind"],
+                format!("criterion `{id}` is prose only, so nothing can check it"),
+            )
+            .help("make it a threshold (metric op target), a tests selection, a baseline, or an attestation")
+            .severity(ctx.error_at_ga())
         })
         .collect()
 }
@@ -238,12 +203,7 @@ pub fn warn_band(ctx: &Context) -> Vec<Hit> {
     use crate::plan::values::Target;
     let mut hits = vec![];
     for (id, c) in &ctx.plan.acceptance.criteria {
-        let Measure::Threshold {
-            op,
-            target: Target::Quantity(t),
-            warn_at: Some(Target::Quantity(w)),
-            ..
-        } = &c.measure
+        let Measure::Threshold { op, target: Target::Quantity(t), warn_at: Some(Target::Quantity(w)), .. } = &c.measure
         else {
             continue;
         };
@@ -254,10 +214,10 @@ pub fn warn_band(ctx: &Context) -> Vec<Hit> {
         };
         if !ok {
             hits.push(
-                Hit::new(&["acceptance", "criteria", id, "warn_at"], format!(
-                    "warn_at {w} lies beyond target {t}, so `{} {t}` fails before it warns",
-                    op.as_str()
-                ))
+                Hit::new(
+                    &["acceptance", "criteria", id, "warn_at"],
+                    format!("warn_at {w} lies beyond target {t}, so `{} {t}` fails before it warns", op.as_str()),
+                )
                 .help("put warn_at on the passing side of the target, e.g. target 250ms, warn_at 220ms for <="),
             );
         }
@@ -271,16 +231,9 @@ pub fn evidence_freshness(ctx: &Context) -> Vec<Hit> {
         .iter()
         .filter(|(_, e)| e.required && e.max_age.is_none())
         .map(|(id, _)| {
-            Hit::new(
-                &["evidence", id],
-                format!("evidence `{id}` has no max_age, so a stale file would be accepted"),
-            )
-            .help("add max_age = \"24h\" (or what your pipeline needs)")
-            .severity(if ctx.stage().is_ga_or_later() {
-                Severity::Warning
-            } else {
-                Severity::Info
-            })
+            Hit::new(&["evidence", id], format!("evidence `{id}` has no max_age, so a stale file would be accepted"))
+                .help("add max_age = \"24h\" (or what your pipeline needs)")
+                .severity(if ctx.stage().is_ga_or_later() { Severity::Warning } else { Severity::Info })
         })
         .collect()
 }

@@ -35,15 +35,10 @@ impl EvidenceKind {
             EvidenceKind::Lcov | EvidenceKind::Cobertura => {
                 &[("lines", Dimension::Ratio), ("branches", Dimension::Ratio)]
             }
-            EvidenceKind::Sarif => &[
-                ("error", Dimension::Count),
-                ("warning", Dimension::Count),
-                ("note", Dimension::Count),
-            ],
-            EvidenceKind::Json
-            | EvidenceKind::K6Summary
-            | EvidenceKind::Criterion
-            | EvidenceKind::Hyperfine => &[],
+            EvidenceKind::Sarif => {
+                &[("error", Dimension::Count), ("warning", Dimension::Count), ("note", Dimension::Count)]
+            }
+            EvidenceKind::Json | EvidenceKind::K6Summary | EvidenceKind::Criterion | EvidenceKind::Hyperfine => &[],
         }
     }
 }
@@ -86,11 +81,9 @@ pub enum MetricUnit {
 
 impl MetricUnit {
     pub fn parse(text: &str) -> Result<Self, String> {
-        Unit::parse(text).map(MetricUnit::Unit).or_else(|e| {
-            Currency::parse(text)
-                .map(MetricUnit::Currency)
-                .map_err(|_| e)
-        })
+        Unit::parse(text)
+            .map(MetricUnit::Unit)
+            .or_else(|e| Currency::parse(text).map(MetricUnit::Currency).map_err(|_| e))
     }
 }
 
@@ -170,14 +163,10 @@ fn waiver_file() -> String {
     ".support-plan/waivers.toml".into()
 }
 fn horizon() -> Duration {
-    Duration {
-        millis: 90 * 86_400_000,
-    }
+    Duration { millis: 90 * 86_400_000 }
 }
 fn runway() -> Duration {
-    Duration {
-        millis: 14 * 86_400_000,
-    }
+    Duration { millis: 14 * 86_400_000 }
 }
 fn results_dir() -> String {
     ".support-plan/results".into()

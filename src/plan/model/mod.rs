@@ -99,9 +99,7 @@ fn sla_default() -> Na<Sla> {
 }
 
 /// Lifecycle stage of the product; drives which rules are errors.
-#[derive(
-    Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Deserialize, Serialize, JsonSchema,
-)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Deserialize, Serialize, JsonSchema)]
 #[serde(rename_all = "kebab-case")]
 pub enum Stage {
     Experiment,

@@ -202,9 +202,7 @@ fn command_timeout() -> Duration {
 }
 
 /// The ten acceptance categories the template lists (2.1.4).
-#[derive(
-    Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Deserialize, Serialize, JsonSchema,
-)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Deserialize, Serialize, JsonSchema)]
 #[serde(rename_all = "snake_case")]
 pub enum Category {
     MajorFunctions,
@@ -266,9 +264,7 @@ fn all_categories() -> Vec<Category> {
     Category::ALL.to_vec()
 }
 
-#[derive(
-    Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Deserialize, Serialize, JsonSchema,
-)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Deserialize, Serialize, JsonSchema)]
 #[serde(rename_all = "kebab-case")]
 pub enum CriterionSeverity {
     Error,
@@ -386,11 +382,7 @@ pub enum Measure {
         baseline: BaselineSource,
     },
     /// A signed statement by a group member that expires.
-    Attestation {
-        by_group: Ref,
-        record: String,
-        valid_for: Period,
-    },
+    Attestation { by_group: Ref, record: String, valid_for: Period },
     /// Prose only: not measurable; an error from stage `ga` on.
     Prose { text: String },
 }

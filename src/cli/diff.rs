@@ -1,0 +1,126 @@
+//! `plan diff [BASE [HEAD]]`: semantic diff of the plans between two revisions, or a
+//! revision and the work tree.
+
+use std::io::IsTerminal;
+use std::process::ExitCode;
+
+use anyhow::Context as _;
+use clap::{Args, ValueEnum};
+use supportplan::git::Repo;
+use supportplan::report::{DiffFailOn, DiffReport, RevLabel};
+use supportplan::snapshot::{self, Endpoint};
+use supportplan::{check, render};
+
+use super::{Global, emit, exit_code};
+
+#[derive(Clone, Copy, Debug, ValueEnum, PartialEq, Eq)]
+pub enum Format {
+    Human,
+    Markdown,
+    Json,
+}
+
+#[derive(Clone, Copy, Debug, ValueEnum, PartialEq, Eq)]
+pub enum FailOn {
+    Breaking,
+    Notable,
+    Any,
+    Never,
+}
+
+#[derive(Args, Debug)]
+pub struct DiffArgs {
+    /// Base revision (default: HEAD). Tags, branches, SHAs, HEAD~n, A...B (merge-base).
+    pub base: Option<String>,
+    /// Head revision (default: the work tree).
+    pub head: Option<String>,
+    /// Compare the newest release tag reachable from HEAD with HEAD.
+    #[arg(long, conflicts_with_all = ["base", "head"])]
+    pub since_release: bool,
+    #[arg(long, value_enum, default_value_t = Format::Human)]
+    pub format: Format,
+    /// Exit 1 when a change at or above this impact is found.
+    #[arg(long, value_enum, default_value_t = FailOn::Never)]
+    pub fail_on: FailOn,
+    /// Exit 1 when anything changed (like `git diff --exit-code`).
+    #[arg(long)]
+    pub exit_code: bool,
+    /// Only the plan with this product id.
+    #[arg(long, value_name = "ID")]
+    pub plan: Option<String>,
+}
+
+fn label(e: &Endpoint) -> RevLabel {
+    match e {
+        Endpoint::Commit(r) => RevLabel { spec: r.spec.clone(), commit: Some(r.id.to_string()) },
+        Endpoint::WorkTree => RevLabel { spec: "work tree".into(), commit: None },
+    }
+}
+
+pub fn run(g: &Global, args: &DiffArgs) -> anyhow::Result<ExitCode> {
+    let repo = Repo::discover(&g.root()?)?;
+    let (base, head) = if args.since_release {
+        let head = repo.head()?;
+        let config = snapshot::config_at(&repo, &head)?;
+        let glob = globset::Glob::new(&config.release.tag_pattern)
+            .with_context(|| format!("release.tag_pattern `{}`", config.release.tag_pattern))?
+            .compile_matcher();
+        let base = repo.newest_release_tag(head.id, &glob, true)?.with_context(|| {
+            let mut msg = format!("no release tag matching `{}` is reachable from HEAD", config.release.tag_pattern);
+            if repo.is_shallow() {
+                msg.push_str(&format!("; {}", repo.missing_object_hint()));
+            }
+            msg
+        })?;
+        (base, Endpoint::Commit(head))
+    } else {
+        let base = repo.resolve(args.base.as_deref().unwrap_or("HEAD"))?;
+        let head = match &args.head {
+            Some(h) => Endpoint::Commit(repo.resolve(h)?),
+            None => Endpoint::WorkTree,
+        };
+        (base, head)
+    };
+    let candidates = snapshot::candidates(&repo, &base, &head)?;
+    let failures = snapshot::failures(&candidates);
+    if !failures.is_empty() {
+        let mut msg = String::new();
+        for f in failures {
+            for finding in check::load_findings(f) {
+                msg.push_str(&render::human::finding(&finding, g.style()));
+            }
+        }
+        eprint!("{msg}");
+        eprintln!("error: cannot diff: a plan does not load (fix it, or compare other revisions)");
+        return Ok(ExitCode::from(2));
+    }
+    let keep = |p: &&supportplan::plan::LoadedPlan| args.plan.as_ref().is_none_or(|id| &p.plan.plan.product == id);
+    let old: Vec<_> = candidates.old.iter().filter_map(|p| p.as_ref().ok()).filter(keep).collect();
+    let new: Vec<_> = candidates.new.iter().filter_map(|p| p.as_ref().ok()).filter(keep).collect();
+    let notices = candidates.skipped.iter().map(|s| format!("skipped {}: it {}", s.path, s.why)).collect();
+    let report = DiffReport {
+        base: label(&Endpoint::Commit(base)),
+        head: label(&head),
+        plans: snapshot::pair(&old, &new),
+        notices,
+    };
+    match args.format {
+        Format::Human => {
+            let width = if std::io::stdout().is_terminal() { terminal_width() } else { 100 };
+            emit(&render::diff::human(&report, g.style(), width))?
+        }
+        Format::Markdown => emit(&render::diff::markdown(&report))?,
+        Format::Json => emit(&render::diff::json(&report))?,
+    }
+    let fail_on = match (args.exit_code, args.fail_on) {
+        (true, _) | (_, FailOn::Any) => DiffFailOn::Any,
+        (_, FailOn::Breaking) => DiffFailOn::Breaking,
+        (_, FailOn::Notable) => DiffFailOn::Notable,
+        (_, FailOn::Never) => DiffFailOn::Never,
+    };
+    Ok(exit_code(report.outcome(fail_on)))
+}
+
+fn terminal_width() -> u16 {
+    std::env::var("COLUMNS").ok().and_then(|c| c.parse().ok()).unwrap_or(120)
+}

@@ -1,0 +1,218 @@
+//! `plan log [RANGE]`: the commits that changed plans, newest first, each with a one-line
+//! semantic summary.
+
+use std::process::ExitCode;
+
+use clap::{Args, ValueEnum};
+use serde_json::json;
+use supportplan::diff::PlanChange;
+use supportplan::git::{FileChange, ObjectId, Repo};
+use supportplan::plan::values::Date;
+use supportplan::snapshot;
+
+use super::{Global, emit};
+
+#[derive(Clone, Copy, Debug, ValueEnum, PartialEq, Eq)]
+pub enum Format {
+    Human,
+    Json,
+}
+
+#[derive(Args, Debug)]
+pub struct LogArgs {
+    /// Revision or range (`A..B`); default HEAD.
+    pub range: Option<String>,
+    /// Only commits that changed the plan with this product id (followed across moves).
+    #[arg(long, value_name = "ID")]
+    pub plan: Option<String>,
+    #[arg(long, value_enum, default_value_t = Format::Human)]
+    pub format: Format,
+    /// Show at most N commits.
+    #[arg(short = 'n', long, value_name = "N")]
+    pub max_count: Option<usize>,
+}
+
+struct Entry {
+    commit: supportplan::git::CommitInfo,
+    plans: Vec<PlanChange>,
+    problems: Vec<String>,
+}
+
+fn date(seconds: i64) -> String {
+    Date::new(1970, 1, 1).map(|d| d.add_days(seconds.div_euclid(86_400)).to_string()).unwrap_or_default()
+}
+
+pub fn run(g: &Global, args: &LogArgs) -> anyhow::Result<ExitCode> {
+    let repo = Repo::discover(&g.root()?)?;
+    let range = args.range.as_deref().unwrap_or("HEAD");
+    let (hide, tip) = match range.split_once("..") {
+        Some((a, b)) if !b.starts_with('.') => {
+            (Some(repo.resolve(a)?), repo.resolve(if b.is_empty() { "HEAD" } else { b })?)
+        }
+        _ => (None, repo.resolve(range)?),
+    };
+    let config = snapshot::config_at(&repo, &tip)?;
+    let excludes = config.excludes();
+    // With --plan, follow one file: compare its blob with the parent's, and only look at
+    // the whole tree where it appeared (a move or a new plan).
+    let mut followed: Option<String> = match &args.plan {
+        Some(id) => {
+            let (plans, _) = snapshot::plans_at(&repo, &tip)?;
+            let found = plans.iter().filter_map(|p| p.as_ref().ok()).find(|p| &p.plan.plan.product == id);
+            match found {
+                Some(p) => Some(p.source.path.clone()),
+                None => anyhow::bail!("no plan with product id `{id}` at {}", tip.describe()),
+            }
+        }
+        None => None,
+    };
+    let mut entries: Vec<Entry> = Vec::new();
+    let mut error: Option<anyhow::Error> = None;
+    let limit = args.max_count.unwrap_or(usize::MAX);
+    let (_, truncated) = repo.walk_plan_history(tip.id, hide.map(|h| h.id), |repo, id, parent| {
+        if entries.len() >= limit || error.is_some() {
+            return Ok(vec![]);
+        }
+        let changes = match &followed {
+            Some(path) => follow(repo, id, parent, path, &excludes)?,
+            None => repo.plan_changes_of(id, parent, &excludes)?,
+        };
+        if changes.is_empty() {
+            return Ok(vec![]);
+        }
+        let (plans, problems) = match summarize(repo, id, parent, &changes) {
+            Ok(p) => p,
+            Err(e) => {
+                error = Some(e);
+                return Ok(vec![]);
+            }
+        };
+        let plans: Vec<PlanChange> =
+            plans.into_iter().filter(|p| args.plan.as_ref().is_none_or(|id| &p.product == id)).collect();
+        if let (Some(_), Some(p)) = (&followed, plans.first())
+            && let Some(old) = &p.old_path
+        {
+            followed = Some(old.clone());
+        }
+        if !plans.is_empty() || !problems.is_empty() {
+            entries.push(Entry { commit: repo.commit_info(id)?, plans, problems });
+        }
+        Ok(vec![])
+    })?;
+    if let Some(e) = error {
+        return Err(e);
+    }
+    match args.format {
+        Format::Human => {
+            let mut out = String::new();
+            for e in &entries {
+                let c = &e.commit;
+                out.push_str(&format!("{}  {}  {}  {}\n", &c.id.to_string()[..12], date(c.time), c.author, c.subject));
+                for p in &e.plans {
+                    out.push_str(&format!("    {}\n", p.summary()));
+                }
+                for p in &e.problems {
+                    out.push_str(&format!("    {p}\n"));
+                }
+            }
+            if truncated {
+                out.push_str(&format!(
+                    "note: history stops at a shallow-clone boundary; {}\n",
+                    repo.missing_object_hint()
+                ));
+            }
+            if entries.is_empty() {
+                out.push_str("no commit changed a plan\n");
+            }
+            emit(&out)?;
+        }
+        Format::Json => {
+            let commits: Vec<serde_json::Value> = entries
+                .iter()
+                .map(|e| {
+                    json!({
+                        "id": e.commit.id.to_string(),
+                        "author": e.commit.author,
+                        "email": e.commit.email,
+                        "date": date(e.commit.time),
+                        "time": e.commit.time,
+                        "subject": e.commit.subject,
+                        "summary": e.plans.iter().map(|p| p.summary()).collect::<Vec<_>>(),
+                        "plans": e.plans,
+                        "problems": e.problems,
+                    })
+                })
+                .collect();
+            let value =
+                json!({ "schema": "supportplan/log/v1", "range": range, "truncated": truncated, "commits": commits });
+            emit(&supportplan::render::json::pretty(&value))?;
+        }
+    }
+    Ok(ExitCode::SUCCESS)
+}
+
+/// The changes of one followed plan file at a commit.
+fn follow(
+    repo: &Repo,
+    id: ObjectId,
+    parent: Option<ObjectId>,
+    path: &str,
+    excludes: &globset::GlobSet,
+) -> anyhow::Result<Vec<FileChange>> {
+    let now = repo.blob_id_at(id, path)?;
+    let before = match parent {
+        Some(p) => repo.blob_id_at(p, path)?,
+        None => None,
+    };
+    if now == before {
+        return Ok(vec![]);
+    }
+    if before.is_none() && parent.is_some() {
+        // Appeared here: maybe moved from elsewhere; look at every plan the commit touched.
+        return repo.plan_changes_of(id, parent, excludes);
+    }
+    Ok(vec![FileChange { path: path.to_owned(), old: before, new: now }])
+}
+
+fn summarize(
+    repo: &Repo,
+    id: ObjectId,
+    parent: Option<ObjectId>,
+    changes: &[FileChange],
+) -> anyhow::Result<(Vec<PlanChange>, Vec<String>)> {
+    let (commit, before) =
+        (id.to_hex_with_len(12).to_string(), parent.map(|p| p.to_hex_with_len(12).to_string()).unwrap_or_default());
+    let mut old = Vec::new();
+    let mut new = Vec::new();
+    for ch in changes {
+        if let Some(o) = ch.old {
+            old.push(snapshot::load_blob(repo, &ch.path, o, &before)?);
+        }
+        if let Some(n) = ch.new {
+            new.push(snapshot::load_blob(repo, &ch.path, n, &commit)?);
+        }
+    }
+    // A plan that does not load at some commit is reported, not skipped.
+    let problems: Vec<String> = old
+        .iter()
+        .chain(new.iter())
+        .filter_map(|p| p.as_ref().err())
+        .map(|f| {
+            let d = f.diagnostics.first();
+            let line = d.and_then(|d| d.span.clone()).map_or(1, |s| f.source.line_col(s.start).line);
+            format!(
+                "{}:{line} does not load: {}",
+                f.source.describe(),
+                d.map(|d| d.message.as_str()).unwrap_or("invalid")
+            )
+        })
+        .collect();
+    // A file that does not load on one side is not "removed" or "added" on the other.
+    let failed: Vec<&str> =
+        old.iter().chain(new.iter()).filter_map(|p| p.as_ref().err()).map(|f| f.source.path.as_str()).collect();
+    let old: Vec<_> =
+        old.iter().filter_map(|p| p.as_ref().ok()).filter(|p| !failed.contains(&p.source.path.as_str())).collect();
+    let new: Vec<_> =
+        new.iter().filter_map(|p| p.as_ref().ok()).filter(|p| !failed.contains(&p.source.path.as_str())).collect();
+    Ok((snapshot::pair(&old, &new), problems))
+}

@@ -1,0 +1,254 @@
+//! Semantic diff of plans between two revisions. Plans pair by `plan.product`, so a moved
+//! file is a move; keyed tables match by key; values compare by type (`"60min"` equals
+//! `"1h"`); formatting, comments and key order make no difference. Each change carries an
+//! impact: `breaking` when a commitment got weaker.
+
+mod impact;
+mod text;
+mod value;
+
+use serde::Serialize;
+use sha2::{Digest, Sha256};
+
+pub use text::{Segment, inline, word_diff};
+
+use crate::plan::Plan;
+
+/// How much a change matters.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize)]
+#[serde(rename_all = "lowercase")]
+pub enum Impact {
+    /// A commitment got weaker.
+    Breaking,
+    /// Any other meaningful change.
+    Notable,
+    /// Wording or whitespace in prose.
+    Cosmetic,
+}
+
+impl Impact {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Impact::Breaking => "breaking",
+            Impact::Notable => "notable",
+            Impact::Cosmetic => "cosmetic",
+        }
+    }
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "lowercase")]
+pub enum ChangeKind {
+    Added,
+    Removed,
+    Changed,
+    Moved,
+}
+
+impl ChangeKind {
+    pub fn marker(self) -> &'static str {
+        match self {
+            ChangeKind::Added => "+",
+            ChangeKind::Removed => "-",
+            ChangeKind::Changed => "~",
+            ChangeKind::Moved => ">",
+        }
+    }
+}
+
+/// One change inside a plan.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct Change {
+    /// Dotted key path (`acceptance.criteria.p95-latency.target`).
+    pub path: String,
+    pub kind: ChangeKind,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub old: Option<serde_json::Value>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub new: Option<serde_json::Value>,
+    pub impact: Impact,
+    /// Why the impact is what it is (`target loosened`).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub reason: Option<String>,
+    /// Word-level diff of prose.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub text_diff: Option<Vec<Segment>>,
+    pub fingerprint: String,
+}
+
+/// What happened to one plan between the revisions.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "lowercase")]
+pub enum PlanStatus {
+    Added,
+    Removed,
+    Modified,
+    Moved,
+    Unchanged,
+}
+
+/// The diff of one plan (paired by product id).
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct PlanChange {
+    pub product: String,
+    pub status: PlanStatus,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub old_path: Option<String>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub new_path: Option<String>,
+    pub changes: Vec<Change>,
+}
+
+impl PlanChange {
+    /// The highest impact of the plan's changes (added/removed plans count too).
+    pub fn worst(&self) -> Option<Impact> {
+        self.changes.iter().map(|c| c.impact).min()
+    }
+
+    pub fn count(&self, impact: Impact) -> usize {
+        self.changes.iter().filter(|c| c.impact == impact).count()
+    }
+
+    /// A one-line summary: the most important change, and how many more.
+    pub fn summary(&self) -> String {
+        let mut sorted: Vec<&Change> = self.changes.iter().collect();
+        sorted.sort_by_key(|c| c.impact);
+        let Some(first) = sorted.first() else {
+            return format!("{}: no semantic change", self.product);
+        };
+        let more = if sorted.len() > 1 { format!(" (+{} more)", sorted.len() - 1) } else { String::new() };
+        format!("{}: {}{more}", self.product, describe(first))
+    }
+}
+
+/// `p95-latency target 200ms → 250ms (breaking)`-style text for one change.
+/// A short one-line rendering of a value.
+pub fn short_value(v: &serde_json::Value) -> String {
+    value::short(v)
+}
+
+pub fn describe(c: &Change) -> String {
+    let show = |v: &Option<serde_json::Value>| v.as_ref().map(value::short).unwrap_or_default();
+    let what = match c.kind {
+        ChangeKind::Added => format!("{} added", c.path),
+        ChangeKind::Removed => format!("{} removed", c.path),
+        ChangeKind::Moved => format!("moved {} → {}", show(&c.old), show(&c.new)),
+        ChangeKind::Changed if c.text_diff.is_some() => format!("{} reworded", c.path),
+        ChangeKind::Changed => format!("{} {} → {}", c.path, show(&c.old), show(&c.new)),
+    };
+    format!("{what} ({})", c.impact.as_str())
+}
+
+/// Diffs two versions of one plan.
+pub fn diff_plans(old: &Plan, new: &Plan) -> Vec<Change> {
+    let (a, b) = (value::tree(old), value::tree(new));
+    let mut raw = Vec::new();
+    value::diff(&mut Vec::new(), Some(&a), Some(&b), &mut raw);
+    raw.into_iter()
+        .map(|r| {
+            let (impact, reason) = impact::classify(&r, &a, &b);
+            let text_diff = match (&r.old, &r.new, r.kind) {
+                (Some(toml::Value::String(o)), Some(toml::Value::String(n)), ChangeKind::Changed)
+                    if impact == Impact::Cosmetic =>
+                {
+                    Some(word_diff(o, n))
+                }
+                _ => None,
+            };
+            let path = r.path.join(".");
+            let old_v = r.old.as_ref().map(value::to_json);
+            let new_v = r.new.as_ref().map(value::to_json);
+            let fingerprint = fingerprint(&[&new.plan.product, &path, &format!("{old_v:?}"), &format!("{new_v:?}")]);
+            Change { path, kind: r.kind, old: old_v, new: new_v, impact, reason, text_diff, fingerprint }
+        })
+        .collect()
+}
+
+pub fn fingerprint(parts: &[&str]) -> String {
+    let mut h = Sha256::new();
+    for p in parts {
+        h.update(p.as_bytes());
+        h.update([0]);
+    }
+    h.finalize().iter().take(8).map(|b| format!("{b:02x}")).collect()
+}
+
+/// One side of a plan pairing: where the plan was and what it says.
+pub struct Side<'a> {
+    pub path: &'a str,
+    pub plan: &'a Plan,
+}
+
+/// Diffs one pairing: added, removed, moved and/or modified.
+pub fn diff_pair(old: Option<Side>, new: Option<Side>) -> Option<PlanChange> {
+    match (old, new) {
+        (None, None) => None,
+        (None, Some(n)) => Some(PlanChange {
+            product: n.plan.plan.product.clone(),
+            status: PlanStatus::Added,
+            old_path: None,
+            new_path: Some(n.path.to_owned()),
+            changes: vec![whole(&n.plan.plan.product, ChangeKind::Added, n.path, Impact::Notable, "a new plan")],
+        }),
+        (Some(o), None) => Some(PlanChange {
+            product: o.plan.plan.product.clone(),
+            status: PlanStatus::Removed,
+            old_path: Some(o.path.to_owned()),
+            new_path: None,
+            changes: vec![whole(
+                &o.plan.plan.product,
+                ChangeKind::Removed,
+                o.path,
+                Impact::Breaking,
+                "every commitment of the plan is gone",
+            )],
+        }),
+        (Some(o), Some(n)) => {
+            let mut changes = Vec::new();
+            let moved = o.path != n.path;
+            if moved {
+                let (old, new) = (serde_json::Value::from(o.path), serde_json::Value::from(n.path));
+                changes.push(Change {
+                    path: "file".into(),
+                    kind: ChangeKind::Moved,
+                    fingerprint: fingerprint(&[&n.plan.plan.product, "file", o.path, n.path]),
+                    old: Some(old),
+                    new: Some(new),
+                    impact: Impact::Notable,
+                    reason: Some("the plan file moved; it is the same plan".into()),
+                    text_diff: None,
+                });
+            }
+            changes.extend(diff_plans(o.plan, n.plan));
+            let status = if moved {
+                PlanStatus::Moved
+            } else if changes.is_empty() {
+                PlanStatus::Unchanged
+            } else {
+                PlanStatus::Modified
+            };
+            Some(PlanChange {
+                product: n.plan.plan.product.clone(),
+                status,
+                old_path: Some(o.path.to_owned()),
+                new_path: Some(n.path.to_owned()),
+                changes,
+            })
+        }
+    }
+}
+
+fn whole(product: &str, kind: ChangeKind, path: &str, impact: Impact, reason: &str) -> Change {
+    let file = serde_json::Value::from(path);
+    let (old, new) = if kind == ChangeKind::Added { (None, Some(file)) } else { (Some(file), None) };
+    Change {
+        path: "plan".into(),
+        kind,
+        fingerprint: fingerprint(&[product, "plan", kind.marker(), path]),
+        old,
+        new,
+        impact,
+        reason: Some(reason.into()),
+        text_diff: None,
+    }
+}

@@ -1,0 +1,137 @@
+//! The plan as a canonical value tree (typed values serialize canonically, so `"60min"`
+//! and `"1h"` become the same string) and a structural diff over it.
+
+use toml::Value;
+
+use super::ChangeKind;
+use crate::plan::Plan;
+use crate::plan::values::{Duration, Period, Quantity};
+
+/// A change found by the structural diff, before classification.
+#[derive(Debug, Clone)]
+pub struct RawChange {
+    pub path: Vec<String>,
+    pub kind: ChangeKind,
+    pub old: Option<Value>,
+    pub new: Option<Value>,
+}
+
+pub fn tree(plan: &Plan) -> Value {
+    Value::try_from(plan).unwrap_or(Value::Table(Default::default()))
+}
+
+fn is_na(v: &Value) -> bool {
+    v.as_table().is_some_and(|t| t.len() == 1 && t.contains_key("na"))
+}
+
+/// Equal as typed values: numbers by value, quantities and durations by magnitude.
+pub fn same(a: &Value, b: &Value) -> bool {
+    match (a, b) {
+        (Value::Integer(x), Value::Float(y)) | (Value::Float(y), Value::Integer(x)) => (*x as f64 - y).abs() < 1e-12,
+        (Value::String(x), Value::String(y)) if x != y => {
+            if let (Ok(p), Ok(q)) = (Duration::parse(x), Duration::parse(y)) {
+                return p == q;
+            }
+            if let (Ok(p), Ok(q)) = (Period::parse(x), Period::parse(y)) {
+                return p == q;
+            }
+            if let (Ok(p), Ok(q)) = (Quantity::parse(x), Quantity::parse(y)) {
+                return p.unit.dimension == q.unit.dimension
+                    && (p.base() - q.base()).abs() <= 1e-12 * p.base().abs().max(1.0);
+            }
+            false
+        }
+        _ => a == b,
+    }
+}
+
+fn scalar(v: &Value) -> bool {
+    !matches!(v, Value::Table(_) | Value::Array(_))
+}
+
+/// Diffs two values at `path`, appending changes.
+pub fn diff(path: &mut Vec<String>, a: Option<&Value>, b: Option<&Value>, out: &mut Vec<RawChange>) {
+    let change = |path: &Vec<String>, kind, old: Option<&Value>, new: Option<&Value>| RawChange {
+        path: path.clone(),
+        kind,
+        old: old.cloned(),
+        new: new.cloned(),
+    };
+    match (a, b) {
+        (None, None) => {}
+        (None, Some(b)) => out.push(change(path, ChangeKind::Added, None, Some(b))),
+        (Some(a), None) => out.push(change(path, ChangeKind::Removed, Some(a), None)),
+        (Some(a), Some(b)) if is_na(a) != is_na(b) => out.push(change(path, ChangeKind::Changed, Some(a), Some(b))),
+        (Some(Value::Table(x)), Some(Value::Table(y))) => {
+            let mut keys: Vec<&String> = x.keys().chain(y.keys()).collect();
+            keys.sort();
+            keys.dedup();
+            for k in keys {
+                path.push(k.clone());
+                diff(path, x.get(k), y.get(k), out);
+                path.pop();
+            }
+        }
+        (Some(Value::Array(x)), Some(Value::Array(y))) if x.iter().chain(y.iter()).all(scalar) => {
+            // Lists of names or globs: report elements removed and added; a pure reorder
+            // changes nothing a reader relies on.
+            for v in x.iter().filter(|v| !y.iter().any(|w| same(v, w))) {
+                out.push(change(path, ChangeKind::Removed, Some(v), None));
+            }
+            for v in y.iter().filter(|v| !x.iter().any(|w| same(v, w))) {
+                out.push(change(path, ChangeKind::Added, None, Some(v)));
+            }
+        }
+        (Some(a), Some(b)) => {
+            if !same(a, b) {
+                out.push(change(path, ChangeKind::Changed, Some(a), Some(b)));
+            }
+        }
+    }
+}
+
+/// JSON for output: dates as strings, tables as objects.
+pub fn to_json(v: &Value) -> serde_json::Value {
+    match v {
+        Value::String(s) => s.clone().into(),
+        Value::Integer(i) => (*i).into(),
+        Value::Float(f) => serde_json::Number::from_f64(*f).map_or(serde_json::Value::Null, serde_json::Value::Number),
+        Value::Boolean(b) => (*b).into(),
+        Value::Datetime(d) => d.to_string().into(),
+        Value::Array(a) => a.iter().map(to_json).collect(),
+        Value::Table(t) => t.iter().map(|(k, v)| (k.clone(), to_json(v))).collect::<serde_json::Map<_, _>>().into(),
+    }
+}
+
+/// A short, single-line rendering of a value for summaries and tables.
+pub fn short(v: &serde_json::Value) -> String {
+    match v {
+        serde_json::Value::String(s) => {
+            let one_line = s.split_whitespace().collect::<Vec<_>>().join(" ");
+            if one_line.chars().count() > 60 {
+                format!("\"{}…\"", one_line.chars().take(57).collect::<String>())
+            } else if s.contains(' ') || s.is_empty() {
+                format!("\"{one_line}\"")
+            } else {
+                one_line
+            }
+        }
+        serde_json::Value::Object(m) if m.len() == 1 && m.contains_key("na") => {
+            format!("n/a ({})", short(&m["na"]))
+        }
+        serde_json::Value::Object(m) => {
+            if let (Some(a), Some(c)) = (m.get("amount"), m.get("currency")) {
+                let per = m
+                    .get("per")
+                    .and_then(|p| p.as_str())
+                    .filter(|p| *p != "once")
+                    .map(|p| format!("/{p}"))
+                    .unwrap_or_default();
+                return format!("{a} {}{per}", c.as_str().unwrap_or(""));
+            }
+            format!("{{{} keys}}", m.len())
+        }
+        serde_json::Value::Array(a) => format!("[{}]", a.iter().map(short).collect::<Vec<_>>().join(", ")),
+        other => other.to_string(),
+    }
+}

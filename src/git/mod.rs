@@ -1,0 +1,68 @@
+//! The only module that talks to git, through gix (no checkout, no `git` subprocess):
+//! discovering the repository, resolving revisions, listing and reading plan files in a
+//! tree, diffing trees, walking history. Knows about shallow and partial clones and says
+//! exactly what to fetch when an object is missing.
+
+mod history;
+pub mod rev;
+pub mod tree;
+
+use std::path::{Path, PathBuf};
+
+use anyhow::Context as _;
+pub use gix::ObjectId;
+
+pub use history::{CommitInfo, PlanCommit};
+pub use tree::{FileChange, TreeFile};
+
+/// A repository opened for reading.
+pub struct Repo {
+    pub(crate) inner: gix::Repository,
+}
+
+impl Repo {
+    /// Finds the repository containing `dir` (walking up like git), bare ones included.
+    pub fn discover(dir: &Path) -> anyhow::Result<Repo> {
+        let mut inner = gix::discover(dir)
+            .with_context(|| format!("{} is not inside a git repository (nor is any parent folder)", dir.display()))?;
+        inner.object_cache_size_if_unset(16 * 1024 * 1024);
+        Ok(Repo { inner })
+    }
+
+    /// The work tree's root, or `None` for a bare repository.
+    pub fn work_dir(&self) -> Option<PathBuf> {
+        self.inner.workdir().map(Path::to_path_buf)
+    }
+
+    /// `sha1` or `sha256`.
+    pub fn object_format(&self) -> &'static str {
+        match self.inner.object_hash() {
+            gix::hash::Kind::Sha1 => "sha1",
+            _ => "sha256",
+        }
+    }
+
+    pub fn is_shallow(&self) -> bool {
+        self.inner.is_shallow().unwrap_or(false)
+    }
+
+    fn is_partial(&self) -> bool {
+        let config = self.inner.config_snapshot();
+        config.boolean("remote.origin.promisor").unwrap_or(false) || config.string("extensions.partialClone").is_some()
+    }
+
+    /// What to tell the user when an object is missing: shallow or partial clone, and the fix.
+    pub fn missing_object_hint(&self) -> String {
+        if self.is_shallow() {
+            "this is a shallow clone, so older commits and tags are missing; fetch the history with \
+             `git fetch --unshallow --tags` (in GitHub Actions: actions/checkout with `fetch-depth: 0`)"
+                .into()
+        } else if self.is_partial() {
+            "this is a partial clone (objects are fetched on demand, which plan does not do); fetch them \
+             with `git fetch --refetch origin` or clone without `--filter`"
+                .into()
+        } else {
+            "the repository is missing objects; run `git fsck` to see what is broken".into()
+        }
+    }
+}

@@ -1,0 +1,138 @@
+//! Revisions: tags (annotated and lightweight), branches, remote branches, SHAs, `HEAD~n`,
+//! `A...B` (merge-base). Parsed by gix, never handed to a shell.
+
+use anyhow::{Context as _, bail};
+use gix::ObjectId;
+
+use super::Repo;
+
+/// A revision the user named, resolved to a commit.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Resolved {
+    /// What the user wrote (`v1.2.0`).
+    pub spec: String,
+    pub id: ObjectId,
+}
+
+impl Resolved {
+    pub fn short(&self) -> String {
+        self.id.to_hex_with_len(12).to_string()
+    }
+
+    /// `v1.2.0 (0a1b2c3d4e5f)`.
+    pub fn describe(&self) -> String {
+        if self.spec.starts_with(&self.short()) { self.short() } else { format!("{} ({})", self.spec, self.short()) }
+    }
+}
+
+impl Repo {
+    /// Resolves a revision to a commit. `A...B` is the merge-base of A and B.
+    pub fn resolve(&self, spec: &str) -> anyhow::Result<Resolved> {
+        if spec.starts_with('-') {
+            bail!("revision `{spec}` starts with `-`; revisions are never options (did you mean a flag?)");
+        }
+        if spec.trim().is_empty() {
+            bail!("an empty revision was given");
+        }
+        if let Some((a, b)) = spec.split_once("...") {
+            let a = self.resolve(if a.is_empty() { "HEAD" } else { a })?;
+            let b = self.resolve(if b.is_empty() { "HEAD" } else { b })?;
+            let base = self
+                .inner
+                .merge_base(a.id, b.id)
+                .with_context(|| format!("finding the merge-base of {} and {}", a.spec, b.spec))?
+                .with_context(|| format!("{} and {} have no common ancestor", a.spec, b.spec))?;
+            return Ok(Resolved { spec: spec.to_owned(), id: base.detach() });
+        }
+        let id = match self.inner.rev_parse_single(spec) {
+            Ok(id) => id,
+            Err(e) => {
+                let hint =
+                    if self.is_shallow() { format!("\n  note: {}", self.missing_object_hint()) } else { String::new() };
+                if self.inner.head_id().is_err() && spec.starts_with("HEAD") {
+                    bail!("revision `{spec}` does not exist: the repository has no commits yet");
+                }
+                let detail = e.to_string();
+                let detail = if detail.contains("couldn't parse") || detail.contains("Message {") {
+                    String::new()
+                } else {
+                    format!(" ({detail})")
+                };
+                bail!(
+                    "unknown revision `{spec}`{detail}: name a tag, branch, remote branch, commit id or HEAD~n (`git tag --list` shows the tags){hint}"
+                );
+            }
+        };
+        let commit = id
+            .object()
+            .with_context(|| format!("reading the object `{spec}` names ({})", self.missing_object_hint()))?
+            .peel_to_commit()
+            .with_context(|| format!("revision `{spec}` does not name a commit"))?;
+        Ok(Resolved { spec: spec.to_owned(), id: commit.id })
+    }
+
+    /// Resolves `HEAD`, or explains that the repository is empty.
+    pub fn head(&self) -> anyhow::Result<Resolved> {
+        self.resolve("HEAD")
+    }
+
+    /// Release tags matching `glob`, pointing at commits: (tag name, commit id).
+    pub fn release_tags(&self, glob: &globset::GlobMatcher) -> anyhow::Result<Vec<(String, ObjectId)>> {
+        let refs = self.inner.references().context("listing references")?;
+        let mut out = Vec::new();
+        for r in refs.tags().context("listing tags")? {
+            let Ok(mut r) = r else { continue };
+            let name = r.name().shorten().to_string();
+            if !glob.is_match(&name) {
+                continue;
+            }
+            let Ok(id) = r.peel_to_id() else { continue };
+            let Ok(obj) = id.object() else { continue };
+            if let Ok(c) = obj.peel_to_commit() {
+                out.push((name, c.id));
+            }
+        }
+        Ok(out)
+    }
+
+    /// The newest release tag reachable from `head` (by commit order, first-parent and merged
+    /// history alike), excluding tags on `head` itself when `exclude_head`.
+    pub fn newest_release_tag(
+        &self,
+        head: ObjectId,
+        glob: &globset::GlobMatcher,
+        exclude_head: bool,
+    ) -> anyhow::Result<Option<Resolved>> {
+        let tags = self.release_tags(glob)?;
+        if tags.is_empty() {
+            return Ok(None);
+        }
+        let walk = self
+            .inner
+            .rev_walk([head])
+            .sorting(gix::revision::walk::Sorting::ByCommitTime(Default::default()))
+            .all()
+            .context("walking history to find the previous release tag")?;
+        for info in walk {
+            let info = info.with_context(|| format!("walking history ({})", self.missing_object_hint()))?;
+            if exclude_head && info.id == head {
+                continue;
+            }
+            let mut here: Vec<&String> = tags.iter().filter(|(_, id)| *id == info.id).map(|(n, _)| n).collect();
+            if !here.is_empty() {
+                // Several tags on one commit: the highest version wins.
+                here.sort_by(|a, b| version_order(a, b));
+                let name = here.last().map(|s| s.to_string()).unwrap_or_default();
+                return Ok(Some(Resolved { spec: name, id: info.id }));
+            }
+        }
+        Ok(None)
+    }
+}
+
+/// Orders tag names by the numbers in them (`v1.10.0` after `v1.9.0`).
+pub fn version_order(a: &str, b: &str) -> std::cmp::Ordering {
+    let nums =
+        |s: &str| -> Vec<u64> { s.split(|c: char| !c.is_ascii_digit()).filter_map(|p| p.parse().ok()).collect() };
+    nums(a).cmp(&nums(b)).then_with(|| a.cmp(b))
+}

@@ -1,0 +1,215 @@
+//! Trees at a revision: listing plan files, reading blobs, and a pruned tree-to-tree diff
+//! that only descends into subtrees whose ids differ.
+
+use anyhow::{Context as _, bail};
+use gix::ObjectId;
+use gix::bstr::ByteSlice;
+
+use super::Repo;
+use crate::config::{is_plan_path, is_skipped_dir};
+
+/// A file in a tree.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct TreeFile {
+    pub path: String,
+    pub id: ObjectId,
+}
+
+/// A plan file that differs between two trees.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct FileChange {
+    pub path: String,
+    pub old: Option<ObjectId>,
+    pub new: Option<ObjectId>,
+}
+
+/// Something in a tree that looks like a plan but cannot be read as one.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Skipped {
+    pub path: String,
+    pub why: &'static str,
+}
+
+struct Walk<'a> {
+    excludes: &'a globset::GlobSet,
+    skipped: Vec<Skipped>,
+}
+
+impl Walk<'_> {
+    fn excluded(&self, path: &str) -> bool {
+        self.excludes.is_match(path)
+    }
+}
+
+fn join(prefix: &str, name: &[u8]) -> String {
+    let name = name.to_str_lossy();
+    if prefix.is_empty() { name.into_owned() } else { format!("{prefix}/{name}") }
+}
+
+impl Repo {
+    /// The root tree of a commit.
+    pub fn tree_of(&self, commit: ObjectId) -> anyhow::Result<ObjectId> {
+        let c = self.inner.find_commit(commit).with_context(|| {
+            format!("reading commit {} ({})", commit.to_hex_with_len(12), self.missing_object_hint())
+        })?;
+        Ok(c.tree_id().context("reading the commit's tree")?.detach())
+    }
+
+    fn entries(&self, tree: ObjectId) -> anyhow::Result<Vec<(gix::objs::tree::EntryMode, Vec<u8>, ObjectId)>> {
+        let t = self
+            .inner
+            .find_tree(tree)
+            .with_context(|| format!("reading tree {} ({})", tree.to_hex_with_len(12), self.missing_object_hint()))?;
+        let mut out = Vec::new();
+        for e in t.iter() {
+            let e = e.context("decoding a tree entry")?;
+            out.push((e.mode(), e.filename().to_vec(), e.object_id()));
+        }
+        Ok(out)
+    }
+
+    /// Every plan file in the tree of `commit`, sorted by path; plans that are symlinks or
+    /// submodules are reported in `skipped`, not read.
+    pub fn plan_files(
+        &self,
+        commit: ObjectId,
+        excludes: &globset::GlobSet,
+    ) -> anyhow::Result<(Vec<TreeFile>, Vec<Skipped>)> {
+        let root = self.tree_of(commit)?;
+        let mut walk = Walk { excludes, skipped: Vec::new() };
+        let mut files = Vec::new();
+        self.collect(root, "", &mut walk, &mut files)?;
+        files.sort_by(|a, b| a.path.cmp(&b.path));
+        Ok((files, walk.skipped))
+    }
+
+    fn collect(&self, tree: ObjectId, prefix: &str, walk: &mut Walk, out: &mut Vec<TreeFile>) -> anyhow::Result<()> {
+        for (mode, name, id) in self.entries(tree)? {
+            let path = join(prefix, &name);
+            if walk.excluded(&path) {
+                continue;
+            }
+            if mode.is_tree() {
+                if !is_skipped_dir(&name.to_str_lossy()) {
+                    self.collect(id, &path, walk, out)?;
+                }
+            } else if is_plan_path(&path) {
+                if mode.is_link() {
+                    walk.skipped
+                        .push(Skipped { path, why: "is a symbolic link in the tree; plans must be regular files" });
+                } else if mode.is_commit() {
+                    walk.skipped.push(Skipped { path, why: "is a submodule; its plans belong to that repository" });
+                } else {
+                    out.push(TreeFile { path, id });
+                }
+            }
+        }
+        Ok(())
+    }
+
+    /// Reads a blob, refusing objects over `limit` bytes without loading them.
+    pub fn read_blob(&self, id: ObjectId, what: &str, limit: usize) -> anyhow::Result<Result<Vec<u8>, u64>> {
+        let header = self.inner.find_header(id).with_context(|| {
+            format!("reading {what}: object {} is missing ({})", id.to_hex_with_len(12), self.missing_object_hint())
+        })?;
+        if header.size() > limit as u64 {
+            return Ok(Err(header.size()));
+        }
+        let blob = self.inner.find_blob(id).with_context(|| {
+            format!("reading {what}: object {} is missing ({})", id.to_hex_with_len(12), self.missing_object_hint())
+        })?;
+        Ok(Ok(blob.data.clone()))
+    }
+
+    /// The blob at `path` in `commit`, if there is a regular file there.
+    pub fn read_path(&self, commit: ObjectId, path: &str, limit: usize) -> anyhow::Result<Option<Vec<u8>>> {
+        let mut tree = self.tree_of(commit)?;
+        let parts: Vec<&str> = path.split('/').collect();
+        for (i, part) in parts.iter().enumerate() {
+            let Some((mode, _, id)) = self.entries(tree)?.into_iter().find(|(_, n, _)| n.as_slice() == part.as_bytes())
+            else {
+                return Ok(None);
+            };
+            if i + 1 == parts.len() {
+                if !mode.is_blob() {
+                    return Ok(None);
+                }
+                return match self.read_blob(id, path, limit)? {
+                    Ok(bytes) => Ok(Some(bytes)),
+                    Err(size) => bail!("{path} is {size} bytes, over the {limit}-byte limit"),
+                };
+            }
+            if !mode.is_tree() {
+                return Ok(None);
+            }
+            tree = id;
+        }
+        Ok(None)
+    }
+
+    /// The plan files that differ between two commits (added, removed, modified), found by
+    /// comparing tree ids and descending only where they differ.
+    pub fn changed_plan_files(
+        &self,
+        old: ObjectId,
+        new: ObjectId,
+        excludes: &globset::GlobSet,
+    ) -> anyhow::Result<Vec<FileChange>> {
+        let (a, b) = (self.tree_of(old)?, self.tree_of(new)?);
+        let mut walk = Walk { excludes, skipped: Vec::new() };
+        let mut out = Vec::new();
+        self.diff_trees(Some(a), Some(b), "", &mut walk, &mut out)?;
+        out.sort_by(|x, y| x.path.cmp(&y.path));
+        Ok(out)
+    }
+
+    fn diff_trees(
+        &self,
+        a: Option<ObjectId>,
+        b: Option<ObjectId>,
+        prefix: &str,
+        walk: &mut Walk,
+        out: &mut Vec<FileChange>,
+    ) -> anyhow::Result<()> {
+        if a == b {
+            return Ok(());
+        }
+        let left = match a {
+            Some(t) => self.entries(t)?,
+            None => Vec::new(),
+        };
+        let right = match b {
+            Some(t) => self.entries(t)?,
+            None => Vec::new(),
+        };
+        let mut names: Vec<&Vec<u8>> = left.iter().chain(right.iter()).map(|(_, n, _)| n).collect();
+        names.sort();
+        names.dedup();
+        for name in names {
+            let l = left.iter().find(|(_, n, _)| n == name);
+            let r = right.iter().find(|(_, n, _)| n == name);
+            if l.map(|e| e.2) == r.map(|e| e.2) && l.map(|e| e.0) == r.map(|e| e.0) {
+                continue;
+            }
+            let path = join(prefix, name);
+            if walk.excluded(&path) {
+                continue;
+            }
+            let tree_id =
+                |e: Option<&(gix::objs::tree::EntryMode, Vec<u8>, ObjectId)>| e.filter(|e| e.0.is_tree()).map(|e| e.2);
+            let blob_id =
+                |e: Option<&(gix::objs::tree::EntryMode, Vec<u8>, ObjectId)>| e.filter(|e| e.0.is_blob()).map(|e| e.2);
+            let (lt, rt) = (tree_id(l), tree_id(r));
+            if (lt.is_some() || rt.is_some()) && !is_skipped_dir(&name.to_str_lossy()) {
+                self.diff_trees(lt, rt, &path, walk, out)?;
+            }
+            if is_plan_path(&path) {
+                let (lb, rb) = (blob_id(l), blob_id(r));
+                if lb != rb {
+                    out.push(FileChange { path, old: lb, new: rb });
+                }
+            }
+        }
+        Ok(())
+    }
+}

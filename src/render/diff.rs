@@ -1,0 +1,154 @@
+//! `plan diff` output: a table per plan for the terminal (comfy-table), GitHub Markdown, and
+//! versioned JSON.
+
+use std::fmt::Write;
+
+use comfy_table::{Cell, CellAlignment, ContentArrangement, Table, presets};
+use serde_json::json;
+
+use super::Style;
+use super::markdown::{cell, text};
+use crate::diff::{Change, ChangeKind, Impact, PlanChange, PlanStatus, inline};
+use crate::report::DiffReport;
+
+fn value(v: &Option<serde_json::Value>) -> String {
+    v.as_ref().map(crate::diff::short_value).unwrap_or_default()
+}
+
+/// What changed, in words: `99.9 → 99.5`, `[-2nd-]{+3rd+}`, `added: …`.
+fn what(c: &Change) -> String {
+    match c.kind {
+        ChangeKind::Added => format!("added {}", value(&c.new)),
+        ChangeKind::Removed => format!("removed {}", value(&c.old)),
+        ChangeKind::Moved => format!("{} → {}", value(&c.old), value(&c.new)),
+        ChangeKind::Changed => match &c.text_diff {
+            Some(segments) => inline(segments),
+            None => format!("{} → {}", value(&c.old), value(&c.new)),
+        },
+    }
+}
+
+fn status(p: &PlanChange) -> String {
+    let from = |p: &PlanChange| p.old_path.clone().unwrap_or_default();
+    match p.status {
+        PlanStatus::Added => "added".into(),
+        PlanStatus::Removed => "removed".into(),
+        PlanStatus::Moved => format!("moved from {}", from(p)),
+        PlanStatus::Modified => "modified".into(),
+        PlanStatus::Unchanged => "unchanged".into(),
+    }
+}
+
+fn summary(r: &DiffReport) -> String {
+    let n = r.plans.len();
+    format!(
+        "{} plan{} changed: {} change{} ({} breaking, {} notable, {} cosmetic)",
+        n,
+        if n == 1 { "" } else { "s" },
+        r.changes(),
+        if r.changes() == 1 { "" } else { "s" },
+        r.count(Impact::Breaking),
+        r.count(Impact::Notable),
+        r.count(Impact::Cosmetic)
+    )
+}
+
+/// Terminal output. `width` fixes the table width when stdout is not a terminal.
+pub fn human(r: &DiffReport, style: Style, width: u16) -> String {
+    let mut out = String::new();
+    let _ = writeln!(out, "plan diff {} → {}", r.base.describe(), r.head.describe());
+    for n in &r.notices {
+        let _ = writeln!(out, "note: {n}");
+    }
+    for p in &r.plans {
+        let path = p.new_path.as_deref().or(p.old_path.as_deref()).unwrap_or("");
+        let _ = writeln!(out, "\n{} ({}, {})", style.paint("1", &p.product), path, status(p));
+        let mut t = Table::new();
+        t.load_style(presets::UTF8_BORDERS_ONLY).set_content_arrangement(ContentArrangement::Dynamic).set_width(width);
+        if !style.color {
+            t.force_no_tty();
+        }
+        t.set_header(vec!["", "path", "change", "impact"]);
+        for c in &p.changes {
+            let impact = match (&c.reason, c.impact) {
+                (Some(r), Impact::Breaking) => format!("breaking: {r}"),
+                (_, i) => i.as_str().to_string(),
+            };
+            let mut impact_cell = Cell::new(impact);
+            if style.color {
+                impact_cell = impact_cell.fg(match c.impact {
+                    Impact::Breaking => comfy_table::Color::Red,
+                    Impact::Notable => comfy_table::Color::Yellow,
+                    Impact::Cosmetic => comfy_table::Color::DarkGrey,
+                });
+            }
+            t.add_row(vec![
+                Cell::new(c.kind.marker()).set_alignment(CellAlignment::Center),
+                Cell::new(&c.path),
+                Cell::new(what(c)),
+                impact_cell,
+            ]);
+        }
+        let _ = writeln!(out, "{t}");
+    }
+    if r.plans.is_empty() {
+        let _ = writeln!(out, "\nno plan changed");
+    } else {
+        let _ = writeln!(out, "\n{}", summary(r));
+    }
+    out
+}
+
+/// GitHub-flavoured Markdown; plan text is escaped.
+pub fn markdown(r: &DiffReport) -> String {
+    let mut out = String::new();
+    let _ = writeln!(out, "### Support plan diff: `{}` → `{}`\n", r.base.describe(), r.head.describe());
+    if r.plans.is_empty() {
+        out.push_str("No plan changed.\n");
+        return out;
+    }
+    let _ = writeln!(out, "{}\n", summary(r));
+    for p in &r.plans {
+        let path = p.new_path.as_deref().or(p.old_path.as_deref()).unwrap_or("");
+        let _ = writeln!(out, "#### `{}` — {} ({})\n", p.product, text(path), text(&status(p)));
+        out.push_str("| | Path | Change | Impact |\n|---|---|---|---|\n");
+        for c in &p.changes {
+            let change = match (&c.text_diff, c.kind) {
+                (Some(segs), ChangeKind::Changed) => segs
+                    .iter()
+                    .map(|s| match s.op {
+                        "delete" => format!("~~{}~~", cell(&s.text)),
+                        "insert" => format!("**{}**", cell(&s.text)),
+                        _ => cell(&s.text),
+                    })
+                    .collect(),
+                _ => cell(&what(c)),
+            };
+            let impact = match (&c.reason, c.impact) {
+                (Some(reason), Impact::Breaking) => format!("**breaking**: {}", cell(reason)),
+                (_, i) => i.as_str().to_string(),
+            };
+            let _ = writeln!(out, "| {} | `{}` | {} | {} |", c.kind.marker(), c.path.replace('`', "'"), change, impact);
+        }
+        out.push('\n');
+    }
+    out
+}
+
+pub fn json(r: &DiffReport) -> String {
+    let value = json!({
+        "schema": "supportplan/diff/v1",
+        "base": r.base,
+        "head": r.head,
+        "summary": {
+            "plans_changed": r.plans.len(),
+            "changes": r.changes(),
+            "breaking": r.count(Impact::Breaking),
+            "notable": r.count(Impact::Notable),
+            "cosmetic": r.count(Impact::Cosmetic),
+        },
+        "plans": r.plans,
+        "notices": r.notices,
+    });
+    super::json::pretty(&value)
+}
