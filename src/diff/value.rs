@@ -129,7 +129,13 @@ pub fn short(v: &serde_json::Value) -> String {
                     .unwrap_or_default();
                 return format!("{a} {}{per}", c.as_str().unwrap_or(""));
             }
-            format!("{{{} keys}}", m.len())
+            match ["name", "title", "system", "problem", "platform", "text", "description", "purpose"]
+                .iter()
+                .find_map(|k| m.get(*k))
+            {
+                Some(serde_json::Value::String(label)) => short(&serde_json::Value::String(label.clone())),
+                _ => format!("{{{} fields}}", m.len()),
+            }
         }
         serde_json::Value::Array(a) => format!("[{}]", a.iter().map(short).collect::<Vec<_>>().join(", ")),
         other => other.to_string(),

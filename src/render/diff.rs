@@ -116,10 +116,13 @@ pub fn markdown(r: &DiffReport) -> String {
             let change = match (&c.text_diff, c.kind) {
                 (Some(segs), ChangeKind::Changed) => segs
                     .iter()
-                    .map(|s| match s.op {
-                        "delete" => format!("~~{}~~", cell(&s.text)),
-                        "insert" => format!("**{}**", cell(&s.text)),
-                        _ => cell(&s.text),
+                    .map(|s| {
+                        let t = text(&s.text).replace('\n', "<br>");
+                        match s.op {
+                            "delete" if !t.trim().is_empty() => format!("~~{}~~", t.trim()),
+                            "insert" if !t.trim().is_empty() => format!("**{}**", t.trim()),
+                            _ => t,
+                        }
                     })
                     .collect(),
                 _ => cell(&what(c)),

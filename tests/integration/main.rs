@@ -3,6 +3,9 @@
 
 mod bad_input;
 mod check;
+mod diff;
+mod log;
+mod properties;
 mod rules;
 mod support;
 mod templates;

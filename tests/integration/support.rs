@@ -26,6 +26,19 @@ impl Dir {
         d
     }
 
+    /// A fresh git repository using SHA-256 object ids.
+    pub fn git_sha256() -> Self {
+        let d = Dir::new();
+        d.run_git(&["init", "-q", "-b", "main", "--object-format=sha256"]);
+        d
+    }
+
+    /// Edits a file in place: replaces exactly one occurrence.
+    pub fn edit(&self, rel: &str, from: &str, to: &str) {
+        let text = self.read(rel);
+        self.write(rel, replace_once(&text, from, to));
+    }
+
     pub fn path(&self) -> &Path {
         self.tmp.path()
     }
@@ -42,6 +55,18 @@ impl Dir {
     }
 
     pub fn run_git(&self, args: &[&str]) -> String {
+        self.run_git_at(args, "2026-11-01T12:00:00Z")
+    }
+
+    /// Commits everything with a pinned author, committer and date, so ids are stable.
+    pub fn commit(&self, message: &str, day: u32) -> String {
+        let date = format!("2026-10-{day:02}T12:00:00Z");
+        self.run_git_at(&["add", "-A"], &date);
+        self.run_git_at(&["commit", "-q", "--allow-empty", "-m", message], &date);
+        self.run_git(&["rev-parse", "HEAD"]).trim().to_owned()
+    }
+
+    pub fn run_git_at(&self, args: &[&str], date: &str) -> String {
         let out = Command::new("git")
             .args(args)
             .current_dir(self.path())
@@ -49,8 +74,8 @@ impl Dir {
             .env("GIT_AUTHOR_EMAIL", "alice@acme.example.com")
             .env("GIT_COMMITTER_NAME", "Alice Smith")
             .env("GIT_COMMITTER_EMAIL", "alice@acme.example.com")
-            .env("GIT_AUTHOR_DATE", "2026-11-01T12:00:00Z")
-            .env("GIT_COMMITTER_DATE", "2026-11-01T12:00:00Z")
+            .env("GIT_AUTHOR_DATE", date)
+            .env("GIT_COMMITTER_DATE", date)
             .env("GIT_CONFIG_NOSYSTEM", "1")
             .env("HOME", self.path())
             .output()

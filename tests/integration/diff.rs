@@ -1,0 +1,293 @@
+//! `plan diff` on real repositories built with the git CLI.
+
+use crate::support::*;
+
+/// A repository with a release history:
+/// v1.0.0 (annotated) → v1.1.0 (lightweight: plan moved, SLA lowered, latency loosened,
+/// objective reworded, a contact added) → main (another service's plan added).
+fn history() -> Dir {
+    let d = Dir::git();
+    d.write("support-plan.toml", example());
+    d.write("src/main.rs", "fn main() {}\n");
+    d.commit("Add the billing support plan", 1);
+    d.run_git(&["tag", "-a", "v1.0.0", "-m", "Release 1.0.0"]);
+    let text = d.read("support-plan.toml");
+    std::fs::remove_file(d.path().join("support-plan.toml")).unwrap();
+    let text = replace_once(&text, "availability_pct = 99.5", "availability_pct = 99.0");
+    let text = replace_once(&text, "target = \"250ms\"", "target = \"300ms\"");
+    let text = replace_once(&text, "issued by the 2nd business day", "issued by the 3rd business day");
+    let text = text.replacen(
+        "[contacts.teams.team-billing]",
+        "[contacts.people.erin]\nname = \"Erin Mills\"\nrole = \"Billing engineer\"\nemail = \"erin@acme.example.com\"\n\n[contacts.teams.team-billing]",
+        1,
+    );
+    d.write("services/billing/billing.support-plan.toml", text);
+    d.commit("Move the billing plan; loosen latency and SLA", 2);
+    d.run_git(&["tag", "v1.1.0"]);
+    let api = example().replace("product = \"acme-billing\"", "product = \"acme-api\"");
+    d.write("services/api/support-plan.toml", api);
+    d.commit("Add the API plan", 3);
+    d
+}
+
+#[test]
+fn between_tags_human() {
+    let d = history();
+    let out = d.plan(&["diff", "v1.0.0", "v1.1.0"]);
+    assert_eq!(out.code, 0, "{}", out.stderr);
+    insta::assert_snapshot!("diff_tags_human", out.stdout);
+}
+
+#[test]
+fn between_tags_markdown() {
+    let d = history();
+    let out = d.plan(&["diff", "v1.0.0", "v1.1.0", "--format", "markdown"]);
+    assert_eq!(out.code, 0, "{}", out.stderr);
+    insta::assert_snapshot!("diff_tags_markdown", out.stdout);
+}
+
+#[test]
+fn between_tags_json() {
+    let d = history();
+    let out = d.plan(&["diff", "v1.0.0", "main", "--format", "json"]);
+    assert_eq!(out.code, 0, "{}", out.stderr);
+    insta::assert_snapshot!("diff_tags_json", out.stdout);
+    let v: serde_json::Value = serde_json::from_str(&out.stdout).unwrap();
+    assert_eq!(v["schema"], "supportplan/diff/v1");
+    let products: Vec<&str> = v["plans"].as_array().unwrap().iter().map(|p| p["product"].as_str().unwrap()).collect();
+    assert_eq!(products, ["acme-api", "acme-billing"], "added plans are first-class, order is deterministic");
+    assert_eq!(v["plans"][0]["status"], "added");
+    assert_eq!(v["plans"][1]["status"], "moved");
+}
+
+#[test]
+fn fail_on_and_exit_code() {
+    let d = history();
+    assert_eq!(d.plan(&["diff", "v1.0.0", "v1.1.0", "--fail-on", "breaking"]).code, 1);
+    assert_eq!(d.plan(&["diff", "v1.0.0", "v1.1.0", "--fail-on", "never"]).code, 0);
+    assert_eq!(d.plan(&["diff", "v1.1.0", "main", "--fail-on", "breaking"]).code, 0, "adding a plan is not breaking");
+    assert_eq!(d.plan(&["diff", "v1.1.0", "main", "--fail-on", "notable"]).code, 1);
+    assert_eq!(d.plan(&["diff", "v1.1.0", "main", "--exit-code"]).code, 1);
+    assert_eq!(d.plan(&["diff", "main", "main", "--exit-code"]).code, 0);
+}
+
+#[test]
+fn plan_filter_narrows_to_one_product() {
+    let d = history();
+    let out = d.plan(&["diff", "v1.0.0", "main", "--plan", "acme-api", "--format", "json"]);
+    let v: serde_json::Value = serde_json::from_str(&out.stdout).unwrap();
+    assert_eq!(v["plans"].as_array().unwrap().len(), 1);
+    assert_eq!(v["plans"][0]["product"], "acme-api");
+}
+
+#[test]
+fn no_argument_compares_head_with_the_work_tree() {
+    let d = history();
+    assert!(d.plan(&["diff"]).stdout.contains("no plan changed"));
+    d.edit("services/api/support-plan.toml", "restore = \"4h\"", "restore = \"6h\"");
+    let out = d.plan(&["diff"]);
+    assert!(out.stdout.starts_with("plan diff HEAD ("), "{}", out.stdout);
+    assert!(out.stdout.contains("→ work tree"), "{}", out.stdout);
+    assert!(out.stdout.contains("4h → 6h"), "{}", out.stdout);
+    assert!(out.stdout.contains("breaking: restore time lengthened"), "{}", out.stdout);
+    // One argument: that revision against the work tree.
+    let out = d.plan(&["diff", "v1.1.0", "--format", "json"]);
+    let v: serde_json::Value = serde_json::from_str(&out.stdout).unwrap();
+    assert_eq!(v["head"]["spec"], "work tree");
+    assert_eq!(v["plans"][0]["product"], "acme-api");
+    assert_eq!(v["plans"][0]["status"], "added");
+}
+
+#[test]
+fn since_release_compares_the_previous_tag_with_head() {
+    let d = history();
+    let out = d.plan(&["diff", "--since-release", "--format", "json"]);
+    assert_eq!(out.code, 0, "{}", out.stderr);
+    let v: serde_json::Value = serde_json::from_str(&out.stdout).unwrap();
+    assert_eq!(v["base"]["spec"], "v1.1.0");
+    assert_eq!(v["head"]["spec"], "HEAD");
+    // On the tagged commit itself, the previous release is the one before.
+    d.run_git(&["checkout", "-q", "v1.1.0"]);
+    let out = d.plan(&["diff", "--since-release", "--format", "json"]);
+    let v: serde_json::Value = serde_json::from_str(&out.stdout).unwrap();
+    assert_eq!(v["base"]["spec"], "v1.0.0", "detached HEAD on a tag works");
+}
+
+#[test]
+fn revisions_of_every_kind_resolve() {
+    let d = history();
+    let full = d.run_git(&["rev-parse", "v1.0.0^{commit}"]).trim().to_owned();
+    for spec in [&full[..], &full[..8], "v1.0.0", "HEAD~2", "main~2", "refs/tags/v1.0.0"] {
+        let out = d.plan(&["diff", spec, "v1.1.0", "--format", "json"]);
+        assert_eq!(out.code, 0, "{spec}: {}", out.stderr);
+        let v: serde_json::Value = serde_json::from_str(&out.stdout).unwrap();
+        assert_eq!(v["base"]["commit"], full.as_str(), "{spec}");
+    }
+    // A remote-tracking branch.
+    let clone = Dir::new();
+    clone.run_git(&["clone", "-q", d.path().to_str().unwrap(), "."]);
+    assert_eq!(clone.plan(&["diff", "origin/main~1", "origin/main"]).code, 0);
+}
+
+#[test]
+fn merge_base_with_three_dots() {
+    let d = history();
+    d.run_git(&["checkout", "-q", "-b", "feature", "v1.1.0"]);
+    d.edit("services/billing/billing.support-plan.toml", "rpo = \"1h\"", "rpo = \"2h\"");
+    d.commit("Relax the RPO", 4);
+    // main...feature is the fork point (v1.1.0): only the feature's change shows.
+    let out = d.plan(&["diff", "main...feature", "feature", "--format", "json"]);
+    assert_eq!(out.code, 0, "{}", out.stderr);
+    let v: serde_json::Value = serde_json::from_str(&out.stdout).unwrap();
+    assert_eq!(v["plans"].as_array().unwrap().len(), 1);
+    assert_eq!(v["plans"][0]["changes"][0]["path"], "responsibilities.backup.rpo");
+    assert_eq!(v["plans"][0]["changes"][0]["reason"], "RPO lengthened");
+}
+
+#[test]
+fn formatting_comments_and_equal_values_make_no_difference() {
+    let d = Dir::git();
+    d.write("support-plan.toml", example());
+    d.commit("plan", 1);
+    // Comments, blank lines, a reordered section, inline vs dotted keys, "60min" for "1h".
+    let text = d.read("support-plan.toml");
+    let text = text.replace("# ── 2.1 Support strategy", "# reviewed by the board\n\n# ── 2.1 Support strategy");
+    let text = replace_once(&text, "acknowledge = \"1h\"", "acknowledge = \"60min\"");
+    let text = replace_once(&text, "[hours.always]\nalways = true\n", "");
+    let text = replace_once(&text, "[hours.business]", "[hours.always]\nalways = true\n\n[hours.business]");
+    let text = replace_once(
+        &text,
+        "cost = { amount = 24000, currency = \"USD\", per = \"year\" }",
+        "cost.amount = 24000\ncost.currency = \"USD\"\ncost.per = \"year\"",
+    );
+    d.write("support-plan.toml", text);
+    d.commit("reformat", 2);
+    let out = d.plan(&["diff", "HEAD~1", "HEAD", "--exit-code"]);
+    assert_eq!(out.code, 0, "{}", out.stdout);
+    assert!(out.stdout.contains("no plan changed"), "{}", out.stdout);
+}
+
+#[test]
+fn a_shallow_clone_says_what_to_fetch() {
+    let d = history();
+    let shallow = Dir::new();
+    let url = format!("file://{}", d.path().display());
+    shallow.run_git(&["clone", "-q", "--depth", "1", &url, "."]);
+    let out = shallow.plan(&["diff", "v1.0.0", "HEAD"]);
+    assert_eq!(out.code, 2);
+    assert!(out.stderr.contains("unknown revision `v1.0.0`"), "{}", out.stderr);
+    assert!(out.stderr.contains("shallow clone"), "{}", out.stderr);
+    assert!(out.stderr.contains("fetch-depth: 0"), "{}", out.stderr);
+    let out = shallow.plan(&["diff", "--since-release"]);
+    assert_eq!(out.code, 2);
+    assert!(out.stderr.contains("fetch-depth: 0"), "{}", out.stderr);
+}
+
+#[test]
+fn bad_revisions() {
+    let d = history();
+    let out = d.plan(&["diff", "v9.9.9"]);
+    assert_eq!(out.code, 2);
+    assert!(out.stderr.contains("unknown revision `v9.9.9`"), "{}", out.stderr);
+    let out = d.plan(&["diff", "--", "--output=/tmp/x"]);
+    assert_eq!(out.code, 2);
+    assert!(out.stderr.contains("revision `--output=/tmp/x` starts with `-`"), "{}", out.stderr);
+}
+
+#[test]
+fn a_plan_broken_at_the_old_revision_is_named_with_revision_path_and_line() {
+    let d = Dir::git();
+    d.write("support-plan.toml", replace_once(&example(), "restore = \"4h\"", "restore = \"4 hours\""));
+    d.commit("broken plan", 1);
+    d.run_git(&["tag", "v0.9.0"]);
+    d.write("support-plan.toml", example());
+    d.commit("fixed plan", 2);
+    let out = d.plan(&["diff", "v0.9.0", "HEAD"]);
+    assert_eq!(out.code, 2);
+    let line = example().lines().position(|l| l == "restore = \"4h\"").unwrap() + 1;
+    assert!(out.stderr.contains(&format!("--> support-plan.toml:{line}:11 (at v0.9.0)")), "{}", out.stderr);
+    assert!(out.stderr.contains("`4 hours` is not a duration"), "{}", out.stderr);
+}
+
+#[test]
+fn symlinks_and_submodules_in_the_tree_are_skipped_with_a_note() {
+    let d = Dir::git();
+    d.write("support-plan.toml", example());
+    d.commit("plan", 1);
+    std::os::unix::fs::symlink("support-plan.toml", d.path().join("link.support-plan.toml")).unwrap();
+    let head = d.run_git(&["rev-parse", "HEAD"]).trim().to_owned();
+    d.run_git(&["add", "-A"]);
+    d.run_git(&["update-index", "--add", "--cacheinfo", &format!("160000,{head},vendor/support-plan.toml")]);
+    d.run_git(&["commit", "-q", "-m", "symlink and submodule"]);
+    let out = d.plan(&["check", "--rev", "HEAD", "--now", NOW]);
+    assert_eq!(out.code, 0, "{}{}", out.stdout, out.stderr);
+    assert!(out.stderr.contains("skipped link.support-plan.toml at HEAD: it is a symbolic link"), "{}", out.stderr);
+    assert!(out.stderr.contains("skipped vendor/support-plan.toml at HEAD: it is a submodule"), "{}", out.stderr);
+}
+
+#[test]
+fn non_utf8_paths_do_not_break_anything() {
+    use std::os::unix::ffi::OsStrExt;
+    let d = Dir::git();
+    d.write("support-plan.toml", example());
+    d.commit("plan", 1);
+    let name = std::ffi::OsStr::from_bytes(b"caf\xe9.support-plan.toml");
+    std::fs::write(d.path().join(name), example().replace("acme-billing", "acme-cafe")).unwrap();
+    d.commit("latin-1 file name", 2);
+    let out = d.plan(&["diff", "HEAD~1", "HEAD", "--format", "json"]);
+    assert_eq!(out.code, 0, "{}", out.stderr);
+    let v: serde_json::Value = serde_json::from_str(&out.stdout).unwrap();
+    assert_eq!(v["plans"][0]["product"], "acme-cafe");
+    assert_eq!(v["plans"][0]["new_path"], "caf\u{fffd}.support-plan.toml");
+}
+
+#[test]
+fn an_empty_repository_and_a_bare_one() {
+    let d = Dir::git();
+    let out = d.plan(&["diff"]);
+    assert_eq!(out.code, 2);
+    assert!(out.stderr.contains("the repository has no commits yet"), "{}", out.stderr);
+    let src = history();
+    let bare = Dir::new();
+    bare.run_git(&["clone", "-q", "--bare", src.path().to_str().unwrap(), "."]);
+    let out = bare.plan(&["diff", "v1.0.0", "v1.1.0", "--format", "json"]);
+    assert_eq!(out.code, 0, "{}", out.stderr);
+    let out = bare.plan(&["diff", "v1.0.0"]);
+    assert_eq!(out.code, 2);
+    assert!(out.stderr.contains("bare repository"), "{}", out.stderr);
+}
+
+#[test]
+fn not_a_repository() {
+    let d = Dir::new();
+    let out = d.plan(&["diff"]);
+    assert_eq!(out.code, 2);
+    assert!(out.stderr.contains("is not inside a git repository"), "{}", out.stderr);
+}
+
+#[test]
+fn sha256_repositories() {
+    let d = Dir::git_sha256();
+    d.write("support-plan.toml", example());
+    d.commit("plan", 1);
+    d.edit("support-plan.toml", "restore = \"4h\"", "restore = \"8h\"");
+    d.commit("slower restore", 2);
+    let out = d.plan(&["diff", "HEAD~1", "HEAD", "--format", "json"]);
+    assert_eq!(out.code, 0, "{}", out.stderr);
+    let v: serde_json::Value = serde_json::from_str(&out.stdout).unwrap();
+    assert_eq!(v["head"]["commit"].as_str().unwrap().len(), 64);
+    assert_eq!(v["plans"][0]["changes"][0]["impact"], "breaking");
+    let log = d.plan(&["log"]);
+    assert!(log.stdout.contains("responsibilities.response.p1.restore 4h → 8h (breaking)"), "{}", log.stdout);
+}
+
+#[test]
+fn check_and_render_at_a_revision() {
+    let d = history();
+    let out = d.plan(&["check", "--rev", "v1.0.0", "--now", NOW]);
+    assert_eq!(out.code, 0, "{}", out.stdout);
+    assert!(out.stdout.starts_with("checked 1 plan at v1.0.0 ("), "{}", out.stdout);
+    let out = d.plan(&["render", "--rev", "v1.0.0"]);
+    assert_eq!(out.code, 0);
+    assert!(out.stdout.contains("Service level agreement: 99.5% availability"), "{}", out.stdout);
+}

@@ -1,0 +1,75 @@
+//! `plan log` on real repositories.
+
+use crate::support::*;
+
+fn history() -> Dir {
+    let d = Dir::git();
+    d.write("support-plan.toml", example());
+    d.commit("Add the billing plan", 1);
+    d.write("README.md", "unrelated\n");
+    d.commit("Unrelated change", 2);
+    d.edit("support-plan.toml", "target = \"250ms\"", "target = \"200ms\"");
+    d.commit("Tighten latency", 3);
+    let text = d.read("support-plan.toml");
+    std::fs::remove_file(d.path().join("support-plan.toml")).unwrap();
+    d.write("billing/billing.support-plan.toml", replace_once(&text, "target = \"200ms\"", "target = \"250ms\""));
+    d.commit("Move the plan and loosen latency again", 4);
+    let api = example().replace("product = \"acme-billing\"", "product = \"acme-api\"");
+    d.write("api/support-plan.toml", api);
+    d.commit("Add the API plan", 5);
+    d
+}
+
+#[test]
+fn log_human() {
+    let d = history();
+    let out = d.plan(&["log"]);
+    assert_eq!(out.code, 0, "{}", out.stderr);
+    insta::assert_snapshot!("log_human", out.stdout);
+}
+
+#[test]
+fn log_follows_one_plan_across_moves() {
+    let d = history();
+    let out = d.plan(&["log", "--plan", "acme-billing", "--format", "json"]);
+    assert_eq!(out.code, 0, "{}", out.stderr);
+    let v: serde_json::Value = serde_json::from_str(&out.stdout).unwrap();
+    assert_eq!(v["schema"], "supportplan/log/v1");
+    let subjects: Vec<&str> = v["commits"].as_array().unwrap().iter().map(|c| c["subject"].as_str().unwrap()).collect();
+    assert_eq!(subjects, ["Move the plan and loosen latency again", "Tighten latency", "Add the billing plan"]);
+    let summary = v["commits"][0]["summary"][0].as_str().unwrap();
+    assert_eq!(summary, "acme-billing: acceptance.criteria.p95-latency.target 200ms → 250ms (breaking) (+1 more)");
+    assert_eq!(v["commits"][0]["author"], "Alice Smith");
+    assert_eq!(v["commits"][0]["date"], "2026-10-04");
+}
+
+#[test]
+fn log_of_a_range() {
+    let d = history();
+    let out = d.plan(&["log", "HEAD~3..HEAD~1"]);
+    assert_eq!(out.code, 0, "{}", out.stderr);
+    let lines: Vec<&str> = out.stdout.lines().filter(|l| !l.starts_with(' ')).collect();
+    assert_eq!(lines.len(), 2, "{}", out.stdout);
+    assert!(lines[0].ends_with("Move the plan and loosen latency again"));
+    assert!(lines[1].ends_with("Tighten latency"));
+}
+
+#[test]
+fn log_in_a_shallow_clone_says_history_is_cut() {
+    let d = history();
+    let shallow = Dir::new();
+    shallow.run_git(&["clone", "-q", "--depth", "2", &format!("file://{}", d.path().display()), "."]);
+    let out = shallow.plan(&["log"]);
+    assert_eq!(out.code, 0, "{}", out.stderr);
+    assert!(out.stdout.contains("Add the API plan"), "{}", out.stdout);
+    assert!(!out.stdout.contains("Tighten latency"), "{}", out.stdout);
+    assert!(out.stdout.contains("note: history stops at a shallow-clone boundary"), "{}", out.stdout);
+}
+
+#[test]
+fn log_of_an_unknown_plan() {
+    let d = history();
+    let out = d.plan(&["log", "--plan", "nope"]);
+    assert_eq!(out.code, 2);
+    assert!(out.stderr.contains("no plan with product id `nope`"), "{}", out.stderr);
+}
