@@ -8,6 +8,7 @@ pub mod check;
 pub mod config;
 pub mod diff;
 pub mod git;
+pub mod par;
 pub mod plan;
 pub mod render;
 pub mod report;

@@ -2,14 +2,13 @@
 //! work tree. Loads only what a comparison needs and pairs plans by product id.
 
 use std::collections::BTreeMap;
-use std::path::Path;
 
 use anyhow::Context as _;
 
 use crate::config::{CONFIG_PATH, Config};
 use crate::diff::{PlanChange, Side, diff_pair};
 use crate::git::{ObjectId, Repo, rev::Resolved, tree::Skipped};
-use crate::plan::{LoadFailure, LoadedPlan, MAX_PLAN_BYTES, load_bytes, oversized};
+use crate::plan::{LoadFailure, LoadedPlan, MAX_PLAN_BYTES, RawPlan, load_many};
 use crate::workspace;
 
 pub type Loaded = Result<LoadedPlan, LoadFailure>;
@@ -26,20 +25,23 @@ pub fn config_at(repo: &Repo, rev: &Resolved) -> anyhow::Result<Config> {
     }
 }
 
-/// Loads one plan blob.
+/// Reads one plan blob (not yet parsed).
+pub fn read_blob(repo: &Repo, path: &str, id: ObjectId, rev: &str) -> anyhow::Result<RawPlan> {
+    let bytes = repo.read_blob(id, &format!("{path} at {rev}"), MAX_PLAN_BYTES)?;
+    Ok(RawPlan { path: path.to_owned(), rev: Some(rev.to_owned()), bytes })
+}
+
+/// Reads and loads one plan blob.
 pub fn load_blob(repo: &Repo, path: &str, id: ObjectId, rev: &str) -> anyhow::Result<Loaded> {
-    Ok(match repo.read_blob(id, &format!("{path} at {rev}"), MAX_PLAN_BYTES)? {
-        Ok(bytes) => load_bytes(path, Some(rev.to_owned()), &bytes),
-        Err(size) => Err(oversized(path, Some(rev.to_owned()), size)),
-    })
+    Ok(load_many(vec![read_blob(repo, path, id, rev)?]).pop().expect("one plan in, one out"))
 }
 
 /// Every plan at a revision, with what discovery skipped.
 pub fn plans_at(repo: &Repo, rev: &Resolved) -> anyhow::Result<(Vec<Loaded>, Vec<Skipped>)> {
     let config = config_at(repo, rev)?;
     let (files, skipped) = repo.plan_files(rev.id, &config.excludes())?;
-    let plans = files.iter().map(|f| load_blob(repo, &f.path, f.id, &rev.spec)).collect::<anyhow::Result<Vec<_>>>()?;
-    Ok((plans, skipped))
+    let raw = files.iter().map(|f| read_blob(repo, &f.path, f.id, &rev.spec)).collect::<anyhow::Result<Vec<_>>>()?;
+    Ok((load_many(raw), skipped))
 }
 
 /// One side of a comparison.
@@ -71,16 +73,19 @@ pub fn candidates(repo: &Repo, base: &Resolved, head: &Endpoint) -> anyhow::Resu
         Endpoint::Commit(h) => {
             let config = config_at(repo, h)?;
             let changes = repo.changed_plan_files(base.id, h.id, &config.excludes())?;
-            let mut c = Candidates { old: vec![], new: vec![], skipped: vec![] };
+            let (mut old, mut new) = (Vec::new(), Vec::new());
             for ch in changes {
                 if let Some(id) = ch.old {
-                    c.old.push(load_blob(repo, &ch.path, id, &base.spec)?);
+                    old.push(read_blob(repo, &ch.path, id, &base.spec)?);
                 }
                 if let Some(id) = ch.new {
-                    c.new.push(load_blob(repo, &ch.path, id, &h.spec)?);
+                    new.push(read_blob(repo, &ch.path, id, &h.spec)?);
                 }
             }
-            Ok(c)
+            let n = old.len();
+            let mut all = load_many(old.into_iter().chain(new).collect());
+            let new = all.split_off(n);
+            Ok(Candidates { old: all, new, skipped: vec![] })
         }
         Endpoint::WorkTree => {
             let root = repo
@@ -90,32 +95,28 @@ pub fn candidates(repo: &Repo, base: &Resolved, head: &Endpoint) -> anyhow::Resu
             let base_config = config_at(repo, base)?;
             let (files, skipped) = repo.plan_files(base.id, &base_config.excludes())?;
             let on_disk = workspace::discover(&root, &config)?;
-            let mut c = Candidates { old: vec![], new: vec![], skipped };
-            let mut base_bytes: BTreeMap<&str, Vec<u8>> = BTreeMap::new();
+            let mut base_raw: BTreeMap<String, RawPlan> = BTreeMap::new();
             for f in &files {
-                if let Ok(bytes) = repo.read_blob(f.id, &f.path, MAX_PLAN_BYTES)? {
-                    base_bytes.insert(f.path.as_str(), bytes);
-                }
+                base_raw.insert(f.path.clone(), read_blob(repo, &f.path, f.id, &base.spec)?);
             }
-            for f in &files {
-                let same = base_bytes.get(f.path.as_str()).is_some_and(|b| disk_equals(&root, &f.path, b));
-                if !same {
-                    c.old.push(load_blob(repo, &f.path, f.id, &base.spec)?);
-                }
-            }
+            let mut new = Vec::new();
             for path in &on_disk {
-                let same = base_bytes.get(path.as_str()).is_some_and(|b| disk_equals(&root, path, b));
-                if !same {
-                    c.new.push(workspace::load_file(&root, path)?);
+                let disk = workspace::read_file(&root, path)?;
+                let same =
+                    matches!((&disk.bytes, base_raw.get(path).map(|r| &r.bytes)), (Ok(d), Some(Ok(b))) if d == b);
+                if same {
+                    base_raw.remove(path);
+                } else {
+                    new.push(disk);
                 }
             }
-            Ok(c)
+            let old: Vec<RawPlan> = base_raw.into_values().collect();
+            let n = old.len();
+            let mut all = load_many(old.into_iter().chain(new).collect());
+            let new = all.split_off(n);
+            Ok(Candidates { old: all, new, skipped })
         }
     }
-}
-
-fn disk_equals(root: &Path, path: &str, bytes: &[u8]) -> bool {
-    std::fs::read(root.join(path)).is_ok_and(|d| d == bytes)
 }
 
 /// Plans that failed to load on either side.
@@ -124,23 +125,16 @@ pub fn failures(c: &Candidates) -> Vec<&LoadFailure> {
 }
 
 /// Pairs loaded plans by product id and diffs each pair; unchanged pairs are dropped.
-pub fn pair(old: &[&LoadedPlan], new: &[&LoadedPlan]) -> Vec<PlanChange> {
+pub fn pair<'a>(old: &[&'a LoadedPlan], new: &[&'a LoadedPlan]) -> Vec<PlanChange> {
     let mut products: Vec<&str> = old.iter().chain(new.iter()).map(|p| p.plan.plan.product.as_str()).collect();
     products.sort();
     products.dedup();
-    let side = |set: &[&LoadedPlan], id: &str| -> Option<(String, crate::plan::Plan)> {
-        set.iter().find(|p| p.plan.plan.product == id).map(|p| (p.source.path.clone(), p.plan.clone()))
+    let side = |set: &[&'a LoadedPlan], id: &str| -> Option<Side<'a>> {
+        set.iter().find(|p| p.plan.plan.product == id).map(|p| Side { path: &p.source.path, plan: &p.plan })
     };
-    let mut out = Vec::new();
-    for id in products {
-        let (o, n) = (side(old, id), side(new, id));
-        let change = diff_pair(
-            o.as_ref().map(|(path, plan)| Side { path, plan }),
-            n.as_ref().map(|(path, plan)| Side { path, plan }),
-        );
-        if let Some(c) = change.filter(|c| !c.changes.is_empty()) {
-            out.push(c);
-        }
-    }
-    out
+    crate::par::map(&products, |id| diff_pair(side(old, id), side(new, id)))
+        .into_iter()
+        .flatten()
+        .filter(|c| !c.changes.is_empty())
+        .collect()
 }

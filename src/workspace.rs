@@ -7,7 +7,7 @@ use std::path::{Path, PathBuf};
 use anyhow::Context as _;
 
 use crate::config::{CONFIG_PATH, Config, is_plan_path, is_skipped_dir};
-use crate::plan::{LoadFailure, LoadedPlan, MAX_PLAN_BYTES, load_bytes, oversized};
+use crate::plan::{LoadFailure, LoadedPlan, MAX_PLAN_BYTES, RawPlan, load_many};
 
 /// Reads `.support-plan/config.toml` from the work tree, or the defaults.
 pub fn read_config(root: &Path) -> anyhow::Result<Config> {
@@ -50,35 +50,28 @@ pub fn discover(root: &Path, config: &Config) -> anyhow::Result<Vec<String>> {
     Ok(found)
 }
 
-/// Reads and loads one plan file from disk, refusing files over the size limit without
-/// reading them whole.
-pub fn load_file(root: &Path, rel: &str) -> anyhow::Result<Result<LoadedPlan, LoadFailure>> {
+/// Reads one plan file from disk, refusing files over the size limit without reading them
+/// whole.
+pub fn read_file(root: &Path, rel: &str) -> anyhow::Result<RawPlan> {
     let path = root.join(rel);
     let file = std::fs::File::open(&path).with_context(|| format!("opening {rel}"))?;
     let mut bytes = Vec::new();
     file.take(MAX_PLAN_BYTES as u64 + 1).read_to_end(&mut bytes).with_context(|| format!("reading {rel}"))?;
-    if bytes.len() > MAX_PLAN_BYTES {
-        let size = std::fs::metadata(&path).map_or(bytes.len() as u64, |m| m.len());
-        return Ok(Err(oversized(rel, None, size)));
-    }
-    Ok(load_bytes(rel, None, &bytes))
+    let bytes = if bytes.len() > MAX_PLAN_BYTES {
+        Err(std::fs::metadata(&path).map_or(bytes.len() as u64, |m| m.len()))
+    } else {
+        Ok(bytes)
+    };
+    Ok(RawPlan { path: rel.to_owned(), rev: None, bytes })
 }
 
-/// Loads many plan files, on all cores; results keep the order of `files`.
+/// Reads and loads one plan file from disk.
+pub fn load_file(root: &Path, rel: &str) -> anyhow::Result<Result<LoadedPlan, LoadFailure>> {
+    Ok(load_many(vec![read_file(root, rel)?]).pop().expect("one plan in, one out"))
+}
+
+/// Loads many plan files; results keep the order of `files`.
 pub fn load_files(root: &Path, files: &[String]) -> anyhow::Result<Vec<Result<LoadedPlan, LoadFailure>>> {
-    let threads = std::thread::available_parallelism().map_or(1, |n| n.get()).min(8);
-    let chunk = files.len().div_ceil(threads).max(1);
-    std::thread::scope(|scope| {
-        let handles: Vec<_> = files
-            .chunks(chunk)
-            .map(|part| {
-                scope.spawn(move || part.iter().map(|f| load_file(root, f)).collect::<anyhow::Result<Vec<_>>>())
-            })
-            .collect();
-        let mut out = Vec::with_capacity(files.len());
-        for h in handles {
-            out.extend(h.join().map_err(|_| anyhow::anyhow!("a plan loader thread panicked"))??);
-        }
-        Ok(out)
-    })
+    let raw = files.iter().map(|f| read_file(root, f)).collect::<anyhow::Result<Vec<_>>>()?;
+    Ok(load_many(raw))
 }

@@ -53,54 +53,25 @@ pub fn run(g: &Global, args: &LogArgs) -> anyhow::Result<ExitCode> {
     };
     let config = snapshot::config_at(&repo, &tip)?;
     let excludes = config.excludes();
-    // With --plan, follow one file: compare its blob with the parent's, and only look at
-    // the whole tree where it appeared (a move or a new plan).
-    let mut followed: Option<String> = match &args.plan {
-        Some(id) => {
-            let (plans, _) = snapshot::plans_at(&repo, &tip)?;
-            let found = plans.iter().filter_map(|p| p.as_ref().ok()).find(|p| &p.plan.plan.product == id);
-            match found {
-                Some(p) => Some(p.source.path.clone()),
-                None => anyhow::bail!("no plan with product id `{id}` at {}", tip.describe()),
-            }
-        }
-        None => None,
+    let (chain, truncated) = repo.first_parent_chain(tip.id, hide.map(|h| h.id))?;
+    // (index in the chain, plan files changed there)
+    let touched: Vec<(usize, Vec<FileChange>)> = match &args.plan {
+        None => repo.chain_plan_changes(&chain, &excludes)?,
+        Some(id) => follow_plan(&repo, &tip, &chain, id, &excludes)?,
     };
-    let mut entries: Vec<Entry> = Vec::new();
-    let mut error: Option<anyhow::Error> = None;
     let limit = args.max_count.unwrap_or(usize::MAX);
-    let (_, truncated) = repo.walk_plan_history(tip.id, hide.map(|h| h.id), |repo, id, parent| {
-        if entries.len() >= limit || error.is_some() {
-            return Ok(vec![]);
+    let mut entries: Vec<Entry> = Vec::new();
+    for (i, changes) in touched {
+        if entries.len() >= limit {
+            break;
         }
-        let changes = match &followed {
-            Some(path) => follow(repo, id, parent, path, &excludes)?,
-            None => repo.plan_changes_of(id, parent, &excludes)?,
-        };
-        if changes.is_empty() {
-            return Ok(vec![]);
-        }
-        let (plans, problems) = match summarize(repo, id, parent, &changes) {
-            Ok(p) => p,
-            Err(e) => {
-                error = Some(e);
-                return Ok(vec![]);
-            }
-        };
+        let (id, parent) = chain[i];
+        let (plans, problems) = summarize(&repo, id, parent, &changes)?;
         let plans: Vec<PlanChange> =
             plans.into_iter().filter(|p| args.plan.as_ref().is_none_or(|id| &p.product == id)).collect();
-        if let (Some(_), Some(p)) = (&followed, plans.first())
-            && let Some(old) = &p.old_path
-        {
-            followed = Some(old.clone());
-        }
         if !plans.is_empty() || !problems.is_empty() {
             entries.push(Entry { commit: repo.commit_info(id)?, plans, problems });
         }
-        Ok(vec![])
-    })?;
-    if let Some(e) = error {
-        return Err(e);
     }
     match args.format {
         Format::Human => {
@@ -151,27 +122,49 @@ pub fn run(g: &Global, args: &LogArgs) -> anyhow::Result<ExitCode> {
     Ok(ExitCode::SUCCESS)
 }
 
-/// The changes of one followed plan file at a commit.
-fn follow(
+/// The commits of `chain` that changed the plan `id`, followed across moves: its file at
+/// the tip is traced back; where it appears, the commit is checked for a move from another
+/// path, which is then traced further back.
+fn follow_plan(
     repo: &Repo,
-    id: ObjectId,
-    parent: Option<ObjectId>,
-    path: &str,
+    tip: &supportplan::git::rev::Resolved,
+    chain: &[(ObjectId, Option<ObjectId>)],
+    id: &str,
     excludes: &globset::GlobSet,
-) -> anyhow::Result<Vec<FileChange>> {
-    let now = repo.blob_id_at(id, path)?;
-    let before = match parent {
-        Some(p) => repo.blob_id_at(p, path)?,
-        None => None,
+) -> anyhow::Result<Vec<(usize, Vec<FileChange>)>> {
+    let (plans, _) = snapshot::plans_at(repo, tip)?;
+    let Some(mut path) =
+        plans.iter().filter_map(|p| p.as_ref().ok()).find(|p| p.plan.plan.product == id).map(|p| p.source.path.clone())
+    else {
+        anyhow::bail!("no plan with product id `{id}` at {}", tip.describe());
     };
-    if now == before {
-        return Ok(vec![]);
+    let mut out = Vec::new();
+    // Older commits have higher indices; after a move, trace the old path from there on.
+    let mut start = 0;
+    loop {
+        let hits: Vec<(usize, FileChange)> =
+            repo.path_changes(&chain[start..], &path)?.into_iter().map(|(i, c)| (i + start, c)).collect();
+        let appeared = hits.last().filter(|(i, c)| c.old.is_none() && chain[*i].1.is_some()).map(|(i, _)| *i);
+        out.extend(hits.into_iter().map(|(i, c)| (i, vec![c])));
+        let Some(i) = appeared else { break };
+        // Where the file appeared: a move if a plan with the same id left another path.
+        let (commit, parent) = chain[i];
+        let all = repo.plan_changes_of(commit, parent, excludes)?;
+        let (pairs, _) = summarize(repo, commit, parent, &all)?;
+        let moved_from =
+            pairs.iter().find(|p| p.product == id).and_then(|p| p.old_path.clone()).filter(|old| *old != path);
+        match moved_from {
+            Some(old) => {
+                if let Some(last) = out.last_mut() {
+                    last.1 = all;
+                }
+                path = old;
+                start = i + 1;
+            }
+            None => break,
+        }
     }
-    if before.is_none() && parent.is_some() {
-        // Appeared here: maybe moved from elsewhere; look at every plan the commit touched.
-        return repo.plan_changes_of(id, parent, excludes);
-    }
-    Ok(vec![FileChange { path: path.to_owned(), old: before, new: now }])
+    Ok(out)
 }
 
 fn summarize(

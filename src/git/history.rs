@@ -5,6 +5,9 @@ use gix::ObjectId;
 
 use super::{FileChange, Repo};
 
+/// A first-parent chain, newest first: (commit, its first parent).
+pub type Chain = Vec<(ObjectId, Option<ObjectId>)>;
+
 /// What `plan log` shows of a commit.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct CommitInfo {
@@ -14,14 +17,6 @@ pub struct CommitInfo {
     /// Seconds since the epoch (author time).
     pub time: i64,
     pub subject: String,
-}
-
-/// A commit and the plan files it changed relative to its first parent.
-#[derive(Debug, Clone)]
-pub struct PlanCommit {
-    pub commit: CommitInfo,
-    pub parent: Option<ObjectId>,
-    pub changes: Vec<FileChange>,
 }
 
 impl Repo {
@@ -38,51 +33,73 @@ impl Repo {
         Ok(CommitInfo { id, author: name, email, time, subject })
     }
 
-    /// First parent of a commit, `None` at a root or at a shallow boundary.
-    pub fn first_parent(&self, id: ObjectId) -> anyhow::Result<Option<ObjectId>> {
-        let c = self.inner.find_commit(id).with_context(|| format!("reading commit {}", id.to_hex_with_len(12)))?;
-        let parent = c.parent_ids().next().map(|p| p.detach());
-        Ok(parent.filter(|p| self.inner.has_object(p)))
-    }
-
-    /// Commits reachable from `tip` but not from `hide`, newest first (by commit time),
-    /// following first parents so merges count once; `touches` decides which to keep, given
-    /// the commit and its parent.
-    pub fn walk_plan_history(
+    /// The first-parent chain from `tip` down to (not including) `hide`, newest first, as
+    /// (commit, parent) pairs; `true` when it stops at a shallow-clone boundary.
+    pub fn first_parent_chain(
         &self,
         tip: ObjectId,
         hide: Option<ObjectId>,
-        mut changes_of: impl FnMut(&Repo, ObjectId, Option<ObjectId>) -> anyhow::Result<Vec<FileChange>>,
-    ) -> anyhow::Result<(Vec<PlanCommit>, bool)> {
-        let mut platform = self
-            .inner
-            .rev_walk([tip])
-            .sorting(gix::revision::walk::Sorting::ByCommitTime(Default::default()))
-            .first_parent_only();
+    ) -> anyhow::Result<(Chain, bool)> {
+        let mut platform = self.inner.rev_walk([tip]).first_parent_only();
         if let Some(h) = hide {
             platform = platform.with_hidden([h]);
         }
         let walk = platform.all().context("walking history")?;
         let shallow: Vec<ObjectId> =
             self.inner.shallow_commits().ok().flatten().map(|c| c.iter().copied().collect()).unwrap_or_default();
-        let mut out = Vec::new();
-        let mut truncated = false;
+        let mut chain = Vec::new();
         for info in walk {
             let info = info.with_context(|| format!("walking history ({})", self.missing_object_hint()))?;
-            let id = info.id;
-            let parent = info.parent_ids().next().map(|p| p.detach());
-            if shallow.contains(&id) {
+            if shallow.contains(&info.id) {
                 // The boundary of a shallow clone: its parent is missing, so what it
                 // "changed" is unknown. Say so instead of claiming it added every plan.
-                truncated = true;
-                break;
+                return Ok((chain, true));
             }
-            let changes = changes_of(self, id, parent)?;
-            if !changes.is_empty() {
-                out.push(PlanCommit { commit: self.commit_info(id)?, parent, changes });
+            chain.push((info.id, info.parent_ids().next().map(|p| p.detach())));
+        }
+        Ok((chain, false))
+    }
+
+    /// The changes to `path` along a first-parent chain (newest first), as (index in the
+    /// chain, change). Trees are read oldest first: packs usually store newer versions as
+    /// deltas of older ones, and gix caches resolved objects, not intermediate bases.
+    pub fn path_changes(
+        &self,
+        chain: &[(ObjectId, Option<ObjectId>)],
+        path: &str,
+    ) -> anyhow::Result<Vec<(usize, FileChange)>> {
+        let mut follower = PathFollower::new(path);
+        let mut out = Vec::new();
+        for (i, (id, parent)) in chain.iter().enumerate().rev() {
+            let before = match parent {
+                Some(p) => follower.blob_at(self, *p)?,
+                None => None,
+            };
+            let now = follower.blob_at(self, *id)?;
+            if now != before {
+                out.push((i, FileChange { path: path.to_owned(), old: before, new: now }));
             }
         }
-        Ok((out, truncated))
+        out.reverse();
+        Ok(out)
+    }
+
+    /// The plan files each commit of a chain changed, as (index, changes), newest first;
+    /// computed oldest first for the same reason as [`Repo::path_changes`].
+    pub fn chain_plan_changes(
+        &self,
+        chain: &[(ObjectId, Option<ObjectId>)],
+        excludes: &globset::GlobSet,
+    ) -> anyhow::Result<Vec<(usize, Vec<FileChange>)>> {
+        let mut out = Vec::new();
+        for (i, (id, parent)) in chain.iter().enumerate().rev() {
+            let changes = self.plan_changes_of(*id, *parent, excludes)?;
+            if !changes.is_empty() {
+                out.push((i, changes));
+            }
+        }
+        out.reverse();
+        Ok(out)
     }
 
     /// The plan files a commit changed relative to its first parent (all of them at a root).
@@ -101,29 +118,76 @@ impl Repo {
         }
     }
 
-    /// The blob id at `path` in `commit`, if it is a regular file.
-    pub fn blob_id_at(&self, commit: ObjectId, path: &str) -> anyhow::Result<Option<ObjectId>> {
-        let mut tree = self.tree_of(commit)?;
-        let parts: Vec<&str> = path.split('/').collect();
-        for (i, part) in parts.iter().enumerate() {
-            let t = self.inner.find_tree(tree).context("reading a tree")?;
+    /// The ids along `parts` from `tree`: one per level found, the last one a blob. With a
+    /// `reference` chain (of a neighbouring commit), stops as soon as a level's id matches:
+    /// everything below it is the same.
+    fn chain(
+        &self,
+        tree: ObjectId,
+        parts: &[Vec<u8>],
+        reference: Option<&[ObjectId]>,
+    ) -> anyhow::Result<Vec<ObjectId>> {
+        let mut ids = vec![tree];
+        let mut current = tree;
+        for (level, part) in parts.iter().enumerate() {
+            if let Some(r) = reference
+                && r.get(level) == Some(&current)
+            {
+                ids.extend_from_slice(&r[level + 1..]);
+                return Ok(ids);
+            }
+            let t = self.inner.find_tree(current).with_context(|| {
+                format!("reading tree {} ({})", current.to_hex_with_len(12), self.missing_object_hint())
+            })?;
             let mut found = None;
             for e in t.iter() {
                 let e = e.context("decoding a tree entry")?;
-                if e.filename() == part.as_bytes() {
+                if e.filename() == part.as_slice() {
                     found = Some((e.mode(), e.object_id()));
                     break;
                 }
             }
-            let Some((mode, id)) = found else { return Ok(None) };
-            if i + 1 == parts.len() {
-                return Ok(mode.is_blob().then_some(id));
+            let last = level + 1 == parts.len();
+            match found {
+                Some((mode, id)) if (last && mode.is_blob()) || (!last && mode.is_tree()) => {
+                    ids.push(id);
+                    current = id;
+                }
+                _ => return Ok(ids),
             }
-            if !mode.is_tree() {
-                return Ok(None);
-            }
-            tree = id;
         }
-        Ok(None)
+        Ok(ids)
+    }
+}
+
+/// Follows one path through history cheaply: each commit's lookup stops at the first tree
+/// that equals the one of the commit looked up before (usually its child).
+pub struct PathFollower {
+    parts: Vec<Vec<u8>>,
+    last: Option<(ObjectId, Vec<ObjectId>)>,
+}
+
+impl PathFollower {
+    pub fn new(path: &str) -> Self {
+        PathFollower { parts: path.split('/').map(|p| p.as_bytes().to_vec()).collect(), last: None }
+    }
+
+    /// The blob at the path in `commit`, if it is a regular file there.
+    pub fn blob_at(&mut self, repo: &Repo, commit: ObjectId) -> anyhow::Result<Option<ObjectId>> {
+        if let Some((c, chain)) = &self.last
+            && *c == commit
+        {
+            return Ok(self.blob_of(chain));
+        }
+        let tree = repo.tree_of(commit)?;
+        let reference = self.last.as_ref().map(|(_, chain)| chain.as_slice());
+        let chain = repo.chain(tree, &self.parts, reference)?;
+        let blob = self.blob_of(&chain);
+        self.last = Some((commit, chain));
+        Ok(blob)
+    }
+
+    fn blob_of(&self, chain: &[ObjectId]) -> Option<ObjectId> {
+        (chain.len() == self.parts.len() + 1).then(|| chain[chain.len() - 1])
     }
 }

@@ -12,7 +12,7 @@ use std::path::{Path, PathBuf};
 use anyhow::Context as _;
 pub use gix::ObjectId;
 
-pub use history::{CommitInfo, PlanCommit};
+pub use history::{CommitInfo, PathFollower};
 pub use tree::{FileChange, TreeFile};
 
 /// A repository opened for reading.
@@ -25,7 +25,12 @@ impl Repo {
     pub fn discover(dir: &Path) -> anyhow::Result<Repo> {
         let mut inner = gix::discover(dir)
             .with_context(|| format!("{} is not inside a git repository (nor is any parent folder)", dir.display()))?;
-        inner.object_cache_size_if_unset(16 * 1024 * 1024);
+        inner.object_cache_size_if_unset(4 * 1024 * 1024);
+        // Without a delta-base cache every tree read re-inflates its whole delta chain;
+        // gix only installs one with its `max-performance` feature, which we leave off.
+        inner
+            .objects
+            .set_pack_cache(|| Box::new(gix::odb::pack::cache::lru::MemoryCappedHashmap::new(24 * 1024 * 1024)));
         Ok(Repo { inner })
     }
 

@@ -174,31 +174,49 @@ impl Repo {
         if a == b {
             return Ok(());
         }
-        let left = match a {
+        let mut left = match a {
             Some(t) => self.entries(t)?,
             None => Vec::new(),
         };
-        let right = match b {
+        let mut right = match b {
             Some(t) => self.entries(t)?,
             None => Vec::new(),
         };
-        let mut names: Vec<&Vec<u8>> = left.iter().chain(right.iter()).map(|(_, n, _)| n).collect();
-        names.sort();
-        names.dedup();
-        for name in names {
-            let l = left.iter().find(|(_, n, _)| n == name);
-            let r = right.iter().find(|(_, n, _)| n == name);
-            if l.map(|e| e.2) == r.map(|e| e.2) && l.map(|e| e.0) == r.map(|e| e.0) {
+        left.sort_by(|x, y| x.1.cmp(&y.1));
+        right.sort_by(|x, y| x.1.cmp(&y.1));
+        // Merge join over the two sorted entry lists.
+        let (mut i, mut j) = (0, 0);
+        while i < left.len() || j < right.len() {
+            let order = match (left.get(i), right.get(j)) {
+                (Some(l), Some(r)) => l.1.cmp(&r.1),
+                (Some(_), None) => std::cmp::Ordering::Less,
+                _ => std::cmp::Ordering::Greater,
+            };
+            let (l, r) = match order {
+                std::cmp::Ordering::Less => (left.get(i), None),
+                std::cmp::Ordering::Greater => (None, right.get(j)),
+                std::cmp::Ordering::Equal => (left.get(i), right.get(j)),
+            };
+            if order != std::cmp::Ordering::Greater {
+                i += 1;
+            }
+            if order != std::cmp::Ordering::Less {
+                j += 1;
+            }
+            if let (Some(l), Some(r)) = (l, r)
+                && l.0 == r.0
+                && l.2 == r.2
+            {
                 continue;
             }
+            let name = l.or(r).map(|e| e.1.as_slice()).unwrap_or_default();
             let path = join(prefix, name);
             if walk.excluded(&path) {
                 continue;
             }
-            let tree_id =
-                |e: Option<&(gix::objs::tree::EntryMode, Vec<u8>, ObjectId)>| e.filter(|e| e.0.is_tree()).map(|e| e.2);
-            let blob_id =
-                |e: Option<&(gix::objs::tree::EntryMode, Vec<u8>, ObjectId)>| e.filter(|e| e.0.is_blob()).map(|e| e.2);
+            type E = (gix::objs::tree::EntryMode, Vec<u8>, ObjectId);
+            let tree_id = |e: Option<&E>| e.filter(|e| e.0.is_tree()).map(|e| e.2);
+            let blob_id = |e: Option<&E>| e.filter(|e| e.0.is_blob()).map(|e| e.2);
             let (lt, rt) = (tree_id(l), tree_id(r));
             if (lt.is_some() || rt.is_some()) && !is_skipped_dir(&name.to_str_lossy()) {
                 self.diff_trees(lt, rt, &path, walk, out)?;

@@ -86,10 +86,10 @@ pub fn load(source: Source) -> Result<LoadedPlan, LoadFailure> {
             ),
         );
     }
-    let index = SpanIndex::build(&root, &source.text);
-    if let Err(d) = check_schema_version(&root, &index) {
+    if let Err(d) = check_schema_version(&root) {
         return fail_with(source, d);
     }
+    let index = SpanIndex::build(&root, &source.text);
     let plan: Plan = match serde::Deserialize::deserialize(toml::de::Deserializer::from(root)) {
         Ok(plan) => plan,
         Err(e) => {
@@ -104,7 +104,7 @@ pub fn load(source: Source) -> Result<LoadedPlan, LoadFailure> {
     Ok(LoadedPlan { source, plan, index })
 }
 
-fn check_schema_version(root: &toml::Spanned<DeTable<'_>>, index: &SpanIndex) -> Result<(), Diagnostic> {
+fn check_schema_version(root: &toml::Spanned<DeTable<'_>>) -> Result<(), Diagnostic> {
     let Some(value) = root.get_ref().get("schema_version") else {
         return Err(diag(
             "schema/valid",
@@ -113,7 +113,7 @@ fn check_schema_version(root: &toml::Spanned<DeTable<'_>>, index: &SpanIndex) ->
             Some(0..0),
         ));
     };
-    let span = index.span_of(&["schema_version".into()]);
+    let span = Some(value.span());
     match value.get_ref().as_integer().and_then(|i| i64::from_str_radix(i.as_str(), i.radix()).ok()) {
         Some(SCHEMA_VERSION) => Ok(()),
         Some(other) => Err(diag(
@@ -207,4 +207,20 @@ fn suggest(got: &str, message: &str) -> Option<String> {
         .filter(|(score, _)| *score > 0.7)
         .max_by(|a, b| a.0.total_cmp(&b.0))
         .map(|(_, c)| c)
+}
+
+/// A plan file's raw bytes (or its size, when over the limit) and where it came from.
+pub struct RawPlan {
+    pub path: String,
+    pub rev: Option<String>,
+    pub bytes: Result<Vec<u8>, u64>,
+}
+
+/// Loads many plans on all cores; results keep the input order.
+pub fn load_many(raw: Vec<RawPlan>) -> Vec<Result<LoadedPlan, LoadFailure>> {
+    let one = |r: &RawPlan| match &r.bytes {
+        Ok(bytes) => load_bytes(&r.path, r.rev.clone(), bytes),
+        Err(size) => Err(oversized(&r.path, r.rev.clone(), *size)),
+    };
+    crate::par::map(&raw, one)
 }
