@@ -7,9 +7,12 @@
 pub mod check;
 pub mod config;
 pub mod diff;
+pub mod evidence;
+pub mod gate;
 pub mod git;
 pub mod par;
 pub mod plan;
+pub mod release;
 pub mod render;
 pub mod report;
 pub mod schema;

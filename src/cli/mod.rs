@@ -2,6 +2,7 @@
 
 mod check;
 mod diff;
+mod gate;
 mod init;
 mod log;
 mod render;
@@ -59,6 +60,9 @@ pub enum Command {
     Check(check::CheckArgs),
     /// Semantic diff of the plans between two revisions (or a revision and the work tree).
     Diff(diff::DiffArgs),
+    /// The release gate: sections 2.1.2–2.1.4 against evidence; exit 1 blocks the release.
+    #[command(disable_version_flag = true)]
+    Gate(gate::GateArgs),
     /// The commits that changed plans, newest first, with a semantic summary each.
     Log(log::LogArgs),
     /// Print a plan as a Markdown document numbered like the template.
@@ -133,6 +137,7 @@ pub fn run(cli: Cli) -> anyhow::Result<ExitCode> {
         Command::Render(args) => render::run(g, args),
         Command::Diff(args) => diff::run(g, args),
         Command::Log(args) => log::run(g, args),
+        Command::Gate(args) => gate::run(g, args),
         Command::Schema => {
             emit(&supportplan::schema::plan_schema_text())?;
             Ok(ExitCode::SUCCESS)

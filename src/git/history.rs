@@ -35,11 +35,7 @@ impl Repo {
 
     /// The first-parent chain from `tip` down to (not including) `hide`, newest first, as
     /// (commit, parent) pairs; `true` when it stops at a shallow-clone boundary.
-    pub fn first_parent_chain(
-        &self,
-        tip: ObjectId,
-        hide: Option<ObjectId>,
-    ) -> anyhow::Result<(Chain, bool)> {
+    pub fn first_parent_chain(&self, tip: ObjectId, hide: Option<ObjectId>) -> anyhow::Result<(Chain, bool)> {
         let mut platform = self.inner.rev_walk([tip]).first_parent_only();
         if let Some(h) = hide {
             platform = platform.with_hidden([h]);

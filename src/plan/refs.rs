@@ -333,6 +333,7 @@ fn metric_unit(r: &mut Resolver, plan: &Plan, path: &[&str], metric: &str) -> Op
     if let Some((_, dim)) = ev.kind.builtin_metrics().iter().find(|(n, _)| *n == name) {
         let unit = match dim {
             Dimension::Ratio => "ratio",
+            Dimension::Time => "s",
             _ => "count",
         };
         return super::values::Unit::parse(unit).ok().map(MetricUnit::Unit);

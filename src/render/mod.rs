@@ -3,6 +3,7 @@
 
 pub mod diff;
 pub mod document;
+pub mod gate;
 pub mod human;
 pub mod json;
 pub mod markdown;

@@ -4,6 +4,7 @@
 mod bad_input;
 mod check;
 mod diff;
+mod gate;
 mod log;
 mod properties;
 mod rules;

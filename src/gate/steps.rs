@@ -1,0 +1,287 @@
+//! 2.1.3 release process: each declared step checked by its kind. Steps not listed in
+//! `required_steps` still run, but their failures only warn.
+
+use super::records::Decision;
+use super::{
+    CommandOutcome, DEFAULT_APPROVAL_RECORD, GateFinding, GateInput, Status, approval_path, group_members, person_id,
+};
+use crate::evidence::{CaseStatus, TestCase};
+use crate::plan::{FlakyPolicy, ReleaseStep, TicketSource};
+
+const S: &str = "2.1.3";
+
+/// Test cases of several evidence ids, or the first evidence problem.
+pub fn cases<'a>(input: &'a GateInput, ids: &[String]) -> Result<(Vec<&'a TestCase>, Vec<String>), String> {
+    let mut out = Vec::new();
+    let mut files = Vec::new();
+    for id in ids {
+        let Some(c) = input.evidence.get(id) else { return Err(format!("evidence `{id}` was not collected")) };
+        if let Some(p) = &c.problem {
+            return Err(format!("evidence `{id}`: {p}"));
+        }
+        out.extend(c.cases.iter());
+        files.extend(c.files.iter().cloned());
+    }
+    Ok((out, files))
+}
+
+/// Keeps the cases whose name matches one of the globs (all, when there are none).
+pub fn select<'a>(cases: Vec<&'a TestCase>, globs: &[String]) -> Result<Vec<&'a TestCase>, String> {
+    if globs.is_empty() {
+        return Ok(cases);
+    }
+    let mut b = globset::GlobSetBuilder::new();
+    for g in globs {
+        b.add(globset::Glob::new(g).map_err(|e| format!("invalid test selection `{g}`: {e}"))?);
+    }
+    let set = b.build().map_err(|e| e.to_string())?;
+    Ok(cases.into_iter().filter(|c| set.is_match(&c.name) || set.is_match(&c.short)).collect())
+}
+
+pub fn evaluate(input: &GateInput) -> Vec<GateFinding> {
+    let rp = &input.plan.plan.release_process;
+    let mut out = Vec::new();
+    for (id, step) in &rp.steps {
+        let mut f = one(input, id, step);
+        f.path = vec!["release_process".into(), "steps".into(), id.clone()];
+        if !rp.required_steps.contains(id) && matches!(f.status, Status::Fail | Status::Error) {
+            f.status = Status::Warn;
+            f.message = format!("{} (step not in required_steps, so it only warns)", f.message);
+        }
+        out.push(f);
+    }
+    out
+}
+
+fn one(input: &GateInput, id: &str, step: &ReleaseStep) -> GateFinding {
+    let check = format!("step:{id}");
+    let fail = |msg: String| GateFinding::new(check.clone(), S, Status::Fail, msg);
+    let plan = &input.plan.plan;
+    match step {
+        ReleaseStep::Tests { evidence, max_failed, max_skipped, min_cases, select: globs, flaky_policy, .. } => {
+            let (all, files) = match cases(input, evidence) {
+                Ok(c) => c,
+                Err(e) => return GateFinding::new(check, S, Status::Error, e),
+            };
+            let chosen = match select(all, globs) {
+                Ok(c) => c,
+                Err(e) => return GateFinding::new(check, S, Status::Error, e),
+            };
+            let count = |s: CaseStatus| chosen.iter().filter(|c| c.status == s).count() as u32;
+            let failed = count(CaseStatus::Failed) + count(CaseStatus::Errored);
+            let skipped = count(CaseStatus::Skipped);
+            let flaky: Vec<&str> = chosen.iter().filter(|c| c.flaky).map(|c| c.name.as_str()).collect();
+            let total = chosen.len() as u32;
+            let observed = format!("{total} cases, {failed} failed, {skipped} skipped, {} flaky", flaky.len());
+            let expected = format!(
+                "≥ {min_cases} cases, ≤ {max_failed} failed{}",
+                max_skipped.map(|m| format!(", ≤ {m} skipped")).unwrap_or_default()
+            );
+            let mut problems = Vec::new();
+            if failed > *max_failed {
+                let names: Vec<&str> = chosen
+                    .iter()
+                    .filter(|c| matches!(c.status, CaseStatus::Failed | CaseStatus::Errored))
+                    .take(5)
+                    .map(|c| c.name.as_str())
+                    .collect();
+                problems.push(format!("{failed} failed (at most {max_failed}): {}", names.join(", ")));
+            }
+            if let Some(m) = max_skipped
+                && skipped > *m
+            {
+                problems.push(format!("{skipped} skipped (at most {m})"));
+            }
+            if total < *min_cases {
+                problems.push(format!("only {total} cases (at least {min_cases})"));
+            }
+            let mut status = if problems.is_empty() { Status::Pass } else { Status::Fail };
+            if !flaky.is_empty() && *flaky_policy != FlakyPolicy::Allow {
+                problems.push(format!("flaky: {}", flaky.iter().take(5).copied().collect::<Vec<_>>().join(", ")));
+                if status == Status::Pass {
+                    status = if *flaky_policy == FlakyPolicy::Fail { Status::Fail } else { Status::Warn };
+                }
+            }
+            let msg = if problems.is_empty() { format!("QA tests pass: {observed}") } else { problems.join("; ") };
+            let mut f = GateFinding::new(check, S, status, msg).observed(observed, expected);
+            f.evidence = files;
+            f
+        }
+        ReleaseStep::Approval { group, min_approvals, record, must_postdate_plan_change, .. } => {
+            let path = approval_path(record, &input.version);
+            let rec = match input.approvals.get(&path) {
+                Some(Some(Ok(r))) => r,
+                Some(Some(Err(e))) => return GateFinding::new(check, S, Status::Error, e.clone()),
+                _ => return fail(format!("no approval record at {path} for version {}", input.version)),
+            };
+            if rec.version != input.version {
+                return fail(format!("{path} approves version {}, not {}", rec.version, input.version));
+            }
+            let Some(a) = rec.steps.get(id) else {
+                return fail(format!("{path} has no [steps.{id}] approval"));
+            };
+            if a.decision == Decision::Rejected {
+                return fail(format!("the release was rejected on {} by {}", a.date, a.approved_by.join(", ")));
+            }
+            let members = group_members(plan, group);
+            let mut valid = Vec::new();
+            let mut outsiders = Vec::new();
+            for who in &a.approved_by {
+                match person_id(plan, who) {
+                    Some(p) if members.contains(&p) => valid.push(p),
+                    _ => outsiders.push(who.clone()),
+                }
+            }
+            valid.sort();
+            valid.dedup();
+            let observed = format!("{} approval(s): {}", valid.len(), valid.join(", "));
+            let expected = format!("≥ {min_approvals} from {group}");
+            if !outsiders.is_empty() {
+                return fail(format!(
+                    "approved by {} who {} not in group `{group}`",
+                    outsiders.join(", "),
+                    if outsiders.len() == 1 { "is" } else { "are" }
+                ))
+                .observed(observed, expected);
+            }
+            if (valid.len() as u32) < *min_approvals {
+                return fail(format!("{} of {min_approvals} required approvals from `{group}`", valid.len()))
+                    .observed(observed, expected);
+            }
+            if *must_postdate_plan_change
+                && let Some(changed) = input.facts.last_plan_change
+                && a.date < changed
+            {
+                return fail(format!(
+                    "approved on {}, but the plan changed after that, on {changed}; approve again",
+                    a.date
+                ));
+            }
+            if let Some(verified) = &input.facts.verified_approvers {
+                let unverified: Vec<&String> = valid.iter().filter(|p| !verified.contains(p)).collect();
+                if !unverified.is_empty() {
+                    let names: Vec<&str> = unverified.iter().map(|s| s.as_str()).collect();
+                    return fail(format!(
+                        "no commit to {path} by the git identity of {} (--verify-approvers git)",
+                        names.join(", ")
+                    ));
+                }
+            }
+            let conditions = if a.conditions.is_empty() {
+                String::new()
+            } else {
+                format!(" with conditions: {}", a.conditions.join("; "))
+            };
+            GateFinding::new(
+                check,
+                S,
+                Status::Pass,
+                format!("approved on {} by {}{conditions}", a.date, valid.join(", ")),
+            )
+            .observed(observed, expected)
+        }
+        ReleaseStep::ChangeTicket { id_pattern, source, min_lead_time, .. } => {
+            let re = match regex::Regex::new(id_pattern) {
+                Ok(r) => r,
+                Err(e) => {
+                    return GateFinding::new(
+                        check,
+                        S,
+                        Status::Error,
+                        format!("id_pattern is not a valid regular expression: {e}"),
+                    );
+                }
+            };
+            let path = approval_path(DEFAULT_APPROVAL_RECORD, &input.version);
+            let (ticket, opened) = match source {
+                TicketSource::ApprovalRecord => match input.approvals.get(&path) {
+                    Some(Some(Ok(r))) => match &r.change_ticket {
+                        Some(t) => (Some(t.id.clone()), Some(t.opened)),
+                        None => (None, None),
+                    },
+                    Some(Some(Err(e))) => return GateFinding::new(check, S, Status::Error, e.clone()),
+                    _ => (None, None),
+                },
+                TicketSource::TagAnnotation => {
+                    let found =
+                        input.facts.tag_message.as_deref().and_then(|m| re.find(m)).map(|m| m.as_str().to_owned());
+                    (found, None)
+                }
+                TicketSource::Env => (input.facts.env_ticket.clone(), None),
+            };
+            let Some(ticket) = ticket else {
+                let place = match source {
+                    TicketSource::ApprovalRecord => format!("change_ticket in {path}"),
+                    TicketSource::TagAnnotation => "the tag's annotation".into(),
+                    TicketSource::Env => "PLAN_CHANGE_TICKET".into(),
+                };
+                return fail(format!("no change ticket found in {place}"));
+            };
+            if !re.is_match(&ticket) {
+                return fail(format!("change ticket `{ticket}` does not match {id_pattern}"));
+            }
+            if let (Some(lead), Some(opened)) = (min_lead_time, opened) {
+                let ready = opened.add_days(lead.as_days_ceil());
+                if ready > input.today {
+                    return fail(format!(
+                        "change ticket {ticket} was opened on {opened}; the {lead} lead time ends on {ready}"
+                    ));
+                }
+            }
+            GateFinding::new(check, S, Status::Pass, format!("change ticket {ticket}"))
+        }
+        ReleaseStep::Attestation { group, record, valid_for, .. } => {
+            attestation(input, &check, S, group, record, *valid_for)
+        }
+        ReleaseStep::Command { run, timeout, expect_exit, .. } => match input.commands.get(id) {
+            Some(CommandOutcome::Exited { code, .. }) if code == expect_exit => {
+                GateFinding::new(check, S, Status::Pass, format!("`{}` exited {code}", run.join(" ")))
+            }
+            Some(CommandOutcome::Exited { code, stdout_tail }) => fail(format!(
+                "`{}` exited {code}, expected {expect_exit}{}",
+                run.join(" "),
+                if stdout_tail.is_empty() { String::new() } else { format!(": {stdout_tail}") }
+            )),
+            Some(CommandOutcome::TimedOut) => {
+                fail(format!("`{}` did not finish within {timeout}; it was killed", run.join(" ")))
+            }
+            Some(CommandOutcome::FailedToStart(e)) => {
+                GateFinding::new(check, S, Status::Error, format!("`{}` could not start: {e}", run.join(" ")))
+            }
+            None => GateFinding::new(check, S, Status::Error, "the command was not run".to_string()),
+        },
+    }
+}
+
+/// An attestation record by a member of `group`, not older than `valid_for`.
+pub fn attestation(
+    input: &GateInput,
+    check: &str,
+    section: &'static str,
+    group: &str,
+    record: &str,
+    valid_for: crate::plan::values::Period,
+) -> GateFinding {
+    let plan = &input.plan.plan;
+    let path = approval_path(record, &input.version);
+    let fail = |m: String| GateFinding::new(check, section, Status::Fail, m);
+    let a = match input.attestations.get(&path) {
+        Some(Some(Ok(a))) => a,
+        Some(Some(Err(e))) => return GateFinding::new(check, section, Status::Error, e.clone()),
+        _ => return fail(format!("no attestation at {path}")),
+    };
+    let members = group_members(plan, group);
+    match person_id(plan, &a.by) {
+        Some(p) if members.contains(&p) => {}
+        _ => return fail(format!("attested by {}, who is not in group `{group}`", a.by)),
+    }
+    if a.date > input.today {
+        return fail(format!("attestation dated {} is in the future", a.date));
+    }
+    let until = valid_for.after(a.date);
+    if until < input.today {
+        return fail(format!("attestation by {} on {} expired on {until} (valid for {valid_for})", a.by, a.date));
+    }
+    GateFinding::new(check, section, Status::Pass, format!("attested by {} on {}: {}", a.by, a.date, a.statement))
+        .observed(format!("{} on {}", a.by, a.date), format!("a member of {group}, within {valid_for}"))
+}

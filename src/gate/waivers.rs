@@ -1,0 +1,116 @@
+//! Waivers: temporary, approved, bounded exceptions. They never hide a finding: a waived
+//! finding keeps its message and gains the waiver's reason and expiry. Expired, unused,
+//! malformed or over-long waivers are reported themselves.
+
+use super::{AppliedWaiver, GateFinding, GateInput, Status, group_members, person_id};
+
+const S: &str = "2.1.3";
+
+pub fn apply(input: &GateInput, findings: &mut Vec<GateFinding>) {
+    let plan = &input.plan.plan;
+    let file = match &input.waivers {
+        Ok(f) => f,
+        Err(e) => {
+            let mut f = GateFinding::new("waiver/file", S, Status::Error, e.clone());
+            f.invalid = true;
+            findings.push(f);
+            return;
+        }
+    };
+    let settings = &plan.gate;
+    let group = group_members(plan, &plan.plan.approvers_group);
+    let mut extra = Vec::new();
+    for (id, w) in &file.waivers {
+        let check = format!("waiver/{id}");
+        let invalid = |m: String| {
+            let mut f = GateFinding::new(check.clone(), S, Status::Error, m);
+            f.invalid = true;
+            f
+        };
+        if !findings.iter().any(|f| f.check == w.check) {
+            extra.push(invalid(format!("waiver `{id}` covers `{}`, which is not a check of this gate", w.check)));
+            continue;
+        }
+        if w.expires < w.created {
+            extra.push(invalid(format!("waiver `{id}` expires ({}) before it was created ({})", w.expires, w.created)));
+            continue;
+        }
+        let horizon = settings.waiver_max_horizon.as_days_ceil();
+        if w.created.days_until(w.expires) > horizon {
+            extra.push(invalid(format!(
+                "waiver `{id}` runs {} days, longer than gate.waiver_max_horizon ({})",
+                w.created.days_until(w.expires),
+                settings.waiver_max_horizon
+            )));
+            continue;
+        }
+        let outsiders: Vec<&String> =
+            w.approved_by.iter().filter(|a| person_id(plan, a).is_none_or(|p| !group.contains(&p))).collect();
+        if w.approved_by.is_empty() || !outsiders.is_empty() {
+            let who = outsiders.iter().map(|s| s.as_str()).collect::<Vec<_>>().join(", ");
+            extra.push(invalid(format!(
+                "waiver `{id}` needs approval from `{}`; not members: {who}",
+                plan.plan.approvers_group
+            )));
+            continue;
+        }
+        if let Some(req) = &w.versions {
+            match (semver::VersionReq::parse(req), semver::Version::parse(&input.version)) {
+                (Ok(r), Ok(v)) if !r.matches(&v) => continue,
+                (Err(e), _) => {
+                    extra.push(invalid(format!("waiver `{id}`: versions `{req}` is not a version requirement: {e}")));
+                    continue;
+                }
+                _ => {}
+            }
+        }
+        if w.expires < input.today {
+            extra.push(GateFinding::new(
+                check,
+                S,
+                Status::Warn,
+                format!("waiver `{id}` for `{}` expired on {}; it no longer covers it", w.check, w.expires),
+            ));
+            continue;
+        }
+        let Some(target) = findings.iter_mut().find(|f| f.check == w.check) else { continue };
+        if !matches!(target.status, Status::Fail | Status::Warn) {
+            extra.push(GateFinding::new(
+                check,
+                S,
+                Status::Warn,
+                format!("waiver `{id}` covers `{}`, which passes now; remove the waiver", w.check),
+            ));
+            continue;
+        }
+        if let (Some(ceiling), Some(measured)) = (w.ceiling, target.measured)
+            && measured > ceiling.base() + 1e-12
+        {
+            extra.push(GateFinding::new(
+                check,
+                S,
+                Status::Warn,
+                format!("waiver `{id}` covers `{}` up to {ceiling} only; the measurement is above it", w.check),
+            ));
+            continue;
+        }
+        target.status = Status::Waived;
+        target.waiver = Some(AppliedWaiver {
+            id: id.clone(),
+            reason: w.reason.clone(),
+            approved_by: w.approved_by.clone(),
+            expires: w.expires.to_string(),
+            ticket: w.ticket.clone(),
+        });
+        let left = input.today.days_until(w.expires);
+        if left <= settings.waiver_runway.as_days_ceil() {
+            extra.push(GateFinding::new(
+                check,
+                S,
+                Status::Warn,
+                format!("waiver `{id}` expires in {left} day(s), on {}", w.expires),
+            ));
+        }
+    }
+    findings.extend(extra);
+}

@@ -1,0 +1,474 @@
+//! `plan gate` end to end: real repositories with tags, evidence written by the real tools
+//! (cargo-nextest, pytest, coverage.py, hyperfine; k6 and SARIF in their documented
+//! shapes), approval and attestation records, waivers.
+
+use crate::support::*;
+
+fn fixture(name: &str) -> String {
+    std::fs::read_to_string(format!("{}/tests/fixtures/evidence/{name}", env!("CARGO_MANIFEST_DIR"))).unwrap()
+}
+
+/// The example plan with evidence paths pointing at this test's files.
+fn gate_plan() -> String {
+    let t = example();
+    let t = replace_once(&t, "path = \"target/nextest/ci/junit.xml\"", "path = \"evidence/unit.xml\"");
+    let t = replace_once(&t, "path = \"perf/summary.json\"", "path = \"evidence/k6-summary.json\"");
+    let t = replace_once(&t, "warn_at = \"220ms\"", "warn_at = \"240ms\"");
+    let t = replace_once(&t, "min_cases = 300", "min_cases = 5");
+    t.replace("path = \"reports/", "path = \"evidence/")
+}
+
+/// A repository ready to release 1.0.0: plan, records, evidence; tagged v1.0.0.
+fn release_repo() -> Dir {
+    let d = Dir::git();
+    d.write("support-plan.toml", gate_plan());
+    d.write(
+        ".support-plan/approvals/1.0.0.toml",
+        "version = \"1.0.0\"\nchange_ticket = { id = \"CHG0012345\", opened = 2026-11-20 }\n\n[steps.review-board]\ndecision = \"approved\"\napproved_by = [\"@alice\", \"dave\"]\ndate = 2026-11-24\n",
+    );
+    attest(&d, "prr-1.0.0", "2026-11-23");
+    attest(&d, "oncall-1.0.0", "2026-11-23");
+    d.commit("Plan and records for 1.0.0", 20);
+    d.run_git(&["tag", "-a", "v1.0.0", "-m", "Release 1.0.0"]);
+    evidence(&d);
+    d
+}
+
+fn attest(d: &Dir, name: &str, date: &str) {
+    d.write(
+        &format!(".support-plan/attestations/{name}.toml"),
+        format!("by = \"carol\"\ndate = {date}\nstatement = \"Reviewed and signed.\"\n"),
+    );
+}
+
+/// Evidence in the work tree, as CI leaves it (not committed).
+fn evidence(d: &Dir) {
+    d.write("evidence/unit.xml", fixture("nextest-pass.xml"));
+    d.write("e2e/results/run-1.xml", fixture("nextest-pass.xml"));
+    d.write("evidence/k6-summary.json", fixture("k6-summary.json"));
+    d.write("evidence/scan.sarif", fixture("scan.sarif"));
+    d.write("evidence/reconciliation.json", r#"{"mismatch_ratio": 0.00005, "invoices": 120400}"#);
+    d.write("evidence/synthetic-7d.json", r#"{"availability": 0.9995, "errors_per_10k": 3.1}"#);
+    d.write("evidence/invoice-dry-run.json", r#"{"duration_seconds": 14400}"#);
+    d.write("evidence/infracost.json", r#"{"totalMonthlyCost": 3100.5, "currency": "EUR"}"#);
+}
+
+fn gate(d: &Dir, extra: &[&str]) -> (Output, serde_json::Value) {
+    let mut args = vec!["gate", "--tag", "v1.0.0", "--format", "json"];
+    args.extend_from_slice(extra);
+    if !extra.contains(&"--now") {
+        args.extend_from_slice(&["--now", NOW]);
+    }
+    let out = d.plan(&args);
+    let v = serde_json::from_str(&out.stdout).unwrap_or_else(|e| panic!("{e}\n{}\n{}", out.stdout, out.stderr));
+    (out, v)
+}
+
+fn status<'a>(v: &'a serde_json::Value, check: &str) -> &'a serde_json::Value {
+    v["plans"][0]["findings"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|f| f["check"] == check)
+        .unwrap_or_else(|| panic!("no {check} in {v:#}"))
+}
+
+/// Re-releases from a commit with `edit` applied to the committed files.
+fn retag(d: &Dir, edit: impl FnOnce(&Dir)) {
+    edit(d);
+    d.commit("change", 25);
+    d.run_git(&["tag", "-f", "-a", "v1.0.0", "-m", "Release 1.0.0"]);
+}
+
+#[test]
+fn a_release_that_passes() {
+    let d = release_repo();
+    let (out, v) = gate(&d, &[]);
+    assert_eq!(out.code, 0, "{v:#}");
+    assert_eq!(v["schema"], "supportplan/gate/v1");
+    assert_eq!(v["verdict"], "pass");
+    assert_eq!(status(&v, "step:qa")["status"], "pass");
+    assert_eq!(status(&v, "criterion:p95-latency")["observed"], "236.8ms");
+    assert_eq!(status(&v, "criterion:error-rate")["status"], "warn", "no baseline yet is a warning");
+    assert!(out.stderr.contains("release may proceed"), "{}", out.stderr);
+}
+
+#[test]
+fn every_output_format() {
+    let d = release_repo();
+    d.edit("evidence/k6-summary.json", "\"p(95)\": 236.8", "\"p(95)\": 262.5");
+    for (format, name) in [
+        ("human", "gate_human"),
+        ("json", "gate_json"),
+        ("junit", "gate_junit"),
+        ("sarif", "gate_sarif"),
+        ("markdown", "gate_markdown"),
+        ("github", "gate_github"),
+    ] {
+        let out = d.plan(&["gate", "--tag", "v1.0.0", "--now", NOW, "--format", format]);
+        assert_eq!(out.code, 1, "{format}: {}", out.stderr);
+        insta::assert_snapshot!(name, out.stdout);
+    }
+}
+
+#[test]
+fn blocked_by_failing_tests() {
+    let d = release_repo();
+    d.write("evidence/unit.xml", fixture("nextest-fail.xml"));
+    let (out, v) = gate(&d, &[]);
+    assert_eq!(out.code, 1);
+    let qa = status(&v, "step:qa");
+    assert_eq!(qa["status"], "fail");
+    assert!(
+        qa["message"].as_str().unwrap().contains("1 failed (at most 0): shop::invoice::generate_credit_note"),
+        "{qa}"
+    );
+    assert_eq!(qa["evidence"][0], "evidence/unit.xml");
+}
+
+#[test]
+fn pytest_junit_is_read_too() {
+    let d = release_repo();
+    d.write("evidence/unit.xml", fixture("pytest-fail.xml"));
+    let (_, v) = gate(&d, &[]);
+    let qa = status(&v, "step:qa");
+    assert_eq!(qa["status"], "fail");
+    assert!(qa["observed"].as_str().unwrap().starts_with("9 cases, 1 failed, 1 skipped"), "{qa}");
+    assert!(qa["message"].as_str().unwrap().contains("tests.test_checkout::test_rounding"), "{qa}");
+}
+
+#[test]
+fn blocked_by_each_step_kind() {
+    // Approval from someone outside the group.
+    let d = release_repo();
+    retag(&d, |d| d.edit(".support-plan/approvals/1.0.0.toml", "[\"@alice\", \"dave\"]", "[\"@alice\", \"bob\"]"));
+    let (out, v) = gate(&d, &[]);
+    assert_eq!(out.code, 1);
+    assert_eq!(status(&v, "step:review-board")["message"], "approved by bob who is not in group `review-board`");
+    // Too few approvals.
+    retag(&d, |d| d.edit(".support-plan/approvals/1.0.0.toml", "[\"@alice\", \"bob\"]", "[\"@alice\"]"));
+    let (_, v) = gate(&d, &[]);
+    assert_eq!(status(&v, "step:review-board")["message"], "1 of 2 required approvals from `review-board`");
+    // A change ticket that does not match, then one opened too late.
+    retag(&d, |d| d.edit(".support-plan/approvals/1.0.0.toml", "id = \"CHG0012345\"", "id = \"TICKET-9\""));
+    let (_, v) = gate(&d, &[]);
+    assert_eq!(
+        status(&v, "step:change-management")["message"],
+        "change ticket `TICKET-9` does not match ^CHG[0-9]{7}$"
+    );
+    retag(&d, |d| {
+        d.edit(
+            ".support-plan/approvals/1.0.0.toml",
+            "id = \"TICKET-9\", opened = 2026-11-20",
+            "id = \"CHG0012345\", opened = 2026-11-25",
+        )
+    });
+    let (_, v) = gate(&d, &[]);
+    assert_eq!(
+        status(&v, "step:change-management")["message"],
+        "change ticket CHG0012345 was opened on 2026-11-25; the 3d lead time ends on 2026-11-28"
+    );
+}
+
+#[test]
+fn an_approval_older_than_the_last_plan_change_does_not_count() {
+    let d = release_repo();
+    retag(&d, |d| {
+        d.edit(".support-plan/approvals/1.0.0.toml", "date = 2026-11-24", "date = 2026-10-01");
+    });
+    let (out, v) = gate(&d, &[]);
+    assert_eq!(out.code, 1);
+    let msg = status(&v, "step:review-board")["message"].as_str().unwrap().to_owned();
+    assert!(msg.starts_with("approved on 2026-10-01, but the plan changed after that, on 2026-10-20"), "{msg}");
+}
+
+#[test]
+fn command_steps_exit_codes_and_timeouts() {
+    let d = release_repo();
+    retag(&d, |d| {
+        let t = d.read("support-plan.toml").replace(
+            "required_steps = [\"qa\", \"review-board\", \"change-management\"]",
+            "required_steps = [\"qa\", \"review-board\", \"change-management\", \"smoke\", \"hang\"]",
+        );
+        d.write(
+            "support-plan.toml",
+            format!("{t}\n[release_process.steps.smoke]\nkind = \"command\"\nrun = [\"sh\", \"-c\", \"echo smoke failed; exit 3\"]\n\n[release_process.steps.hang]\nkind = \"command\"\nrun = [\"sleep\", \"30\"]\ntimeout = \"1s\"\n"),
+        );
+    });
+    let started = std::time::Instant::now();
+    let (out, v) = gate(&d, &[]);
+    assert!(started.elapsed().as_secs() < 20, "the hanging command was not killed");
+    assert_eq!(out.code, 1);
+    assert_eq!(
+        status(&v, "step:smoke")["message"],
+        "`sh -c echo smoke failed; exit 3` exited 3, expected 0: smoke failed"
+    );
+    assert_eq!(status(&v, "step:hang")["message"], "`sleep 30` did not finish within 1s; it was killed");
+}
+
+#[test]
+fn blocked_by_each_criterion_kind() {
+    let d = release_repo();
+    // threshold
+    d.edit(
+        "evidence/k6-summary.json",
+        "\"http_reqs\": { \"count\": 31020, \"rate\": 516.9 }",
+        "\"http_reqs\": { \"count\": 24612, \"rate\": 410.2 }",
+    );
+    // tests selection
+    d.write("e2e/results/run-1.xml", fixture("nextest-fail.xml"));
+    // attestation: expired
+    retag(&d, |d| attest(d, "prr-1.0.0", "2026-06-01"));
+    let (out, v) = gate(&d, &[]);
+    assert_eq!(out.code, 1);
+    assert_eq!(status(&v, "criterion:capacity-500rps")["message"], "`k6.rps` is 410.2rps, target >= 500rps");
+    let e2e = status(&v, "criterion:checkout-e2e");
+    assert_eq!(e2e["status"], "fail");
+    assert!(e2e["message"].as_str().unwrap().contains("failing: shop::invoice::generate_credit_note"), "{e2e}");
+    assert_eq!(
+        status(&v, "criterion:prr-signed")["message"],
+        "attestation by carol on 2026-06-01 expired on 2026-08-30 (valid for 90d)"
+    );
+}
+
+#[test]
+fn baseline_against_the_previous_release() {
+    let d = release_repo();
+    d.write(
+        ".support-plan/results/1.0.0.json",
+        r#"{"version": "1.0.0", "metrics": {"synthetic.errors_per_10k": 2.0}}"#,
+    );
+    d.commit("Record 1.0.0 results", 21);
+    d.run_git(&["tag", "-f", "-a", "v1.0.0", "-m", "Release 1.0.0"]);
+    d.write(
+        ".support-plan/approvals/1.1.0.toml",
+        d.read(".support-plan/approvals/1.0.0.toml").replace("1.0.0", "1.1.0"),
+    );
+    attest(&d, "prr-1.1.0", "2026-11-23");
+    attest(&d, "oncall-1.1.0", "2026-11-23");
+    d.commit("Records for 1.1.0", 22);
+    d.run_git(&["tag", "-a", "v1.1.0", "-m", "Release 1.1.0"]);
+    let out = d.plan(&["gate", "--tag", "v1.1.0", "--now", NOW, "--format", "json"]);
+    let v: serde_json::Value = serde_json::from_str(&out.stdout).unwrap();
+    let f = status(&v, "criterion:error-rate");
+    assert_eq!(f["status"], "fail", "{f}");
+    assert_eq!(f["observed"], "2 → 3.1 (+55.0%)");
+    assert_eq!(out.code, 1);
+    // --write-results records this release's values for the next one.
+    let out = d.plan(&["gate", "--tag", "v1.1.0", "--now", NOW, "--write-results", "-q"]);
+    assert_eq!(out.code, 1);
+    let written: serde_json::Value = serde_json::from_str(&d.read(".support-plan/results/1.1.0.json")).unwrap();
+    assert_eq!(written["metrics"]["synthetic.errors_per_10k"], 3.1);
+}
+
+fn waiver(d: &Dir, body: &str) {
+    retag(d, |d| {
+        d.write(".support-plan/waivers.toml", body);
+    });
+}
+
+const P95_WAIVER: &str = "[waivers.p95-cache]\ncheck = \"criterion:p95-latency\"\nreason = \"Cache layer lands in 1.1\"\napproved_by = [\"@alice\", \"dave\"]\ncreated = 2026-11-10\nexpires = 2027-01-15\nceiling = \"300ms\"\nticket = \"BILL-123\"\n";
+
+#[test]
+fn a_valid_waiver_saves_the_release_and_stays_visible() {
+    let d = release_repo();
+    d.edit("evidence/k6-summary.json", "\"p(95)\": 236.8", "\"p(95)\": 262.5");
+    waiver(&d, P95_WAIVER);
+    let (out, v) = gate(&d, &[]);
+    assert_eq!(out.code, 0, "{v:#}");
+    let f = status(&v, "criterion:p95-latency");
+    assert_eq!(f["status"], "waived");
+    assert_eq!(f["message"], "`k6.p95` is 262.5ms, target <= 250ms");
+    assert_eq!(f["waiver"]["reason"], "Cache layer lands in 1.1");
+    assert_eq!(f["waiver"]["expires"], "2027-01-15");
+    // Above the ceiling, the waiver does not cover it.
+    d.edit("evidence/k6-summary.json", "\"p(95)\": 262.5", "\"p(95)\": 900.1");
+    let (out, v) = gate(&d, &[]);
+    assert_eq!(out.code, 1);
+    assert_eq!(status(&v, "criterion:p95-latency")["status"], "fail");
+    assert!(status(&v, "waiver/p95-cache")["message"].as_str().unwrap().contains("up to 300ms only"));
+}
+
+#[test]
+fn an_expired_waiver_does_not_save_the_release() {
+    let d = release_repo();
+    d.edit("evidence/k6-summary.json", "\"p(95)\": 236.8", "\"p(95)\": 262.5");
+    waiver(
+        &d,
+        &P95_WAIVER.replace("created = 2026-11-10\nexpires = 2027-01-15", "created = 2026-09-01\nexpires = 2026-11-01"),
+    );
+    let (out, v) = gate(&d, &[]);
+    assert_eq!(out.code, 1);
+    assert_eq!(status(&v, "criterion:p95-latency")["status"], "fail");
+    assert_eq!(
+        status(&v, "waiver/p95-cache")["message"],
+        "waiver `p95-cache` for `criterion:p95-latency` expired on 2026-11-01; it no longer covers it"
+    );
+}
+
+#[test]
+fn bad_waivers_cannot_be_evaluated() {
+    for (body, expected) in [
+        (
+            P95_WAIVER.replace("criterion:p95-latency", "criterion:p99"),
+            "covers `criterion:p99`, which is not a check of this gate",
+        ),
+        (
+            P95_WAIVER.replace("expires = 2027-01-15", "expires = 2026-11-01"),
+            "expires (2026-11-01) before it was created (2026-11-10)",
+        ),
+        (
+            P95_WAIVER.replace("expires = 2027-01-15", "expires = 2027-06-15"),
+            "runs 217 days, longer than gate.waiver_max_horizon (90d)",
+        ),
+        (
+            P95_WAIVER.replace("[\"@alice\", \"dave\"]", "[\"@bob\"]"),
+            "needs approval from `review-board`; not members: @bob",
+        ),
+        ("[waivers.x]\ncheck = \"step:qa\"\n".to_string(), "missing field `reason`"),
+    ] {
+        let d = release_repo();
+        waiver(&d, &body);
+        let (out, v) = gate(&d, &[]);
+        assert_eq!(out.code, 2, "{body}\n{}", out.stdout);
+        let messages: Vec<&str> = v["plans"][0]["findings"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .filter(|f| f["invalid"] == true)
+            .map(|f| f["message"].as_str().unwrap())
+            .collect();
+        assert!(messages.iter().any(|m| m.contains(expected)), "{expected}\n{messages:?}");
+    }
+}
+
+#[test]
+fn an_unapproved_breaking_plan_change_since_the_previous_tag_blocks() {
+    let d = release_repo();
+    d.edit("support-plan.toml", "availability_pct = 99.5", "availability_pct = 99.0");
+    d.write(
+        ".support-plan/approvals/1.1.0.toml",
+        d.read(".support-plan/approvals/1.0.0.toml").replace("1.0.0", "1.1.0").replace("2026-11-24", "2026-11-25"),
+    );
+    attest(&d, "prr-1.1.0", "2026-11-23");
+    attest(&d, "oncall-1.1.0", "2026-11-23");
+    d.commit("Lower the SLA", 25);
+    d.run_git(&["tag", "-a", "v1.1.0", "-m", "Release 1.1.0"]);
+    let out = d.plan(&["gate", "--tag", "v1.1.0", "--now", NOW, "--format", "json"]);
+    assert_eq!(out.code, 1);
+    let v: serde_json::Value = serde_json::from_str(&out.stdout).unwrap();
+    let f = status(&v, "strategy/plan-change-approved");
+    assert_eq!(
+        f["message"],
+        "1 breaking plan change(s) since v1.0.0 without an approval from `review-board`: sla.availability_pct 99.5 → 99.0 (breaking)"
+    );
+    // With the board's approval of the plan change, it passes.
+    let rec = d.read(".support-plan/approvals/1.1.0.toml");
+    d.write(
+        ".support-plan/approvals/1.1.0.toml",
+        format!("{rec}\n[plan_change]\ndecision = \"approved\"\napproved_by = [\"dave\"]\ndate = 2026-11-25\n"),
+    );
+    d.commit("Approve the SLA change", 26);
+    d.run_git(&["tag", "-f", "-a", "v1.1.0", "-m", "Release 1.1.0"]);
+    let out = d.plan(&["gate", "--tag", "v1.1.0", "--now", NOW, "--format", "json"]);
+    let v: serde_json::Value = serde_json::from_str(&out.stdout).unwrap();
+    assert_eq!(status(&v, "strategy/plan-change-approved")["status"], "pass");
+    assert_eq!(out.code, 0, "{v:#}");
+}
+
+#[test]
+fn release_strategy_checks() {
+    let d = release_repo();
+    let (_, v) = gate(&d, &["--now", "2026-12-24"]);
+    assert_eq!(
+        status(&v, "strategy/freeze-window")["message"],
+        "2026-12-24 is inside freeze window `year-end` (2026-12-20 to 2027-01-05: Year-end financial close)"
+    );
+    // A version that is not semver, and a tag that does not follow the pattern.
+    d.run_git(&["tag", "release-7"]);
+    let out = d.plan(&["gate", "--tag", "release-7", "--now", NOW]);
+    assert_eq!(out.code, 2);
+    assert!(
+        out.stderr.contains("tag `release-7` does not match the plan's tag_pattern `v{version}`; pass --version"),
+        "{}",
+        out.stderr
+    );
+    let out = d.plan(&["gate", "--version", "1.0", "--now", NOW, "--format", "json"]);
+    let v: serde_json::Value = serde_json::from_str(&out.stdout).unwrap();
+    assert_eq!(status(&v, "strategy/version")["status"], "fail");
+    // Released from a branch that is not a release branch.
+    d.run_git(&["checkout", "-q", "-b", "experiment"]);
+    d.write("NOTES.md", "experiment\n");
+    d.commit("experiment", 27);
+    d.run_git(&["tag", "-a", "v1.0.1", "-m", "1.0.1"]);
+    let out = d.plan(&["gate", "--tag", "v1.0.1", "--now", NOW, "--format", "json"]);
+    let v: serde_json::Value = serde_json::from_str(&out.stdout).unwrap();
+    assert_eq!(status(&v, "strategy/release-branch")["status"], "fail");
+}
+
+#[test]
+fn missing_stale_truncated_and_wrong_evidence_fails_closed() {
+    let d = release_repo();
+    std::fs::remove_file(d.path().join("evidence/scan.sarif")).unwrap();
+    let (out, v) = gate(&d, &[]);
+    assert_eq!(out.code, 1);
+    assert_eq!(status(&v, "criterion:no-critical-findings")["status"], "error");
+    assert!(
+        status(&v, "criterion:no-critical-findings")["message"]
+            .as_str()
+            .unwrap()
+            .contains("no file matches `evidence/scan.sarif`")
+    );
+    d.write("evidence/scan.sarif", fixture("scan.sarif"));
+    // Truncated JUnit.
+    let junit = fixture("nextest-pass.xml");
+    d.write("evidence/unit.xml", &junit[..junit.len() / 2]);
+    let (_, v) = gate(&d, &[]);
+    let qa = status(&v, "step:qa")["message"].as_str().unwrap().to_owned();
+    assert!(qa.contains("evidence/unit.xml") && (qa.contains("truncated") || qa.contains("not valid JUnit")), "{qa}");
+    d.write("evidence/unit.xml", &junit);
+    // A pointer that lands on a string.
+    d.write("evidence/infracost.json", r#"{"totalMonthlyCost": "3100.5"}"#);
+    let (_, v) = gate(&d, &[]);
+    assert!(
+        status(&v, "criterion:cost")["message"]
+            .as_str()
+            .unwrap()
+            .contains("JSON pointer `/totalMonthlyCost` lands on the string \"3100.5\", not a number")
+    );
+    d.write("evidence/infracost.json", r#"{"totalMonthlyCost": 3100.5}"#);
+    // Stale: older than max_age.
+    let f = std::fs::File::options().write(true).open(d.path().join("evidence/invoice-dry-run.json")).unwrap();
+    f.set_modified(std::time::SystemTime::now() - std::time::Duration::from_secs(30 * 86_400)).unwrap();
+    let (out, v) = gate(&d, &[]);
+    assert_eq!(out.code, 1);
+    assert!(
+        status(&v, "criterion:invoice-run-duration")["message"]
+            .as_str()
+            .unwrap()
+            .contains("stale: written 720h ago, older than max_age 1w")
+    );
+    // A 500 MB evidence file is refused unread.
+    d.write("evidence/invoice-dry-run.json", r#"{"duration_seconds": 14400}"#);
+    let big = std::fs::File::create(d.path().join("evidence/reconciliation.json")).unwrap();
+    big.set_len(500 * 1024 * 1024).unwrap();
+    let (_, v) = gate(&d, &[]);
+    assert!(
+        status(&v, "criterion:invoice-accuracy")["message"]
+            .as_str()
+            .unwrap()
+            .contains("524288000 bytes, over the 268435456-byte evidence limit; it was not read")
+    );
+}
+
+#[test]
+fn verify_approvers_against_git_identities() {
+    let d = release_repo();
+    // Alice committed the record; Dave never did.
+    let (out, v) = gate(&d, &["--verify-approvers", "git"]);
+    assert_eq!(out.code, 1);
+    assert_eq!(
+        status(&v, "step:review-board")["message"],
+        "no commit to .support-plan/approvals/1.0.0.toml by the git identity of dave (--verify-approvers git)"
+    );
+}
