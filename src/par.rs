@@ -1,24 +1,40 @@
 //! A parallel map over a slice on scoped threads (one per core, at most 8), keeping order.
-//! Plan loading and diffing are pure and independent per plan.
+//! Items are handed out one at a time, so a few expensive items do not land on one thread.
+//! Plan loading, diffing and gate criteria are pure and independent per item.
+
+use std::sync::Mutex;
+use std::sync::atomic::{AtomicUsize, Ordering};
 
 pub fn map<T: Sync, R: Send>(items: &[T], f: impl Fn(&T) -> R + Sync) -> Vec<R> {
-    let threads = std::thread::available_parallelism().map_or(1, |n| n.get()).min(8);
-    if items.len() < 4 || threads == 1 {
+    let threads = std::thread::available_parallelism().map_or(1, |n| n.get()).min(8).min(items.len());
+    if items.len() < 4 || threads <= 1 {
         return items.iter().map(f).collect();
     }
-    let chunk = items.len().div_ceil(threads);
-    let f = &f;
+    let next = AtomicUsize::new(0);
+    let results: Mutex<Vec<Option<R>>> = Mutex::new((0..items.len()).map(|_| None).collect());
     std::thread::scope(|scope| {
-        let handles: Vec<_> =
-            items.chunks(chunk).map(|part| scope.spawn(move || part.iter().map(f).collect::<Vec<R>>())).collect();
-        let mut out = Vec::with_capacity(items.len());
-        for h in handles {
-            match h.join() {
-                Ok(part) => out.extend(part),
-                // Re-raise a worker's panic on this thread rather than lose results silently.
-                Err(panic) => std::panic::resume_unwind(panic),
-            }
+        for _ in 0..threads {
+            scope.spawn(|| {
+                loop {
+                    let i = next.fetch_add(1, Ordering::Relaxed);
+                    let Some(item) = items.get(i) else { break };
+                    let r = f(item);
+                    if let Ok(mut out) = results.lock() {
+                        out[i] = Some(r);
+                    }
+                }
+            });
         }
-        out
-    })
+    });
+    // A worker that panicked re-raises in the scope above, so every slot is filled here.
+    results.into_inner().unwrap_or_default().into_iter().flatten().collect()
+}
+
+#[cfg(test)]
+mod tests {
+    #[test]
+    fn keeps_order() {
+        let items: Vec<u32> = (0..1000).collect();
+        assert_eq!(super::map(&items, |x| x * 2), items.iter().map(|x| x * 2).collect::<Vec<_>>());
+    }
 }

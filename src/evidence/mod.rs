@@ -161,3 +161,81 @@ fn expand(dir: &Path, pattern: &str) -> Result<Vec<(String, PathBuf)>, String> {
     out.sort();
     Ok(out)
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn fixture(name: &str) -> Vec<u8> {
+        std::fs::read(format!("{}/tests/fixtures/evidence/{name}", env!("CARGO_MANIFEST_DIR"))).unwrap()
+    }
+
+    fn count(cases: &[TestCase], s: CaseStatus) -> usize {
+        cases.iter().filter(|c| c.status == s).count()
+    }
+
+    #[test]
+    fn junit_from_cargo_nextest() {
+        let cases = parse_junit(&fixture("nextest-fail.xml")[..]).unwrap();
+        assert_eq!(cases.len(), 5);
+        assert_eq!(count(&cases, CaseStatus::Failed), 1);
+        let failed = cases.iter().find(|c| c.status == CaseStatus::Failed).unwrap();
+        assert_eq!(failed.name, "shop::invoice::generate_credit_note");
+        assert_eq!(failed.short, "invoice::generate_credit_note");
+    }
+
+    #[test]
+    fn junit_from_pytest() {
+        let cases = parse_junit(&fixture("pytest-fail.xml")[..]).unwrap();
+        assert_eq!((cases.len(), count(&cases, CaseStatus::Passed), count(&cases, CaseStatus::Skipped)), (4, 2, 1));
+        assert_eq!(
+            cases.iter().find(|c| c.status == CaseStatus::Failed).unwrap().name,
+            "tests.test_checkout::test_rounding"
+        );
+    }
+
+    #[test]
+    fn junit_single_testsuite_root_with_surefire_reruns() {
+        let xml = br#"<?xml version="1.0" encoding="UTF-8"?>
+<testsuite name="com.acme.BillingTest" tests="3" failures="0" errors="1" skipped="0">
+  <testcase name="invoices" classname="com.acme.BillingTest" time="0.01">
+    <flakyFailure message="timeout" type="java.lang.AssertionError"/>
+  </testcase>
+  <testcase name="credits" classname="com.acme.BillingTest" time="0.02"/>
+  <testcase name="refunds" classname="com.acme.BillingTest" time="0.02"><error message="NPE" type="java.lang.NullPointerException">trace</error></testcase>
+</testsuite>"#;
+        let cases = parse_junit(&xml[..]).unwrap();
+        assert_eq!(cases.len(), 3);
+        assert!(cases[0].flaky && cases[0].status == CaseStatus::Passed);
+        assert_eq!(cases[2].status, CaseStatus::Errored);
+    }
+
+    #[test]
+    fn truncated_or_foreign_xml_is_an_error() {
+        let xml = fixture("nextest-pass.xml");
+        let err = parse_junit(&xml[..xml.len() - 40]).unwrap_err();
+        assert!(err.contains("truncated") || err.contains("not valid JUnit XML"), "{err}");
+        assert!(parse_junit(&b"<html><body/></html>"[..]).unwrap_err().contains("no <testsuites> or <testsuite>"));
+    }
+
+    #[test]
+    fn coverage_from_coverage_py() {
+        let lcov = text::lcov(&fixture("coverage.lcov")).unwrap();
+        let cobertura = text::cobertura(&fixture("cobertura.xml")).unwrap();
+        assert!((lcov["lines"] - 15.0 / 17.0).abs() < 1e-9, "{lcov:?}");
+        assert!((cobertura["lines"] - 0.8824).abs() < 1e-9);
+        assert!((cobertura["branches"] - 0.5).abs() < 1e-9);
+    }
+
+    #[test]
+    fn hyperfine_sarif_and_pointers() {
+        let h = json::hyperfine(&fixture("hyperfine.json")).unwrap();
+        assert!(h["mean"] > 0.05 && h["mean"] < 0.06, "{h:?}");
+        let s = json::sarif(&fixture("scan.sarif")).unwrap();
+        assert_eq!((s["error"], s["warning"]), (0.0, 1.0));
+        let k6: serde_json::Value = serde_json::from_slice(&fixture("k6-summary.json")).unwrap();
+        assert_eq!(json::pointer(&k6, "/metrics/http_req_duration/p(95)").unwrap(), 236.8);
+        assert!(json::pointer(&k6, "/metrics/nope").unwrap_err().contains("finds nothing"));
+        assert!(json::pointer(&k6, "metrics").unwrap_err().contains("start with `/`"));
+    }
+}

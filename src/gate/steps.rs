@@ -35,7 +35,7 @@ pub fn select<'a>(cases: Vec<&'a TestCase>, globs: &[String]) -> Result<Vec<&'a 
         b.add(globset::Glob::new(g).map_err(|e| format!("invalid test selection `{g}`: {e}"))?);
     }
     let set = b.build().map_err(|e| e.to_string())?;
-    Ok(cases.into_iter().filter(|c| set.is_match(&c.name) || set.is_match(&c.short)).collect())
+    Ok(cases.into_iter().filter(|c| set.is_match(&c.name) || (c.short != c.name && set.is_match(&c.short))).collect())
 }
 
 pub fn evaluate(input: &GateInput) -> Vec<GateFinding> {
