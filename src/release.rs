@@ -82,12 +82,6 @@ pub fn waivers(repo: &Repo, rev: &Resolved, plan: &LoadedPlan) -> anyhow::Result
     })
 }
 
-fn date_of(seconds: i64) -> Date {
-    Date::new(1970, 1, 1)
-        .map(|d| d.add_days(seconds.div_euclid(86_400)))
-        .unwrap_or(Date(jiff::civil::Date::constant(1970, 1, 1)))
-}
-
 /// Facts from git for one plan.
 pub fn facts(
     repo: &Repo,
@@ -128,7 +122,7 @@ pub fn facts(
     }
     let (chain, _) = repo.first_parent_chain(rev.id, None)?;
     if let Some((i, _)) = repo.path_changes(&chain, &plan.source.path)?.first() {
-        facts.last_plan_change = Some(date_of(repo.commit_info(chain[*i].0)?.time));
+        facts.last_plan_change = Some(Date::from_unix_seconds(repo.commit_info(chain[*i].0)?.time));
     }
     if let Some(t) = tag {
         facts.tag_message = repo.tag_message(t)?;

@@ -39,7 +39,7 @@ struct Entry {
 }
 
 fn date(seconds: i64) -> String {
-    Date::new(1970, 1, 1).map(|d| d.add_days(seconds.div_euclid(86_400)).to_string()).unwrap_or_default()
+    Date::from_unix_seconds(seconds).to_string()
 }
 
 pub fn run(g: &Global, args: &LogArgs) -> anyhow::Result<ExitCode> {

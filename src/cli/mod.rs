@@ -121,11 +121,7 @@ pub fn today(now: Option<&str>) -> anyhow::Result<supportplan::plan::values::Dat
     use supportplan::plan::values::Date;
     match now {
         Some(text) => Date::parse(text).map_err(|e| anyhow::anyhow!("--now: {e}")),
-        None => {
-            let days = jiff::Timestamp::now().as_second().div_euclid(86_400);
-            let epoch = Date::new(1970, 1, 1).context("the epoch is a date")?;
-            Ok(epoch.add_days(days))
-        }
+        None => Ok(Date::from_unix_seconds(jiff::Timestamp::now().as_second())),
     }
 }
 

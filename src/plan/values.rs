@@ -33,6 +33,11 @@ impl Date {
         Date::new(y, m, d).ok_or_else(|| format!("{text} does not exist in the calendar (month {m} has no day {d})"))
     }
 
+    /// The UTC date of a Unix timestamp (seconds).
+    pub fn from_unix_seconds(seconds: i64) -> Date {
+        Date(jiff::civil::Date::constant(1970, 1, 1)).add_days(seconds.div_euclid(86_400))
+    }
+
     /// Days from `self` to `other` (positive when `other` is later).
     pub fn days_until(self, other: Date) -> i64 {
         let span = self.0.until(other.0).unwrap_or_default();

@@ -160,19 +160,11 @@ pub fn access_review(ctx: &Context) -> Vec<Hit> {
     }
     match (s.access_review_interval, s.last_access_review) {
         (Some(interval), Some(last)) => {
-            let due = interval.after(last);
-            if due < ctx.now {
-                vec![
-                    Hit::new(
-                        &["environment", "security", "last_access_review"],
-                        format!("access review overdue: last {last}, every {interval}, so due {due}"),
-                    )
-                    .help("review who has access, then update last_access_review")
-                    .severity(ctx.error_at_ga()),
-                ]
-            } else {
-                vec![]
-            }
+            let at = ["environment", "security", "last_access_review"];
+            super::overdue(&at, "access review", last, interval, ctx.now)
+                .map(|h| h.help("review who has access, then update last_access_review").severity(ctx.error_at_ga()))
+                .into_iter()
+                .collect()
         }
         _ => vec![
             Hit::new(&["environment", "security"], "sensitive data without a scheduled access review")

@@ -5,7 +5,8 @@ mod environment;
 mod operations;
 mod strategy;
 
-use super::Rule;
+use super::{Hit, Rule};
+use crate::plan::values::{Date, Period};
 use crate::report::Severity::{Error, Warning};
 
 macro_rules! rule {
@@ -246,4 +247,10 @@ pub static CATALOGUE: &[Rule] = &[
 /// Builds an owned key path.
 fn path(parts: &[&str]) -> Vec<String> {
     parts.iter().map(|s| s.to_string()).collect()
+}
+
+/// A hit when something done every `every`, last on `last`, is past due.
+fn overdue(path: &[&str], what: &str, last: Date, every: Period, now: Date) -> Option<Hit> {
+    let due = every.after(last);
+    (due < now).then(|| Hit::new(path, format!("{what} overdue: last {last}, every {every}, so due {due}")))
 }

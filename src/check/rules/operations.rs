@@ -130,22 +130,14 @@ pub fn restore_test(ctx: &Context) -> Vec<Hit> {
     let Some(b) = ctx.plan.responsibilities.backup.get() else {
         return vec![];
     };
-    let due = b.restore_test_interval.after(b.last_restore_test);
-    if due < ctx.now {
-        vec![
-            Hit::new(
-                &["responsibilities", "backup", "last_restore_test"],
-                format!(
-                    "restore test overdue: last {}, every {}, so due {due}",
-                    b.last_restore_test, b.restore_test_interval
-                ),
-            )
-            .help("restore a backup into a scratch environment, then update last_restore_test")
-            .severity(ctx.error_at_ga()),
-        ]
-    } else {
-        vec![]
-    }
+    let at = ["responsibilities", "backup", "last_restore_test"];
+    super::overdue(&at, "restore test", b.last_restore_test, b.restore_test_interval, ctx.now)
+        .map(|h| {
+            h.help("restore a backup into a scratch environment, then update last_restore_test")
+                .severity(ctx.error_at_ga())
+        })
+        .into_iter()
+        .collect()
 }
 
 pub fn frequency_vs_rpo(ctx: &Context) -> Vec<Hit> {
@@ -271,13 +263,7 @@ pub fn growth_review(ctx: &Context) -> Vec<Hit> {
                 .severity(Severity::Info),
         ];
     };
-    let due = g.interval.after(g.last);
-    if due < ctx.now {
-        vec![Hit::new(
-            &["resources", "growth_review", "last"],
-            format!("growth review overdue: last {}, every {}, so due {due}", g.last, g.interval),
-        )]
-    } else {
-        vec![]
-    }
+    super::overdue(&["resources", "growth_review", "last"], "growth review", g.last, g.interval, ctx.now)
+        .into_iter()
+        .collect()
 }

@@ -1,7 +1,6 @@
 //! Rules over the introduction, 1 (objectives, assumptions) and 2.1 (lifetime, release
 //! strategy, release process, acceptance criteria).
 
-use super::path;
 use crate::check::{Context, Hit};
 use crate::plan::model::*;
 use crate::report::Severity;
@@ -21,22 +20,14 @@ pub fn placeholders(ctx: &Context) -> Vec<Hit> {
 
 pub fn review_overdue(ctx: &Context) -> Vec<Hit> {
     let l = &ctx.plan.strategy.lifetime;
-    let due = l.review_interval.after(l.last_review);
-    if due < ctx.now && !ctx.is_placeholder(&path(&["strategy", "lifetime", "last_review"])) {
-        vec![
-            Hit::new(
-                &["strategy", "lifetime", "last_review"],
-                format!(
-                    "plan review overdue: last reviewed {}, every {}, so due {due}",
-                    l.last_review, l.review_interval
-                ),
-            )
-            .help("review the plan with its owners, then set last_review to the review date")
-            .severity(ctx.error_at_ga()),
-        ]
-    } else {
-        vec![]
-    }
+    let at = ["strategy", "lifetime", "last_review"];
+    super::overdue(&at, "plan review", l.last_review, l.review_interval, ctx.now)
+        .map(|h| {
+            h.help("review the plan with its owners, then set last_review to the review date")
+                .severity(ctx.error_at_ga())
+        })
+        .into_iter()
+        .collect()
 }
 
 pub fn lifetime_ended(ctx: &Context) -> Vec<Hit> {
