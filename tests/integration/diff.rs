@@ -291,3 +291,21 @@ fn check_and_render_at_a_revision() {
     assert_eq!(out.code, 0);
     assert!(out.stdout.contains("Service level agreement: 99.5% availability"), "{}", out.stdout);
 }
+
+#[test]
+fn a_partial_clone_says_what_to_fetch() {
+    let src = Dir::git();
+    src.run_git(&["config", "uploadpack.allowfilter", "true"]);
+    src.write("support-plan.toml", example());
+    src.commit("plan", 1);
+    src.run_git(&["tag", "v1.0.0"]);
+    src.edit("support-plan.toml", "restore = \"4h\"", "restore = \"8h\"");
+    src.commit("slower restore", 2);
+    let partial = Dir::new();
+    partial.run_git(&["clone", "-q", "--filter=blob:none", &format!("file://{}", src.path().display()), "."]);
+    let out = partial.plan(&["diff", "v1.0.0", "HEAD"]);
+    assert_eq!(out.code, 2, "{}", out.stdout);
+    assert!(out.stderr.contains("reading support-plan.toml at v1.0.0: object"), "{}", out.stderr);
+    assert!(out.stderr.contains("this is a partial clone"), "{}", out.stderr);
+    assert!(out.stderr.contains("git fetch --refetch origin"), "{}", out.stderr);
+}
