@@ -33,7 +33,7 @@ pub fn read_blob(repo: &Repo, path: &str, id: ObjectId, rev: &str) -> anyhow::Re
 
 /// Reads and loads one plan blob.
 pub fn load_blob(repo: &Repo, path: &str, id: ObjectId, rev: &str) -> anyhow::Result<Loaded> {
-    Ok(load_many(vec![read_blob(repo, path, id, rev)?]).pop().expect("one plan in, one out"))
+    load_many(vec![read_blob(repo, path, id, rev)?]).pop().context("loading a plan returned nothing")
 }
 
 /// Every plan at a revision, with what discovery skipped.

@@ -67,7 +67,7 @@ pub fn read_file(root: &Path, rel: &str) -> anyhow::Result<RawPlan> {
 
 /// Reads and loads one plan file from disk.
 pub fn load_file(root: &Path, rel: &str) -> anyhow::Result<Result<LoadedPlan, LoadFailure>> {
-    Ok(load_many(vec![read_file(root, rel)?]).pop().expect("one plan in, one out"))
+    load_many(vec![read_file(root, rel)?]).pop().context("loading a plan returned nothing")
 }
 
 /// Loads many plan files; results keep the order of `files`.

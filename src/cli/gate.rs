@@ -107,7 +107,7 @@ pub fn run(g: &Global, args: &GateArgs) -> anyhow::Result<ExitCode> {
                     p.strategy.release.tag_pattern
                 )
             })?,
-            (None, None) => unreachable!("clap requires --tag or --version"),
+            (None, None) => anyhow::bail!("give --tag TAG or --version V"),
         };
         let collected = evidence::collect(&evidence_dir, &p.evidence, std::time::SystemTime::now());
         let (approvals, attestations) = release::records(&repo, &rev, loaded, &version)?;
