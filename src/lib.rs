@@ -5,11 +5,14 @@
 //! `render` formats them. Nothing here prints, exits or reads the environment.
 
 pub mod check;
+pub mod comment;
 pub mod config;
 pub mod diff;
 pub mod evidence;
 pub mod gate;
 pub mod git;
+#[cfg(feature = "github")]
+pub mod github;
 pub mod par;
 pub mod plan;
 pub mod release;

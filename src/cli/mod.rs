@@ -1,6 +1,8 @@
 //! clap definitions and one small function per command that wires the pipeline.
 
 mod check;
+#[cfg(feature = "github")]
+mod comment;
 mod diff;
 mod gate;
 mod init;
@@ -63,6 +65,9 @@ pub enum Command {
     /// The release gate: sections 2.1.2–2.1.4 against evidence; exit 1 blocks the release.
     #[command(disable_version_flag = true)]
     Gate(gate::GateArgs),
+    /// The pull request's plan summary as one sticky comment (in GitHub Actions).
+    #[cfg(feature = "github")]
+    Comment(comment::CommentArgs),
     /// The commits that changed plans, newest first, with a semantic summary each.
     Log(log::LogArgs),
     /// Print a plan as a Markdown document numbered like the template.
@@ -134,6 +139,8 @@ pub fn run(cli: Cli) -> anyhow::Result<ExitCode> {
         Command::Diff(args) => diff::run(g, args),
         Command::Log(args) => log::run(g, args),
         Command::Gate(args) => gate::run(g, args),
+        #[cfg(feature = "github")]
+        Command::Comment(args) => comment::run(g, args),
         Command::Schema => {
             emit(&supportplan::schema::plan_schema_text())?;
             Ok(ExitCode::SUCCESS)

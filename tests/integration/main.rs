@@ -3,6 +3,8 @@
 
 mod bad_input;
 mod check;
+#[cfg(feature = "github")]
+mod comment;
 mod diff;
 mod gate;
 mod log;

@@ -1,0 +1,195 @@
+//! `plan comment`: the pull request's plan summary as one sticky comment. The local result
+//! (diff and check) is computed first and always printed or written to the step summary;
+//! posting is best effort: a read-only token falls back to the step summary and
+//! annotations (exit 0), other GitHub failures exit 3.
+
+use std::io::Write as _;
+use std::process::ExitCode;
+
+use anyhow::Context as _;
+use clap::{Args, ValueEnum};
+use supportplan::comment::{self, GITHUB_COMMENT_LIMIT, Summary};
+use supportplan::git::Repo;
+use supportplan::github::client::Client;
+use supportplan::github::context::{self, Context};
+use supportplan::github::sticky::{self, OnNoChange, Request};
+use supportplan::report::{DiffReport, RevLabel};
+use supportplan::{check, render, snapshot};
+
+use super::{Global, emit, today};
+
+#[derive(Clone, Copy, Debug, ValueEnum, PartialEq, Eq)]
+pub enum ModeArg {
+    Update,
+    New,
+    DeleteAndNew,
+}
+
+#[derive(Clone, Copy, Debug, ValueEnum, PartialEq, Eq)]
+pub enum NoChangeArg {
+    Skip,
+    Update,
+    Delete,
+}
+
+#[derive(Args, Debug)]
+pub struct CommentArgs {
+    /// OWNER/NAME (default: GITHUB_REPOSITORY, or the event payload).
+    #[arg(long)]
+    pub repo: Option<String>,
+    /// Pull request number (default: from the event payload).
+    #[arg(long)]
+    pub pr: Option<u64>,
+    /// Base commit (default: the pull request's base).
+    #[arg(long)]
+    pub base: Option<String>,
+    /// Head commit (default: the pull request's head).
+    #[arg(long)]
+    pub head: Option<String>,
+    #[arg(long, value_enum, default_value_t = ModeArg::Update)]
+    pub mode: ModeArg,
+    /// When no plan changed: create nothing (and turn an existing comment into "no plan
+    /// changes"), always update, or delete our comment.
+    #[arg(long, value_enum, default_value_t = NoChangeArg::Skip)]
+    pub on_no_change: NoChangeArg,
+    /// Tells comments apart when several workflows comment on one pull request.
+    #[arg(long, default_value = "default")]
+    pub key: String,
+    /// The login the token posts as (default: asked from GitHub, else github-actions[bot]).
+    #[arg(long)]
+    pub bot_login: Option<String>,
+    /// Print the body and the API calls it would make; write nothing.
+    #[arg(long)]
+    pub dry_run: bool,
+    /// Date for the date rules of the check (YYYY-MM-DD).
+    #[arg(long, value_name = "DATE")]
+    pub now: Option<String>,
+}
+
+fn env(name: &str) -> Option<String> {
+    std::env::var(name).ok().filter(|v| !v.trim().is_empty())
+}
+
+pub fn run(g: &Global, args: &CommentArgs) -> anyhow::Result<ExitCode> {
+    let mut ctx = Context::default();
+    if let (Some(name), Some(path)) = (env("GITHUB_EVENT_NAME"), env("GITHUB_EVENT_PATH")) {
+        let payload = std::fs::read_to_string(&path).with_context(|| format!("reading GITHUB_EVENT_PATH {path}"))?;
+        ctx = context::from_event(&name, &payload)?;
+    }
+    let repo_name = args.repo.clone().or_else(|| env("GITHUB_REPOSITORY")).or(ctx.repo.clone());
+    let repo_name = repo_name.context("no repository: pass --repo OWNER/NAME (or run in GitHub Actions)")?;
+    let (owner, name) = context::check_repo(&repo_name)?;
+    let pr = args.pr.or(ctx.pr).context("no pull request: pass --pr N (or run on a pull_request event)")?;
+    let base_spec = args.base.clone().or(ctx.base_sha.clone()).context("no base commit: pass --base REV")?;
+    let head_spec = args.head.clone().or(ctx.head_sha.clone()).unwrap_or_else(|| "HEAD".into());
+
+    // The local result: diff merge-base → head, and the rules on head.
+    let repo = Repo::discover(&g.root()?)?;
+    let head = repo.resolve(&head_spec)?;
+    let base = repo.resolve(&format!("{base_spec}...{}", head.id))?;
+    let candidates = snapshot::candidates(&repo, &base, &snapshot::Endpoint::Commit(head.clone()))?;
+    for f in snapshot::failures(&candidates) {
+        for finding in check::load_findings(f) {
+            eprint!("{}", render::human::finding(&finding, g.style()));
+        }
+    }
+    let old: Vec<_> = candidates.old.iter().filter_map(|p| p.as_ref().ok()).collect();
+    let new: Vec<_> = candidates.new.iter().filter_map(|p| p.as_ref().ok()).collect();
+    let diff = DiffReport {
+        base: RevLabel { spec: format!("merge-base of {base_spec}"), commit: Some(base.id.to_string()) },
+        head: RevLabel { spec: head_spec.clone(), commit: Some(head.id.to_string()) },
+        plans: snapshot::pair(&old, &new),
+        notices: vec![],
+    };
+    let (plans, _) = snapshot::plans_at(&repo, &head)?;
+    let report = check::check_all(&plans, today(args.now.as_deref())?, Some(head.describe()));
+    let server = env("GITHUB_SERVER_URL").unwrap_or_else(|| "https://github.com".into());
+    let summary = Summary {
+        key: &args.key,
+        diff: &diff,
+        check: Some(&report),
+        gate: None,
+        blob_base: Some(format!("{server}/{owner}/{name}/blob/{}/", head.id)),
+    };
+    let body = comment::render(&summary, GITHUB_COMMENT_LIMIT);
+    let head_hex = head.id.to_string();
+    let no_change = comment::no_changes(&args.key, &head_hex);
+    if let Some(path) = env("GITHUB_STEP_SUMMARY") {
+        let mut f = std::fs::OpenOptions::new()
+            .create(true)
+            .append(true)
+            .open(&path)
+            .with_context(|| format!("opening GITHUB_STEP_SUMMARY {path}"))?;
+        writeln!(f, "{body}").with_context(|| format!("writing GITHUB_STEP_SUMMARY {path}"))?;
+    }
+    let request = Request {
+        owner,
+        repo: name,
+        pr,
+        key: &args.key,
+        head_sha: &head_hex,
+        body: &body,
+        no_change_body: &no_change,
+        plans_changed: !diff.plans.is_empty(),
+        mode: match args.mode {
+            ModeArg::Update => sticky::Mode::Update,
+            ModeArg::New => sticky::Mode::New,
+            ModeArg::DeleteAndNew => sticky::Mode::DeleteAndNew,
+        },
+        on_no_change: match args.on_no_change {
+            NoChangeArg::Skip => OnNoChange::Skip,
+            NoChangeArg::Update => OnNoChange::Update,
+            NoChangeArg::Delete => OnNoChange::Delete,
+        },
+        bot_login: args.bot_login.as_deref(),
+        dry_run: args.dry_run,
+    };
+    let Some(token) = env("GITHUB_TOKEN") else {
+        if args.dry_run {
+            emit(&format!(
+                "{body}\n---\nwould list the comments of {owner}/{name}#{pr}, then create or update ours (no GITHUB_TOKEN, so nothing was read)\n"
+            ))?;
+            return Ok(ExitCode::SUCCESS);
+        }
+        emit(&body)?;
+        anyhow::bail!("GITHUB_TOKEN is not set (or empty); the summary above was not posted");
+    };
+    let api = env("GITHUB_API_URL").unwrap_or_else(|| "https://api.github.com".into());
+    let client = Client::new(&api, &token)?;
+    let token_free = |s: String| s.replace(&token, "***");
+    match sticky::publish(&client, &request) {
+        Ok(outcome) => {
+            if args.dry_run {
+                emit(&format!("{body}\n---\n{}\n", outcome.actions.join("\n")))?;
+            } else if !g.quiet {
+                for a in &outcome.actions {
+                    eprintln!("{}", token_free(a.clone()));
+                }
+            }
+            Ok(ExitCode::SUCCESS)
+        }
+        Err(e) if e.is_read_only() => {
+            // Fork pull requests and read-only tokens: the summary and annotations still work.
+            emit(&body)?;
+            let mut notes = String::from(
+                "::notice title=supportplan::This token cannot comment on the pull request (fork or read-only permissions); the plan summary is in the job summary. Give the workflow `pull-requests: write` to get a comment.\n",
+            );
+            for p in &diff.plans {
+                for c in p.changes.iter().filter(|c| c.impact == supportplan::diff::Impact::Breaking) {
+                    notes.push_str(&format!(
+                        "::warning title={}::{}\n",
+                        render::gate::escape_property(&format!("{} breaking plan change", p.product)),
+                        render::gate::escape_data(&supportplan::diff::describe(c))
+                    ));
+                }
+            }
+            emit(&notes)?;
+            Ok(ExitCode::SUCCESS)
+        }
+        Err(e) => {
+            emit(&body)?;
+            eprintln!("error: posting the comment to {owner}/{name}#{pr}: {}", token_free(e.to_string()));
+            Ok(ExitCode::from(3))
+        }
+    }
+}

@@ -1,0 +1,207 @@
+//! One sticky comment per pull request: found by our hidden marker (every page scanned),
+//! written only by our own identity (a human's comment quoting the marker is never touched),
+//! updated in place, left alone when unchanged, never overwritten by a run for an older head,
+//! and duplicates from races removed (the oldest kept).
+
+use serde::Deserialize;
+
+use super::client::{ApiError, Client, Comment};
+use crate::comment::parse_marker;
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Mode {
+    Update,
+    New,
+    DeleteAndNew,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum OnNoChange {
+    Skip,
+    Update,
+    Delete,
+}
+
+pub struct Request<'a> {
+    pub owner: &'a str,
+    pub repo: &'a str,
+    pub pr: u64,
+    pub key: &'a str,
+    pub head_sha: &'a str,
+    pub body: &'a str,
+    /// The body when no plan changed (used to clear an existing comment).
+    pub no_change_body: &'a str,
+    pub plans_changed: bool,
+    pub mode: Mode,
+    pub on_no_change: OnNoChange,
+    /// The login we post as; found with `GET /user` when not given.
+    pub bot_login: Option<&'a str>,
+    pub dry_run: bool,
+}
+
+/// What happened (or, with `--dry-run`, would happen).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Outcome {
+    /// One line per API call or decision, in order.
+    pub actions: Vec<String>,
+    pub comment_id: Option<u64>,
+}
+
+#[derive(Deserialize)]
+struct Pull {
+    head: PullHead,
+}
+
+#[derive(Deserialize)]
+struct PullHead {
+    sha: String,
+}
+
+/// The login the token acts as; GitHub Actions' token cannot read `/user`.
+fn login(client: &Client, req: &Request, out: &mut Outcome) -> Result<String, ApiError> {
+    if let Some(l) = req.bot_login {
+        return Ok(l.to_owned());
+    }
+    out.actions.push("GET /user".into());
+    match client.get_json::<super::client::User>("/user") {
+        Ok(u) => Ok(u.login),
+        Err(e) if e.status == 403 || e.status == 401 || e.status == 404 => Ok("github-actions[bot]".into()),
+        Err(e) => Err(e),
+    }
+}
+
+fn ours(comments: &[Comment], login: &str, key: &str) -> Vec<Comment> {
+    let mut v: Vec<Comment> = comments
+        .iter()
+        .filter(|c| c.user.as_ref().is_some_and(|u| u.login == login))
+        .filter(|c| c.body.as_deref().and_then(parse_marker).is_some_and(|(k, _)| k == key))
+        .cloned()
+        .collect();
+    v.sort_by_key(|c| c.id);
+    v
+}
+
+/// Creates, updates or deletes our comment as the request says.
+pub fn publish(client: &Client, req: &Request) -> Result<Outcome, ApiError> {
+    let mut out = Outcome { actions: vec![], comment_id: None };
+    let me = login(client, req, &mut out)?;
+    let list = format!("/repos/{}/{}/issues/{}/comments?per_page=100", req.owner, req.repo, req.pr);
+    out.actions.push(format!("GET {list} (every page)"));
+    let comments: Vec<Comment> = client.get_all(&list)?;
+    let mine = ours(&comments, &me, req.key);
+
+    // A run for an older head never overwrites the result for a newer one.
+    if let Some((_, their_head)) = mine.first().and_then(|c| c.body.as_deref()).and_then(parse_marker)
+        && their_head != req.head_sha
+    {
+        let pull = format!("/repos/{}/{}/pulls/{}", req.owner, req.repo, req.pr);
+        out.actions.push(format!("GET {pull}"));
+        let live: Pull = client.get_json(&pull)?;
+        if live.head.sha != req.head_sha {
+            out.actions.push(format!(
+                "skip: the pull request's head is {}, this run is for {}; a newer run owns the comment",
+                short(&live.head.sha),
+                short(req.head_sha)
+            ));
+            return Ok(out);
+        }
+    }
+
+    let body = if req.plans_changed { req.body } else { req.no_change_body };
+    if !req.plans_changed {
+        match req.on_no_change {
+            OnNoChange::Skip if mine.is_empty() => {
+                out.actions.push("skip: no plan changed and there is no comment to update".into());
+                return Ok(out);
+            }
+            OnNoChange::Delete => {
+                for c in &mine {
+                    delete(client, req, c.id, &mut out)?;
+                }
+                if mine.is_empty() {
+                    out.actions.push("skip: no plan changed".into());
+                }
+                return Ok(out);
+            }
+            _ => {}
+        }
+    }
+    match req.mode {
+        Mode::New => create(client, req, body, &mut out)?,
+        Mode::DeleteAndNew => {
+            for c in &mine {
+                delete(client, req, c.id, &mut out)?;
+            }
+            create(client, req, body, &mut out)?;
+        }
+        Mode::Update => match mine.first() {
+            Some(first) => {
+                update(client, req, first, body, &mut out)?;
+                for extra in &mine[1..] {
+                    delete(client, req, extra.id, &mut out)?;
+                }
+            }
+            None => {
+                create(client, req, body, &mut out)?;
+                // Another run may have created one at the same time: keep the oldest.
+                if !req.dry_run {
+                    let again: Vec<Comment> = client.get_all(&list)?;
+                    let mine = ours(&again, &me, req.key);
+                    if mine.len() > 1 {
+                        out.actions.push(format!(
+                            "reconcile: {} comments of ours after create; keeping the oldest",
+                            mine.len()
+                        ));
+                        update(client, req, &mine[0], body, &mut out)?;
+                        for extra in &mine[1..] {
+                            delete(client, req, extra.id, &mut out)?;
+                        }
+                    }
+                }
+            }
+        },
+    }
+    Ok(out)
+}
+
+fn short(sha: &str) -> &str {
+    &sha[..sha.len().min(12)]
+}
+
+fn create(client: &Client, req: &Request, body: &str, out: &mut Outcome) -> Result<(), ApiError> {
+    let uri = format!("/repos/{}/{}/issues/{}/comments", req.owner, req.repo, req.pr);
+    if req.dry_run {
+        out.actions.push(format!("would POST {uri} (create the comment)"));
+        return Ok(());
+    }
+    out.actions.push(format!("POST {uri}"));
+    let text = client.post(&uri, &serde_json::json!({ "body": body }))?;
+    out.comment_id = serde_json::from_str::<Comment>(&text).ok().map(|c| c.id);
+    Ok(())
+}
+
+fn update(client: &Client, req: &Request, existing: &Comment, body: &str, out: &mut Outcome) -> Result<(), ApiError> {
+    out.comment_id = Some(existing.id);
+    if existing.body.as_deref() == Some(body) {
+        out.actions.push(format!("unchanged: comment {} already says this; no write", existing.id));
+        return Ok(());
+    }
+    let uri = format!("/repos/{}/{}/issues/comments/{}", req.owner, req.repo, existing.id);
+    if req.dry_run {
+        out.actions.push(format!("would PATCH {uri} (update the comment)"));
+        return Ok(());
+    }
+    out.actions.push(format!("PATCH {uri}"));
+    client.patch(&uri, &serde_json::json!({ "body": body }))?;
+    Ok(())
+}
+
+fn delete(client: &Client, req: &Request, id: u64, out: &mut Outcome) -> Result<(), ApiError> {
+    let uri = format!("/repos/{}/{}/issues/comments/{id}", req.owner, req.repo);
+    if req.dry_run {
+        out.actions.push(format!("would DELETE {uri}"));
+        return Ok(());
+    }
+    out.actions.push(format!("DELETE {uri}"));
+    client.delete(&uri)
+}

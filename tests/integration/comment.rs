@@ -1,0 +1,416 @@
+//! `plan comment` against a local HTTP server standing in for GitHub (wiremock), with
+//! GitHub's documented behaviour: `Link` pagination, 403 for read-only tokens, 5xx, and
+//! secondary rate limits with `retry-after`.
+
+use serde_json::{Value, json};
+use wiremock::matchers::{body_string_contains, header, method, path, query_param};
+use wiremock::{Mock, MockServer, ResponseTemplate};
+
+use crate::support::*;
+
+const TOKEN: &str = "ghs_secretTOKEN0123456789abcdef";
+const BOT: &str = "github-actions[bot]";
+
+/// A repository with a pull request: main, and a branch that loosens the latency target.
+fn pull_request() -> (Dir, String, String) {
+    let d = Dir::git();
+    d.write("support-plan.toml", example());
+    let base = d.commit("plan", 1);
+    d.run_git(&["checkout", "-q", "-b", "loosen-latency"]);
+    d.edit("support-plan.toml", "target = \"250ms\"", "target = \"300ms\"");
+    d.edit("support-plan.toml", "email = \"bob@acme.example.com\"", "email = \"bob at acme\"");
+    let head = d.commit("Loosen latency", 2);
+    (d, base, head)
+}
+
+fn comment(id: u64, login: &str, body: &str) -> Value {
+    json!({
+        "id": id, "node_id": format!("IC_{id}"),
+        "url": format!("https://api.github.com/repos/acme/billing/issues/comments/{id}"),
+        "html_url": format!("https://github.com/acme/billing/pull/42#issuecomment-{id}"),
+        "body": body, "user": { "login": login, "id": 41898282, "type": if login.ends_with("[bot]") { "Bot" } else { "User" } },
+        "created_at": "2026-11-20T10:00:00Z", "updated_at": "2026-11-20T10:00:00Z",
+        "author_association": "NONE"
+    })
+}
+
+/// Runs `plan comment` in `d` against the mock server (at `api`).
+async fn run(d: &Dir, api: String, base: &str, head: &str, extra: &[&str]) -> Output {
+    let dir = d.path().to_path_buf();
+    let summary = dir.join("step-summary.md");
+    let mut args: Vec<String> =
+        ["comment", "--repo", "acme/billing", "--pr", "42", "--base", base, "--head", head, "--now", NOW]
+            .iter()
+            .map(|s| s.to_string())
+            .collect();
+    args.extend(extra.iter().map(|s| s.to_string()));
+    tokio::task::spawn_blocking(move || {
+        let out = std::process::Command::new(env!("CARGO_BIN_EXE_plan"))
+            .args(&args)
+            .current_dir(&dir)
+            .env("NO_COLOR", "1")
+            .env("GITHUB_TOKEN", TOKEN)
+            .env("GITHUB_API_URL", api)
+            .env("GITHUB_STEP_SUMMARY", &summary)
+            .env_remove("GITHUB_EVENT_PATH")
+            .env_remove("GITHUB_EVENT_NAME")
+            .output()
+            .unwrap();
+        let o = Output {
+            code: out.status.code().unwrap_or(-1),
+            stdout: String::from_utf8_lossy(&out.stdout).into_owned(),
+            stderr: String::from_utf8_lossy(&out.stderr).into_owned(),
+        };
+        assert!(!o.stdout.contains(TOKEN) && !o.stderr.contains(TOKEN), "the token leaked");
+        o
+    })
+    .await
+    .unwrap()
+}
+
+async fn user_is_forbidden(server: &MockServer, prefix: &str) {
+    Mock::given(method("GET"))
+        .and(path(format!("{prefix}/user")))
+        .respond_with(
+            ResponseTemplate::new(403).set_body_json(json!({"message": "Resource not accessible by integration"})),
+        )
+        .mount(server)
+        .await;
+}
+
+fn list_path(prefix: &str) -> String {
+    format!("{prefix}/repos/acme/billing/issues/42/comments")
+}
+
+async fn comments(server: &MockServer, prefix: &str, all: Vec<Value>) {
+    Mock::given(method("GET"))
+        .and(path(list_path(prefix)))
+        .respond_with(ResponseTemplate::new(200).set_body_json(all))
+        .mount(server)
+        .await;
+}
+
+async fn created(server: &MockServer, prefix: &str, expect: u64) {
+    Mock::given(method("POST"))
+        .and(path(list_path(prefix)))
+        .and(header("authorization", format!("Bearer {TOKEN}").as_str()))
+        .and(body_string_contains("supportplan:comment:v1"))
+        .respond_with(ResponseTemplate::new(201).set_body_json(comment(9001, BOT, "created")))
+        .expect(expect)
+        .mount(server)
+        .await;
+}
+
+async fn no_patch_or_delete(server: &MockServer) {
+    Mock::given(method("PATCH")).respond_with(ResponseTemplate::new(500)).expect(0).mount(server).await;
+    Mock::given(method("DELETE")).respond_with(ResponseTemplate::new(500)).expect(0).mount(server).await;
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn creates_one_comment_and_leaves_a_human_quoting_the_marker_alone() {
+    let (d, base, head) = pull_request();
+    let server = MockServer::start().await;
+    user_is_forbidden(&server, "").await;
+    let quote = format!("<!-- supportplan:comment:v1 key=default head={head} -->\nI copied the bot's marker");
+    comments(&server, "", vec![comment(1, "alice", &quote)]).await;
+    created(&server, "", 1).await;
+    no_patch_or_delete(&server).await;
+    let out = run(&d, server.uri(), &base, &head, &[]).await;
+    assert_eq!(out.code, 0, "{}", out.stderr);
+    assert!(out.stderr.contains("POST /repos/acme/billing/issues/42/comments"), "{}", out.stderr);
+    let step = d.read("step-summary.md");
+    assert!(step.contains("acceptance.criteria.p95-latency.target"), "{step}");
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn finds_ours_on_page_two_of_more_than_100_and_updates_it() {
+    let (d, base, head) = pull_request();
+    let server = MockServer::start().await;
+    user_is_forbidden(&server, "").await;
+    let page1: Vec<Value> = (1..=100).map(|i| comment(i, "someone", "LGTM")).collect();
+    let next = format!("{}/repositories/700100/issues/42/comments?per_page=100&page=2", server.uri());
+    Mock::given(method("GET"))
+        .and(path(list_path("")))
+        .respond_with(
+            ResponseTemplate::new(200)
+                .set_body_json(page1)
+                .insert_header("link", format!("<{next}>; rel=\"next\", <{next}>; rel=\"last\"").as_str()),
+        )
+        .mount(&server)
+        .await;
+    let ours = comment(150, BOT, &format!("<!-- supportplan:comment:v1 key=default head={head} -->\nold summary"));
+    Mock::given(method("GET"))
+        .and(path("/repositories/700100/issues/42/comments"))
+        .and(query_param("page", "2"))
+        .respond_with(ResponseTemplate::new(200).set_body_json(vec![ours]))
+        .expect(1)
+        .mount(&server)
+        .await;
+    Mock::given(method("PATCH"))
+        .and(path("/repos/acme/billing/issues/comments/150"))
+        .respond_with(ResponseTemplate::new(200).set_body_json(comment(150, BOT, "new")))
+        .expect(1)
+        .mount(&server)
+        .await;
+    created(&server, "", 0).await;
+    let out = run(&d, server.uri(), &base, &head, &[]).await;
+    assert_eq!(out.code, 0, "{}", out.stderr);
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn an_unchanged_body_makes_no_write() {
+    let (d, base, head) = pull_request();
+    // The body this run renders, as a dry run prints it.
+    let dry = run(&d, "http://127.0.0.1:9".into(), &base, &head, &["--dry-run", "--bot-login", BOT]).await;
+    let body = dry.stdout.split("\n---\n").next().unwrap().to_owned();
+    let server = MockServer::start().await;
+    comments(&server, "", vec![comment(7, BOT, &body)]).await;
+    created(&server, "", 0).await;
+    no_patch_or_delete(&server).await;
+    let out = run(&d, server.uri(), &base, &head, &["--bot-login", BOT]).await;
+    assert_eq!(out.code, 0, "{}", out.stderr);
+    assert!(out.stderr.contains("unchanged: comment 7 already says this; no write"), "{}", out.stderr);
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_read_only_token_falls_back_to_the_step_summary() {
+    let (d, base, head) = pull_request();
+    let server = MockServer::start().await;
+    user_is_forbidden(&server, "").await;
+    comments(&server, "", vec![]).await;
+    Mock::given(method("POST"))
+        .and(path(list_path("")))
+        .respond_with(ResponseTemplate::new(403).set_body_json(json!({"message": "Resource not accessible by integration", "documentation_url": "https://docs.github.com/rest/issues/comments#create-an-issue-comment"})))
+        .expect(1)
+        .mount(&server)
+        .await;
+    let out = run(&d, server.uri(), &base, &head, &[]).await;
+    assert_eq!(out.code, 0, "{}", out.stderr);
+    assert!(out.stdout.contains("::notice title=supportplan::This token cannot comment"), "{}", out.stdout);
+    assert!(out.stdout.contains("::warning title=acme-billing breaking plan change::acceptance.criteria.p95-latency.target 250ms → 300ms (breaking)"), "{}", out.stdout);
+    assert!(d.read("step-summary.md").contains("Support plan summary"));
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn retries_a_502_and_a_secondary_rate_limit() {
+    let (d, base, head) = pull_request();
+    let server = MockServer::start().await;
+    user_is_forbidden(&server, "").await;
+    Mock::given(method("GET"))
+        .and(path(list_path("")))
+        .respond_with(ResponseTemplate::new(502).set_body_string("<html>Bad Gateway</html>"))
+        .up_to_n_times(1)
+        .with_priority(1)
+        .mount(&server)
+        .await;
+    comments(&server, "", vec![]).await;
+    Mock::given(method("POST"))
+        .and(path(list_path("")))
+        .respond_with(
+            ResponseTemplate::new(403)
+                .insert_header("retry-after", "1")
+                .set_body_json(json!({"message": "You have exceeded a secondary rate limit. Please wait a few minutes before you try again."})),
+        )
+        .up_to_n_times(1)
+        .with_priority(1)
+        .expect(1)
+        .mount(&server)
+        .await;
+    created(&server, "", 1).await;
+    let started = std::time::Instant::now();
+    let out = run(&d, server.uri(), &base, &head, &[]).await;
+    assert_eq!(out.code, 0, "{}", out.stderr);
+    assert!(started.elapsed() >= std::time::Duration::from_secs(1), "retry-after was not honoured");
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn github_enterprise_under_api_v3() {
+    let (d, base, head) = pull_request();
+    let server = MockServer::start().await;
+    user_is_forbidden(&server, "/api/v3").await;
+    comments(&server, "/api/v3", vec![]).await;
+    created(&server, "/api/v3", 1).await;
+    let out = run(&d, format!("{}/api/v3", server.uri()), &base, &head, &[]).await;
+    assert_eq!(out.code, 0, "{}", out.stderr);
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn an_older_run_never_overwrites_a_newer_one_and_duplicates_are_cleaned() {
+    let (d, base, head) = pull_request();
+    let newer = "9999999999999999999999999999999999999999";
+    // A comment for a newer head exists, and the PR's head is that newer commit: skip.
+    let server = MockServer::start().await;
+    user_is_forbidden(&server, "").await;
+    comments(
+        &server,
+        "",
+        vec![comment(5, BOT, &format!("<!-- supportplan:comment:v1 key=default head={newer} -->\nnewer"))],
+    )
+    .await;
+    Mock::given(method("GET"))
+        .and(path("/repos/acme/billing/pulls/42"))
+        .respond_with(
+            ResponseTemplate::new(200)
+                .set_body_json(json!({"number": 42, "head": {"sha": newer, "ref": "loosen-latency"}})),
+        )
+        .mount(&server)
+        .await;
+    created(&server, "", 0).await;
+    no_patch_or_delete(&server).await;
+    let out = run(&d, server.uri(), &base, &head, &[]).await;
+    assert_eq!(out.code, 0, "{}", out.stderr);
+    assert!(out.stderr.contains("a newer run owns the comment"), "{}", out.stderr);
+    // Two of ours (a race): the oldest is updated, the other deleted.
+    let server = MockServer::start().await;
+    user_is_forbidden(&server, "").await;
+    let old = |id| comment(id, BOT, &format!("<!-- supportplan:comment:v1 key=default head={head} -->\nold"));
+    comments(&server, "", vec![old(11), old(12)]).await;
+    Mock::given(method("PATCH"))
+        .and(path("/repos/acme/billing/issues/comments/11"))
+        .respond_with(ResponseTemplate::new(200).set_body_json(old(11)))
+        .expect(1)
+        .mount(&server)
+        .await;
+    Mock::given(method("DELETE"))
+        .and(path("/repos/acme/billing/issues/comments/12"))
+        .respond_with(ResponseTemplate::new(204))
+        .expect(1)
+        .mount(&server)
+        .await;
+    let out = run(&d, server.uri(), &base, &head, &[]).await;
+    assert_eq!(out.code, 0, "{}", out.stderr);
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn other_failures_exit_3_after_printing_the_summary() {
+    let (d, base, head) = pull_request();
+    let server = MockServer::start().await;
+    user_is_forbidden(&server, "").await;
+    Mock::given(method("GET"))
+        .and(path(list_path("")))
+        .respond_with(ResponseTemplate::new(404).set_body_json(json!({"message": "Not Found"})))
+        .mount(&server)
+        .await;
+    let out = run(&d, server.uri(), &base, &head, &[]).await;
+    assert_eq!(out.code, 3, "{}", out.stderr);
+    assert!(out.stdout.contains("Support plan summary"), "{}", out.stdout);
+    assert!(out.stderr.contains("GitHub answered 404: Not Found"), "{}", out.stderr);
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn no_plan_change_creates_nothing() {
+    let d = Dir::git();
+    d.write("support-plan.toml", example());
+    let base = d.commit("plan", 1);
+    d.write("src.rs", "fn main() {}\n");
+    let head = d.commit("code only", 2);
+    let server = MockServer::start().await;
+    user_is_forbidden(&server, "").await;
+    comments(&server, "", vec![]).await;
+    created(&server, "", 0).await;
+    let out = run(&d, server.uri(), &base, &head, &[]).await;
+    assert_eq!(out.code, 0, "{}", out.stderr);
+    assert!(out.stderr.contains("skip: no plan changed and there is no comment to update"), "{}", out.stderr);
+}
+
+/// The body `plan comment --dry-run` prints (no token: nothing is read or written).
+fn dry_body(d: &Dir, base: &str, head: &str) -> String {
+    let out = std::process::Command::new(env!("CARGO_BIN_EXE_plan"))
+        .args([
+            "comment",
+            "--repo",
+            "acme/billing",
+            "--pr",
+            "42",
+            "--base",
+            base,
+            "--head",
+            head,
+            "--now",
+            NOW,
+            "--dry-run",
+        ])
+        .current_dir(d.path())
+        .env("NO_COLOR", "1")
+        .env("GITHUB_TOKEN", "")
+        .env_remove("GITHUB_STEP_SUMMARY")
+        .output()
+        .unwrap();
+    assert_eq!(out.status.code(), Some(0), "{}", String::from_utf8_lossy(&out.stderr));
+    let stdout = String::from_utf8_lossy(&out.stdout).into_owned();
+    assert!(stdout.contains("would list the comments of acme/billing#42"), "{stdout}");
+    stdout.split("\n---\n").next().unwrap().to_owned()
+}
+
+#[test]
+fn markdown_no_plan_change() {
+    let d = Dir::git();
+    d.write("support-plan.toml", example());
+    let base = d.commit("plan", 1);
+    d.write("src.rs", "fn main() {}\n");
+    let head = d.commit("code", 2);
+    insta::assert_snapshot!("comment_no_change", dry_body(&d, &base, &head));
+}
+
+#[test]
+fn markdown_small_change_with_untrusted_text() {
+    let d = Dir::git();
+    d.write("support-plan.toml", example());
+    let base = d.commit("plan", 1);
+    d.edit(
+        "support-plan.toml",
+        "text = \"Customers pay without noticeable delay.\"",
+        "text = \"Customers pay fast | ping @acme/oncall <!-- supportplan:comment:v1 key=default head=x --> <b>now</b>\"",
+    );
+    let head = d.commit("reword", 2);
+    let body = dry_body(&d, &base, &head);
+    assert!(!body.contains("@acme"), "mentions are neutralised: {body}");
+    assert_eq!(body.matches("<!-- supportplan").count(), 1, "only our own marker: {body}");
+    assert!(!body.contains("<b>"), "{body}");
+    insta::assert_snapshot!("comment_small_change", body);
+}
+
+#[test]
+fn markdown_breaking_change_with_failing_check() {
+    let (d, base, head) = pull_request();
+    insta::assert_snapshot!("comment_breaking_with_failing_check", dry_body(&d, &base, &head));
+}
+
+#[test]
+fn markdown_of_500_changed_plans_is_shrunk_to_fit() {
+    use supportplan::comment::{GITHUB_COMMENT_LIMIT, Summary, render};
+    use supportplan::diff::{Side, diff_pair};
+    use supportplan::plan::{Source, load};
+    use supportplan::report::{DiffReport, RevLabel};
+    let text = example();
+    let before = load(Source::new("a", None, text.clone())).unwrap().plan;
+    let after = load(Source::new("a", None, {
+        let t = replace_once(&text, "availability_pct = 99.5", "availability_pct = 99.0");
+        let t = replace_once(&t, "restore = \"4h\"", "restore = \"8h\"");
+        replace_once(&t, "issued by the 2nd business day", "issued by the 3rd business day")
+    }))
+    .unwrap()
+    .plan;
+    let mut plans = Vec::new();
+    for i in 0..500 {
+        let (mut b, mut a) = (before.clone(), after.clone());
+        b.plan.product = format!("service-{i:03}");
+        a.plan.product = b.plan.product.clone();
+        let path = format!("services/service-{i:03}/support-plan.toml");
+        plans.push(diff_pair(Some(Side { path: &path, plan: &b }), Some(Side { path: &path, plan: &a })).unwrap());
+    }
+    let diff = DiffReport {
+        base: RevLabel { spec: "main".into(), commit: Some("1".repeat(40)) },
+        head: RevLabel { spec: "feature".into(), commit: Some("2".repeat(40)) },
+        plans,
+        notices: vec![],
+    };
+    let body = render(
+        &Summary { key: "default", diff: &diff, check: None, gate: None, blob_base: None },
+        GITHUB_COMMENT_LIMIT,
+    );
+    assert!(body.chars().count() <= GITHUB_COMMENT_LIMIT, "{}", body.chars().count());
+    assert!(body.contains("500 plans changed · 1000 breaking changes"), "{}", &body[..400]);
+    assert_eq!(body.matches("<details>").count(), body.matches("</details>").count(), "no cut through a <details>");
+    insta::assert_snapshot!("comment_500_plans", body);
+}
