@@ -61,6 +61,15 @@ pub struct CommentArgs {
     /// Print the body and the API calls it would make; write nothing.
     #[arg(long)]
     pub dry_run: bool,
+    /// Add a release gate preview on head (evidence from --evidence-dir).
+    #[arg(long)]
+    pub gate: bool,
+    /// The version the gate preview evaluates (default 0.0.0-pr.N).
+    #[arg(long, value_name = "V")]
+    pub gate_version: Option<String>,
+    /// Where the gate preview finds evidence (default: the repository root).
+    #[arg(long, value_name = "DIR")]
+    pub evidence_dir: Option<std::path::PathBuf>,
     /// Date for the date rules of the check (YYYY-MM-DD).
     #[arg(long, value_name = "DATE")]
     pub now: Option<String>,
@@ -102,13 +111,34 @@ pub fn run(g: &Global, args: &CommentArgs) -> anyhow::Result<ExitCode> {
         notices: vec![],
     };
     let (plans, _) = snapshot::plans_at(&repo, &head)?;
-    let report = check::check_all(&plans, today(args.now.as_deref())?, Some(head.describe()));
+    let now = today(args.now.as_deref())?;
+    let report = check::check_all(&plans, now, Some(head.describe()));
+    let gate_reports = if args.gate {
+        let root = repo.work_dir().context("the gate preview reads evidence from a work tree")?;
+        let evidence_dir = args.evidence_dir.clone().unwrap_or(root);
+        let config = snapshot::config_at(&repo, &head)?;
+        let loaded: Vec<_> = plans.iter().filter_map(|p| p.as_ref().ok()).cloned().collect();
+        let version = args.gate_version.clone().unwrap_or_else(|| format!("0.0.0-pr.{pr}"));
+        let run = super::gate::GateRun {
+            repo: &repo,
+            rev: &head,
+            config: &config,
+            tag: None,
+            evidence_dir: &evidence_dir,
+            now,
+            verify_approvers: false,
+            write_results: None,
+        };
+        Some(run.evaluate(&loaded, |_| Ok(version.clone()))?)
+    } else {
+        None
+    };
     let server = env("GITHUB_SERVER_URL").unwrap_or_else(|| "https://github.com".into());
     let summary = Summary {
         key: &args.key,
         diff: &diff,
         check: Some(&report),
-        gate: None,
+        gate: gate_reports.as_deref(),
         blob_base: Some(format!("{server}/{owner}/{name}/blob/{}/", head.id)),
     };
     let body = comment::render(&summary, GITHUB_COMMENT_LIMIT);

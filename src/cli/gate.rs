@@ -96,57 +96,29 @@ pub fn run(g: &Global, args: &GateArgs) -> anyhow::Result<ExitCode> {
         args.plan.as_ref().map(|p| format!(" with id `{p}`")).unwrap_or_default()
     );
     let evidence_dir = args.evidence_dir.clone().unwrap_or_else(|| root.clone());
-    let mut reports = Vec::new();
-    for loaded in &plans {
-        let p = &loaded.plan;
-        let version = match (&args.version, &args.tag) {
-            (Some(v), _) => v.clone(),
+    let version_of = |p: &supportplan::plan::Plan| -> anyhow::Result<String> {
+        match (&args.version, &args.tag) {
+            (Some(v), _) => Ok(v.clone()),
             (None, Some(t)) => release::version_from_tag(&p.strategy.release.tag_pattern, t).with_context(|| {
                 format!(
                     "tag `{t}` does not match the plan's tag_pattern `{}`; pass --version",
                     p.strategy.release.tag_pattern
                 )
-            })?,
+            }),
             (None, None) => anyhow::bail!("give --tag TAG or --version V"),
-        };
-        let collected = evidence::collect(&evidence_dir, &p.evidence, std::time::SystemTime::now());
-        let (approvals, attestations) = release::records(&repo, &rev, loaded, &version)?;
-        let waivers = release::waivers(&repo, &rev, loaded)?;
-        let mut facts = release::facts(
-            &repo,
-            &rev,
-            args.tag.as_deref(),
-            loaded,
-            &config,
-            args.verify_approvers == Verify::Git,
-            &version,
-        )?;
-        facts.env_ticket = std::env::var("PLAN_CHANGE_TICKET").ok().filter(|t| !t.trim().is_empty());
-        let mut commands = BTreeMap::new();
-        for (id, step) in &p.release_process.steps {
-            if let ReleaseStep::Command { run, timeout, .. } = step {
-                let outcome = gate::command::run(run, std::time::Duration::from_millis(timeout.millis), &evidence_dir);
-                commands.insert(id.clone(), outcome);
-            }
         }
-        let input = GateInput {
-            plan: loaded,
-            version: version.clone(),
-            tag: args.tag.clone(),
-            today: now,
-            evidence: &collected,
-            approvals,
-            attestations,
-            waivers,
-            facts,
-            commands,
-        };
-        let report = gate::evaluate(&input);
-        if args.write_results {
-            write_results(&root, &input)?;
-        }
-        reports.push(report);
-    }
+    };
+    let run = GateRun {
+        repo: &repo,
+        rev: &rev,
+        config: &config,
+        tag: args.tag.as_deref(),
+        evidence_dir: &evidence_dir,
+        now,
+        verify_approvers: args.verify_approvers == Verify::Git,
+        write_results: args.write_results.then_some(root.as_path()),
+    };
+    let reports = run.evaluate(&plans, version_of)?;
     let fail_on_warning = plans.iter().any(|p| p.plan.gate.fail_on == supportplan::plan::FailOn::Warning);
     let blocked = reports.iter().any(|r| r.blocked(fail_on_warning));
     let invalid = reports.iter().any(|r| r.findings.iter().any(|f| f.invalid));
@@ -200,4 +172,62 @@ fn write_results(root: &std::path::Path, input: &GateInput) -> anyhow::Result<()
     let body = serde_json::json!({ "version": input.version, "product": p.plan.product, "metrics": metrics });
     std::fs::write(&path, render::json::pretty(&body)).with_context(|| format!("writing {}", path.display()))?;
     Ok(())
+}
+
+/// Everything one gate run shares across the plans it evaluates.
+pub struct GateRun<'a> {
+    pub repo: &'a Repo,
+    pub rev: &'a supportplan::git::rev::Resolved,
+    pub config: &'a supportplan::config::Config,
+    pub tag: Option<&'a str>,
+    pub evidence_dir: &'a std::path::Path,
+    pub now: supportplan::plan::values::Date,
+    pub verify_approvers: bool,
+    /// Where to write results files, when asked to.
+    pub write_results: Option<&'a std::path::Path>,
+}
+
+impl GateRun<'_> {
+    /// Gathers each plan's inputs (evidence, records, facts from git, commands) and evaluates.
+    pub fn evaluate(
+        &self,
+        plans: &[supportplan::plan::LoadedPlan],
+        version_of: impl Fn(&supportplan::plan::Plan) -> anyhow::Result<String>,
+    ) -> anyhow::Result<Vec<gate::GateReport>> {
+        let mut reports = Vec::new();
+        for loaded in plans {
+            let p = &loaded.plan;
+            let version = version_of(p)?;
+            let collected = evidence::collect(self.evidence_dir, &p.evidence, std::time::SystemTime::now());
+            let (approvals, attestations) = release::records(self.repo, self.rev, loaded, &version)?;
+            let waivers = release::waivers(self.repo, self.rev, loaded)?;
+            let mut facts =
+                release::facts(self.repo, self.rev, self.tag, loaded, self.config, self.verify_approvers, &version)?;
+            facts.env_ticket = std::env::var("PLAN_CHANGE_TICKET").ok().filter(|t| !t.trim().is_empty());
+            let mut commands = BTreeMap::new();
+            for (id, step) in &p.release_process.steps {
+                if let ReleaseStep::Command { run, timeout, .. } = step {
+                    let timeout = std::time::Duration::from_millis(timeout.millis);
+                    commands.insert(id.clone(), gate::command::run(run, timeout, self.evidence_dir));
+                }
+            }
+            let input = GateInput {
+                plan: loaded,
+                version: version.clone(),
+                tag: self.tag.map(str::to_owned),
+                today: self.now,
+                evidence: &collected,
+                approvals,
+                attestations,
+                waivers,
+                facts,
+                commands,
+            };
+            reports.push(gate::evaluate(&input));
+            if let Some(root) = self.write_results {
+                write_results(root, &input)?;
+            }
+        }
+        Ok(reports)
+    }
 }

@@ -173,7 +173,13 @@ fn plan_section(s: &Summary, p: &PlanChange, detail: Detail) -> String {
         if !findings.is_empty() {
             let _ = writeln!(out, "\n**Failing checks on head** ({}):\n", findings.len());
             for f in findings.iter().take(if matches!(detail, Detail::Truncated(_)) { 5 } else { 50 }) {
-                let line = f.location.as_ref().map(|l| format!(" (line {})", l.line)).unwrap_or_default();
+                let line = match (&f.location, &s.blob_base) {
+                    (Some(l), Some(base)) => {
+                        format!(" ([line {}]({base}{}#L{}))", l.line, l.file.replace(' ', "%20"), l.line)
+                    }
+                    (Some(l), None) => format!(" (line {})", l.line),
+                    _ => String::new(),
+                };
                 let _ = writeln!(out, "- `{}`{line}: {}", f.rule, text(&f.message));
             }
         }
