@@ -418,29 +418,7 @@ fn markdown_of_500_changed_plans_is_shrunk_to_fit() {
 #[test]
 fn a_gate_preview_on_head() {
     let (d, base, head) = pull_request();
-    let out = std::process::Command::new(env!("CARGO_BIN_EXE_plan"))
-        .args([
-            "comment",
-            "--repo",
-            "acme/billing",
-            "--pr",
-            "42",
-            "--base",
-            &base,
-            "--head",
-            &head,
-            "--now",
-            NOW,
-            "--dry-run",
-            "--gate",
-        ])
-        .current_dir(d.path())
-        .env("GITHUB_TOKEN", "")
-        .env_remove("GITHUB_STEP_SUMMARY")
-        .output()
-        .unwrap();
-    assert_eq!(out.status.code(), Some(0));
-    let body = String::from_utf8_lossy(&out.stdout);
+    let body = dry_body_with(&d, &base, &head, &["--gate"]);
     assert!(body.contains("gate preview: **blocked**"), "{body}");
     assert!(body.contains("| `acme-billing` | `step:qa` | error | evidence \\`unit\\`: no file matches"), "{body}");
     assert!(body.contains("| `acme-billing` | `step:review-board` | fail | no approval record at .support-plan/approvals/0.0.0-pr.42.toml"), "{body}");
