@@ -315,6 +315,10 @@ async fn no_plan_change_creates_nothing() {
 
 /// The body `plan comment --dry-run` prints (no token: nothing is read or written).
 fn dry_body(d: &Dir, base: &str, head: &str) -> String {
+    dry_body_with(d, base, head, &[])
+}
+
+fn dry_body_with(d: &Dir, base: &str, head: &str, extra: &[&str]) -> String {
     let out = std::process::Command::new(env!("CARGO_BIN_EXE_plan"))
         .args([
             "comment",
@@ -330,6 +334,7 @@ fn dry_body(d: &Dir, base: &str, head: &str) -> String {
             NOW,
             "--dry-run",
         ])
+        .args(extra)
         .current_dir(d.path())
         .env("NO_COLOR", "1")
         .env("GITHUB_TOKEN", "")
