@@ -48,8 +48,10 @@ fn tag_glob() -> String {
 #[derive(Debug, Clone, Default, PartialEq, Deserialize, Serialize, JsonSchema)]
 #[serde(deny_unknown_fields)]
 pub struct GateConfig {
+    /// Repository-wide floor for every plan's `gate.fail_on`: `warning` makes warnings block.
     #[serde(default)]
-    pub fail_on: Option<String>,
+    pub fail_on: Option<crate::plan::FailOn>,
+    /// Repository-wide cap on every plan's `gate.waiver_max_horizon`.
     #[serde(default)]
     pub waiver_max_horizon: Option<Duration>,
 }

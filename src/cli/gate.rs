@@ -119,7 +119,9 @@ pub fn run(g: &Global, args: &GateArgs) -> anyhow::Result<ExitCode> {
         write_results: args.write_results.then_some(root.as_path()),
     };
     let reports = run.evaluate(&plans, version_of)?;
-    let fail_on_warning = plans.iter().any(|p| p.plan.gate.fail_on == supportplan::plan::FailOn::Warning);
+    // The stricter of the plan's and the repository's settings wins.
+    let fail_on_warning = config.gate.fail_on == Some(supportplan::plan::FailOn::Warning)
+        || plans.iter().any(|p| p.plan.gate.fail_on == supportplan::plan::FailOn::Warning);
     let blocked = reports.iter().any(|r| r.blocked(fail_on_warning));
     let invalid = reports.iter().any(|r| r.findings.iter().any(|f| f.invalid));
     let text = match args.format {
@@ -222,6 +224,7 @@ impl GateRun<'_> {
                 waivers,
                 facts,
                 commands,
+                max_waiver_horizon: self.config.gate.waiver_max_horizon,
             };
             reports.push(gate::evaluate(&input));
             if let Some(root) = self.write_results {

@@ -161,6 +161,8 @@ pub struct GateInput<'a> {
     pub waivers: Result<WaiverFile, String>,
     pub facts: RepoFacts,
     pub commands: BTreeMap<String, CommandOutcome>,
+    /// The repository's cap on waiver length (`.support-plan/config.toml`), if any.
+    pub max_waiver_horizon: Option<crate::plan::values::Duration>,
 }
 
 /// The gate's answer for one plan.

@@ -35,12 +35,17 @@ pub fn apply(input: &GateInput, findings: &mut Vec<GateFinding>) {
             extra.push(invalid(format!("waiver `{id}` expires ({}) before it was created ({})", w.expires, w.created)));
             continue;
         }
-        let horizon = settings.waiver_max_horizon.as_days_ceil();
-        if w.created.days_until(w.expires) > horizon {
+        // The plan's horizon, capped by the repository's.
+        let (max, source) = match input.max_waiver_horizon {
+            Some(repo) if repo < settings.waiver_max_horizon => {
+                (repo, ".support-plan/config.toml gate.waiver_max_horizon")
+            }
+            _ => (settings.waiver_max_horizon, "gate.waiver_max_horizon"),
+        };
+        if w.created.days_until(w.expires) > max.as_days_ceil() {
             extra.push(invalid(format!(
-                "waiver `{id}` runs {} days, longer than gate.waiver_max_horizon ({})",
-                w.created.days_until(w.expires),
-                settings.waiver_max_horizon
+                "waiver `{id}` runs {} days, longer than {source} ({max})",
+                w.created.days_until(w.expires)
             )));
             continue;
         }

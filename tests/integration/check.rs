@@ -110,3 +110,18 @@ fn a_bad_now_is_a_usage_error() {
     assert_eq!(out.code, 2);
     assert!(out.stderr.contains("--now: 2026-02-30 does not exist in the calendar"), "{}", out.stderr);
 }
+
+#[test]
+fn completions_man_page_and_help() {
+    let d = Dir::new();
+    let out = d.plan(&["completions", "bash"]);
+    assert_eq!(out.code, 0);
+    assert!(out.stdout.contains("_plan()"), "{}", &out.stdout[..200.min(out.stdout.len())]);
+    let out = d.plan(&["man"]);
+    assert!(out.stdout.contains(".TH plan"), "{}", &out.stdout[..200.min(out.stdout.len())]);
+    let out = d.plan(&["--help"]);
+    for cmd in ["init", "check", "diff", "log", "gate", "render", "schema"] {
+        assert!(out.stdout.contains(&format!("  {cmd}")), "{cmd}: {}", out.stdout);
+    }
+    assert!(out.stdout.contains("Exit codes: 0 done; 1 the answer is no"), "{}", out.stdout);
+}

@@ -472,3 +472,28 @@ fn verify_approvers_against_git_identities() {
         "no commit to .support-plan/approvals/1.0.0.toml by the git identity of dave (--verify-approvers git)"
     );
 }
+
+#[test]
+fn repository_config_tightens_the_gate() {
+    // `fail_on = "warning"`: the baseline warning now blocks.
+    let d = release_repo();
+    retag(&d, |d| {
+        d.write(".support-plan/config.toml", "[gate]\nfail_on = \"warning\"\n");
+    });
+    let (out, v) = gate(&d, &[]);
+    assert_eq!(status(&v, "criterion:error-rate")["status"], "warn");
+    assert_eq!(out.code, 1, "{v:#}");
+    // A repository cap on waiver length below the plan's 90 days.
+    let d = release_repo();
+    d.edit("evidence/k6-summary.json", "\"p(95)\": 236.8", "\"p(95)\": 262.5");
+    retag(&d, |d| {
+        d.write(".support-plan/config.toml", "[gate]\nwaiver_max_horizon = \"30d\"\n");
+        d.write(".support-plan/waivers.toml", P95_WAIVER);
+    });
+    let (out, v) = gate(&d, &[]);
+    assert_eq!(out.code, 2);
+    assert_eq!(
+        status(&v, "waiver/p95-cache")["message"],
+        "waiver `p95-cache` runs 66 days, longer than .support-plan/config.toml gate.waiver_max_horizon (30d)"
+    );
+}
