@@ -90,3 +90,28 @@ proptest! {
         prop_assert!(diff_plans(&original, &plan(&restyled)).is_empty());
     }
 }
+
+proptest! {
+    #![proptest_config(ProptestConfig { cases: 200, ..ProptestConfig::default() })]
+
+    /// No input makes the loader or the rules panic: cut the example anywhere, drop or
+    /// repeat a line, or feed random bytes.
+    #[test]
+    fn no_input_panics(cut in 0usize..30_000, drop in 0usize..520, dup in 0usize..520, noise in proptest::collection::vec(any::<u8>(), 0..200)) {
+        let text = example();
+        let lines: Vec<&str> = text.lines().collect();
+        let mut variants = vec![text.chars().take(cut).collect::<String>()];
+        let mut dropped = lines.clone();
+        if drop < dropped.len() { dropped.remove(drop); }
+        variants.push(dropped.join("\n"));
+        let mut doubled = lines.clone();
+        if dup < doubled.len() { doubled.insert(dup, lines[dup]); }
+        variants.push(doubled.join("\n"));
+        for v in variants {
+            if let Ok(p) = load(Source::new("support-plan.toml", None, v)) {
+                let _ = supportplan::check::check_plan(&p, supportplan::plan::values::Date::new(2026, 11, 26).unwrap());
+            }
+        }
+        let _ = supportplan::plan::load_bytes("support-plan.toml", None, &noise);
+    }
+}
