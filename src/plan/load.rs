@@ -147,10 +147,21 @@ fn typed_error(message: &str, span: Option<Range<usize>>, index: &SpanIndex, tex
             }
             help = suggest(field, &message).map(|s| format!("did you mean `{s}`?"));
         } else if message.starts_with("missing field") {
-            // Point at the table header rather than its whole body.
+            // Point at the table header rather than its whole body…
             narrowed = Some(within.start..line_end(text, within.start));
             if let Some(f) = &first_tick {
                 help = Some(format!("add `{f} = …` to this table"));
+                // …unless a key of this table is a near miss of the missing one: a typo.
+                let typo = index.entries_within(within).find(|(p, _)| {
+                    p.last().is_some_and(|k| {
+                        k != f && strsim::jaro_winkler(k, f) > 0.85 && !k.chars().all(|c| c.is_ascii_digit())
+                    })
+                });
+                if let Some((p, e)) = typo {
+                    let key = p.last().cloned().unwrap_or_default();
+                    narrowed = Some(e.key.clone());
+                    help = Some(format!("`{key}` is not a known key here; did you mean `{f}`?"));
+                }
             }
         } else if let Some(value) = quoted_value(&message) {
             if let Some((_, e)) =

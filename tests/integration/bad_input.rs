@@ -171,3 +171,12 @@ fn one_bad_plan_does_not_hide_the_others() {
     assert!(out.stdout.contains("services/api/api.support-plan.toml:"), "{}", out.stdout);
     assert!(out.stdout.contains("checked 2 plans"), "{}", out.stdout);
 }
+
+#[test]
+fn a_misspelt_required_key_is_pointed_at() {
+    let out = invalid(example_with("category = \"accuracy\"", "categroy = \"accuracy\""));
+    assert!(out.contains("missing field `category`"), "{out}");
+    assert!(out.contains("help: `categroy` is not a known key here; did you mean `category`?"), "{out}");
+    let line = example().lines().position(|l| l == "category = \"accuracy\"").unwrap() + 1;
+    assert!(out.contains(&format!("support-plan.toml:{line}:1")), "{out}");
+}
