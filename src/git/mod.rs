@@ -26,7 +26,8 @@ impl Repo {
     pub fn discover(dir: &Path) -> anyhow::Result<Repo> {
         let mut inner = gix::discover(dir)
             .with_context(|| format!("{} is not inside a git repository (nor is any parent folder)", dir.display()))?;
-        inner.object_cache_size_if_unset(4 * 1024 * 1024);
+        // No object cache: reads are one pass, and history walks keep their own chain of ids.
+        inner.object_cache_size(0);
         // Without a delta-base cache every tree read re-inflates its whole delta chain;
         // gix only installs one with its `max-performance` feature, which we leave off.
         inner
