@@ -108,6 +108,7 @@ fn header(s: &Summary) -> String {
 
 fn change_row(c: &Change) -> String {
     let what = match (&c.text_diff, c.kind) {
+        _ if c.unified.is_some() => format!("{} reworded, see below", cell(&c.path)),
         (Some(segs), ChangeKind::Changed) => segs
             .iter()
             .map(|seg| {
@@ -156,6 +157,13 @@ fn plan_section(s: &Summary, p: &PlanChange, detail: Detail) -> String {
     for c in &changes[..shown] {
         out.push_str(&change_row(c));
         out.push('\n');
+    }
+    if !matches!(detail, Detail::Truncated(_)) {
+        for c in changes.iter().filter(|c| c.unified.is_some()) {
+            let _ = writeln!(out, "\n<details><summary><code>{}</code></summary>\n", text(&c.path));
+            out.push_str(&crate::diff::fenced(c.unified.as_deref().unwrap_or(""), "diff"));
+            out.push_str("\n</details>\n");
+        }
     }
     if shown < changes.len() {
         let _ =

@@ -10,7 +10,7 @@ mod value;
 use serde::Serialize;
 use sha2::{Digest, Sha256};
 
-pub use text::{Segment, inline, word_diff};
+pub use text::{Segment, fenced, inline, unified, word_diff};
 
 use crate::plan::Plan;
 
@@ -73,6 +73,9 @@ pub struct Change {
     /// Word-level diff of prose.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub text_diff: Option<Vec<Segment>>,
+    /// Line diff with context, for multi-line prose.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub unified: Option<String>,
     pub fingerprint: String,
 }
 
@@ -133,7 +136,7 @@ pub fn describe(c: &Change) -> String {
         ChangeKind::Added => format!("{} added", c.path),
         ChangeKind::Removed => format!("{} removed", c.path),
         ChangeKind::Moved => format!("moved {} → {}", show(&c.old), show(&c.new)),
-        ChangeKind::Changed if c.text_diff.is_some() => format!("{} reworded", c.path),
+        ChangeKind::Changed if c.text_diff.is_some() || c.unified.is_some() => format!("{} reworded", c.path),
         ChangeKind::Changed => format!("{} {} → {}", c.path, show(&c.old), show(&c.new)),
     };
     format!("{what} ({})", c.impact.as_str())
@@ -147,19 +150,24 @@ pub fn diff_plans(old: &Plan, new: &Plan) -> Vec<Change> {
     raw.into_iter()
         .map(|r| {
             let (impact, reason) = impact::classify(&r, &a, &b);
-            let text_diff = match (&r.old, &r.new, r.kind) {
+            let (text_diff, unified) = match (&r.old, &r.new, r.kind) {
+                (Some(toml::Value::String(o)), Some(toml::Value::String(n)), ChangeKind::Changed)
+                    if o.contains('\n') || n.contains('\n') =>
+                {
+                    (None, Some(text::unified(o, n)))
+                }
                 (Some(toml::Value::String(o)), Some(toml::Value::String(n)), ChangeKind::Changed)
                     if impact == Impact::Cosmetic =>
                 {
-                    Some(word_diff(o, n))
+                    (Some(word_diff(o, n)), None)
                 }
-                _ => None,
+                _ => (None, None),
             };
             let path = r.path.join(".");
             let old_v = r.old.as_ref().map(value::to_json);
             let new_v = r.new.as_ref().map(value::to_json);
             let fingerprint = fingerprint(&[&new.plan.product, &path, &format!("{old_v:?}"), &format!("{new_v:?}")]);
-            Change { path, kind: r.kind, old: old_v, new: new_v, impact, reason, text_diff, fingerprint }
+            Change { path, kind: r.kind, old: old_v, new: new_v, impact, reason, text_diff, unified, fingerprint }
         })
         .collect()
 }
@@ -217,6 +225,7 @@ pub fn diff_pair(old: Option<Side>, new: Option<Side>) -> Option<PlanChange> {
                     impact: Impact::Notable,
                     reason: Some("the plan file moved; it is the same plan".into()),
                     text_diff: None,
+                    unified: None,
                 });
             }
             changes.extend(diff_plans(o.plan, n.plan));
@@ -250,5 +259,6 @@ fn whole(product: &str, kind: ChangeKind, path: &str, impact: Impact, reason: &s
         impact,
         reason: Some(reason.into()),
         text_diff: None,
+        unified: None,
     }
 }

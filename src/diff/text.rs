@@ -33,6 +33,26 @@ pub fn word_diff(old: &str, new: &str) -> Vec<Segment> {
     out
 }
 
+/// A unified line diff with two lines of context, for multi-line prose.
+pub fn unified(old: &str, new: &str) -> String {
+    let mut old = old.to_owned();
+    let mut new = new.to_owned();
+    for t in [&mut old, &mut new] {
+        if !t.ends_with('\n') {
+            t.push('\n');
+        }
+    }
+    TextDiff::from_lines(&old, &new).unified_diff().context_radius(2).to_string()
+}
+
+/// A Markdown code fence long enough that nothing inside can close it.
+pub fn fenced(content: &str, lang: &str) -> String {
+    let longest = content.split(|c| c != '`').map(str::len).max().unwrap_or(0);
+    let fence = "`".repeat(longest.max(2) + 1);
+    let body = if content.ends_with('\n') { content.to_owned() } else { format!("{content}\n") };
+    format!("{fence}{lang}\n{body}{fence}\n")
+}
+
 /// Inline rendering: `[-removed-]{+added+}` (readable without colour).
 pub fn inline(segments: &[Segment]) -> String {
     segments
@@ -48,6 +68,22 @@ pub fn inline(segments: &[Segment]) -> String {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn fences_outgrow_the_content() {
+        assert_eq!(fenced("a ``` b", "diff"), "````diff\na ``` b\n````\n");
+        assert_eq!(fenced("plain", ""), "```\nplain\n```\n");
+    }
+
+    #[test]
+    fn unified_keeps_two_lines_of_context() {
+        let old = "1\n2\n3\n4\n5\n6\n7\n";
+        let new = "1\n2\n3\n4 changed\n5\n6\n7\n";
+        let u = unified(old, new);
+        assert!(u.contains("-4\n+4 changed\n"), "{u}");
+        assert!(!u.contains(" 1\n"), "{u}");
+        assert!(u.contains(" 2\n") && u.contains(" 6\n"), "{u}");
+    }
 
     #[test]
     fn words_change_in_place() {

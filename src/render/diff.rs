@@ -21,9 +21,12 @@ fn what(c: &Change) -> String {
         ChangeKind::Added => format!("added {}", value(&c.new)),
         ChangeKind::Removed => format!("removed {}", value(&c.old)),
         ChangeKind::Moved => format!("{} → {}", value(&c.old), value(&c.new)),
-        ChangeKind::Changed => match &c.text_diff {
-            Some(segments) => inline(segments),
-            None => format!("{} → {}", value(&c.old), value(&c.new)),
+        ChangeKind::Changed => match (&c.text_diff, &c.unified) {
+            (Some(segments), _) => inline(segments),
+            (None, Some(u)) => {
+                u.lines().filter(|l| !l.starts_with("---") && !l.starts_with("+++")).collect::<Vec<_>>().join("\n")
+            }
+            (None, None) => format!("{} → {}", value(&c.old), value(&c.new)),
         },
     }
 }
@@ -131,9 +134,15 @@ pub fn markdown(r: &DiffReport) -> String {
                 (Some(reason), Impact::Breaking) => format!("**breaking**: {}", cell(reason)),
                 (_, i) => i.as_str().to_string(),
             };
+            let change = if c.unified.is_some() { "reworded, see below".to_string() } else { change };
             let _ = writeln!(out, "| {} | `{}` | {} | {} |", c.kind.marker(), c.path.replace('`', "'"), change, impact);
         }
         out.push('\n');
+        for c in p.changes.iter().filter(|c| c.unified.is_some()) {
+            let _ = writeln!(out, "<details><summary><code>{}</code></summary>\n", text(&c.path));
+            out.push_str(&crate::diff::fenced(c.unified.as_deref().unwrap_or(""), "diff"));
+            out.push_str("\n</details>\n\n");
+        }
     }
     out
 }

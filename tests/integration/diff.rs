@@ -309,3 +309,29 @@ fn a_partial_clone_says_what_to_fetch() {
     assert!(out.stderr.contains("this is a partial clone"), "{}", out.stderr);
     assert!(out.stderr.contains("git fetch --refetch origin"), "{}", out.stderr);
 }
+
+#[test]
+fn multi_line_prose_gets_a_line_diff_with_context_in_a_sized_fence() {
+    let d = Dir::git();
+    let long = "description = \"\"\"\nStep 1: page the on-call.\nStep 2: check the dashboard.\nStep 3: restart the worker.\nStep 4: tell the desk.\nStep 5: write it up.\nStep 6: close the ticket.\n\"\"\"";
+    d.write(
+        "support-plan.toml",
+        replace_once(&example(), "description = \"QA, review board and change management, in that order.\"", long),
+    );
+    d.commit("runbook prose", 1);
+    d.edit("support-plan.toml", "Step 4: tell the desk.", "Step 4: tell the desk ```and``` the board.");
+    d.commit("reword", 2);
+    let md = d.plan(&["diff", "HEAD~1", "HEAD", "--format", "markdown"]).stdout;
+    assert!(md.contains("| ~ | `release_process.description` | reworded, see below | cosmetic |"), "{md}");
+    assert!(md.contains("````diff\n"), "the fence outgrows the backticks inside: {md}");
+    assert!(md.contains("-Step 4: tell the desk.\n+Step 4: tell the desk ```and``` the board.\n"), "{md}");
+    assert!(
+        md.contains(" Step 3: restart the worker.\n") && !md.contains(" Step 1: page the on-call.\n"),
+        "two lines of context: {md}"
+    );
+    let human = d.plan(&["diff", "HEAD~1", "HEAD"]).stdout;
+    assert!(human.contains("+Step 4: tell the desk ```and``` the board."), "{human}");
+    let json: serde_json::Value =
+        serde_json::from_str(&d.plan(&["diff", "HEAD~1", "HEAD", "--format", "json"]).stdout).unwrap();
+    assert!(json["plans"][0]["changes"][0]["unified"].as_str().unwrap().starts_with("@@ "), "{json:#}");
+}
