@@ -428,3 +428,70 @@ fn a_gate_preview_on_head() {
     assert!(body.contains("| `acme-billing` | `step:qa` | error | evidence \\`unit\\`: no file matches"), "{body}");
     assert!(body.contains("| `acme-billing` | `step:review-board` | fail | no approval record at .support-plan/approvals/0.0.0-pr.42.toml"), "{body}");
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn no_plan_change_turns_an_existing_comment_into_no_changes() {
+    let d = Dir::git();
+    d.write("support-plan.toml", example());
+    let base = d.commit("plan", 1);
+    d.write("src.rs", "fn main() {}\n");
+    let head = d.commit("code only", 2);
+    let server = MockServer::start().await;
+    user_is_forbidden(&server, "").await;
+    let old = comment(31, BOT, &format!("<!-- supportplan:comment:v1 key=default head={head} -->\nold summary"));
+    comments(&server, "", vec![old]).await;
+    Mock::given(method("PATCH"))
+        .and(path("/repos/acme/billing/issues/comments/31"))
+        .and(body_string_contains("No plan changes in this pull request."))
+        .respond_with(ResponseTemplate::new(200).set_body_json(comment(31, BOT, "x")))
+        .expect(1)
+        .mount(&server)
+        .await;
+    created(&server, "", 0).await;
+    let out = run(&d, server.uri(), &base, &head, &[]).await;
+    assert_eq!(out.code, 0, "{}", out.stderr);
+    // --on-no-change delete removes it instead.
+    let server = MockServer::start().await;
+    user_is_forbidden(&server, "").await;
+    comments(
+        &server,
+        "",
+        vec![comment(31, BOT, &format!("<!-- supportplan:comment:v1 key=default head={head} -->\nold"))],
+    )
+    .await;
+    Mock::given(method("DELETE"))
+        .and(path("/repos/acme/billing/issues/comments/31"))
+        .respond_with(ResponseTemplate::new(204))
+        .expect(1)
+        .mount(&server)
+        .await;
+    let out = run(&d, server.uri(), &base, &head, &["--on-no-change", "delete"]).await;
+    assert_eq!(out.code, 0, "{}", out.stderr);
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn modes_new_and_delete_and_new() {
+    let (d, base, head) = pull_request();
+    let ours = comment(40, BOT, &format!("<!-- supportplan:comment:v1 key=default head={head} -->\nold"));
+    // new: always a new comment, the old one stays.
+    let server = MockServer::start().await;
+    user_is_forbidden(&server, "").await;
+    comments(&server, "", vec![ours.clone()]).await;
+    created(&server, "", 1).await;
+    no_patch_or_delete(&server).await;
+    let out = run(&d, server.uri(), &base, &head, &["--mode", "new"]).await;
+    assert_eq!(out.code, 0, "{}", out.stderr);
+    // delete-and-new: the old one goes, a new one comes.
+    let server = MockServer::start().await;
+    user_is_forbidden(&server, "").await;
+    comments(&server, "", vec![ours]).await;
+    Mock::given(method("DELETE"))
+        .and(path("/repos/acme/billing/issues/comments/40"))
+        .respond_with(ResponseTemplate::new(204))
+        .expect(1)
+        .mount(&server)
+        .await;
+    created(&server, "", 1).await;
+    let out = run(&d, server.uri(), &base, &head, &["--mode", "delete-and-new"]).await;
+    assert_eq!(out.code, 0, "{}", out.stderr);
+}
