@@ -151,6 +151,14 @@ fn step_description(s: &ReleaseStep) -> &Option<String> {
 /// Renders the plan as a Markdown document.
 pub fn render(plan: &Plan) -> String {
     let mut o = String::new();
+    for section in [intro, objectives, strategy, environment, responsibilities, approach, resources] {
+        section(&mut o, plan);
+    }
+    o
+}
+
+/// Title and introduction: purpose, scope, audience.
+fn intro(o: &mut String, plan: &Plan) {
     let h = &plan.plan;
     let _ = writeln!(o, "# Production Support Plan: {}\n", text(&h.title));
     let _ =
@@ -161,16 +169,19 @@ pub fn render(plan: &Plan) -> String {
         let _ = writeln!(o, "The product is reached at {}.\n", text(u));
     }
     o.push_str("The scope of this support plan includes support for:\n\n");
-    list(&mut o, &plan.scope.covered);
+    list(o, &plan.scope.covered);
     if !plan.scope.excluded.is_empty() {
         o.push_str("\nNot covered:\n\n");
-        list(&mut o, &plan.scope.excluded);
+        list(o, &plan.scope.excluded);
     }
     o.push_str("\n### Intended Audience\n\nPrimary:\n\n");
-    list(&mut o, &plan.audience.primary);
+    list(o, &plan.audience.primary);
     o.push_str("\nSecondary:\n\n");
-    list(&mut o, &plan.audience.secondary);
+    list(o, &plan.audience.secondary);
+}
 
+/// 1 support objectives and assumptions.
+fn objectives(o: &mut String, plan: &Plan) {
     o.push_str("\n## 1. Support Objectives and Assumptions\n\n### 1.1. Support Objective\n\n");
     for (id, obj) in &plan.objectives {
         let by = if obj.measured_by.is_empty() {
@@ -185,10 +196,13 @@ pub fn render(plan: &Plan) -> String {
         let when = a.revisit_by.map(|d| format!(" (revisit by {d})")).unwrap_or_default();
         let _ = writeln!(o, "- **{id}**: {}{when}", text(&a.text));
     }
+}
 
+/// 2.1 support strategy: lifetime, release strategy, release process, acceptance criteria.
+fn strategy(o: &mut String, plan: &Plan) {
     let s = &plan.strategy;
     o.push_str("\n## 2. Support Strategy and Environment\n\n### 2.1. Support Strategy\n\n");
-    prose(&mut o, &s.description);
+    prose(o, &s.description);
     let l = &s.lifetime;
     o.push_str("#### 2.1.1. Support Lifetime\n\n");
     let _ = writeln!(
@@ -202,7 +216,7 @@ pub fn render(plan: &Plan) -> String {
     }
     let r = &s.release;
     o.push_str("#### 2.1.2. Release Strategy\n\n");
-    prose(&mut o, &r.description);
+    prose(o, &r.description);
     let cadence = r.cadence.map(|c| format!("every {c}")).unwrap_or_else(|| "on demand".into());
     let _ = writeln!(
         o,
@@ -222,7 +236,7 @@ pub fn render(plan: &Plan) -> String {
     }
     let rp = &plan.release_process;
     o.push_str("#### 2.1.3. Release Process\n\n");
-    prose(&mut o, &rp.description);
+    prose(o, &rp.description);
     let rows: Vec<Vec<String>> = rp
         .steps
         .iter()
@@ -246,10 +260,13 @@ pub fn render(plan: &Plan) -> String {
     for (cat, why) in &plan.acceptance.not_applicable {
         let _ = writeln!(o, "\n_{}: not applicable — {}_", cat.as_str().replace('_', " "), text(why));
     }
+}
 
+/// 2.2 support environment, contacts, problem referral, licenses, security.
+fn environment(o: &mut String, plan: &Plan) {
     let e = &plan.environment;
     o.push_str("\n### 2.2. Support Environment\n\n");
-    prose(&mut o, &e.description);
+    prose(o, &e.description);
     for (id, st) in &e.stages {
         let _ = writeln!(
             o,
@@ -273,7 +290,7 @@ pub fn render(plan: &Plan) -> String {
         .collect();
     o.push_str(&table(&["Platform", "Vendor Version", "URL", "End of life"], &rows));
     o.push_str("\n#### 2.2.2. Hardware\n\n");
-    na_or(&mut o, &e.hardware, |o, hw| {
+    na_or(o, &e.hardware, |o, hw| {
         let rows: Vec<Vec<String>> = hw
             .iter()
             .map(|(id, x)| vec![cell(id), label(&x.provider), cell(&x.description), label(&x.redundancy)])
@@ -281,7 +298,7 @@ pub fn render(plan: &Plan) -> String {
         o.push_str(&table(&["Id", "Provider", "Description", "Redundancy"], &rows));
     });
     o.push_str("\n#### 2.2.3. Databases\n\n");
-    na_or(&mut o, &e.databases, |o, dbs| {
+    na_or(o, &e.databases, |o, dbs| {
         let rows: Vec<Vec<String>> = dbs
             .iter()
             .map(|(id, d)| {
@@ -296,7 +313,7 @@ pub fn render(plan: &Plan) -> String {
         o.push_str(&table(&["Database", "Engine", "Size", "DBA"], &rows));
     });
     o.push_str("\n#### 2.2.4. Data Exchange\n\n");
-    na_or(&mut o, &e.data_exchange, |o, x| {
+    na_or(o, &e.data_exchange, |o, x| {
         let rows: Vec<Vec<String>> = x
             .iter()
             .map(|(id, d)| {
@@ -375,7 +392,7 @@ pub fn render(plan: &Plan) -> String {
         o.push_str(&table(&["Level", "Contact", "Contact Info", "Hours", "Escalate after"], &rows));
     }
     o.push_str("\n#### 2.2.7. Licensing, data rights, and expiration of licenses\n\n");
-    na_or(&mut o, &e.licenses, |o, ls| {
+    na_or(o, &e.licenses, |o, ls| {
         let rows: Vec<Vec<String>> = ls
             .values()
             .map(|l| {
@@ -400,7 +417,7 @@ pub fn render(plan: &Plan) -> String {
         label(&sec.data_classification),
         if sec.personal_data { "yes" } else { "no" }
     );
-    prose(&mut o, &sec.notes);
+    prose(o, &sec.notes);
     let rows: Vec<Vec<String>> = sec
         .access
         .iter()
@@ -409,14 +426,17 @@ pub fn render(plan: &Plan) -> String {
     if !rows.is_empty() {
         o.push_str(&table(&["Access", "Restriction", "Roles", "Method"], &rows));
     }
+}
 
+/// 3 support responsibilities.
+fn responsibilities(o: &mut String, plan: &Plan) {
     let rs = &plan.responsibilities;
     o.push_str("\n## 3. Support Responsibilities\n\n### 3.1. Software Maintenance\n\n");
-    role(&mut o, plan, &rs.software_maintenance);
+    role(o, plan, &rs.software_maintenance);
     o.push_str("### 3.2. System Administration\n\n");
-    na_or(&mut o, &rs.sysadmin, |o, r| role(o, plan, r));
+    na_or(o, &rs.sysadmin, |o, r| role(o, plan, r));
     o.push_str("### 3.3. Operational and user support\n\n");
-    role(&mut o, plan, &rs.user_support);
+    role(o, plan, &rs.user_support);
     if !rs.response.is_empty() {
         let rows: Vec<Vec<String>> = rs
             .response
@@ -434,7 +454,7 @@ pub fn render(plan: &Plan) -> String {
         o.push_str(&table(&["Priority", "Meaning", "Acknowledge", "Restore", "Hours"], &rows));
         o.push('\n');
     }
-    na_or(&mut o, &plan.sla, |o, sla| {
+    na_or(o, &plan.sla, |o, sla| {
         let _ = writeln!(
             o,
             "Service level agreement: {} availability per {}.{}\n",
@@ -443,7 +463,7 @@ pub fn render(plan: &Plan) -> String {
             sla.document.as_ref().map(|d| format!(" See {}.", text(d))).unwrap_or_default()
         );
     });
-    na_or(&mut o, &rs.backup, |o, b| {
+    na_or(o, &rs.backup, |o, b| {
         let _ = writeln!(
             o,
             "Backup and disaster recovery: every {}, kept {}, RPO {}, RTO {}; last restore test {} (every {}).\n",
@@ -451,9 +471,9 @@ pub fn render(plan: &Plan) -> String {
         );
     });
     o.push_str("### 3.4. Database Administration\n\n");
-    na_or(&mut o, &rs.dba, |o, r| role(o, plan, r));
+    na_or(o, &rs.dba, |o, r| role(o, plan, r));
     o.push_str("### 3.5. Data Exchange/System Dependencies\n\n");
-    na_or(&mut o, &plan.dependencies, |o, deps| {
+    na_or(o, &plan.dependencies, |o, deps| {
         let rows: Vec<Vec<String>> = deps
             .iter()
             .map(|(id, d)| {
@@ -469,10 +489,13 @@ pub fn render(plan: &Plan) -> String {
             .collect();
         o.push_str(&table(&["Dependency", "System", "Direction", "Criticality", "SLO", "Fallback"], &rows));
     });
+}
 
+/// 4 support approach: monitoring and regression tests.
+fn approach(o: &mut String, plan: &Plan) {
     let m = &plan.monitoring;
     o.push_str("\n## 4. Support Approach\n\n### 4.1. Monitoring and Control\n\n");
-    prose(&mut o, &m.description);
+    prose(o, &m.description);
     for (id, s) in &m.slos {
         let _ = writeln!(o, "- SLO **{id}**: {} over {}", s.objective_pct, s.window);
     }
@@ -497,9 +520,13 @@ pub fn render(plan: &Plan) -> String {
             s.cases_url.as_ref().map(|u| format!(" ({})", text(u))).unwrap_or_default()
         );
     }
+}
+
+/// 5 support resources.
+fn resources(o: &mut String, plan: &Plan) {
     let res = &plan.resources;
     o.push_str("\n## 5. Support Resources\n\n### 5.1. Support Budgets\n\n");
-    na_or(&mut o, &res.budgets, |o, budgets| {
+    na_or(o, &res.budgets, |o, budgets| {
         let rows: Vec<Vec<String>> = budgets
             .iter()
             .map(|(id, b)| {
@@ -518,5 +545,4 @@ pub fn render(plan: &Plan) -> String {
     if res.other.is_empty() {
         o.push_str("_None listed._\n");
     }
-    o
 }
