@@ -11,6 +11,7 @@ use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
 use std::time::SystemTime;
 
+pub use json::pointer as json_number;
 pub use junit::{CaseStatus, TestCase, parse_junit};
 
 use crate::plan::{Evidence, EvidenceKind, MetricUnit};

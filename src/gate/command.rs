@@ -34,9 +34,8 @@ pub fn run(argv: &[String], timeout: Duration, dir: &Path) -> CommandOutcome {
         match child.try_wait() {
             Ok(Some(status)) => {
                 let out = reader.join().unwrap_or_default();
-                let text = String::from_utf8_lossy(&out);
-                let tail: String = text.trim().lines().last().unwrap_or("").chars().take(200).collect();
-                return CommandOutcome::Exited { code: status.code().unwrap_or(-1), stdout_tail: tail };
+                let stdout = String::from_utf8_lossy(&out).into_owned();
+                return CommandOutcome::Exited { code: status.code().unwrap_or(-1), stdout };
             }
             Ok(None) if started.elapsed() >= timeout => {
                 let _ = child.kill();

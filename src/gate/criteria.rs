@@ -72,7 +72,7 @@ fn round(v: f64) -> f64 {
     (v * 1e6).round() / 1e6
 }
 
-fn holds(op: Op, value: f64, target: f64) -> bool {
+pub(super) fn holds(op: Op, value: f64, target: f64) -> bool {
     let eps = 1e-9 * target.abs().max(1e-12);
     match op {
         Op::Lt => value < target,

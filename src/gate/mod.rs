@@ -141,7 +141,7 @@ pub struct RepoFacts {
 /// The result of a `command` step, run by the caller.
 #[derive(Debug, Clone, PartialEq)]
 pub enum CommandOutcome {
-    Exited { code: i32, stdout_tail: String },
+    Exited { code: i32, stdout: String },
     TimedOut,
     FailedToStart(String),
 }

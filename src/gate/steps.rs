@@ -233,23 +233,50 @@ fn one(input: &GateInput, id: &str, step: &ReleaseStep) -> GateFinding {
         ReleaseStep::Attestation { group, record, valid_for, .. } => {
             attestation(input, &check, S, group, record, *valid_for)
         }
-        ReleaseStep::Command { run, timeout, expect_exit, .. } => match input.commands.get(id) {
-            Some(CommandOutcome::Exited { code, .. }) if code == expect_exit => {
-                GateFinding::new(check, S, Status::Pass, format!("`{}` exited {code}", run.join(" ")))
+        ReleaseStep::Command { run, timeout, expect_exit, output, .. } => {
+            let shown = run.join(" ");
+            match input.commands.get(id) {
+                Some(CommandOutcome::Exited { code, stdout }) if code != expect_exit => {
+                    let tail: String = stdout.trim().lines().last().unwrap_or("").chars().take(200).collect();
+                    let tail = if tail.is_empty() { String::new() } else { format!(": {tail}") };
+                    fail(format!("`{shown}` exited {code}, expected {expect_exit}{tail}"))
+                }
+                Some(CommandOutcome::Exited { code, stdout }) => match output {
+                    None => GateFinding::new(check, S, Status::Pass, format!("`{shown}` exited {code}")),
+                    Some(o) => {
+                        let value = serde_json::from_str::<serde_json::Value>(stdout)
+                            .map_err(|e| format!("`{shown}` did not print JSON: {e}"))
+                            .and_then(|doc| crate::evidence::json_number(&doc, &o.pointer));
+                        match value {
+                            Err(e) => GateFinding::new(check, S, Status::Error, e),
+                            Ok(v) => {
+                                let ok = super::criteria::holds(o.op, v, o.target);
+                                let status = if ok { Status::Pass } else { Status::Fail };
+                                GateFinding::new(
+                                    check,
+                                    S,
+                                    status,
+                                    format!(
+                                        "`{shown}` printed {} = {v}, expected {} {}",
+                                        o.pointer,
+                                        o.op.as_str(),
+                                        o.target
+                                    ),
+                                )
+                                .observed(v.to_string(), format!("{} {}", o.op.as_str(), o.target))
+                            }
+                        }
+                    }
+                },
+                Some(CommandOutcome::TimedOut) => {
+                    fail(format!("`{shown}` did not finish within {timeout}; it was killed"))
+                }
+                Some(CommandOutcome::FailedToStart(e)) => {
+                    GateFinding::new(check, S, Status::Error, format!("`{shown}` could not start: {e}"))
+                }
+                None => GateFinding::new(check, S, Status::Error, "the command was not run".to_string()),
             }
-            Some(CommandOutcome::Exited { code, stdout_tail }) => fail(format!(
-                "`{}` exited {code}, expected {expect_exit}{}",
-                run.join(" "),
-                if stdout_tail.is_empty() { String::new() } else { format!(": {stdout_tail}") }
-            )),
-            Some(CommandOutcome::TimedOut) => {
-                fail(format!("`{}` did not finish within {timeout}; it was killed", run.join(" ")))
-            }
-            Some(CommandOutcome::FailedToStart(e)) => {
-                GateFinding::new(check, S, Status::Error, format!("`{}` could not start: {e}", run.join(" ")))
-            }
-            None => GateFinding::new(check, S, Status::Error, "the command was not run".to_string()),
-        },
+        }
     }
 }
 

@@ -188,11 +188,11 @@ fn command_steps_exit_codes_and_timeouts() {
     retag(&d, |d| {
         let t = d.read("support-plan.toml").replace(
             "required_steps = [\"qa\", \"review-board\", \"change-management\"]",
-            "required_steps = [\"qa\", \"review-board\", \"change-management\", \"smoke\", \"hang\"]",
+            "required_steps = [\"qa\", \"review-board\", \"change-management\", \"smoke\", \"hang\", \"report\", \"audit\"]",
         );
         d.write(
             "support-plan.toml",
-            format!("{t}\n[release_process.steps.smoke]\nkind = \"command\"\nrun = [\"sh\", \"-c\", \"echo smoke failed; exit 3\"]\n\n[release_process.steps.hang]\nkind = \"command\"\nrun = [\"sleep\", \"30\"]\ntimeout = \"1s\"\n"),
+            format!("{t}\n[release_process.steps.smoke]\nkind = \"command\"\nrun = [\"sh\", \"-c\", \"echo smoke failed; exit 3\"]\n\n[release_process.steps.hang]\nkind = \"command\"\nrun = [\"sleep\", \"30\"]\ntimeout = \"1s\"\n\n[release_process.steps.report]\nkind = \"command\"\nrun = [\"sh\", \"-c\", \"echo '{{\\\"failed\\\": 2, \\\"ok\\\": 98}}'\"]\noutput = {{ pointer = \"/failed\", op = \"==\", target = 0 }}\n\n[release_process.steps.audit]\nkind = \"command\"\nrun = [\"sh\", \"-c\", \"echo not json\"]\noutput = {{ pointer = \"/vulnerabilities\", op = \"==\", target = 0 }}\n"),
         );
     });
     let started = std::time::Instant::now();
@@ -204,6 +204,12 @@ fn command_steps_exit_codes_and_timeouts() {
         "`sh -c echo smoke failed; exit 3` exited 3, expected 0: smoke failed"
     );
     assert_eq!(status(&v, "step:hang")["message"], "`sleep 30` did not finish within 1s; it was killed");
+    assert_eq!(
+        status(&v, "step:report")["message"],
+        "`sh -c echo '{\"failed\": 2, \"ok\": 98}'` printed /failed = 2, expected == 0"
+    );
+    assert_eq!(status(&v, "step:audit")["status"], "error");
+    assert!(status(&v, "step:audit")["message"].as_str().unwrap().contains("did not print JSON"));
 }
 
 #[test]

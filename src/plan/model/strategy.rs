@@ -182,7 +182,20 @@ pub enum ReleaseStep {
         timeout: Duration,
         #[serde(default)]
         expect_exit: i32,
+        /// A check on the command's JSON output (stdout).
+        #[serde(default)]
+        output: Option<OutputCheck>,
     },
+}
+
+/// `output = { pointer = "/failed", op = "==", target = 0 }`: the number at an RFC 6901
+/// pointer in a command's JSON output, compared with a target.
+#[derive(Debug, Clone, PartialEq, Deserialize, Serialize, JsonSchema)]
+#[serde(deny_unknown_fields)]
+pub struct OutputCheck {
+    pub pointer: String,
+    pub op: Op,
+    pub target: f64,
 }
 
 fn flaky_fail() -> FlakyPolicy {
