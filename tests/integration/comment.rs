@@ -78,6 +78,19 @@ async fn user_is_forbidden(server: &MockServer, prefix: &str) {
         .await;
 }
 
+/// Our own comment (marker with `head`), as GitHub lists it.
+fn ours(id: u64, head: &str, text: &str) -> Value {
+    comment(id, BOT, &format!("<!-- supportplan:comment:v1 key=default head={head} -->\n{text}"))
+}
+
+/// A server where `/user` is forbidden (as for Actions' token) and the PR has `existing` comments.
+async fn github(existing: Vec<Value>) -> MockServer {
+    let server = MockServer::start().await;
+    user_is_forbidden(&server, "").await;
+    comments(&server, "", existing).await;
+    server
+}
+
 fn list_path(prefix: &str) -> String {
     format!("{prefix}/repos/acme/billing/issues/42/comments")
 }
@@ -138,7 +151,7 @@ async fn finds_ours_on_page_two_of_more_than_100_and_updates_it() {
         )
         .mount(&server)
         .await;
-    let ours = comment(150, BOT, &format!("<!-- supportplan:comment:v1 key=default head={head} -->\nold summary"));
+    let ours = ours(150, &head, "old summary");
     Mock::given(method("GET"))
         .and(path("/repositories/700100/issues/42/comments"))
         .and(query_param("page", "2"))
@@ -175,9 +188,7 @@ async fn an_unchanged_body_makes_no_write() {
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn a_read_only_token_falls_back_to_the_step_summary() {
     let (d, base, head) = pull_request();
-    let server = MockServer::start().await;
-    user_is_forbidden(&server, "").await;
-    comments(&server, "", vec![]).await;
+    let server = github(vec![]).await;
     Mock::given(method("POST"))
         .and(path(list_path("")))
         .respond_with(ResponseTemplate::new(403).set_body_json(json!({"message": "Resource not accessible by integration", "documentation_url": "https://docs.github.com/rest/issues/comments#create-an-issue-comment"})))
@@ -239,14 +250,7 @@ async fn an_older_run_never_overwrites_a_newer_one_and_duplicates_are_cleaned() 
     let (d, base, head) = pull_request();
     let newer = "9999999999999999999999999999999999999999";
     // A comment for a newer head exists, and the PR's head is that newer commit: skip.
-    let server = MockServer::start().await;
-    user_is_forbidden(&server, "").await;
-    comments(
-        &server,
-        "",
-        vec![comment(5, BOT, &format!("<!-- supportplan:comment:v1 key=default head={newer} -->\nnewer"))],
-    )
-    .await;
+    let server = github(vec![ours(5, &newer, "newer")]).await;
     Mock::given(method("GET"))
         .and(path("/repos/acme/billing/pulls/42"))
         .respond_with(
@@ -263,7 +267,7 @@ async fn an_older_run_never_overwrites_a_newer_one_and_duplicates_are_cleaned() 
     // Two of ours (a race): the oldest is updated, the other deleted.
     let server = MockServer::start().await;
     user_is_forbidden(&server, "").await;
-    let old = |id| comment(id, BOT, &format!("<!-- supportplan:comment:v1 key=default head={head} -->\nold"));
+    let old = |id| ours(id, &head, "old");
     comments(&server, "", vec![old(11), old(12)]).await;
     Mock::given(method("PATCH"))
         .and(path("/repos/acme/billing/issues/comments/11"))
@@ -304,9 +308,7 @@ async fn no_plan_change_creates_nothing() {
     let base = d.commit("plan", 1);
     d.write("src.rs", "fn main() {}\n");
     let head = d.commit("code only", 2);
-    let server = MockServer::start().await;
-    user_is_forbidden(&server, "").await;
-    comments(&server, "", vec![]).await;
+    let server = github(vec![]).await;
     created(&server, "", 0).await;
     let out = run(&d, server.uri(), &base, &head, &[]).await;
     assert_eq!(out.code, 0, "{}", out.stderr);
@@ -438,7 +440,7 @@ async fn no_plan_change_turns_an_existing_comment_into_no_changes() {
     let head = d.commit("code only", 2);
     let server = MockServer::start().await;
     user_is_forbidden(&server, "").await;
-    let old = comment(31, BOT, &format!("<!-- supportplan:comment:v1 key=default head={head} -->\nold summary"));
+    let old = ours(31, &head, "old summary");
     comments(&server, "", vec![old]).await;
     Mock::given(method("PATCH"))
         .and(path("/repos/acme/billing/issues/comments/31"))
@@ -451,14 +453,7 @@ async fn no_plan_change_turns_an_existing_comment_into_no_changes() {
     let out = run(&d, server.uri(), &base, &head, &[]).await;
     assert_eq!(out.code, 0, "{}", out.stderr);
     // --on-no-change delete removes it instead.
-    let server = MockServer::start().await;
-    user_is_forbidden(&server, "").await;
-    comments(
-        &server,
-        "",
-        vec![comment(31, BOT, &format!("<!-- supportplan:comment:v1 key=default head={head} -->\nold"))],
-    )
-    .await;
+    let server = github(vec![ours(31, &head, "old")]).await;
     Mock::given(method("DELETE"))
         .and(path("/repos/acme/billing/issues/comments/31"))
         .respond_with(ResponseTemplate::new(204))
@@ -472,19 +467,15 @@ async fn no_plan_change_turns_an_existing_comment_into_no_changes() {
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn modes_new_and_delete_and_new() {
     let (d, base, head) = pull_request();
-    let ours = comment(40, BOT, &format!("<!-- supportplan:comment:v1 key=default head={head} -->\nold"));
+    let ours = ours(40, &head, "old");
     // new: always a new comment, the old one stays.
-    let server = MockServer::start().await;
-    user_is_forbidden(&server, "").await;
-    comments(&server, "", vec![ours.clone()]).await;
+    let server = github(vec![ours.clone()]).await;
     created(&server, "", 1).await;
     no_patch_or_delete(&server).await;
     let out = run(&d, server.uri(), &base, &head, &["--mode", "new"]).await;
     assert_eq!(out.code, 0, "{}", out.stderr);
     // delete-and-new: the old one goes, a new one comes.
-    let server = MockServer::start().await;
-    user_is_forbidden(&server, "").await;
-    comments(&server, "", vec![ours]).await;
+    let server = github(vec![ours]).await;
     Mock::given(method("DELETE"))
         .and(path("/repos/acme/billing/issues/comments/40"))
         .respond_with(ResponseTemplate::new(204))
