@@ -250,7 +250,7 @@ async fn an_older_run_never_overwrites_a_newer_one_and_duplicates_are_cleaned() 
     let (d, base, head) = pull_request();
     let newer = "9999999999999999999999999999999999999999";
     // A comment for a newer head exists, and the PR's head is that newer commit: skip.
-    let server = github(vec![ours(5, &newer, "newer")]).await;
+    let server = github(vec![ours(5, newer, "newer")]).await;
     Mock::given(method("GET"))
         .and(path("/repos/acme/billing/pulls/42"))
         .respond_with(
