@@ -85,6 +85,13 @@ pub fn run(g: &Global, args: &CheckArgs) -> anyhow::Result<ExitCode> {
     {
         anyhow::bail!("no plan with product id `{id}`");
     }
+    for p in &plans {
+        let source = match p {
+            Ok(l) => &l.source,
+            Err(f) => &f.source,
+        };
+        g.note(|| format!("read {} ({} bytes)", source.describe(), source.text.len()));
+    }
     let report = check::check_all(&plans, now, rev);
     let fail_on = match args.fail_on {
         FailOn::Error => Severity::Error,

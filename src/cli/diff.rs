@@ -81,7 +81,18 @@ pub fn run(g: &Global, args: &DiffArgs) -> anyhow::Result<ExitCode> {
         };
         (base, head)
     };
+    g.note(|| format!("base {} = {}", base.spec, base.id));
+    if let Endpoint::Commit(h) = &head {
+        g.note(|| format!("head {} = {}", h.spec, h.id));
+    }
     let candidates = snapshot::candidates(&repo, &base, &head)?;
+    g.note(|| {
+        format!(
+            "{} plan file(s) differ on the base side, {} on the head side",
+            candidates.old.len(),
+            candidates.new.len()
+        )
+    });
     let failures = snapshot::failures(&candidates);
     if !failures.is_empty() {
         let mut msg = String::new();

@@ -118,7 +118,13 @@ pub fn run(g: &Global, args: &GateArgs) -> anyhow::Result<ExitCode> {
         verify_approvers: args.verify_approvers == Verify::Git,
         write_results: args.write_results.then_some(root.as_path()),
     };
+    g.note(|| format!("gating {} = {} with evidence from {}", rev.spec, rev.id, evidence_dir.display()));
     let reports = run.evaluate(&plans, version_of)?;
+    for r in &reports {
+        for f in r.findings.iter().filter(|f| !f.evidence.is_empty()) {
+            g.note(|| format!("{}: read {}", f.check, f.evidence.join(", ")));
+        }
+    }
     // The stricter of the plan's and the repository's settings wins.
     let fail_on_warning = config.gate.fail_on == Some(supportplan::plan::FailOn::Warning)
         || plans.iter().any(|p| p.plan.gate.fail_on == supportplan::plan::FailOn::Warning);

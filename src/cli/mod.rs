@@ -42,7 +42,7 @@ pub struct Global {
     /// Print only errors.
     #[arg(short, long, global = true)]
     pub quiet: bool,
-    /// Say more about what is read.
+    /// Say on stderr what is read: plan files, revisions, evidence.
     #[arg(short, long, global = true)]
     pub verbose: bool,
 }
@@ -91,6 +91,13 @@ impl Global {
         };
         anyhow::ensure!(dir.is_dir(), "-C {}: not a directory", dir.display());
         Ok(dir)
+    }
+
+    /// A line on stderr with `--verbose`.
+    pub fn note(&self, message: impl FnOnce() -> String) {
+        if self.verbose {
+            eprintln!("plan: {}", message());
+        }
     }
 
     pub fn style(&self) -> Style {

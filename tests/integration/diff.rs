@@ -335,3 +335,15 @@ fn multi_line_prose_gets_a_line_diff_with_context_in_a_sized_fence() {
         serde_json::from_str(&d.plan(&["diff", "HEAD~1", "HEAD", "--format", "json"]).stdout).unwrap();
     assert!(json["plans"][0]["changes"][0]["unified"].as_str().unwrap().starts_with("@@ "), "{json:#}");
 }
+
+#[test]
+fn verbose_says_what_was_read_and_quiet_by_default() {
+    let d = history();
+    let full = d.run_git(&["rev-parse", "v1.0.0^{commit}"]).trim().to_owned();
+    let out = d.plan(&["-v", "diff", "v1.0.0", "v1.1.0"]);
+    assert!(out.stderr.contains(&format!("plan: base v1.0.0 = {full}")), "{}", out.stderr);
+    assert!(out.stderr.contains("plan: 1 plan file(s) differ on the base side, 1 on the head side"), "{}", out.stderr);
+    assert_eq!(d.plan(&["diff", "v1.0.0", "v1.1.0"]).stderr, "");
+    let out = d.plan(&["-v", "check", "--now", NOW]);
+    assert!(out.stderr.contains("plan: read services/api/support-plan.toml ("), "{}", out.stderr);
+}
