@@ -97,11 +97,7 @@ pub fn run(g: &Global, args: &CommentArgs) -> anyhow::Result<ExitCode> {
     let head = repo.resolve(&head_spec)?;
     let base = repo.resolve(&format!("{base_spec}...{}", head.id))?;
     let candidates = snapshot::candidates(&repo, &base, &snapshot::Endpoint::Commit(head.clone()))?;
-    for f in snapshot::failures(&candidates) {
-        for finding in check::load_findings(f) {
-            eprint!("{}", render::human::finding(&finding, g.style()));
-        }
-    }
+    eprint!("{}", render::human::load_failures(snapshot::failures(&candidates), g.style()));
     let old: Vec<_> = candidates.old.iter().filter_map(|p| p.as_ref().ok()).collect();
     let new: Vec<_> = candidates.new.iter().filter_map(|p| p.as_ref().ok()).collect();
     let diff = DiffReport {
@@ -201,19 +197,7 @@ pub fn run(g: &Global, args: &CommentArgs) -> anyhow::Result<ExitCode> {
         Err(e) if e.is_read_only() => {
             // Fork pull requests and read-only tokens: the summary and annotations still work.
             emit(&body)?;
-            let mut notes = String::from(
-                "::notice title=supportplan::This token cannot comment on the pull request (fork or read-only permissions); the plan summary is in the job summary. Give the workflow `pull-requests: write` to get a comment.\n",
-            );
-            for p in &diff.plans {
-                for c in p.changes.iter().filter(|c| c.impact == supportplan::diff::Impact::Breaking) {
-                    notes.push_str(&format!(
-                        "::warning title={}::{}\n",
-                        render::gate::escape_property(&format!("{} breaking plan change", p.product)),
-                        render::gate::escape_data(&supportplan::diff::describe(c))
-                    ));
-                }
-            }
-            emit(&notes)?;
+            emit(&render::diff::github_read_only(&diff))?;
             Ok(ExitCode::SUCCESS)
         }
         Err(e) => {

@@ -7,9 +7,9 @@ use std::process::ExitCode;
 use anyhow::Context as _;
 use clap::{Args, ValueEnum};
 use supportplan::git::Repo;
+use supportplan::render;
 use supportplan::report::{DiffFailOn, DiffReport, RevLabel};
 use supportplan::snapshot::{self, Endpoint};
-use supportplan::{check, render};
 
 use super::{Global, emit, exit_code};
 
@@ -95,13 +95,7 @@ pub fn run(g: &Global, args: &DiffArgs) -> anyhow::Result<ExitCode> {
     });
     let failures = snapshot::failures(&candidates);
     if !failures.is_empty() {
-        let mut msg = String::new();
-        for f in failures {
-            for finding in check::load_findings(f) {
-                msg.push_str(&render::human::finding(&finding, g.style()));
-            }
-        }
-        eprint!("{msg}");
+        eprint!("{}", render::human::load_failures(failures, g.style()));
         eprintln!("error: cannot diff: a plan does not load (fix it, or compare other revisions)");
         return Ok(ExitCode::from(2));
     }

@@ -12,7 +12,7 @@ use clap::{Args, ValueEnum};
 use supportplan::gate::{self, GateInput};
 use supportplan::git::Repo;
 use supportplan::plan::{Measure, ReleaseStep};
-use supportplan::{check, evidence, release, render, snapshot};
+use supportplan::{evidence, release, render, snapshot};
 
 use super::{Global, emit, today};
 
@@ -73,12 +73,7 @@ pub fn run(g: &Global, args: &GateArgs) -> anyhow::Result<ExitCode> {
     for s in skipped {
         eprintln!("note: skipped {} at {}: it {}", s.path, rev.spec, s.why);
     }
-    let mut invalid = String::new();
-    for f in plans.iter().filter_map(|p| p.as_ref().err()) {
-        for finding in check::load_findings(f) {
-            invalid.push_str(&render::human::finding(&finding, g.style()));
-        }
-    }
+    let invalid = render::human::load_failures(plans.iter().filter_map(|p| p.as_ref().err()), g.style());
     if !invalid.is_empty() {
         eprint!("{invalid}");
         eprintln!("error: cannot gate: a plan at {} does not load", rev.describe());

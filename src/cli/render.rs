@@ -3,7 +3,7 @@
 use std::process::ExitCode;
 
 use clap::Args;
-use supportplan::{check, render, workspace};
+use supportplan::{render, workspace};
 
 use super::{Global, emit};
 
@@ -36,11 +36,7 @@ pub fn run(g: &Global, args: &RenderArgs) -> anyhow::Result<ExitCode> {
                 }
             }
             Err(failure) => {
-                let mut msg = String::new();
-                for finding in check::load_findings(&failure) {
-                    msg.push_str(&render::human::finding(&finding, g.style()));
-                }
-                eprint!("{msg}");
+                eprint!("{}", render::human::load_failures([&failure], g.style()));
                 return Ok(ExitCode::from(2));
             }
         }

@@ -9,6 +9,7 @@ use std::fmt::Write;
 use crate::diff::{Change, ChangeKind, Impact, PlanChange};
 use crate::gate::{GateReport, Status};
 use crate::render::markdown::{cell, text};
+use crate::render::plural;
 use crate::report::{CheckReport, DiffReport, Severity};
 
 /// GitHub's limit on an issue comment body, in characters.
@@ -77,10 +78,6 @@ pub fn render(s: &Summary, limit: usize) -> String {
     body.chars().take(limit).collect()
 }
 
-fn plural(n: usize, one: &str, many: &str) -> String {
-    format!("{n} {}", if n == 1 { one } else { many })
-}
-
 fn header(s: &Summary) -> String {
     let d = s.diff;
     let mut out = marker(s.key, d.head.commit.as_deref().unwrap_or(""));
@@ -93,9 +90,8 @@ fn header(s: &Summary) -> String {
         plural(d.plans.len(), "plan changed", "plans changed"),
         plural(breaking, "breaking change", "breaking changes"),
     ];
-    if let Some(c) = s.check {
+    if s.check.is_some() {
         parts.push(plural(failures, "failing check", "failing checks"));
-        let _ = c;
     }
     if let Some(g) = s.gate {
         let blocked = g.iter().any(|r| r.blocked(false));

@@ -43,13 +43,10 @@ fn status(p: &PlanChange) -> String {
 }
 
 fn summary(r: &DiffReport) -> String {
-    let n = r.plans.len();
     format!(
-        "{} plan{} changed: {} change{} ({} breaking, {} notable, {} cosmetic)",
-        n,
-        if n == 1 { "" } else { "s" },
-        r.changes(),
-        if r.changes() == 1 { "" } else { "s" },
+        "{} changed: {} ({} breaking, {} notable, {} cosmetic)",
+        super::plural(r.plans.len(), "plan", "plans"),
+        super::plural(r.changes(), "change", "changes"),
         r.count(Impact::Breaking),
         r.count(Impact::Notable),
         r.count(Impact::Cosmetic)
@@ -142,6 +139,22 @@ pub fn markdown(r: &DiffReport) -> String {
             let _ = writeln!(out, "<details><summary><code>{}</code></summary>\n", text(&c.path));
             out.push_str(&crate::diff::fenced(c.unified.as_deref().unwrap_or(""), "diff"));
             out.push_str("\n</details>\n\n");
+        }
+    }
+    out
+}
+
+/// For a token that cannot comment: a notice, and an annotation per breaking change.
+pub fn github_read_only(r: &DiffReport) -> String {
+    use super::gate::{escape_data, escape_property};
+    let mut out = String::from(
+        "::notice title=supportplan::This token cannot comment on the pull request (fork or read-only permissions); \
+         the plan summary is in the job summary. Give the workflow `pull-requests: write` to get a comment.\n",
+    );
+    for p in &r.plans {
+        for c in p.changes.iter().filter(|c| c.impact == Impact::Breaking) {
+            let title = escape_property(&format!("{} breaking plan change", p.product));
+            let _ = writeln!(out, "::warning title={title}::{}", escape_data(&crate::diff::describe(c)));
         }
     }
     out

@@ -17,11 +17,12 @@ pub fn tally(reports: &[GateReport]) -> String {
     let count = |s: Status| reports.iter().map(|r| r.count(s)).sum::<usize>();
     let total: usize = reports.iter().map(|r| r.findings.len()).sum();
     format!(
-        "{total} checks: {} passed, {} warnings, {} failed, {} errors, {} waived, {} n/a",
+        "{}: {} passed, {}, {} failed, {}, {} waived, {} n/a",
+        super::plural(total, "check", "checks"),
         count(Status::Pass),
-        count(Status::Warn),
+        super::plural(count(Status::Warn), "warning", "warnings"),
         count(Status::Fail),
-        count(Status::Error),
+        super::plural(count(Status::Error), "error", "errors"),
         count(Status::Waived),
         count(Status::Na)
     )

@@ -3,7 +3,7 @@
 
 use std::fmt::Write;
 
-use super::Style;
+use super::{Style, plural};
 use crate::report::{CheckReport, Finding, Severity};
 
 /// Renders one finding as a snippet.
@@ -43,8 +43,9 @@ pub fn finding(f: &Finding, style: Style) -> String {
     out
 }
 
-fn plural(n: usize, word: &str) -> String {
-    if n == 1 { format!("{n} {word}") } else { format!("{n} {word}s") }
+/// Every diagnostic of plans that did not load, as snippets.
+pub fn load_failures<'a>(failures: impl IntoIterator<Item = &'a crate::plan::LoadFailure>, style: Style) -> String {
+    failures.into_iter().flat_map(crate::check::load_findings).map(|f| finding(&f, style)).collect()
 }
 
 /// Renders a check report.
@@ -63,10 +64,10 @@ pub fn check(report: &CheckReport, style: Style, quiet: bool) -> String {
     let info = report.count(Severity::Info);
     let mut summary = format!(
         "checked {}{at} (as of {}): {}, {}",
-        plural(report.plans.len(), "plan"),
+        plural(report.plans.len(), "plan", "plans"),
         report.now,
-        plural(errors, "error"),
-        plural(warnings, "warning"),
+        plural(errors, "error", "errors"),
+        plural(warnings, "warning", "warnings"),
     );
     if info > 0 {
         let _ = write!(summary, ", {info} info");

@@ -8,6 +8,11 @@ pub mod human;
 pub mod json;
 pub mod markdown;
 
+/// `1 plan`, `2 plans`.
+pub fn plural(n: usize, one: &str, many: &str) -> String {
+    format!("{n} {}", if n == 1 { one } else { many })
+}
+
 /// How human output is styled.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub struct Style {
