@@ -130,7 +130,7 @@ pub fn pair<'a>(old: &[&'a LoadedPlan], new: &[&'a LoadedPlan]) -> Vec<PlanChang
     products.sort();
     products.dedup();
     let side = |set: &[&'a LoadedPlan], id: &str| -> Option<Side<'a>> {
-        set.iter().find(|p| p.plan.plan.product == id).map(|p| Side { path: &p.source.path, plan: &p.plan })
+        set.iter().find(|p| p.plan.plan.product == id).map(|p| Side { path: &p.source.path, plan: p })
     };
     crate::par::map(&products, |id| diff_pair(side(old, id), side(new, id)))
         .into_iter()

@@ -3,6 +3,7 @@
 //! `"1h"`); formatting, comments and key order make no difference. Each change carries an
 //! impact: `breaking` when a commitment got weaker.
 
+pub mod catalogue;
 mod impact;
 mod text;
 mod value;
@@ -12,7 +13,7 @@ use sha2::{Digest, Sha256};
 
 pub use text::{Segment, fenced, inline, unified, word_diff};
 
-use crate::plan::Plan;
+use crate::plan::LoadedPlan;
 
 /// How much a change matters.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize)]
@@ -143,10 +144,28 @@ pub fn describe(c: &Change) -> String {
 }
 
 /// Diffs two versions of one plan.
-pub fn diff_plans(old: &Plan, new: &Plan) -> Vec<Change> {
-    let (a, b) = (value::tree(old), value::tree(new));
+pub fn diff_plans(old: &LoadedPlan, new: &LoadedPlan) -> Vec<Change> {
+    let (a, b) = (value::tree(&old.plan), value::tree(&new.plan));
+    diff_trees(&new.plan.plan.product, (&a, &old.source.text), (&b, &new.source.text), None)
+}
+
+/// Diffs two value trees, each with the text it was read from (values are shown as written
+/// there). `role` wraps record files (`approval`, `attestation`, `config`) so that their
+/// paths meet their catalogue entries.
+pub fn diff_trees(key: &str, old: (&toml::Value, &str), new: (&toml::Value, &str), role: Option<&str>) -> Vec<Change> {
+    let wrap = |v: toml::Value| match role {
+        Some(r) => toml::Value::Table(toml::Table::from_iter([(r.to_owned(), v)])),
+        None => v,
+    };
+    let (a, b) = (wrap(old.0.clone()), wrap(new.0.clone()));
     let mut raw = Vec::new();
     value::diff(&mut Vec::new(), Some(&a), Some(&b), &mut raw);
+    if raw.is_empty() {
+        return Vec::new();
+    }
+    // As written: parsed only when something changed.
+    let written = |text: &str| toml::from_str::<toml::Value>(text).ok().map(wrap);
+    let (written_a, written_b) = (written(old.1), written(new.1));
     raw.into_iter()
         .map(|r| {
             let (impact, reason) = impact::classify(&r, &a, &b);
@@ -164,9 +183,9 @@ pub fn diff_plans(old: &Plan, new: &Plan) -> Vec<Change> {
                 _ => (None, None),
             };
             let path = r.path.join(".");
-            let old_v = r.old.as_ref().map(value::to_json);
-            let new_v = r.new.as_ref().map(value::to_json);
-            let fingerprint = fingerprint(&[&new.plan.product, &path, &format!("{old_v:?}"), &format!("{new_v:?}")]);
+            let old_v = r.old.as_ref().map(|v| value::as_written(v, written_a.as_ref(), &r.path));
+            let new_v = r.new.as_ref().map(|v| value::as_written(v, written_b.as_ref(), &r.path));
+            let fingerprint = fingerprint(&[key, &path, &format!("{old_v:?}"), &format!("{new_v:?}")]);
             Change { path, kind: r.kind, old: old_v, new: new_v, impact, reason, text_diff, unified, fingerprint }
         })
         .collect()
@@ -184,7 +203,7 @@ pub fn fingerprint(parts: &[&str]) -> String {
 /// One side of a plan pairing: where the plan was and what it says.
 pub struct Side<'a> {
     pub path: &'a str,
-    pub plan: &'a Plan,
+    pub plan: &'a LoadedPlan,
 }
 
 /// Diffs one pairing: added, removed, moved and/or modified.
@@ -192,19 +211,19 @@ pub fn diff_pair(old: Option<Side>, new: Option<Side>) -> Option<PlanChange> {
     match (old, new) {
         (None, None) => None,
         (None, Some(n)) => Some(PlanChange {
-            product: n.plan.plan.product.clone(),
+            product: n.plan.plan.plan.product.clone(),
             status: PlanStatus::Added,
             old_path: None,
             new_path: Some(n.path.to_owned()),
-            changes: vec![whole(&n.plan.plan.product, ChangeKind::Added, n.path, Impact::Notable, "a new plan")],
+            changes: vec![whole(&n.plan.plan.plan.product, ChangeKind::Added, n.path, Impact::Notable, "a new plan")],
         }),
         (Some(o), None) => Some(PlanChange {
-            product: o.plan.plan.product.clone(),
+            product: o.plan.plan.plan.product.clone(),
             status: PlanStatus::Removed,
             old_path: Some(o.path.to_owned()),
             new_path: None,
             changes: vec![whole(
-                &o.plan.plan.product,
+                &o.plan.plan.plan.product,
                 ChangeKind::Removed,
                 o.path,
                 Impact::Breaking,
@@ -219,7 +238,7 @@ pub fn diff_pair(old: Option<Side>, new: Option<Side>) -> Option<PlanChange> {
                 changes.push(Change {
                     path: "file".into(),
                     kind: ChangeKind::Moved,
-                    fingerprint: fingerprint(&[&n.plan.plan.product, "file", o.path, n.path]),
+                    fingerprint: fingerprint(&[&n.plan.plan.plan.product, "file", o.path, n.path]),
                     old: Some(old),
                     new: Some(new),
                     impact: Impact::Notable,
@@ -237,7 +256,7 @@ pub fn diff_pair(old: Option<Side>, new: Option<Side>) -> Option<PlanChange> {
                 PlanStatus::Modified
             };
             Some(PlanChange {
-                product: n.plan.plan.product.clone(),
+                product: n.plan.plan.plan.product.clone(),
                 status,
                 old_path: Some(o.path.to_owned()),
                 new_path: Some(n.path.to_owned()),

@@ -4,7 +4,6 @@
 use toml::Value;
 
 use super::ChangeKind;
-use crate::plan::Plan;
 use crate::plan::values::{Duration, Period, Quantity};
 
 /// A change found by the structural diff, before classification.
@@ -16,8 +15,35 @@ pub struct RawChange {
     pub new: Option<Value>,
 }
 
-pub fn tree(plan: &Plan) -> Value {
-    Value::try_from(plan).unwrap_or(Value::Table(Default::default()))
+/// The plan (or a record file) as a value tree, with dates and times as TOML datetimes.
+pub fn tree<T: serde::Serialize>(model: &T) -> Value {
+    let mut v = Value::try_from(model).unwrap_or(Value::Table(Default::default()));
+    restore_datetimes(&mut v);
+    v
+}
+
+/// The serializer hands dates over as a private one-key table; turn them back into
+/// datetimes so that they compare as dates and never show the private key.
+fn restore_datetimes(v: &mut Value) {
+    const PRIVATE: &str = "$__toml_private_datetime";
+    match v {
+        Value::Table(t) => {
+            if t.len() == 1
+                && let Some(dt) = t.get(PRIVATE).and_then(Value::as_str).and_then(|s| s.parse().ok())
+            {
+                *v = Value::Datetime(dt);
+                return;
+            }
+            t.iter_mut().for_each(|(_, v)| restore_datetimes(v));
+        }
+        Value::Array(a) => a.iter_mut().for_each(restore_datetimes),
+        _ => {}
+    }
+}
+
+/// Money (`{ amount, currency, per }`) is one value, compared whole.
+fn is_money(v: &Value) -> bool {
+    v.as_table().is_some_and(|t| t.contains_key("amount") && t.contains_key("currency"))
 }
 
 fn is_na(v: &Value) -> bool {
@@ -41,6 +67,9 @@ pub fn same(a: &Value, b: &Value) -> bool {
             }
             false
         }
+        (Value::Table(x), Value::Table(y)) => {
+            x.len() == y.len() && x.iter().all(|(k, v)| y.get(k).is_some_and(|w| same(v, w)))
+        }
         _ => a == b,
     }
 }
@@ -61,7 +90,11 @@ pub fn diff(path: &mut Vec<String>, a: Option<&Value>, b: Option<&Value>, out: &
         (None, None) => {}
         (None, Some(b)) => out.push(change(path, ChangeKind::Added, None, Some(b))),
         (Some(a), None) => out.push(change(path, ChangeKind::Removed, Some(a), None)),
-        (Some(a), Some(b)) if is_na(a) != is_na(b) => out.push(change(path, ChangeKind::Changed, Some(a), Some(b))),
+        (Some(a), Some(b)) if is_na(a) != is_na(b) || is_money(a) || is_money(b) => {
+            if !same(a, b) {
+                out.push(change(path, ChangeKind::Changed, Some(a), Some(b)))
+            }
+        }
         (Some(Value::Table(x)), Some(Value::Table(y))) => {
             let mut keys: Vec<&String> = x.keys().chain(y.keys()).collect();
             keys.sort();
@@ -87,6 +120,18 @@ pub fn diff(path: &mut Vec<String>, a: Option<&Value>, b: Option<&Value>, out: &
                 out.push(change(path, ChangeKind::Changed, Some(a), Some(b)));
             }
         }
+    }
+}
+
+/// A value for output as the file wrote it (`"35d"` stays `"35d"`), found at `path` in the
+/// file's own parse; the compared value where the shapes differ (an element of a list).
+pub fn as_written(compared: &Value, written: Option<&Value>, path: &[String]) -> serde_json::Value {
+    let found = written.and_then(|w| path.iter().try_fold(w, |v, k| v.get(k.as_str())));
+    match found {
+        Some(w) if std::mem::discriminant(w) == std::mem::discriminant(compared) || (scalar(w) && scalar(compared)) => {
+            to_json(w)
+        }
+        _ => to_json(compared),
     }
 }
 

@@ -4,11 +4,12 @@
 
 use std::collections::BTreeMap;
 
-use serde::Deserialize;
+use schemars::JsonSchema;
+use serde::{Deserialize, Serialize};
 
 use crate::plan::values::{Date, Quantity};
 
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Deserialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Deserialize, Serialize, JsonSchema)]
 #[serde(rename_all = "kebab-case")]
 pub enum Decision {
     Approved,
@@ -17,7 +18,7 @@ pub enum Decision {
 }
 
 /// One approval: who, when, what they decided.
-#[derive(Debug, Clone, PartialEq, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Deserialize, Serialize, JsonSchema)]
 #[serde(deny_unknown_fields)]
 pub struct Approval {
     pub decision: Decision,
@@ -28,7 +29,7 @@ pub struct Approval {
     pub conditions: Vec<String>,
 }
 
-#[derive(Debug, Clone, PartialEq, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Deserialize, Serialize, JsonSchema)]
 #[serde(deny_unknown_fields)]
 pub struct Ticket {
     pub id: String,
@@ -36,7 +37,7 @@ pub struct Ticket {
 }
 
 /// `.support-plan/approvals/<version>.toml`.
-#[derive(Debug, Clone, PartialEq, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Deserialize, Serialize, JsonSchema)]
 #[serde(deny_unknown_fields)]
 pub struct ApprovalRecord {
     pub version: String,
@@ -51,7 +52,7 @@ pub struct ApprovalRecord {
 }
 
 /// An attestation record: a group member's signed statement.
-#[derive(Debug, Clone, PartialEq, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Deserialize, Serialize, JsonSchema)]
 #[serde(deny_unknown_fields)]
 pub struct Attestation {
     pub by: String,
@@ -60,7 +61,7 @@ pub struct Attestation {
 }
 
 /// A temporary, approved exception for one gate check.
-#[derive(Debug, Clone, PartialEq, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Deserialize, Serialize, JsonSchema)]
 #[serde(deny_unknown_fields)]
 pub struct Waiver {
     /// The check it covers: `criterion:<id>`, `step:<id>` or a strategy check id.
@@ -79,7 +80,7 @@ pub struct Waiver {
     pub ticket: Option<String>,
 }
 
-#[derive(Debug, Clone, Default, PartialEq, Deserialize)]
+#[derive(Debug, Clone, Default, PartialEq, Deserialize, Serialize, JsonSchema)]
 #[serde(deny_unknown_fields)]
 pub struct WaiverFile {
     #[serde(default)]

@@ -390,19 +390,18 @@ fn markdown_of_500_changed_plans_is_shrunk_to_fit() {
     use supportplan::plan::{Source, load};
     use supportplan::report::{DiffReport, RevLabel};
     let text = example();
-    let before = load(Source::new("a", None, text.clone())).unwrap().plan;
+    let before = load(Source::new("a", None, text.clone())).unwrap();
     let after = load(Source::new("a", None, {
         let t = replace_once(&text, "availability_pct = 99.5", "availability_pct = 99.0");
         let t = replace_once(&t, "restore = \"4h\"", "restore = \"8h\"");
         replace_once(&t, "issued by the 2nd business day", "issued by the 3rd business day")
     }))
-    .unwrap()
-    .plan;
+    .unwrap();
     let mut plans = Vec::new();
     for i in 0..500 {
         let (mut b, mut a) = (before.clone(), after.clone());
-        b.plan.product = format!("service-{i:03}");
-        a.plan.product = b.plan.product.clone();
+        b.plan.plan.product = format!("service-{i:03}");
+        a.plan.plan.product = b.plan.plan.product.clone();
         let path = format!("services/service-{i:03}/support-plan.toml");
         plans.push(diff_pair(Some(Side { path: &path, plan: &b }), Some(Side { path: &path, plan: &a })).unwrap());
     }

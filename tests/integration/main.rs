@@ -7,6 +7,7 @@ mod check;
 mod comment;
 mod diff;
 mod gate;
+mod impact;
 mod log;
 mod properties;
 mod rules;

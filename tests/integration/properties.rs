@@ -2,13 +2,13 @@
 
 use proptest::prelude::*;
 use supportplan::diff::{ChangeKind, diff_plans};
-use supportplan::plan::{Plan, Source, load};
+use supportplan::plan::{LoadedPlan, Source, load};
 
 use crate::support::example;
 
-fn plan(text: &str) -> Plan {
+fn plan(text: &str) -> LoadedPlan {
     match load(Source::new("support-plan.toml", None, text.to_owned())) {
-        Ok(p) => p.plan,
+        Ok(p) => p,
         Err(f) => panic!("{:?}\n{text}", f.diagnostics),
     }
 }
