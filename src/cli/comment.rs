@@ -122,6 +122,7 @@ pub fn run(g: &Global, args: &CommentArgs) -> anyhow::Result<ExitCode> {
             tag: None,
             evidence_dir: &evidence_dir,
             now,
+            instant: super::instant(args.now.as_deref(), now),
             verify_approvers: false,
             write_results: None,
         };

@@ -110,6 +110,7 @@ pub fn run(g: &Global, args: &GateArgs) -> anyhow::Result<ExitCode> {
         tag: args.tag.as_deref(),
         evidence_dir: &evidence_dir,
         now,
+        instant: super::instant(args.now.as_deref(), now),
         verify_approvers: args.verify_approvers == Verify::Git,
         write_results: args.write_results.then_some(root.as_path()),
     };
@@ -185,6 +186,8 @@ pub struct GateRun<'a> {
     pub tag: Option<&'a str>,
     pub evidence_dir: &'a std::path::Path,
     pub now: supportplan::plan::values::Date,
+    /// What evidence freshness is measured from (Unix seconds).
+    pub instant: i64,
     pub verify_approvers: bool,
     /// Where to write results files, when asked to.
     pub write_results: Option<&'a std::path::Path>,
@@ -201,7 +204,7 @@ impl GateRun<'_> {
         for loaded in plans {
             let p = &loaded.plan;
             let version = version_of(p)?;
-            let collected = evidence::collect(self.evidence_dir, &p.evidence, std::time::SystemTime::now());
+            let collected = evidence::collect(self.evidence_dir, &p.evidence, self.instant);
             let (approvals, attestations) = release::records(self.repo, self.rev, loaded, &version)?;
             let waivers = release::waivers(self.repo, self.rev, loaded)?;
             let mut facts =

@@ -137,6 +137,15 @@ pub fn today(now: Option<&str>) -> anyhow::Result<supportplan::plan::values::Dat
     }
 }
 
+/// The instant evidence freshness is measured from: the wall clock, or with `--now DATE` the
+/// end of that day (UTC), so that nothing written on that day counts as from the future.
+pub fn instant(now: Option<&str>, day: supportplan::plan::values::Date) -> i64 {
+    match now {
+        Some(_) => supportplan::plan::values::Date::from_unix_seconds(0).days_until(day) * 86_400 + 86_399,
+        None => jiff::Timestamp::now().as_second(),
+    }
+}
+
 pub fn run(cli: Cli) -> anyhow::Result<ExitCode> {
     let g = &cli.global;
     match &cli.command {

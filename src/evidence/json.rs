@@ -23,18 +23,59 @@ pub fn pointer(doc: &serde_json::Value, pointer: &str) -> Result<f64, String> {
     }
 }
 
-/// SARIF: results counted by level (`error`, `warning`, `note`; default `warning`).
-pub fn sarif(bytes: &[u8]) -> Result<BTreeMap<String, f64>, String> {
+/// SARIF: results counted by their effective level (`error`, `warning`, `note`, `none`)
+/// and in all (`results`). A result's level is its own, else its rule's
+/// `defaultConfiguration.level`, else `warning`; a result whose `kind` is not `fail` (pass,
+/// open, review, informational, notApplicable) is `none`. The latest invocation end time is
+/// when it was written.
+pub fn sarif(bytes: &[u8]) -> Result<(BTreeMap<String, f64>, Option<i64>), String> {
     let doc: serde_json::Value = serde_json::from_slice(bytes).map_err(|e| format!("not valid JSON: {e}"))?;
     let runs = doc.get("runs").and_then(|r| r.as_array()).ok_or("not SARIF: no `runs` array")?;
-    let mut out: BTreeMap<String, f64> = ["error", "warning", "note"].iter().map(|l| (l.to_string(), 0.0)).collect();
-    for run in runs {
-        for result in run.get("results").and_then(|r| r.as_array()).into_iter().flatten() {
-            let level = result.get("level").and_then(|l| l.as_str()).unwrap_or("warning");
-            *out.entry(level.to_owned()).or_default() += 1.0;
+    let mut out: BTreeMap<String, f64> =
+        ["error", "warning", "note", "none", "results"].iter().map(|l| (l.to_string(), 0.0)).collect();
+    let mut written: Option<i64> = None;
+    for (r, run) in runs.iter().enumerate() {
+        let rules = run.pointer("/tool/driver/rules").and_then(|r| r.as_array());
+        let default_level = |result: &serde_json::Value| -> Option<String> {
+            let rules = rules?;
+            let rule = match result.get("ruleIndex").and_then(|i| i.as_u64()) {
+                Some(i) => rules.get(i as usize),
+                None => {
+                    let id = result.get("ruleId").and_then(|i| i.as_str())?;
+                    rules.iter().find(|r| r.get("id").and_then(|x| x.as_str()) == Some(id))
+                }
+            }?;
+            rule.pointer("/defaultConfiguration/level").and_then(|l| l.as_str()).map(str::to_owned)
+        };
+        let results = match run.get("results") {
+            None | Some(serde_json::Value::Null) => &[][..],
+            Some(serde_json::Value::Array(a)) => a.as_slice(),
+            Some(_) => return Err(format!("not SARIF: runs[{r}].results is not an array")),
+        };
+        for result in results {
+            let kind = result.get("kind").and_then(|k| k.as_str()).unwrap_or("fail");
+            let level = if kind != "fail" {
+                "none".to_owned()
+            } else {
+                result
+                    .get("level")
+                    .and_then(|l| l.as_str())
+                    .map(str::to_owned)
+                    .or_else(|| default_level(result))
+                    .unwrap_or_else(|| "warning".into())
+            };
+            if !["error", "warning", "note", "none"].contains(&level.as_str()) {
+                return Err(format!("not SARIF: a result of runs[{r}] has level `{level}`"));
+            }
+            *out.entry(level).or_default() += 1.0;
+            *out.entry("results".into()).or_default() += 1.0;
+        }
+        for inv in run.get("invocations").and_then(|i| i.as_array()).into_iter().flatten() {
+            let end = inv.get("endTimeUtc").and_then(|t| t.as_str()).and_then(super::parse_instant);
+            written = written.max(end);
         }
     }
-    Ok(out)
+    Ok((out, written))
 }
 
 /// hyperfine `--export-json`: the first command's mean, median, min and max, in seconds
@@ -55,11 +96,16 @@ pub fn hyperfine(bytes: &[u8]) -> Result<BTreeMap<String, f64>, String> {
 }
 
 /// criterion's `estimates.json`: mean and median point estimates, converted from ns to s.
+/// Criterion before 0.3.4 wrote the keys capitalised (`Mean`, `Median`).
 pub fn criterion(bytes: &[u8]) -> Result<BTreeMap<String, f64>, String> {
     let doc: serde_json::Value = serde_json::from_slice(bytes).map_err(|e| format!("not valid JSON: {e}"))?;
+    if doc.get("std_dev").is_none() && doc.get("StdDev").is_none() {
+        return Err("not a criterion estimates.json (no std_dev): change/estimates.json holds relative changes, not times; point at new/estimates.json".into());
+    }
     let mut out = BTreeMap::new();
-    for key in ["mean", "median"] {
-        if let Some(ns) = doc.pointer(&format!("/{key}/point_estimate")).and_then(|v| v.as_f64()) {
+    for (key, old) in [("mean", "Mean"), ("median", "Median")] {
+        let estimate = |k: &str| doc.pointer(&format!("/{k}/point_estimate")).and_then(|v| v.as_f64());
+        if let Some(ns) = estimate(key).or_else(|| estimate(old)) {
             out.insert(key.to_owned(), ns / 1e9);
         }
     }

@@ -1,11 +1,23 @@
-//! JUnit XML, as cargo-nextest, pytest, Maven Surefire and Jest write it: `<testsuites>` or
-//! `<testsuite>` roots, `<failure>`/`<error>`/`<skipped>` children, and Surefire/nextest
-//! rerun elements (`<flakyFailure>`, `<rerunFailure>`…). Streamed: a file is never held whole.
+//! JUnit XML, read as its writers mean it: cargo-nextest, pytest (with pytest-rerunfailures),
+//! Maven Surefire, Jest, GoogleTest, go-junit-report and gotestsum. Streamed: a file is never
+//! held whole, and each test keeps only its name, status and a flaky bit.
+//!
+//! - `<failure>` and `<error>` outrank `<skipped>`; an error outranks a failure.
+//! - `status="disabled"`/`"notrun"` or `result="skipped"` (GoogleTest) is skipped.
+//! - `<flakyFailure>`/`<flakyError>` (Surefire, nextest): passed on a retry, so flaky;
+//!   `<rerunFailure>`/`<rerunError>` without a final success: failed.
+//! - Repeated `<testcase>` elements with the same identity (gotestsum `--rerun-fails`,
+//!   pytest-rerunfailures) are attempts of one test: the last decides, and a test whose last
+//!   attempt passed after a failed one is flaky. (pytest-rerunfailures writes its failed
+//!   attempts as bare `<testcase/>` elements, so its flakiness cannot be seen in the XML.)
+//! - A suite that declares more tests, or more failures and errors, than its test cases
+//!   show was cut or rewritten: the file is invalid, never a pass.
 
+use std::collections::HashMap;
 use std::io::BufRead;
 
 use quick_xml::Reader;
-use quick_xml::events::Event;
+use quick_xml::events::{BytesStart, Event};
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum CaseStatus {
@@ -17,16 +29,35 @@ pub enum CaseStatus {
 
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct TestCase {
-    /// `classname::name` when a classname is given, else `name`.
+    /// `classname::name` (the suite's name when there is no classname), else `name`.
     pub name: String,
-    /// The `name` attribute alone.
-    pub short: String,
+    /// Where the `name` attribute starts in `name`.
+    short_at: u32,
     pub status: CaseStatus,
     /// Passed only after a retry (or failed once, then passed).
     pub flaky: bool,
 }
 
-fn attr(e: &quick_xml::events::BytesStart, key: &[u8]) -> Option<String> {
+impl TestCase {
+    pub fn new(name: String, short_at: usize, status: CaseStatus, flaky: bool) -> TestCase {
+        TestCase { short_at: short_at.min(name.len()) as u32, name, status, flaky }
+    }
+
+    /// The `name` attribute alone.
+    pub fn short(&self) -> &str {
+        self.name.get(self.short_at as usize..).unwrap_or(&self.name)
+    }
+}
+
+/// What a JUnit file says: its tests (attempts merged) and the time it was written.
+#[derive(Debug, Clone, Default)]
+pub struct Report {
+    pub cases: Vec<TestCase>,
+    /// The earliest and latest `timestamp` of its suites and cases (Unix seconds).
+    pub written: Option<(i64, i64)>,
+}
+
+fn attr(e: &BytesStart, key: &[u8]) -> Option<String> {
     e.attributes()
         .flatten()
         .find(|a| a.key.as_ref() == key)
@@ -34,38 +65,135 @@ fn attr(e: &quick_xml::events::BytesStart, key: &[u8]) -> Option<String> {
         .map(|v| v.into_owned())
 }
 
-/// Parses JUnit XML; a truncated or malformed file is an error naming the byte offset.
-pub fn parse_junit<R: BufRead>(reader: R) -> Result<Vec<TestCase>, String> {
+fn count_attr(e: &BytesStart, key: &[u8]) -> Option<u64> {
+    attr(e, key).and_then(|v| v.trim().parse().ok())
+}
+
+/// A suite being read: what it declares, and what its cases (nested suites included) show.
+struct Suite {
+    name: String,
+    declared_tests: Option<u64>,
+    declared_failing: Option<u64>,
+    cases: u64,
+    failing: u64,
+}
+
+/// One `<testcase>` element being read.
+struct Attempt {
+    name: String,
+    short_at: usize,
+    failed: bool,
+    errored: bool,
+    skipped: bool,
+    flaky: bool,
+    rerun_failed: bool,
+}
+
+impl Attempt {
+    fn status(&self) -> CaseStatus {
+        if self.errored {
+            CaseStatus::Errored
+        } else if self.failed || self.rerun_failed {
+            CaseStatus::Failed
+        } else if self.skipped {
+            CaseStatus::Skipped
+        } else {
+            CaseStatus::Passed
+        }
+    }
+}
+
+/// Parses JUnit XML; a truncated, malformed or self-contradicting file is an error that says
+/// where and why.
+pub fn parse_junit<R: BufRead>(reader: R) -> Result<Report, String> {
     let mut xml = Reader::from_reader(reader);
     xml.config_mut().trim_text(true);
     let mut buf = Vec::new();
-    let mut cases = Vec::new();
-    let mut depth = 0usize;
+    let mut report = Report::default();
+    let mut seen: HashMap<String, usize> = HashMap::new();
+    let mut suites: Vec<Suite> = Vec::new();
     let mut root_seen = false;
-    let mut current: Option<TestCase> = None;
+    let mut depth = 0usize;
+    let mut current: Option<Attempt> = None;
     loop {
+        let at = xml.buffer_position();
         let event = xml
             .read_event_into(&mut buf)
             .map_err(|e| format!("not valid JUnit XML at byte {}: {e}", xml.buffer_position()))?;
-        match event {
-            Event::Start(ref e) => {
+        let (start, empty) = match &event {
+            Event::Start(e) => (Some(e), false),
+            Event::Empty(e) => (Some(e), true),
+            _ => (None, false),
+        };
+        if let Some(e) = start {
+            if !empty {
                 depth += 1;
-                handle_open(e, &mut current, &mut root_seen);
             }
-            Event::Empty(ref e) => {
-                handle_open(e, &mut current, &mut root_seen);
-                if e.name().as_ref() == b"testcase"
-                    && let Some(c) = current.take()
-                {
-                    cases.push(c);
+            stamp(e, &mut report.written);
+            match e.name().as_ref() {
+                b"testsuites" | b"testsuite" => {
+                    root_seen = true;
+                    let failing = match (count_attr(e, b"failures"), count_attr(e, b"errors")) {
+                        (None, None) => None,
+                        (f, er) => Some(f.unwrap_or(0) + er.unwrap_or(0)),
+                    };
+                    suites.push(Suite {
+                        name: attr(e, b"name").unwrap_or_default(),
+                        declared_tests: count_attr(e, b"tests"),
+                        declared_failing: failing,
+                        cases: 0,
+                        failing: 0,
+                    });
+                    if empty {
+                        close_suite(&mut suites, at)?;
+                    }
+                }
+                b"testcase" => {
+                    let short = attr(e, b"name").unwrap_or_default();
+                    let scope = attr(e, b"classname")
+                        .filter(|c| !c.is_empty())
+                        .or_else(|| suites.last().map(|s| s.name.clone()).filter(|n| !n.is_empty()));
+                    let (name, short_at) = match scope {
+                        Some(scope) => (format!("{scope}::{short}"), scope.len() + 2),
+                        None => (short, 0),
+                    };
+                    let status = attr(e, b"status").unwrap_or_default();
+                    let skipped = matches!(status.as_str(), "disabled" | "notrun" | "skipped")
+                        || attr(e, b"result").as_deref() == Some("skipped");
+                    current = Some(Attempt {
+                        name,
+                        short_at,
+                        failed: false,
+                        errored: false,
+                        skipped,
+                        flaky: false,
+                        rerun_failed: false,
+                    });
+                    if empty {
+                        finish(&mut current, &mut suites, &mut report.cases, &mut seen);
+                    }
+                }
+                other => {
+                    if let Some(c) = current.as_mut() {
+                        match other {
+                            b"failure" => c.failed = true,
+                            b"error" => c.errored = true,
+                            b"skipped" => c.skipped = true,
+                            b"flakyFailure" | b"flakyError" => c.flaky = true,
+                            b"rerunFailure" | b"rerunError" => c.rerun_failed = true,
+                            _ => {}
+                        }
+                    }
                 }
             }
+        }
+        match event {
             Event::End(ref e) => {
                 depth = depth.saturating_sub(1);
-                if e.name().as_ref() == b"testcase"
-                    && let Some(c) = current.take()
-                {
-                    cases.push(c);
+                match e.name().as_ref() {
+                    b"testcase" => finish(&mut current, &mut suites, &mut report.cases, &mut seen),
+                    b"testsuites" | b"testsuite" => close_suite(&mut suites, at)?,
+                    _ => {}
                 }
             }
             Event::Eof => break,
@@ -79,37 +207,66 @@ pub fn parse_junit<R: BufRead>(reader: R) -> Result<Vec<TestCase>, String> {
     if depth != 0 {
         return Err(format!("truncated JUnit XML: {depth} element(s) never closed (was the file cut off?)"));
     }
-    Ok(cases)
+    Ok(report)
 }
 
-fn handle_open(e: &quick_xml::events::BytesStart, current: &mut Option<TestCase>, root_seen: &mut bool) {
-    match e.name().as_ref() {
-        b"testsuites" | b"testsuite" => *root_seen = true,
-        b"testcase" => {
-            let short = attr(e, b"name").unwrap_or_default();
-            let name = match attr(e, b"classname").filter(|c| !c.is_empty()) {
-                Some(class) => format!("{class}::{short}"),
-                None => short.clone(),
-            };
-            *current = Some(TestCase { name, short, status: CaseStatus::Passed, flaky: false });
+/// Records a finished `<testcase>`: a new test, or another attempt of one already seen.
+fn finish(
+    current: &mut Option<Attempt>,
+    suites: &mut [Suite],
+    cases: &mut Vec<TestCase>,
+    seen: &mut HashMap<String, usize>,
+) {
+    let Some(a) = current.take() else { return };
+    let status = a.status();
+    for s in suites.iter_mut() {
+        s.cases += 1;
+        if matches!(status, CaseStatus::Failed | CaseStatus::Errored) {
+            s.failing += 1;
         }
-        b"failure" => set(current, CaseStatus::Failed),
-        b"error" => set(current, CaseStatus::Errored),
-        b"skipped" => set(current, CaseStatus::Skipped),
-        b"flakyFailure" | b"flakyError" | b"rerunFailure" | b"rerunError" => {
-            if let Some(c) = current {
-                c.flaky = true;
-            }
+    }
+    match seen.get(&a.name) {
+        Some(&i) => {
+            let earlier = &mut cases[i];
+            // The last attempt decides; passing after a failed attempt is flaky. (Repeats that
+            // all pass are a stress run or duplicate names, not flakiness.)
+            let failed_before = matches!(earlier.status, CaseStatus::Failed | CaseStatus::Errored) || earlier.flaky;
+            earlier.flaky = status == CaseStatus::Passed && (failed_before || a.flaky);
+            earlier.status = status;
         }
-        _ => {}
+        None => {
+            seen.insert(a.name.clone(), cases.len());
+            cases.push(TestCase::new(a.name, a.short_at, status, a.flaky && status == CaseStatus::Passed));
+        }
     }
 }
 
-fn set(current: &mut Option<TestCase>, status: CaseStatus) {
-    if let Some(c) = current
-        && (c.status == CaseStatus::Passed || status == CaseStatus::Errored)
+fn close_suite(suites: &mut Vec<Suite>, at: u64) -> Result<(), String> {
+    let Some(s) = suites.pop() else { return Ok(()) };
+    let name = if s.name.is_empty() { String::new() } else { format!(" `{}`", s.name) };
+    if let Some(declared) = s.declared_tests
+        && declared > s.cases
     {
-        c.status = status;
+        return Err(format!(
+            "suite{name} (ending at byte {at}) declares tests=\"{declared}\" but holds {} test case(s): the file was cut or rewritten",
+            s.cases
+        ));
+    }
+    if let Some(declared) = s.declared_failing
+        && declared > s.failing
+    {
+        return Err(format!(
+            "suite{name} (ending at byte {at}) declares {declared} failure(s) and error(s) but its test cases show {}: the evidence contradicts itself",
+            s.failing
+        ));
+    }
+    Ok(())
+}
+
+/// Widens `written` with an element's `timestamp` attribute, when it has one.
+fn stamp(e: &BytesStart, written: &mut Option<(i64, i64)>) {
+    if let Some(t) = attr(e, b"timestamp").and_then(|t| super::parse_instant(&t)) {
+        *written = Some(written.map_or((t, t), |(lo, hi)| (lo.min(t), hi.max(t))));
     }
 }
 
@@ -125,6 +282,7 @@ pub fn totals(cases: &[TestCase]) -> Vec<(&'static str, f64)> {
         ("failed", count(CaseStatus::Failed)),
         ("errors", count(CaseStatus::Errored)),
         ("skipped", count(CaseStatus::Skipped)),
+        ("flaky", cases.iter().filter(|c| c.flaky).count() as f64),
         ("pass_rate", if run > 0.0 { passed / run } else { 0.0 }),
     ]
 }

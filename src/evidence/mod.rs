@@ -3,16 +3,16 @@
 //! the adapter their `kind` names. Anything missing, stale or unparseable is a problem
 //! recorded on the evidence, which fails every check that needs it.
 
+mod coverage;
 mod json;
 mod junit;
-mod text;
+mod results;
 
 use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
-use std::time::SystemTime;
 
 pub use json::pointer as json_number;
-pub use junit::{CaseStatus, TestCase, parse_junit};
+pub use junit::{CaseStatus, Report, TestCase, parse_junit};
 
 use crate::plan::{Evidence, EvidenceKind, MetricUnit};
 
@@ -38,12 +38,35 @@ pub struct Collected {
     pub samples: BTreeMap<String, Vec<Sample>>,
 }
 
-/// Reads every declared evidence; `now` is the wall clock used for `max_age`.
-pub fn collect(dir: &Path, evidence: &BTreeMap<String, Evidence>, now: SystemTime) -> BTreeMap<String, Collected> {
+/// Evidence written more than this after `now` is from the future (clock skew allowance).
+const FUTURE_SKEW_SECONDS: i64 = 300;
+
+/// Reads every declared evidence; `now` (Unix seconds) is what `max_age` is measured from.
+pub fn collect(dir: &Path, evidence: &BTreeMap<String, Evidence>, now: i64) -> BTreeMap<String, Collected> {
     evidence.iter().map(|(id, e)| (id.clone(), collect_one(dir, e, now))).collect()
 }
 
-fn collect_one(dir: &Path, e: &Evidence, now: SystemTime) -> Collected {
+/// An instant written by a tool: RFC 3339 with an offset, a date-time without one (read as
+/// UTC, as JUnit writers mean it), or milliseconds since the epoch. Unix seconds.
+pub fn parse_instant(text: &str) -> Option<i64> {
+    let t = text.trim();
+    if let Ok(ts) = t.parse::<jiff::Timestamp>() {
+        return Some(ts.as_second());
+    }
+    if let Ok(dt) = t.parse::<jiff::civil::DateTime>() {
+        return jiff::tz::Offset::UTC.to_timestamp(dt).ok().map(|t| t.as_second());
+    }
+    if t.len() == 13 && t.bytes().all(|b| b.is_ascii_digit()) {
+        return t.parse::<i64>().ok().map(|ms| ms / 1000);
+    }
+    None
+}
+
+fn show_instant(seconds: i64) -> String {
+    jiff::Timestamp::from_second(seconds).map_or_else(|_| seconds.to_string(), |t| t.to_string())
+}
+
+fn collect_one(dir: &Path, e: &Evidence, now: i64) -> Collected {
     let mut c = Collected::default();
     let files = match expand(dir, &e.path) {
         Ok(f) => f,
@@ -66,7 +89,7 @@ fn collect_one(dir: &Path, e: &Evidence, now: SystemTime) -> Collected {
     c
 }
 
-fn read_one(path: &Path, rel: &str, e: &Evidence, now: SystemTime, c: &mut Collected) -> Result<(), String> {
+fn read_one(path: &Path, rel: &str, e: &Evidence, now: i64, c: &mut Collected) -> Result<(), String> {
     let meta = std::fs::metadata(path).map_err(|err| format!("cannot read it: {err}"))?;
     if meta.len() > MAX_EVIDENCE_BYTES {
         return Err(format!(
@@ -74,47 +97,98 @@ fn read_one(path: &Path, rel: &str, e: &Evidence, now: SystemTime, c: &mut Colle
             meta.len()
         ));
     }
-    if let (Some(max), Ok(modified)) = (e.max_age, meta.modified()) {
-        let age = now.duration_since(modified).unwrap_or_default();
-        if age.as_millis() > u128::from(max.millis) {
-            let hours = age.as_secs() / 3600;
-            return Err(format!("stale: written {hours}h ago, older than max_age {max}"));
+    let (report, mut metrics, written) = parse(path, e)?;
+    // The file's own timestamps where the format has them, its modification time otherwise.
+    let (oldest, newest, source) = match written {
+        Some((lo, hi)) => (lo, hi, "its own timestamp"),
+        None => {
+            let modified = meta
+                .modified()
+                .ok()
+                .and_then(|m| m.duration_since(std::time::UNIX_EPOCH).ok())
+                .map_or(0, |d| d.as_secs() as i64);
+            (modified, modified, "its modification time")
+        }
+    };
+    if newest > now + FUTURE_SKEW_SECONDS {
+        return Err(format!(
+            "written {} by {source}, after the gate's now ({}); evidence from the future is not evidence",
+            show_instant(newest),
+            show_instant(now)
+        ));
+    }
+    if let Some(max) = e.max_age {
+        let age = now.saturating_sub(oldest).max(0) as u64;
+        if u128::from(age) * 1000 > u128::from(max.millis) {
+            return Err(format!(
+                "stale: written {} ({}h before the gate's now, by {source}), older than max_age {max}",
+                show_instant(oldest),
+                age / 3600
+            ));
         }
     }
-    match e.kind {
-        EvidenceKind::Junit => {
-            let file = std::fs::File::open(path).map_err(|err| format!("cannot open it: {err}"))?;
-            let cases = parse_junit(std::io::BufReader::new(file))?;
-            let totals = junit::totals(&cases);
-            for (name, value) in totals {
-                c.samples.entry(name.into()).or_default().push(Sample { value, file: rel.into() });
-            }
-            c.cases.extend(cases);
-        }
-        kind => {
-            let bytes = std::fs::read(path).map_err(|err| format!("cannot read it: {err}"))?;
-            let builtin = match kind {
-                EvidenceKind::Lcov => text::lcov(&bytes)?,
-                EvidenceKind::Cobertura => text::cobertura(&bytes)?,
-                EvidenceKind::Sarif => json::sarif(&bytes)?,
-                EvidenceKind::Hyperfine => json::hyperfine(&bytes)?,
-                EvidenceKind::Criterion => json::criterion(&bytes)?,
-                _ => BTreeMap::new(),
-            };
-            for (name, value) in builtin {
-                c.samples.entry(name).or_default().push(Sample { value, file: rel.into() });
-            }
-            if !e.metrics.is_empty() {
-                let doc: serde_json::Value =
-                    serde_json::from_slice(&bytes).map_err(|err| format!("not valid JSON: {err}"))?;
-                for (name, src) in &e.metrics {
-                    let value = json::pointer(&doc, &src.pointer)?;
-                    c.samples.entry(name.clone()).or_default().push(Sample { value, file: rel.into() });
-                }
-            }
-        }
+    if let Some(report) = report {
+        metrics.extend(junit::totals(&report.cases).into_iter().map(|(k, v)| (k.to_owned(), v)));
+        c.cases.extend(report.cases);
+    }
+    for (name, value) in metrics {
+        c.samples.entry(name).or_default().push(Sample { value, file: rel.into() });
     }
     Ok(())
+}
+
+/// Every built-in metric of one evidence file of `kind`, test totals included: what the gate
+/// would read from it.
+pub fn measure(path: &Path, kind: EvidenceKind) -> Result<BTreeMap<String, f64>, String> {
+    let e = Evidence { kind, path: String::new(), required: true, max_age: None, metrics: BTreeMap::new() };
+    let (report, mut metrics, _) = parse(path, &e)?;
+    if let Some(report) = report {
+        metrics.extend(junit::totals(&report.cases).into_iter().map(|(k, v)| (k.to_owned(), v)));
+    }
+    Ok(metrics)
+}
+
+type Parsed = (Option<Report>, BTreeMap<String, f64>, Option<(i64, i64)>);
+
+/// Reads one file with the adapter its kind names.
+fn parse(path: &Path, e: &Evidence) -> Result<Parsed, String> {
+    if e.kind == EvidenceKind::Junit {
+        let file = std::fs::File::open(path).map_err(|err| format!("cannot open it: {err}"))?;
+        let report = parse_junit(std::io::BufReader::new(file))?;
+        let written = report.written;
+        return Ok((Some(report), BTreeMap::new(), written));
+    }
+    let bytes = std::fs::read(path).map_err(|err| format!("cannot read it: {err}"))?;
+    let at = |t: Option<i64>| t.map(|t| (t, t));
+    let (report, mut metrics, written) = match e.kind {
+        EvidenceKind::GoTestJson | EvidenceKind::Trx => {
+            let report =
+                if e.kind == EvidenceKind::Trx { results::trx(&bytes)? } else { results::go_test_json(&bytes)? };
+            let written = report.written;
+            (Some(report), BTreeMap::new(), written)
+        }
+        EvidenceKind::Lcov => (None, coverage::lcov(&bytes)?, None),
+        EvidenceKind::Cobertura => (None, coverage::cobertura(&bytes)?, None),
+        EvidenceKind::Jacoco => {
+            let (m, t) = coverage::jacoco(&bytes)?;
+            (None, m, at(t))
+        }
+        EvidenceKind::GoCover => (None, coverage::go_cover(&bytes)?, None),
+        EvidenceKind::Sarif => {
+            let (m, t) = json::sarif(&bytes)?;
+            (None, m, at(t))
+        }
+        EvidenceKind::Hyperfine => (None, json::hyperfine(&bytes)?, None),
+        EvidenceKind::Criterion => (None, json::criterion(&bytes)?, None),
+        EvidenceKind::Junit | EvidenceKind::Json | EvidenceKind::K6Summary => (None, BTreeMap::new(), None),
+    };
+    if !e.metrics.is_empty() {
+        let doc: serde_json::Value = serde_json::from_slice(&bytes).map_err(|err| format!("not valid JSON: {err}"))?;
+        for (name, src) in &e.metrics {
+            metrics.insert(name.clone(), json::pointer(&doc, &src.pointer)?);
+        }
+    }
+    Ok((report, metrics, written))
 }
 
 /// The unit of a metric of this evidence: declared, or the adapter's own.
@@ -177,17 +251,17 @@ mod tests {
 
     #[test]
     fn junit_from_cargo_nextest() {
-        let cases = parse_junit(&fixture("nextest-fail.xml")[..]).unwrap();
+        let cases = parse_junit(&fixture("nextest-fail.xml")[..]).unwrap().cases;
         assert_eq!(cases.len(), 5);
         assert_eq!(count(&cases, CaseStatus::Failed), 1);
         let failed = cases.iter().find(|c| c.status == CaseStatus::Failed).unwrap();
         assert_eq!(failed.name, "shop::invoice::generate_credit_note");
-        assert_eq!(failed.short, "invoice::generate_credit_note");
+        assert_eq!(failed.short(), "invoice::generate_credit_note");
     }
 
     #[test]
     fn junit_from_pytest() {
-        let cases = parse_junit(&fixture("pytest-fail.xml")[..]).unwrap();
+        let cases = parse_junit(&fixture("pytest-fail.xml")[..]).unwrap().cases;
         assert_eq!((cases.len(), count(&cases, CaseStatus::Passed), count(&cases, CaseStatus::Skipped)), (4, 2, 1));
         assert_eq!(
             cases.iter().find(|c| c.status == CaseStatus::Failed).unwrap().name,
@@ -198,14 +272,16 @@ mod tests {
     #[test]
     fn junit_single_testsuite_root_with_surefire_reruns() {
         let xml = br#"<?xml version="1.0" encoding="UTF-8"?>
-<testsuite name="com.acme.BillingTest" tests="3" failures="0" errors="1" skipped="0">
+<testsuite name="com.acme.BillingTest" tests="3" failures="0" errors="1" skipped="0" timestamp="2026-11-20T10:00:00">
   <testcase name="invoices" classname="com.acme.BillingTest" time="0.01">
     <flakyFailure message="timeout" type="java.lang.AssertionError"/>
   </testcase>
   <testcase name="credits" classname="com.acme.BillingTest" time="0.02"/>
   <testcase name="refunds" classname="com.acme.BillingTest" time="0.02"><error message="NPE" type="java.lang.NullPointerException">trace</error></testcase>
 </testsuite>"#;
-        let cases = parse_junit(&xml[..]).unwrap();
+        let report = parse_junit(&xml[..]).unwrap();
+        assert_eq!(report.written, Some((1_795_168_800, 1_795_168_800)), "a timestamp without offset is UTC");
+        let cases = report.cases;
         assert_eq!(cases.len(), 3);
         assert!(cases[0].flaky && cases[0].status == CaseStatus::Passed);
         assert_eq!(cases[2].status, CaseStatus::Errored);
@@ -221,8 +297,8 @@ mod tests {
 
     #[test]
     fn coverage_from_coverage_py() {
-        let lcov = text::lcov(&fixture("coverage.lcov")).unwrap();
-        let cobertura = text::cobertura(&fixture("cobertura.xml")).unwrap();
+        let lcov = coverage::lcov(&fixture("coverage.lcov")).unwrap();
+        let cobertura = coverage::cobertura(&fixture("cobertura.xml")).unwrap();
         assert!((lcov["lines"] - 15.0 / 17.0).abs() < 1e-9, "{lcov:?}");
         assert!((cobertura["lines"] - 0.8824).abs() < 1e-9);
         assert!((cobertura["branches"] - 0.5).abs() < 1e-9);
@@ -232,7 +308,7 @@ mod tests {
     fn hyperfine_sarif_and_pointers() {
         let h = json::hyperfine(&fixture("hyperfine.json")).unwrap();
         assert!(h["mean"] > 0.05 && h["mean"] < 0.06, "{h:?}");
-        let s = json::sarif(&fixture("scan.sarif")).unwrap();
+        let (s, _) = json::sarif(&fixture("scan.sarif")).unwrap();
         assert_eq!((s["error"], s["warning"]), (0.0, 1.0));
         let k6: serde_json::Value = serde_json::from_slice(&fixture("k6-summary.json")).unwrap();
         assert_eq!(json::pointer(&k6, "/metrics/http_req_duration/p(95)").unwrap(), 236.8);

@@ -52,13 +52,6 @@ pub fn samples(input: &GateInput, metric: &str) -> Result<(Vec<f64>, Vec<String>
     Ok((raw.iter().map(|s| s.value * factor).collect(), raw.iter().map(|s| s.file.clone()).collect(), unit))
 }
 
-fn base(t: &Target) -> f64 {
-    match t {
-        Target::Quantity(q) => q.base(),
-        Target::Money(m) => m.amount,
-    }
-}
-
 /// Shows a base value in the target's unit.
 fn show(value: f64, t: &Target) -> String {
     match t {
@@ -129,12 +122,17 @@ fn one(input: &GateInput, id: &str, c: &Criterion) -> GateFinding {
                 f.evidence = files;
                 return f;
             }
-            let t = base(target);
-            let (ok, value) = if *how == Aggregate::All {
+            let t = target.base();
+            let how = how.unwrap_or(match op {
+                Op::Gt | Op::Ge => Aggregate::Min,
+                Op::Lt | Op::Le => Aggregate::Max,
+                Op::Eq | Op::Ne => Aggregate::All,
+            });
+            let (ok, value) = if how == Aggregate::All {
                 let worst = values.iter().copied().find(|v| !holds(*op, *v, t));
-                (worst.is_none(), worst.unwrap_or_else(|| aggregate(&values, *how)))
+                (worst.is_none(), worst.unwrap_or_else(|| aggregate(&values, how)))
             } else {
-                let v = aggregate(&values, *how);
+                let v = aggregate(&values, how);
                 (holds(*op, v, t), v)
             };
             let observed = show(value, target);
@@ -142,7 +140,7 @@ fn one(input: &GateInput, id: &str, c: &Criterion) -> GateFinding {
             let (status, msg) = if !ok {
                 (Status::Fail, format!("`{metric}` is {observed}, target {} {target}", op.as_str()))
             } else if let Some(w) = warn_at
-                && !holds(*op, value, base(w))
+                && !holds(*op, value, w.base())
             {
                 (
                     Status::Warn,
@@ -165,6 +163,12 @@ fn one(input: &GateInput, id: &str, c: &Criterion) -> GateFinding {
                 Ok(c) => c,
                 Err(e) => return error(e),
             };
+            if let Some(missing) = chosen.not_found() {
+                let mut f = GateFinding::new(check, S, Status::Fail, missing);
+                f.evidence = files;
+                return f;
+            }
+            let chosen = chosen.cases;
             let run: Vec<_> = chosen.iter().filter(|c| c.status != CaseStatus::Skipped).collect();
             let passed = run.iter().filter(|c| c.status == CaseStatus::Passed).count();
             let observed = format!("{passed} of {} selected cases passed", run.len());

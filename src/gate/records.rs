@@ -7,7 +7,7 @@ use std::collections::BTreeMap;
 use schemars::JsonSchema;
 use serde::{Deserialize, Serialize};
 
-use crate::plan::values::{Date, Quantity};
+use crate::plan::values::{Date, Target};
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Deserialize, Serialize, JsonSchema)]
 #[serde(rename_all = "kebab-case")]
@@ -73,9 +73,10 @@ pub struct Waiver {
     /// Semver requirement on the release version (`>=1.3.0, <1.4.0`).
     #[serde(default)]
     pub versions: Option<String>,
-    /// Covers measurements up to this value only.
+    /// Covers measurements up to this value only, in a unit of the criterion's metric
+    /// (a bare number for count metrics).
     #[serde(default)]
-    pub ceiling: Option<Quantity>,
+    pub ceiling: Option<Target>,
     #[serde(default)]
     pub ticket: Option<String>,
 }

@@ -25,17 +25,47 @@ pub fn cases<'a>(input: &'a GateInput, ids: &[String]) -> Result<(Vec<&'a TestCa
     Ok((out, files))
 }
 
+/// The cases a selection kept, and the patterns that matched none.
+pub struct Selection<'a> {
+    pub cases: Vec<&'a TestCase>,
+    pub unmatched: Vec<String>,
+}
+
+impl Selection<'_> {
+    /// "selected tests not found" when a pattern matched nothing: a deleted test module must
+    /// not pass as "17 of 17".
+    pub fn not_found(&self) -> Option<String> {
+        (!self.unmatched.is_empty()).then(|| {
+            let list = self.unmatched.iter().map(|g| format!("`{g}`")).collect::<Vec<_>>().join(", ");
+            format!("selected tests not found: {list} matches no test case in the evidence")
+        })
+    }
+}
+
 /// Keeps the cases whose name matches one of the globs (all, when there are none).
-pub fn select<'a>(cases: Vec<&'a TestCase>, globs: &[String]) -> Result<Vec<&'a TestCase>, String> {
+pub fn select<'a>(cases: Vec<&'a TestCase>, globs: &[String]) -> Result<Selection<'a>, String> {
     if globs.is_empty() {
-        return Ok(cases);
+        return Ok(Selection { cases, unmatched: vec![] });
     }
     let mut b = globset::GlobSetBuilder::new();
     for g in globs {
         b.add(globset::Glob::new(g).map_err(|e| format!("invalid test selection `{g}`: {e}"))?);
     }
     let set = b.build().map_err(|e| e.to_string())?;
-    Ok(cases.into_iter().filter(|c| set.is_match(&c.name) || (c.short != c.name && set.is_match(&c.short))).collect())
+    let mut hit = vec![false; globs.len()];
+    let mut kept = Vec::new();
+    for c in cases {
+        let mut matched = set.matches(&c.name);
+        if matched.is_empty() && c.short() != c.name {
+            matched = set.matches(c.short());
+        }
+        if !matched.is_empty() {
+            matched.iter().for_each(|&i| hit[i] = true);
+            kept.push(c);
+        }
+    }
+    let unmatched = globs.iter().zip(hit).filter(|(_, h)| !h).map(|(g, _)| g.clone()).collect();
+    Ok(Selection { cases: kept, unmatched })
 }
 
 pub fn evaluate(input: &GateInput) -> Vec<GateFinding> {
@@ -67,6 +97,12 @@ fn one(input: &GateInput, id: &str, step: &ReleaseStep) -> GateFinding {
                 Ok(c) => c,
                 Err(e) => return GateFinding::new(check, S, Status::Error, e),
             };
+            if let Some(missing) = chosen.not_found() {
+                let mut f = fail(missing);
+                f.evidence = files;
+                return f;
+            }
+            let chosen = chosen.cases;
             let count = |s: CaseStatus| chosen.iter().filter(|c| c.status == s).count() as u32;
             let failed = count(CaseStatus::Failed) + count(CaseStatus::Errored);
             let skipped = count(CaseStatus::Skipped);

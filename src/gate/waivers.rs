@@ -2,6 +2,8 @@
 //! finding keeps its message and gains the waiver's reason and expiry. Expired, unused,
 //! malformed or over-long waivers are reported themselves.
 
+use crate::plan::values::Target;
+
 use super::{AppliedWaiver, GateFinding, GateInput, Status, group_members, person_id};
 
 const S: &str = "2.1.3";
@@ -59,6 +61,12 @@ pub fn apply(input: &GateInput, findings: &mut Vec<GateFinding>) {
             )));
             continue;
         }
+        if let Some(ceiling) = &w.ceiling
+            && let Some(problem) = ceiling_problem(plan, &w.check, ceiling)
+        {
+            extra.push(invalid(format!("waiver `{id}`: {problem}")));
+            continue;
+        }
         if let Some(req) = &w.versions {
             match (semver::VersionReq::parse(req), semver::Version::parse(&input.version)) {
                 (Ok(r), Ok(v)) if !r.matches(&v) => continue,
@@ -88,7 +96,7 @@ pub fn apply(input: &GateInput, findings: &mut Vec<GateFinding>) {
             ));
             continue;
         }
-        if let (Some(ceiling), Some(measured)) = (w.ceiling, target.measured)
+        if let (Some(ceiling), Some(measured)) = (&w.ceiling, target.measured)
             && measured > ceiling.base() + 1e-12
         {
             extra.push(GateFinding::new(
@@ -118,4 +126,16 @@ pub fn apply(input: &GateInput, findings: &mut Vec<GateFinding>) {
         }
     }
     findings.extend(extra);
+}
+
+/// A ceiling must be comparable with what the covered check measures: only threshold
+/// criteria measure a value, and the ceiling must be in their metric's dimension.
+fn ceiling_problem(plan: &crate::plan::Plan, check: &str, ceiling: &Target) -> Option<String> {
+    let criterion = check.strip_prefix("criterion:").and_then(|id| plan.acceptance.criteria.get(id));
+    let Some(crate::plan::Measure::Threshold { metric, .. }) = criterion.map(|c| &c.measure) else {
+        return Some(format!("a ceiling applies to threshold criteria only, and `{check}` is not one"));
+    };
+    let (ev_id, name) = metric.split_once('.')?;
+    let unit = crate::evidence::metric_unit(plan.evidence.get(ev_id)?, name)?;
+    crate::plan::unit_mismatch("ceiling", metric, &unit, ceiling)
 }

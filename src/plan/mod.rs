@@ -11,6 +11,7 @@ use std::ops::Range;
 
 pub use load::{MAX_PLAN_BYTES, RawPlan, load, load_bytes, load_many, oversized};
 pub use model::*;
+pub use refs::unit_mismatch;
 pub use source::{LineCol, Source, SpanIndex};
 
 /// A problem that makes a plan invalid: it cannot be evaluated until fixed.

@@ -296,13 +296,14 @@ fn check_ids(plan: &Plan, r: &mut Resolver) {
 
 fn junit_only(r: &mut Resolver, plan: &Plan, path: &[&str], id: &str) {
     if let Some(e) = plan.evidence.get(id)
-        && e.kind != EvidenceKind::Junit
+        && !e.kind.has_cases()
     {
         r.push(
             "refs/resolve",
             &owned(path),
-            format!("evidence `{id}` is {:?}, but test results must come from JUnit evidence", e.kind).to_lowercase(),
-            Some("point at evidence with kind = \"junit\"".into()),
+            format!("evidence `{id}` is {:?}, but test results must come from test-result evidence", e.kind)
+                .to_lowercase(),
+            Some("point at evidence with kind = \"junit\", \"go-test-json\" or \"trx\"".into()),
         );
     }
 }
@@ -346,29 +347,7 @@ fn metric_unit(r: &mut Resolver, plan: &Plan, path: &[&str], metric: &str) -> Op
 }
 
 fn compatible(r: &mut Resolver, path: &[&str], metric: &str, unit: &MetricUnit, target: &Target) {
-    let problem = match (unit, target) {
-        (MetricUnit::Unit(u), Target::Quantity(q)) if u.dimension == q.unit.dimension => None,
-        (MetricUnit::Unit(u), Target::Quantity(q))
-            if q.unit.dimension == Dimension::Count && u.dimension != Dimension::Count =>
-        {
-            Some(format!("target {q} has no unit, but metric `{metric}` is {} in {u}", u.dimension))
-        }
-        (MetricUnit::Unit(u), Target::Quantity(q)) => {
-            Some(format!("target {q} is {}, but metric `{metric}` is {} in {u}", q.unit.dimension, u.dimension))
-        }
-        (MetricUnit::Currency(c), Target::Money(m)) if *c == m.currency => None,
-        (MetricUnit::Currency(c), Target::Money(m)) => Some(format!(
-            "target is in {}, but metric `{metric}` is in {c}; currencies are never converted",
-            m.currency
-        )),
-        (MetricUnit::Currency(c), Target::Quantity(q)) => {
-            Some(format!("target {q} is not money, but metric `{metric}` is in {c}"))
-        }
-        (MetricUnit::Unit(u), Target::Money(m)) => {
-            Some(format!("target is money ({m}), but metric `{metric}` is in {u}"))
-        }
-    };
-    if let Some(message) = problem {
+    if let Some(message) = unit_mismatch("target", metric, unit, target) {
         r.push(
             "refs/unit-mismatch",
             &owned(path),
@@ -377,6 +356,33 @@ fn compatible(r: &mut Resolver, path: &[&str], metric: &str, unit: &MetricUnit, 
                 "give the target in a unit of the metric's dimension, or declare the metric with the right unit".into(),
             ),
         );
+    }
+}
+
+/// Why `value` (a target, `warn_at` or a waiver's `ceiling`) cannot be compared with metric
+/// `metric` measured in `unit`, if it cannot. A bare number fits count metrics only.
+pub fn unit_mismatch(what: &str, metric: &str, unit: &MetricUnit, value: &Target) -> Option<String> {
+    match (unit, value) {
+        (MetricUnit::Unit(u), Target::Quantity(q)) if u.dimension == q.unit.dimension => None,
+        (MetricUnit::Unit(u), Target::Quantity(q))
+            if q.unit.dimension == Dimension::Count && u.dimension != Dimension::Count =>
+        {
+            Some(format!("{what} {q} has no unit, but metric `{metric}` is {} in {u}", u.dimension))
+        }
+        (MetricUnit::Unit(u), Target::Quantity(q)) => {
+            Some(format!("{what} {q} is {}, but metric `{metric}` is {} in {u}", q.unit.dimension, u.dimension))
+        }
+        (MetricUnit::Currency(c), Target::Money(m)) if *c == m.currency => None,
+        (MetricUnit::Currency(c), Target::Money(m)) => Some(format!(
+            "{what} is in {}, but metric `{metric}` is in {c}; currencies are never converted",
+            m.currency
+        )),
+        (MetricUnit::Currency(c), Target::Quantity(q)) => {
+            Some(format!("{what} {q} is not money, but metric `{metric}` is in {c}"))
+        }
+        (MetricUnit::Unit(u), Target::Money(m)) => {
+            Some(format!("{what} is money ({m}), but metric `{metric}` is in {u}"))
+        }
     }
 }
 

@@ -5,6 +5,7 @@ mod bad_input;
 mod check;
 #[cfg(feature = "github")]
 mod comment;
+mod corpus;
 mod diff;
 mod gate;
 mod impact;

@@ -10,35 +10,71 @@ use crate::plan::values::{Currency, Dimension, Duration, Unit};
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Deserialize, Serialize, JsonSchema)]
 #[serde(rename_all = "kebab-case")]
 pub enum EvidenceKind {
+    /// JUnit XML (nextest, pytest, Surefire, Jest, GoogleTest, gotestsum, …).
     Junit,
+    /// `go test -json` events.
+    GoTestJson,
+    /// Visual Studio / `dotnet test` TRX.
+    Trx,
     Json,
     Lcov,
     Cobertura,
+    /// JaCoCo XML (JVM coverage).
+    Jacoco,
+    /// `go test -coverprofile` output.
+    GoCover,
     Sarif,
     K6Summary,
     Criterion,
     Hyperfine,
 }
 
+const TEST_METRICS: &[(&str, Dimension)] = &[
+    ("tests", Dimension::Count),
+    ("passed", Dimension::Count),
+    ("failed", Dimension::Count),
+    ("errors", Dimension::Count),
+    ("skipped", Dimension::Count),
+    ("flaky", Dimension::Count),
+    ("pass_rate", Dimension::Ratio),
+];
+
 impl EvidenceKind {
+    /// Whether the evidence holds test cases (tests steps and criteria read these).
+    pub fn has_cases(self) -> bool {
+        matches!(self, EvidenceKind::Junit | EvidenceKind::GoTestJson | EvidenceKind::Trx)
+    }
+
     /// Metrics an adapter provides without declaration, with their unit dimension.
     pub fn builtin_metrics(self) -> &'static [(&'static str, Dimension)] {
         match self {
-            EvidenceKind::Junit => &[
-                ("tests", Dimension::Count),
-                ("passed", Dimension::Count),
-                ("failed", Dimension::Count),
-                ("errors", Dimension::Count),
-                ("skipped", Dimension::Count),
-                ("pass_rate", Dimension::Ratio),
-            ],
+            EvidenceKind::Junit | EvidenceKind::GoTestJson | EvidenceKind::Trx => TEST_METRICS,
             EvidenceKind::Lcov | EvidenceKind::Cobertura => {
                 &[("lines", Dimension::Ratio), ("branches", Dimension::Ratio)]
             }
-            EvidenceKind::Sarif => {
-                &[("error", Dimension::Count), ("warning", Dimension::Count), ("note", Dimension::Count)]
-            }
-            EvidenceKind::Json | EvidenceKind::K6Summary | EvidenceKind::Criterion | EvidenceKind::Hyperfine => &[],
+            EvidenceKind::Jacoco => &[
+                ("lines", Dimension::Ratio),
+                ("branches", Dimension::Ratio),
+                ("instructions", Dimension::Ratio),
+                ("methods", Dimension::Ratio),
+            ],
+            EvidenceKind::GoCover => &[("statements", Dimension::Ratio)],
+            EvidenceKind::Sarif => &[
+                ("error", Dimension::Count),
+                ("warning", Dimension::Count),
+                ("note", Dimension::Count),
+                ("none", Dimension::Count),
+                ("results", Dimension::Count),
+            ],
+            EvidenceKind::Hyperfine => &[
+                ("mean", Dimension::Time),
+                ("median", Dimension::Time),
+                ("min", Dimension::Time),
+                ("max", Dimension::Time),
+                ("stddev", Dimension::Time),
+            ],
+            EvidenceKind::Criterion => &[("mean", Dimension::Time), ("median", Dimension::Time)],
+            EvidenceKind::Json | EvidenceKind::K6Summary => &[],
         }
     }
 }

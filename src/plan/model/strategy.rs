@@ -370,8 +370,11 @@ pub enum Measure {
         target: Target,
         #[serde(default)]
         warn_at: Option<Target>,
-        #[serde(default = "aggregate_max")]
-        aggregate: Aggregate,
+        /// How several values (files, matrix jobs) become one; by default the worst for the
+        /// comparison: the minimum for `>`/`>=`, the maximum for `<`/`<=`, every value for
+        /// `==`/`!=`.
+        #[serde(default)]
+        aggregate: Option<Aggregate>,
         #[serde(default)]
         min_samples: Option<u32>,
     },
@@ -400,9 +403,6 @@ pub enum Measure {
     Prose { text: String },
 }
 
-fn aggregate_max() -> Aggregate {
-    Aggregate::Max
-}
 fn all_pass() -> TestRequirement {
     TestRequirement::AllPass
 }

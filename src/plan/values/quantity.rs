@@ -274,6 +274,16 @@ pub enum Target {
     Money(Money),
 }
 
+impl Target {
+    /// The value in base units (seconds, bytes, ratio…), or the amount of money.
+    pub fn base(&self) -> f64 {
+        match self {
+            Target::Quantity(q) => q.base(),
+            Target::Money(m) => m.amount,
+        }
+    }
+}
+
 impl fmt::Display for Target {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         match self {

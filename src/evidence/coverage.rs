@@ -1,0 +1,206 @@
+//! Coverage reports: LCOV (`LF`/`LH`/`BRF`/`BRH` records), Cobertura XML (`line-rate`
+//! and `branch-rate` on the root element), JaCoCo XML (report-level counters) and Go cover
+//! profiles. Ratios from 0 to 1.
+
+use std::collections::BTreeMap;
+
+pub fn lcov(bytes: &[u8]) -> Result<BTreeMap<String, f64>, String> {
+    let text = std::str::from_utf8(bytes).map_err(|_| "not LCOV: the file is not UTF-8 text".to_string())?;
+    // Per record: the LF/LH and BRF/BRH summaries, or, where a writer left them out, the
+    // DA and BRDA lines they summarise.
+    #[derive(Default)]
+    struct Record {
+        lf: Option<f64>,
+        lh: Option<f64>,
+        brf: Option<f64>,
+        brh: Option<f64>,
+        da: std::collections::BTreeMap<u64, bool>,
+        brda: (f64, f64),
+    }
+    let (mut lines, mut branches, mut records) = ((0f64, 0f64), (0f64, 0f64), 0);
+    let mut rec = Record::default();
+    for (n, line) in text.lines().enumerate() {
+        let line = line.trim();
+        let num = |prefix: &str| line.strip_prefix(prefix).and_then(|v| v.trim().parse::<f64>().ok());
+        if let Some(v) = num("LF:") {
+            rec.lf = Some(v);
+        } else if let Some(v) = num("LH:") {
+            rec.lh = Some(v);
+        } else if let Some(v) = num("BRF:") {
+            rec.brf = Some(v);
+        } else if let Some(v) = num("BRH:") {
+            rec.brh = Some(v);
+        } else if let Some(da) = line.strip_prefix("DA:") {
+            let mut parts = da.split(',');
+            let (Some(l), Some(c)) = (parts.next().and_then(|l| l.parse().ok()), parts.next()) else {
+                return Err(format!("not LCOV: line {}: `{line}` is not DA:<line>,<count>", n + 1));
+            };
+            let hit = c.trim().parse::<f64>().map(|c| c > 0.0).unwrap_or(false);
+            *rec.da.entry(l).or_insert(false) |= hit;
+        } else if let Some(brda) = line.strip_prefix("BRDA:") {
+            let taken = brda.rsplit(',').next().unwrap_or("-").trim();
+            rec.brda.0 += 1.0;
+            if taken != "-" && taken.parse::<f64>().is_ok_and(|t| t > 0.0) {
+                rec.brda.1 += 1.0;
+            }
+        } else if line == "end_of_record" {
+            let r = std::mem::take(&mut rec);
+            let da_hit = r.da.values().filter(|h| **h).count() as f64;
+            lines.0 += r.lf.unwrap_or(r.da.len() as f64);
+            lines.1 += r.lh.unwrap_or(da_hit);
+            branches.0 += r.brf.unwrap_or(r.brda.0);
+            branches.1 += r.brh.unwrap_or(r.brda.1);
+            records += 1;
+        }
+    }
+    if records == 0 {
+        return Err("not LCOV: no end_of_record".into());
+    }
+    let mut out = BTreeMap::new();
+    out.insert("lines".to_owned(), if lines.0 > 0.0 { lines.1 / lines.0 } else { 0.0 });
+    if branches.0 > 0.0 {
+        out.insert("branches".to_owned(), branches.1 / branches.0);
+    }
+    Ok(out)
+}
+
+pub fn cobertura(bytes: &[u8]) -> Result<BTreeMap<String, f64>, String> {
+    let mut xml = quick_xml::Reader::from_reader(bytes);
+    let mut buf = Vec::new();
+    let mut found = BTreeMap::new();
+    loop {
+        match xml.read_event_into(&mut buf) {
+            Ok(quick_xml::events::Event::Start(e)) | Ok(quick_xml::events::Event::Empty(e))
+                if e.name().as_ref() == b"coverage" =>
+            {
+                let get = |key: &[u8]| -> Option<f64> {
+                    e.attributes()
+                        .flatten()
+                        .find(|a| a.key.as_ref() == key)
+                        .and_then(|a| String::from_utf8_lossy(&a.value).parse().ok())
+                };
+                let lines = get(b"line-rate").ok_or("Cobertura <coverage> has no line-rate")?;
+                found.insert("lines".to_owned(), lines);
+                if let Some(b) = get(b"branch-rate") {
+                    found.insert("branches".to_owned(), b);
+                }
+            }
+            // The rest is read too: a file that is not well-formed is not trusted.
+            Ok(quick_xml::events::Event::Eof) if found.is_empty() => {
+                return Err("not Cobertura XML: no <coverage> element".into());
+            }
+            Ok(quick_xml::events::Event::Eof) => return Ok(found),
+            Err(e) => return Err(format!("not valid XML at byte {}: {e}", xml.buffer_position())),
+            _ => {}
+        }
+        buf.clear();
+    }
+}
+
+/// JaCoCo XML: the report-level `<counter>` elements (direct children of `<report>`), as
+/// covered / (covered + missed): `lines`, `branches`, `instructions`, `methods`. A report
+/// without counters measured nothing and is refused.
+pub fn jacoco(bytes: &[u8]) -> Result<(BTreeMap<String, f64>, Option<i64>), String> {
+    let mut xml = quick_xml::Reader::from_reader(bytes);
+    let mut buf = Vec::new();
+    let (mut depth, mut root, mut written) = (0usize, false, None);
+    let mut out = BTreeMap::new();
+    loop {
+        let event = xml
+            .read_event_into(&mut buf)
+            .map_err(|e| format!("not valid JaCoCo XML at byte {}: {e}", xml.buffer_position()))?;
+        let (e, empty) = match &event {
+            quick_xml::events::Event::Start(e) => (Some(e), false),
+            quick_xml::events::Event::Empty(e) => (Some(e), true),
+            quick_xml::events::Event::End(_) => {
+                depth = depth.saturating_sub(1);
+                (None, false)
+            }
+            quick_xml::events::Event::Eof => break,
+            _ => (None, false),
+        };
+        if let Some(e) = e {
+            let get = |key: &[u8]| -> Option<String> {
+                e.attributes()
+                    .flatten()
+                    .find(|a| a.key.as_ref() == key)
+                    .map(|a| String::from_utf8_lossy(&a.value).into_owned())
+            };
+            match (e.name().as_ref(), depth) {
+                (b"report", 0) => root = true,
+                (b"sessioninfo", 1) => {
+                    // `dump` is when the coverage was written, in milliseconds.
+                    let ms = get(b"dump").and_then(|d| d.parse::<i64>().ok());
+                    written = written.max(ms.map(|m| m / 1000));
+                }
+                (b"counter", 1) => {
+                    let name = match get(b"type").as_deref() {
+                        Some("LINE") => "lines",
+                        Some("BRANCH") => "branches",
+                        Some("INSTRUCTION") => "instructions",
+                        Some("METHOD") => "methods",
+                        _ => "",
+                    };
+                    let num = |k: &[u8]| get(k).and_then(|v| v.parse::<f64>().ok());
+                    if !name.is_empty() {
+                        let (Some(missed), Some(covered)) = (num(b"missed"), num(b"covered")) else {
+                            return Err(format!("JaCoCo counter {name} has no numeric missed/covered"));
+                        };
+                        let total = missed + covered;
+                        out.insert(name.to_owned(), if total > 0.0 { covered / total } else { 0.0 });
+                    }
+                }
+                _ => {}
+            }
+            if !empty {
+                depth += 1;
+            }
+        }
+        buf.clear();
+    }
+    if !root {
+        return Err("not JaCoCo XML: no <report> element".into());
+    }
+    if depth != 0 {
+        return Err("truncated JaCoCo XML (was the file cut off?)".into());
+    }
+    if out.is_empty() {
+        return Err("JaCoCo <report> has no counters: it measured nothing".into());
+    }
+    Ok((out, written))
+}
+
+/// `go test -coverprofile`: `mode:` then `file:l.c,l.c statements count` per block. A block
+/// listed more than once (several packages, `-coverpkg`) counts once, covered if any listing
+/// has a count above zero. `statements` = covered statements / statements.
+pub fn go_cover(bytes: &[u8]) -> Result<BTreeMap<String, f64>, String> {
+    let text = std::str::from_utf8(bytes).map_err(|_| "not a Go cover profile: the file is not UTF-8".to_string())?;
+    let mut lines = text.lines().enumerate().filter(|(_, l)| !l.trim().is_empty());
+    match lines.next() {
+        Some((_, first)) if first.starts_with("mode: ") => {}
+        _ => return Err("not a Go cover profile: the first line is not `mode: set|count|atomic`".into()),
+    }
+    let mut blocks: std::collections::HashMap<&str, (u64, bool)> = std::collections::HashMap::new();
+    for (n, line) in lines {
+        if line.starts_with("mode: ") {
+            continue;
+        }
+        let bad = || format!("line {}: `{line}` is not `file:l.c,l.c statements count`", n + 1);
+        let mut parts = line.rsplitn(3, ' ');
+        let (Some(count), Some(stmts), Some(block)) = (parts.next(), parts.next(), parts.next()) else {
+            return Err(bad());
+        };
+        let count: u64 = count.parse().map_err(|_| bad())?;
+        let stmts: u64 = stmts.parse().map_err(|_| bad())?;
+        if !block.contains(':') {
+            return Err(bad());
+        }
+        let entry = blocks.entry(block).or_insert((stmts, false));
+        entry.1 |= count > 0;
+    }
+    let total: u64 = blocks.values().map(|(s, _)| s).sum();
+    let covered: u64 = blocks.values().filter(|(_, c)| *c).map(|(s, _)| s).sum();
+    let mut out = BTreeMap::new();
+    out.insert("statements".to_owned(), if total > 0 { covered as f64 / total as f64 } else { 0.0 });
+    Ok(out)
+}

@@ -1,0 +1,180 @@
+//! Test results other than JUnit: `go test -json` events and Visual Studio TRX. Both become
+//! the same test cases as JUnit, with the same rules: the last attempt of a test decides,
+//! a pass after earlier attempts is flaky, and anything that started but never finished is
+//! an error.
+
+use std::collections::HashMap;
+
+use quick_xml::Reader;
+use quick_xml::events::Event;
+
+use super::junit::{CaseStatus, Report, TestCase};
+
+/// Adds one attempt of a test: a new test, or the next attempt of one already seen.
+fn attempt(report: &mut Report, seen: &mut HashMap<String, usize>, name: String, short_at: usize, s: CaseStatus) {
+    match seen.get(&name) {
+        Some(&i) => {
+            let earlier = &mut report.cases[i];
+            let failed_before = matches!(earlier.status, CaseStatus::Failed | CaseStatus::Errored) || earlier.flaky;
+            earlier.flaky = s == CaseStatus::Passed && failed_before;
+            earlier.status = s;
+        }
+        None => {
+            seen.insert(name.clone(), report.cases.len());
+            report.cases.push(TestCase::new(name, short_at, s, false));
+        }
+    }
+}
+
+fn widen(written: &mut Option<(i64, i64)>, t: Option<i64>) {
+    if let Some(t) = t {
+        *written = Some(written.map_or((t, t), |(lo, hi)| (lo.min(t), hi.max(t))));
+    }
+}
+
+/// `go test -json` (one JSON event per line). A package that fails without a failing test
+/// (a panic in TestMain, `os.Exit`, a build failure) is one errored test named after it; a
+/// test that started and never ended (the binary crashed or timed out) is errored.
+pub fn go_test_json(bytes: &[u8]) -> Result<Report, String> {
+    let text = std::str::from_utf8(bytes).map_err(|_| "not go test -json output: the file is not UTF-8".to_string())?;
+    let mut report = Report::default();
+    let mut seen = HashMap::new();
+    let mut running: HashMap<String, usize> = HashMap::new();
+    let mut failing_packages: Vec<String> = Vec::new();
+    let mut events = 0usize;
+    let mut package_failed: Vec<String> = Vec::new();
+    for (n, line) in text.lines().enumerate() {
+        let line = line.trim();
+        if line.is_empty() {
+            continue;
+        }
+        if !line.starts_with('{') {
+            // Go before 1.24 reports build failures as plain text between the events.
+            if let Some(rest) = line.strip_prefix("FAIL\t")
+                && rest.contains("[build failed]")
+            {
+                package_failed.push(rest.split('\t').next().unwrap_or(rest).trim().to_owned());
+            }
+            continue;
+        }
+        let event: serde_json::Value =
+            serde_json::from_str(line).map_err(|e| format!("line {}: not a go test -json event: {e}", n + 1))?;
+        events += 1;
+        let get = |k: &str| event.get(k).and_then(|v| v.as_str()).unwrap_or("");
+        widen(&mut report.written, super::parse_instant(get("Time")));
+        let (action, package, test) = (get("Action"), get("Package"), get("Test"));
+        let name = format!("{package}::{test}");
+        match (action, test.is_empty()) {
+            ("run", false) => {
+                running.insert(name, package.len() + 2);
+            }
+            ("pass" | "fail" | "skip", false) => {
+                running.remove(&name);
+                let status = match action {
+                    "pass" => CaseStatus::Passed,
+                    "fail" => {
+                        failing_packages.push(package.to_owned());
+                        CaseStatus::Failed
+                    }
+                    _ => CaseStatus::Skipped,
+                };
+                attempt(&mut report, &mut seen, name, package.len() + 2, status);
+            }
+            ("fail", true) | ("build-fail", _) => package_failed.push(package.to_owned()),
+            _ => {}
+        }
+    }
+    if events == 0 {
+        return Err("not go test -json output: no JSON events".into());
+    }
+    for (name, short_at) in running {
+        attempt(&mut report, &mut seen, name, short_at, CaseStatus::Errored);
+    }
+    for package in package_failed {
+        if !failing_packages.contains(&package) && !report.cases.iter().any(|c| c.name == package) {
+            attempt(&mut report, &mut seen, package.clone(), 0, CaseStatus::Errored);
+        }
+    }
+    report.cases.sort_by(|a, b| a.name.cmp(&b.name));
+    Ok(report)
+}
+
+/// Visual Studio TRX (`dotnet test --logger trx`): one `<UnitTestResult>` per test (a
+/// data-driven parent counts once, its `<InnerResults>` not again). Passed is passed;
+/// NotExecuted, Inconclusive, Pending, Disconnected and Warning are skipped; Failed is
+/// failed; every other outcome (Error, Timeout, Aborted, NotRunnable, …) is an error.
+pub fn trx(bytes: &[u8]) -> Result<Report, String> {
+    let mut xml = Reader::from_reader(bytes);
+    let mut buf = Vec::new();
+    let mut report = Report::default();
+    let mut seen = HashMap::new();
+    let (mut root, mut depth, mut inner) = (false, 0usize, 0usize);
+    loop {
+        let event = xml
+            .read_event_into(&mut buf)
+            .map_err(|e| format!("not valid TRX XML at byte {}: {e}", xml.buffer_position()))?;
+        let (e, empty) = match &event {
+            Event::Start(e) => (Some(e), false),
+            Event::Empty(e) => (Some(e), true),
+            Event::End(e) => {
+                depth = depth.saturating_sub(1);
+                if e.local_name().as_ref() == b"InnerResults" {
+                    inner = inner.saturating_sub(1);
+                }
+                (None, false)
+            }
+            Event::Eof => break,
+            _ => (None, false),
+        };
+        if let Some(e) = e {
+            if !empty {
+                depth += 1;
+            }
+            let get = |k: &[u8]| {
+                e.attributes()
+                    .flatten()
+                    .find(|a| a.key.local_name().as_ref() == k)
+                    .and_then(|a| a.unescape_value().ok())
+                    .map(|v| v.into_owned())
+            };
+            match e.local_name().as_ref() {
+                b"TestRun" => root = true,
+                b"Times" => {
+                    for k in [&b"start"[..], b"finish", b"creation"] {
+                        widen(&mut report.written, get(k).and_then(|t| super::parse_instant(&t)));
+                    }
+                }
+                b"InnerResults" if !empty => inner += 1,
+                b"UnitTestResult" if inner == 0 => {
+                    let name = get(b"testName").unwrap_or_default();
+                    let status = match get(b"outcome").as_deref() {
+                        Some("Passed") => CaseStatus::Passed,
+                        Some("Failed") => CaseStatus::Failed,
+                        Some("NotExecuted" | "Inconclusive" | "Pending" | "Disconnected" | "Warning") => {
+                            CaseStatus::Skipped
+                        }
+                        _ => CaseStatus::Errored,
+                    };
+                    let id = get(b"testId").unwrap_or_default();
+                    // Attempts of one test share its id and name; data rows differ by name.
+                    let key = format!("{name}\u{1f}{id}");
+                    attempt(&mut report, &mut seen, key, 0, status);
+                }
+                _ => {}
+            }
+        }
+        buf.clear();
+    }
+    if !root {
+        return Err("not TRX: no <TestRun> element".into());
+    }
+    if depth != 0 {
+        return Err(format!("truncated TRX: {depth} element(s) never closed (was the file cut off?)"));
+    }
+    for c in &mut report.cases {
+        if let Some((name, _)) = c.name.split_once('\u{1f}') {
+            *c = TestCase::new(name.to_owned(), 0, c.status, c.flaky);
+        }
+    }
+    Ok(report)
+}
