@@ -502,3 +502,77 @@ fn repository_config_tightens_the_gate() {
         "waiver `p95-cache` runs 66 days, longer than .support-plan/config.toml gate.waiver_max_horizon (30d)"
     );
 }
+
+#[test]
+fn several_files_are_judged_by_the_worst_one() {
+    let d = release_repo();
+    retag(&d, |d| {
+        d.edit("support-plan.toml", "path = \"evidence/synthetic-7d.json\"", "path = \"evidence/synthetic-*.json\"");
+    });
+    // One region is fine, the other is not: `>=` takes the minimum, so the bad one decides.
+    d.write("evidence/synthetic-eu.json", r#"{"availability": 0.9995, "errors_per_10k": 3.1}"#);
+    d.write("evidence/synthetic-us.json", r#"{"availability": 0.981, "errors_per_10k": 3.1}"#);
+    let (out, v) = gate(&d, &[]);
+    assert_eq!(out.code, 1, "{v:#}");
+    let f = status(&v, "criterion:availability");
+    assert_eq!(f["status"], "fail", "{f:#}");
+    assert!(f["message"].as_str().unwrap().contains("98.1%"), "{f:#}");
+    // An explicit aggregate still wins.
+    retag(&d, |d| {
+        d.edit("support-plan.toml", "op = \">=\"\ntarget = \"99.9%\"", "op = \">=\"\ntarget = \"99.9%\"\naggregate = \"max\"");
+    });
+    let (_, v) = gate(&d, &[]);
+    assert_eq!(status(&v, "criterion:availability")["status"], "pass");
+}
+
+#[test]
+fn a_selection_that_matches_no_test_blocks() {
+    let d = release_repo();
+    retag(&d, |d| {
+        d.edit("support-plan.toml", "select = [\"checkout::*\", \"invoice::generate*\"]", "select = [\"checkout::*\", \"invoice::generate*\", \"refunds::*\"]");
+    });
+    let (out, v) = gate(&d, &[]);
+    assert_eq!(out.code, 1);
+    let f = status(&v, "criterion:checkout-e2e");
+    assert_eq!(f["status"], "fail");
+    assert!(f["message"].as_str().unwrap().contains("selected tests not found: `refunds::*`"), "{f:#}");
+}
+
+#[test]
+fn evidence_from_the_future_or_older_than_its_own_timestamp_allows_is_refused() {
+    let d = release_repo();
+    // JUnit carries its own timestamp: a run dated after --now is not evidence.
+    let future = fixture("nextest-pass.xml").replace("2026-11-26T", "2027-03-01T");
+    assert_ne!(future, fixture("nextest-pass.xml"));
+    d.write("evidence/unit.xml", &future);
+    let (out, v) = gate(&d, &[]);
+    assert_eq!(out.code, 1);
+    let qa = status(&v, "step:qa")["message"].as_str().unwrap().to_owned();
+    assert!(qa.contains("from the future") && qa.contains("its own timestamp"), "{qa}");
+    // The same file is stale when the gate's now is far after it (max_age 24h), even
+    // though the file on disk was just written: the run's own timestamp counts.
+    d.write("evidence/unit.xml", fixture("nextest-pass.xml"));
+    let (out, v) = gate(&d, &["--now", "2026-12-20"]);
+    assert_eq!(out.code, 1);
+    let qa = status(&v, "step:qa")["message"].as_str().unwrap().to_owned();
+    assert!(qa.contains("stale") && qa.contains("its own timestamp"), "{qa}");
+}
+
+#[test]
+fn a_waiver_ceiling_in_the_wrong_unit_cannot_be_evaluated() {
+    for (ceiling, code, expected) in [
+        ("\"300MB\"", 2, "ceiling 300MB is a size in bytes, but metric `k6.p95` is a time in ms"),
+        ("300", 2, "ceiling 300 has no unit"),
+        ("\"0.3s\"", 0, ""),
+    ] {
+        let d = release_repo();
+        d.edit("evidence/k6-summary.json", "\"p(95)\": 236.8", "\"p(95)\": 262.5");
+        waiver(&d, &P95_WAIVER.replace("ceiling = \"300ms\"", &format!("ceiling = {ceiling}")));
+        let (out, v) = gate(&d, &[]);
+        assert_eq!(out.code, code, "{ceiling}: {v:#}");
+        if code == 2 {
+            let f = status(&v, "waiver/p95-cache");
+            assert!(f["message"].as_str().unwrap().contains(expected), "{f:#}");
+        }
+    }
+}
