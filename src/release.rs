@@ -94,6 +94,7 @@ pub fn facts(
 ) -> anyhow::Result<RepoFacts> {
     let p = &plan.plan;
     let mut facts = RepoFacts::default();
+    facts.committed = Some(Date::from_unix_seconds(repo.commit_info(rev.id)?.time));
     if !p.strategy.release.release_branches.is_empty() {
         let mut b = globset::GlobSetBuilder::new();
         for g in &p.strategy.release.release_branches {

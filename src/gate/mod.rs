@@ -136,6 +136,16 @@ pub struct RepoFacts {
     pub env_ticket: Option<String>,
     /// Approver ids whose approval was committed by their own git identity (when verified).
     pub verified_approvers: Option<Vec<String>>,
+    /// The commit date of the gated revision: no record committed there can be dated later.
+    pub committed: Option<Date>,
+}
+
+impl GateInput<'_> {
+    /// The latest date a record (approval, attestation, waiver) may carry: today, or the
+    /// gated commit's date when that is earlier. A record dated later is invalid.
+    pub fn latest_record_date(&self) -> Date {
+        self.facts.committed.map_or(self.today, |c| c.min(self.today))
+    }
 }
 
 /// The result of a `command` step, run by the caller.

@@ -159,6 +159,20 @@ fn one(input: &GateInput, id: &str, step: &ReleaseStep) -> GateFinding {
             if a.decision == Decision::Rejected {
                 return fail(format!("the release was rejected on {} by {}", a.date, a.approved_by.join(", ")));
             }
+            let latest = input.latest_record_date();
+            if a.date > latest {
+                let mut f = GateFinding::new(
+                    check,
+                    S,
+                    Status::Error,
+                    format!(
+                        "{path}: [steps.{id}] is dated {}, after {latest} (today or the gated commit): an approval cannot come from the future",
+                        a.date
+                    ),
+                );
+                f.invalid = true;
+                return f;
+            }
             let members = group_members(plan, group);
             let mut valid = Vec::new();
             let mut outsiders = Vec::new();
@@ -338,8 +352,19 @@ pub fn attestation(
         Some(p) if members.contains(&p) => {}
         _ => return fail(format!("attested by {}, who is not in group `{group}`", a.by)),
     }
-    if a.date > input.today {
-        return fail(format!("attestation dated {} is in the future", a.date));
+    let latest = input.latest_record_date();
+    if a.date > latest {
+        let mut f = GateFinding::new(
+            check.to_owned(),
+            section,
+            Status::Error,
+            format!(
+                "attestation dated {} is after {latest} (today or the gated commit): it cannot come from the future",
+                a.date
+            ),
+        );
+        f.invalid = true;
+        return f;
     }
     let until = valid_for.after(a.date);
     if until < input.today {

@@ -33,6 +33,14 @@ pub fn apply(input: &GateInput, findings: &mut Vec<GateFinding>) {
             extra.push(invalid(format!("waiver `{id}` covers `{}`, which is not a check of this gate", w.check)));
             continue;
         }
+        let latest = input.latest_record_date();
+        if w.created > latest {
+            extra.push(invalid(format!(
+                "waiver `{id}` was created {}, after {latest} (today or the gated commit): a waiver cannot come from the future",
+                w.created
+            )));
+            continue;
+        }
         if w.expires < w.created {
             extra.push(invalid(format!("waiver `{id}` expires ({}) before it was created ({})", w.expires, w.created)));
             continue;

@@ -28,10 +28,16 @@ fn release_repo() -> Dir {
     );
     attest(&d, "prr-1.0.0", "2026-11-23");
     attest(&d, "oncall-1.0.0", "2026-11-23");
-    d.commit("Plan and records for 1.0.0", 20);
+    commit(&d, "Plan and records for 1.0.0", 20);
     d.run_git(&["tag", "-a", "v1.0.0", "-m", "Release 1.0.0"]);
     evidence(&d);
     d
+}
+
+/// Release commits come no earlier than the records they carry (dated up to 2026-11-24) and
+/// no later than the gate's now (2026-11-26).
+fn commit(d: &Dir, message: &str, day: u32) -> String {
+    d.commit_at(message, &format!("2026-11-{:02}T12:00:00Z", day.clamp(24, 26)))
 }
 
 fn attest(d: &Dir, name: &str, date: &str) {
@@ -76,7 +82,7 @@ fn status<'a>(v: &'a serde_json::Value, check: &str) -> &'a serde_json::Value {
 /// Re-releases from a commit with `edit` applied to the committed files.
 fn retag(d: &Dir, edit: impl FnOnce(&Dir)) {
     edit(d);
-    d.commit("change", 25);
+    commit(d, "change", 25);
     d.run_git(&["tag", "-f", "-a", "v1.0.0", "-m", "Release 1.0.0"]);
 }
 
@@ -179,7 +185,7 @@ fn an_approval_older_than_the_last_plan_change_does_not_count() {
     let (out, v) = gate(&d, &[]);
     assert_eq!(out.code, 1);
     let msg = status(&v, "step:review-board")["message"].as_str().unwrap().to_owned();
-    assert!(msg.starts_with("approved on 2026-10-01, but the plan changed after that, on 2026-10-20"), "{msg}");
+    assert!(msg.starts_with("approved on 2026-10-01, but the plan changed after that, on 2026-11-24"), "{msg}");
 }
 
 #[test]
@@ -244,7 +250,7 @@ fn baseline_against_the_previous_release() {
         ".support-plan/results/1.0.0.json",
         r#"{"version": "1.0.0", "metrics": {"synthetic.errors_per_10k": 2.0}}"#,
     );
-    d.commit("Record 1.0.0 results", 21);
+    commit(&d, "Record 1.0.0 results", 21);
     d.run_git(&["tag", "-f", "-a", "v1.0.0", "-m", "Release 1.0.0"]);
     d.write(
         ".support-plan/approvals/1.1.0.toml",
@@ -252,7 +258,7 @@ fn baseline_against_the_previous_release() {
     );
     attest(&d, "prr-1.1.0", "2026-11-23");
     attest(&d, "oncall-1.1.0", "2026-11-23");
-    d.commit("Records for 1.1.0", 22);
+    commit(&d, "Records for 1.1.0", 22);
     d.run_git(&["tag", "-a", "v1.1.0", "-m", "Release 1.1.0"]);
     let out = d.plan(&["gate", "--tag", "v1.1.0", "--now", NOW, "--format", "json"]);
     let v: serde_json::Value = serde_json::from_str(&out.stdout).unwrap();
@@ -358,7 +364,7 @@ fn an_unapproved_breaking_plan_change_since_the_previous_tag_blocks() {
     );
     attest(&d, "prr-1.1.0", "2026-11-23");
     attest(&d, "oncall-1.1.0", "2026-11-23");
-    d.commit("Lower the SLA", 25);
+    commit(&d, "Lower the SLA", 25);
     d.run_git(&["tag", "-a", "v1.1.0", "-m", "Release 1.1.0"]);
     let out = d.plan(&["gate", "--tag", "v1.1.0", "--now", NOW, "--format", "json"]);
     assert_eq!(out.code, 1);
@@ -374,7 +380,7 @@ fn an_unapproved_breaking_plan_change_since_the_previous_tag_blocks() {
         ".support-plan/approvals/1.1.0.toml",
         format!("{rec}\n[plan_change]\ndecision = \"approved\"\napproved_by = [\"dave\"]\ndate = 2026-11-25\n"),
     );
-    d.commit("Approve the SLA change", 26);
+    commit(&d, "Approve the SLA change", 26);
     d.run_git(&["tag", "-f", "-a", "v1.1.0", "-m", "Release 1.1.0"]);
     let out = d.plan(&["gate", "--tag", "v1.1.0", "--now", NOW, "--format", "json"]);
     let v: serde_json::Value = serde_json::from_str(&out.stdout).unwrap();
@@ -405,7 +411,7 @@ fn release_strategy_checks() {
     // Released from a branch that is not a release branch.
     d.run_git(&["checkout", "-q", "-b", "experiment"]);
     d.write("NOTES.md", "experiment\n");
-    d.commit("experiment", 27);
+    commit(&d, "experiment", 27);
     d.run_git(&["tag", "-a", "v1.0.1", "-m", "1.0.1"]);
     let out = d.plan(&["gate", "--tag", "v1.0.1", "--now", NOW, "--format", "json"]);
     let v: serde_json::Value = serde_json::from_str(&out.stdout).unwrap();
@@ -519,7 +525,11 @@ fn several_files_are_judged_by_the_worst_one() {
     assert!(f["message"].as_str().unwrap().contains("98.1%"), "{f:#}");
     // An explicit aggregate still wins.
     retag(&d, |d| {
-        d.edit("support-plan.toml", "op = \">=\"\ntarget = \"99.9%\"", "op = \">=\"\ntarget = \"99.9%\"\naggregate = \"max\"");
+        d.edit(
+            "support-plan.toml",
+            "op = \">=\"\ntarget = \"99.9%\"",
+            "op = \">=\"\ntarget = \"99.9%\"\naggregate = \"max\"",
+        );
     });
     let (_, v) = gate(&d, &[]);
     assert_eq!(status(&v, "criterion:availability")["status"], "pass");
@@ -529,7 +539,11 @@ fn several_files_are_judged_by_the_worst_one() {
 fn a_selection_that_matches_no_test_blocks() {
     let d = release_repo();
     retag(&d, |d| {
-        d.edit("support-plan.toml", "select = [\"checkout::*\", \"invoice::generate*\"]", "select = [\"checkout::*\", \"invoice::generate*\", \"refunds::*\"]");
+        d.edit(
+            "support-plan.toml",
+            "select = [\"checkout::*\", \"invoice::generate*\"]",
+            "select = [\"checkout::*\", \"invoice::generate*\", \"refunds::*\"]",
+        );
     });
     let (out, v) = gate(&d, &[]);
     assert_eq!(out.code, 1);
@@ -575,4 +589,31 @@ fn a_waiver_ceiling_in_the_wrong_unit_cannot_be_evaluated() {
             assert!(f["message"].as_str().unwrap().contains(expected), "{f:#}");
         }
     }
+}
+
+#[test]
+fn records_dated_in_the_future_cannot_be_evaluated() {
+    // An approval dated after the gated commit (and after today) must not count as
+    // "approved after the last plan change".
+    let d = release_repo();
+    retag(&d, |d| d.edit(".support-plan/approvals/1.0.0.toml", "date = 2026-11-24", "date = 2027-01-05"));
+    let (out, v) = gate(&d, &[]);
+    assert_eq!(out.code, 2, "{v:#}");
+    let f = status(&v, "step:review-board");
+    assert_eq!(f["invalid"], true);
+    assert!(f["message"].as_str().unwrap().contains("dated 2027-01-05, after 2026-11-25"), "{f:#}");
+    // An attestation, likewise.
+    let d = release_repo();
+    retag(&d, |d| attest(d, "prr-1.0.0", "2026-12-01"));
+    let (out, v) = gate(&d, &[]);
+    assert_eq!(out.code, 2);
+    assert!(status(&v, "criterion:prr-signed")["message"].as_str().unwrap().contains("cannot come from the future"));
+    // A waiver created in the future.
+    let d = release_repo();
+    d.edit("evidence/k6-summary.json", "\"p(95)\": 236.8", "\"p(95)\": 262.5");
+    waiver(&d, &P95_WAIVER.replace("created = 2026-11-10", "created = 2026-12-24"));
+    let (out, v) = gate(&d, &[]);
+    assert_eq!(out.code, 2);
+    assert!(status(&v, "waiver/p95-cache")["message"].as_str().unwrap().contains("created 2026-12-24"));
+    assert_eq!(status(&v, "criterion:p95-latency")["status"], "fail");
 }

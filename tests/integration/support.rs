@@ -60,7 +60,12 @@ impl Dir {
 
     /// Commits everything with a pinned author, committer and date, so ids are stable.
     pub fn commit(&self, message: &str, day: u32) -> String {
-        let date = format!("2026-10-{day:02}T12:00:00Z");
+        self.commit_at(message, &format!("2026-10-{day:02}T12:00:00Z"))
+    }
+
+    /// Commits everything at `date` (RFC 3339).
+    pub fn commit_at(&self, message: &str, date: &str) -> String {
+        let date = date.to_owned();
         self.run_git_at(&["add", "-A"], &date);
         self.run_git_at(&["commit", "-q", "--allow-empty", "-m", message], &date);
         self.run_git(&["rev-parse", "HEAD"]).trim().to_owned()
