@@ -93,10 +93,8 @@ pub fn facts(
     version: &str,
 ) -> anyhow::Result<RepoFacts> {
     let p = &plan.plan;
-    let mut facts = RepoFacts {
-        committed: Some(Date::from_unix_seconds(repo.commit_info(rev.id)?.time)),
-        ..RepoFacts::default()
-    };
+    let mut facts =
+        RepoFacts { committed: Some(Date::from_unix_seconds(repo.commit_info(rev.id)?.time)), ..RepoFacts::default() };
     if !p.strategy.release.release_branches.is_empty() {
         let mut b = globset::GlobSetBuilder::new();
         for g in &p.strategy.release.release_branches {

@@ -44,6 +44,19 @@ pub fn plans_at(repo: &Repo, rev: &Resolved) -> anyhow::Result<(Vec<Loaded>, Vec
     Ok((load_many(raw), skipped))
 }
 
+/// The product ids of the plans that load on one side.
+pub fn products_at(repo: &Repo, side: &Endpoint) -> anyhow::Result<Vec<String>> {
+    let loaded = match side {
+        Endpoint::Commit(rev) => plans_at(repo, rev)?.0,
+        Endpoint::WorkTree => {
+            let root = repo.work_dir().context("a bare repository has no work tree")?;
+            let config = workspace::read_config(&root)?;
+            workspace::load_files(&root, &workspace::discover(&root, &config)?)?
+        }
+    };
+    Ok(loaded.into_iter().filter_map(Result::ok).map(|p| p.plan.plan.product).collect())
+}
+
 /// One side of a comparison.
 pub enum Endpoint {
     Commit(Resolved),

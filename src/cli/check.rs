@@ -78,12 +78,11 @@ pub fn run(g: &Global, args: &CheckArgs) -> anyhow::Result<ExitCode> {
         }
     };
     if let Some(id) = &args.plan {
+        if !plans.iter().any(|p| p.as_ref().is_ok_and(|p| &p.plan.plan.product == id)) {
+            let known = plans.iter().filter_map(|p| p.as_ref().ok()).map(|p| p.plan.plan.product.as_str());
+            return Err(super::unknown_plan(id, "here", known));
+        }
         plans.retain(|p| p.as_ref().is_err() || p.as_ref().is_ok_and(|p| &p.plan.plan.product == id));
-    }
-    if let Some(id) = &args.plan
-        && !plans.iter().any(|p| p.as_ref().is_ok_and(|p| &p.plan.plan.product == id))
-    {
-        anyhow::bail!("no plan with product id `{id}`");
     }
     for p in &plans {
         let source = match p {

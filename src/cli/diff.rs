@@ -99,6 +99,24 @@ pub fn run(g: &Global, args: &DiffArgs) -> anyhow::Result<ExitCode> {
         eprintln!("error: cannot diff: a plan does not load (fix it, or compare other revisions)");
         return Ok(ExitCode::from(2));
     }
+    if let Some(id) = &args.plan {
+        let products = |set: &[snapshot::Loaded]| -> Vec<String> {
+            set.iter().filter_map(|p| p.as_ref().ok()).map(|p| p.plan.plan.product.clone()).collect()
+        };
+        let mut known = products(&candidates.old);
+        known.extend(products(&candidates.new));
+        if !known.contains(id) {
+            // Not among the changed plans: it must at least exist on one side.
+            known.extend(snapshot::products_at(&repo, &Endpoint::Commit(base.clone()))?);
+            known.extend(snapshot::products_at(&repo, &head)?);
+            known.sort();
+            known.dedup();
+            if !known.contains(id) {
+                let place = format!("at {} or {}", base.describe(), head.label());
+                return Err(super::unknown_plan(id, &place, known.iter().map(String::as_str)));
+            }
+        }
+    }
     let keep = |p: &&supportplan::plan::LoadedPlan| args.plan.as_ref().is_none_or(|id| &p.plan.plan.product == id);
     let old: Vec<_> = candidates.old.iter().filter_map(|p| p.as_ref().ok()).filter(keep).collect();
     let new: Vec<_> = candidates.new.iter().filter_map(|p| p.as_ref().ok()).filter(keep).collect();

@@ -79,11 +79,15 @@ pub fn run(g: &Global, args: &GateArgs) -> anyhow::Result<ExitCode> {
         eprintln!("error: cannot gate: a plan at {} does not load", rev.describe());
         return Ok(ExitCode::from(2));
     }
-    let plans: Vec<_> = plans
-        .into_iter()
-        .filter_map(Result::ok)
-        .filter(|p| args.plan.as_ref().is_none_or(|id| &p.plan.plan.product == id))
-        .collect();
+    let plans: Vec<_> = plans.into_iter().filter_map(Result::ok).collect();
+    if let Some(id) = &args.plan
+        && !plans.iter().any(|p| &p.plan.plan.product == id)
+    {
+        let known = plans.iter().map(|p| p.plan.plan.product.as_str());
+        return Err(super::unknown_plan(id, &format!("at {}", rev.describe()), known));
+    }
+    let plans: Vec<_> =
+        plans.into_iter().filter(|p| args.plan.as_ref().is_none_or(|id| &p.plan.plan.product == id)).collect();
     anyhow::ensure!(
         !plans.is_empty(),
         "no plan to gate at {}{}",

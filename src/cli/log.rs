@@ -136,7 +136,8 @@ fn follow_plan(
     let Some(mut path) =
         plans.iter().filter_map(|p| p.as_ref().ok()).find(|p| p.plan.plan.product == id).map(|p| p.source.path.clone())
     else {
-        anyhow::bail!("no plan with product id `{id}` at {}", tip.describe());
+        let known = plans.iter().filter_map(|p| p.as_ref().ok()).map(|p| p.plan.plan.product.as_str());
+        return Err(super::unknown_plan(id, &format!("at {}", tip.describe()), known));
     };
     let mut out = Vec::new();
     // Older commits have higher indices; after a move, trace the old path from there on.

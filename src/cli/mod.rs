@@ -137,6 +137,24 @@ pub fn today(now: Option<&str>) -> anyhow::Result<supportplan::plan::values::Dat
     }
 }
 
+/// "no plan with product id `x` …; did you mean `y`?": `--plan` that matches nothing is a
+/// usage error (exit 2), never an empty, passing answer.
+pub fn unknown_plan<'a>(id: &str, place: &str, known: impl IntoIterator<Item = &'a str>) -> anyhow::Error {
+    let known: Vec<&str> = known.into_iter().collect();
+    let best = known
+        .iter()
+        .map(|k| (strsim::jaro_winkler(id, k), *k))
+        .filter(|(s, _)| *s > 0.75)
+        .max_by(|a, b| a.0.total_cmp(&b.0))
+        .map(|(_, k)| k);
+    let hint = match best {
+        Some(b) => format!("; did you mean `{b}`?"),
+        None if known.is_empty() => "; there are no plans there".into(),
+        None => format!("; plans there: {}", known.join(", ")),
+    };
+    anyhow::anyhow!("no plan with product id `{id}` {place}{hint}")
+}
+
 /// The instant evidence freshness is measured from: the wall clock, or with `--now DATE` the
 /// end of that day (UTC), so that nothing written on that day counts as from the future.
 pub fn instant(now: Option<&str>, day: supportplan::plan::values::Date) -> i64 {

@@ -347,3 +347,23 @@ fn verbose_says_what_was_read_and_quiet_by_default() {
     let out = d.plan(&["-v", "check", "--now", NOW]);
     assert!(out.stderr.contains("plan: read services/api/support-plan.toml ("), "{}", out.stderr);
 }
+
+/// A misspelt `--plan` must not turn `--fail-on breaking` into a silent pass.
+#[test]
+fn an_unknown_plan_id_is_a_usage_error_with_a_suggestion() {
+    let d = history();
+    for args in [
+        &["diff", "v1.0.0", "v1.1.0", "--plan", "acme-biling", "--fail-on", "breaking"][..],
+        &["log", "--plan", "acme-biling"][..],
+        &["check", "--plan", "acme-biling", "--now", NOW][..],
+    ] {
+        let out = d.plan(args);
+        assert_eq!(out.code, 2, "{args:?}: {}", out.stdout);
+        assert!(out.stderr.contains("no plan with product id `acme-biling`"), "{args:?}: {}", out.stderr);
+        assert!(out.stderr.contains("did you mean `acme-billing`?"), "{args:?}: {}", out.stderr);
+    }
+    // A plan that exists but did not change is no error: nothing to show.
+    let out = d.plan(&["diff", "v1.1.0", "main", "--plan", "acme-billing", "--fail-on", "breaking"]);
+    assert_eq!(out.code, 0, "{}", out.stderr);
+    assert!(out.stdout.contains("no plan changed"), "{}", out.stdout);
+}
