@@ -1,16 +1,19 @@
 #!/usr/bin/env python3
 """Builds the gate benchmark repository in DIR (argv[1]): the example plan plus 200 extra
 acceptance criteria (100 thresholds over JSON metrics, 100 test selections), a JUnit file
-with 50,000 test cases (500 suites x 100), the JSON metrics, and the records for v1.0.0."""
+with 50,000 test cases (500 suites x 100; argv[2] sets another count, a multiple of 100), the
+JSON metrics, and the records for v1.0.0."""
 import json
 import os
 import sys
 
 d = sys.argv[1]
+cases = int(sys.argv[2]) if len(sys.argv) > 2 else 50_000
+suites = cases // 100
 here = os.path.dirname(os.path.abspath(__file__))
 plan = open(os.path.join(here, "..", "plan-templates", "example.toml"), encoding="utf-8").read()
 plan = plan.replace('path = "target/nextest/ci/junit.xml"', 'path = "evidence/junit.xml"')
-plan = plan.replace('min_cases = 300', 'min_cases = 50000')
+plan = plan.replace('min_cases = 300', f'min_cases = {cases}')
 plan = plan.replace('path = "reports/', 'path = "evidence/').replace('path = "perf/summary.json"', 'path = "evidence/k6.json"')
 extra = ['\n[evidence.perf]\nkind = "json"\npath = "evidence/perf.json"\nmax_age = "24h"']
 for i in range(100):
@@ -28,8 +31,8 @@ open(f"{d}/.support-plan/approvals/1.0.0.toml", "w").write(
 for name in ["prr-1.0.0", "oncall-1.0.0"]:
     open(f"{d}/.support-plan/attestations/{name}.toml", "w").write('by = "carol"\ndate = 2026-11-23\nstatement = "Signed."\n')
 with open(f"{d}/evidence/junit.xml", "w") as f:
-    f.write('<?xml version="1.0" encoding="UTF-8"?>\n<testsuites name="nextest-run" tests="50000" failures="0" errors="0">\n')
-    for s in range(500):
+    f.write(f'<?xml version="1.0" encoding="UTF-8"?>\n<testsuites name="nextest-run" tests="{cases}" failures="0" errors="0">\n')
+    for s in range(suites):
         f.write(f'  <testsuite name="suite_{s}" tests="100" failures="0" errors="0">\n')
         for c in range(100):
             f.write(f'    <testcase name="suite_{s}::case_{c}" classname="bench" time="0.001"/>\n')

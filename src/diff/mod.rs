@@ -89,12 +89,51 @@ pub enum PlanStatus {
     Modified,
     Moved,
     Unchanged,
+    /// The file does not load on one side: its errors are the changes.
+    #[serde(rename = "does-not-load")]
+    DoesNotLoad,
+}
+
+/// What a compared file is: a plan, or one of the gate's own files.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "lowercase")]
+pub enum FileRole {
+    Plan,
+    /// `.support-plan/waivers.toml` (or a plan's `gate.waiver_file`).
+    Waivers,
+    /// `.support-plan/approvals/<version>.toml` (or an approval step's `record`).
+    Approval,
+    /// An attestation record named by a step or criterion.
+    Attestation,
+    /// `.support-plan/config.toml`.
+    Config,
+}
+
+impl FileRole {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            FileRole::Plan => "plan",
+            FileRole::Waivers => "waivers",
+            FileRole::Approval => "approval",
+            FileRole::Attestation => "attestation",
+            FileRole::Config => "config",
+        }
+    }
+
+    fn is_plan(&self) -> bool {
+        *self == FileRole::Plan
+    }
 }
 
 /// The diff of one plan (paired by product id).
 #[derive(Debug, Clone, PartialEq, Serialize)]
 pub struct PlanChange {
+    /// The plan's product id; for the gate's own files and for a plan that does not load,
+    /// the file's path.
     pub product: String,
+    /// `plan`, or which of the gate's files this is.
+    #[serde(skip_serializing_if = "FileRole::is_plan")]
+    pub role: FileRole,
     pub status: PlanStatus,
     #[serde(skip_serializing_if = "Option::is_none")]
     pub old_path: Option<String>,
@@ -138,6 +177,7 @@ pub fn describe(c: &Change) -> String {
         ChangeKind::Removed => format!("{} removed", c.path),
         ChangeKind::Moved => format!("moved {} → {}", show(&c.old), show(&c.new)),
         ChangeKind::Changed if c.text_diff.is_some() || c.unified.is_some() => format!("{} reworded", c.path),
+        ChangeKind::Changed if c.old.is_none() && c.new.is_none() => c.reason.clone().unwrap_or_default(),
         ChangeKind::Changed => format!("{} {} → {}", c.path, show(&c.old), show(&c.new)),
     };
     format!("{what} ({})", c.impact.as_str())
@@ -212,6 +252,7 @@ pub fn diff_pair(old: Option<Side>, new: Option<Side>) -> Option<PlanChange> {
         (None, None) => None,
         (None, Some(n)) => Some(PlanChange {
             product: n.plan.plan.plan.product.clone(),
+            role: FileRole::Plan,
             status: PlanStatus::Added,
             old_path: None,
             new_path: Some(n.path.to_owned()),
@@ -219,6 +260,7 @@ pub fn diff_pair(old: Option<Side>, new: Option<Side>) -> Option<PlanChange> {
         }),
         (Some(o), None) => Some(PlanChange {
             product: o.plan.plan.plan.product.clone(),
+            role: FileRole::Plan,
             status: PlanStatus::Removed,
             old_path: Some(o.path.to_owned()),
             new_path: None,
@@ -257,12 +299,46 @@ pub fn diff_pair(old: Option<Side>, new: Option<Side>) -> Option<PlanChange> {
             };
             Some(PlanChange {
                 product: n.plan.plan.plan.product.clone(),
+                role: FileRole::Plan,
                 status,
                 old_path: Some(o.path.to_owned()),
                 new_path: Some(n.path.to_owned()),
                 changes,
             })
         }
+    }
+}
+
+/// A file that does not load on one side (`side` is the revision's label): each of its errors,
+/// with file and line, is a breaking change, since nothing it promises can be read.
+pub fn does_not_load(role: FileRole, failure: &crate::plan::LoadFailure, side: &str) -> PlanChange {
+    let src = &failure.source;
+    let changes = failure
+        .diagnostics
+        .iter()
+        .map(|d| {
+            let line = d.span.as_ref().map_or(1, |s| src.line_col(s.start).line);
+            let reason = format!("does not load at {side}: {}:{line}: {}", src.path, d.message);
+            Change {
+                path: role.as_str().into(),
+                kind: ChangeKind::Changed,
+                fingerprint: fingerprint(&[&src.path, side, &reason]),
+                old: None,
+                new: None,
+                impact: Impact::Breaking,
+                reason: Some(reason),
+                text_diff: None,
+                unified: None,
+            }
+        })
+        .collect();
+    PlanChange {
+        product: src.path.clone(),
+        role,
+        status: PlanStatus::DoesNotLoad,
+        old_path: None,
+        new_path: Some(src.path.clone()),
+        changes,
     }
 }
 

@@ -6,8 +6,9 @@ use std::collections::BTreeMap;
 
 pub fn lcov(bytes: &[u8]) -> Result<BTreeMap<String, f64>, String> {
     let text = std::str::from_utf8(bytes).map_err(|_| "not LCOV: the file is not UTF-8 text".to_string())?;
-    // Per record: the LF/LH and BRF/BRH summaries, or, where a writer left them out, the
-    // DA and BRDA lines they summarise.
+    // Per record. The DA and BRDA lines are the measurement; the LF/LH and BRF/BRH summaries
+    // are used only where a writer left the lines out, and must not claim more than they
+    // count.
     #[derive(Default)]
     struct Record {
         lf: Option<f64>,
@@ -15,46 +16,85 @@ pub fn lcov(bytes: &[u8]) -> Result<BTreeMap<String, f64>, String> {
         brf: Option<f64>,
         brh: Option<f64>,
         da: std::collections::BTreeMap<u64, bool>,
-        brda: (f64, f64),
+        brda: Option<(f64, f64)>,
+        open: bool,
     }
     let (mut lines, mut branches, mut records) = ((0f64, 0f64), (0f64, 0f64), 0);
     let mut rec = Record::default();
     for (n, line) in text.lines().enumerate() {
         let line = line.trim();
-        let num = |prefix: &str| line.strip_prefix(prefix).and_then(|v| v.trim().parse::<f64>().ok());
-        if let Some(v) = num("LF:") {
+        let bad = |what: &str| format!("not LCOV: line {}: {what} in `{line}`", n + 1);
+        let num = |prefix: &str| -> Result<Option<f64>, String> {
+            match line.strip_prefix(prefix) {
+                None => Ok(None),
+                Some(v) => match v.trim().parse::<f64>() {
+                    Ok(x) if x >= 0.0 && x.is_finite() => Ok(Some(x)),
+                    _ => Err(bad("a count that is not a non-negative number")),
+                },
+            }
+        };
+        if !line.is_empty() && line != "end_of_record" {
+            rec.open = true;
+        }
+        if let Some(v) = num("LF:")? {
             rec.lf = Some(v);
-        } else if let Some(v) = num("LH:") {
+        } else if let Some(v) = num("LH:")? {
             rec.lh = Some(v);
-        } else if let Some(v) = num("BRF:") {
+        } else if let Some(v) = num("BRF:")? {
             rec.brf = Some(v);
-        } else if let Some(v) = num("BRH:") {
+        } else if let Some(v) = num("BRH:")? {
             rec.brh = Some(v);
         } else if let Some(da) = line.strip_prefix("DA:") {
             let mut parts = da.split(',');
-            let (Some(l), Some(c)) = (parts.next().and_then(|l| l.parse().ok()), parts.next()) else {
-                return Err(format!("not LCOV: line {}: `{line}` is not DA:<line>,<count>", n + 1));
-            };
-            let hit = c.trim().parse::<f64>().map(|c| c > 0.0).unwrap_or(false);
-            *rec.da.entry(l).or_insert(false) |= hit;
+            let l: u64 = parts.next().and_then(|l| l.trim().parse().ok()).ok_or_else(|| bad("no line number"))?;
+            let count: f64 = parts
+                .next()
+                .and_then(|c| c.trim().parse().ok())
+                .filter(|c: &f64| *c >= 0.0)
+                .ok_or_else(|| bad("a hit count that is not a non-negative number"))?;
+            *rec.da.entry(l).or_insert(false) |= count > 0.0;
         } else if let Some(brda) = line.strip_prefix("BRDA:") {
             let taken = brda.rsplit(',').next().unwrap_or("-").trim();
-            rec.brda.0 += 1.0;
-            if taken != "-" && taken.parse::<f64>().is_ok_and(|t| t > 0.0) {
-                rec.brda.1 += 1.0;
-            }
+            let hit = match taken {
+                "-" => false,
+                t => {
+                    t.parse::<f64>()
+                        .ok()
+                        .filter(|t| *t >= 0.0)
+                        .ok_or_else(|| bad("a taken count that is not a number"))?
+                        > 0.0
+                }
+            };
+            let b = rec.brda.get_or_insert((0.0, 0.0));
+            b.0 += 1.0;
+            b.1 += f64::from(u8::from(hit));
         } else if line == "end_of_record" {
             let r = std::mem::take(&mut rec);
-            let da_hit = r.da.values().filter(|h| **h).count() as f64;
-            lines.0 += r.lf.unwrap_or(r.da.len() as f64);
-            lines.1 += r.lh.unwrap_or(da_hit);
-            branches.0 += r.brf.unwrap_or(r.brda.0);
-            branches.1 += r.brh.unwrap_or(r.brda.1);
+            for (found, hit, what) in [(r.lf, r.lh, "LH"), (r.brf, r.brh, "BRH")] {
+                if let (Some(f), Some(h)) = (found, hit)
+                    && h > f
+                {
+                    return Err(bad(&format!("{what} ({h}) above what was found ({f})")));
+                }
+            }
+            let (found, hit) = if r.da.is_empty() {
+                (r.lf.unwrap_or(0.0), r.lh.unwrap_or(0.0))
+            } else {
+                (r.da.len() as f64, r.da.values().filter(|h| **h).count() as f64)
+            };
+            lines.0 += found;
+            lines.1 += hit;
+            let (bf, bh) = r.brda.unwrap_or((r.brf.unwrap_or(0.0), r.brh.unwrap_or(0.0)));
+            branches.0 += bf;
+            branches.1 += bh;
             records += 1;
         }
     }
     if records == 0 {
         return Err("not LCOV: no end_of_record".into());
+    }
+    if rec.open {
+        return Err("truncated LCOV: the last record has no end_of_record (was the file cut off?)".into());
     }
     let mut out = BTreeMap::new();
     out.insert("lines".to_owned(), if lines.0 > 0.0 { lines.1 / lines.0 } else { 0.0 });
@@ -141,13 +181,15 @@ pub fn jacoco(bytes: &[u8]) -> Result<(BTreeMap<String, f64>, Option<i64>), Stri
                         Some("METHOD") => "methods",
                         _ => "",
                     };
-                    let num = |k: &[u8]| get(k).and_then(|v| v.parse::<f64>().ok());
+                    let num = |k: &[u8]| get(k).and_then(|v| v.parse::<u64>().ok());
                     if !name.is_empty() {
                         let (Some(missed), Some(covered)) = (num(b"missed"), num(b"covered")) else {
-                            return Err(format!("JaCoCo counter {name} has no numeric missed/covered"));
+                            return Err(format!(
+                                "JaCoCo counter {name}: missed and covered must be whole non-negative numbers"
+                            ));
                         };
-                        let total = missed + covered;
-                        out.insert(name.to_owned(), if total > 0.0 { covered / total } else { 0.0 });
+                        let total = (missed + covered) as f64;
+                        out.insert(name.to_owned(), if total > 0.0 { covered as f64 / total } else { 0.0 });
                     }
                 }
                 _ => {}
@@ -177,7 +219,7 @@ pub fn go_cover(bytes: &[u8]) -> Result<BTreeMap<String, f64>, String> {
     let text = std::str::from_utf8(bytes).map_err(|_| "not a Go cover profile: the file is not UTF-8".to_string())?;
     let mut lines = text.lines().enumerate().filter(|(_, l)| !l.trim().is_empty());
     match lines.next() {
-        Some((_, first)) if first.starts_with("mode: ") => {}
+        Some((_, first)) if matches!(first.trim(), "mode: set" | "mode: count" | "mode: atomic") => {}
         _ => return Err("not a Go cover profile: the first line is not `mode: set|count|atomic`".into()),
     }
     let mut blocks: std::collections::HashMap<&str, (u64, bool)> = std::collections::HashMap::new();

@@ -28,12 +28,20 @@ pub fn pointer(doc: &serde_json::Value, pointer: &str) -> Result<f64, String> {
 /// `defaultConfiguration.level`, else `warning`; a result whose `kind` is not `fail` (pass,
 /// open, review, informational, notApplicable) is `none`. The latest invocation end time is
 /// when it was written.
-pub fn sarif(bytes: &[u8]) -> Result<(BTreeMap<String, f64>, Option<i64>), String> {
+pub fn sarif(bytes: &[u8]) -> Result<(BTreeMap<String, f64>, Option<super::Written>), String> {
     let doc: serde_json::Value = serde_json::from_slice(bytes).map_err(|e| format!("not valid JSON: {e}"))?;
+    match doc.get("version").and_then(|v| v.as_str()) {
+        Some("2.1.0") => {}
+        Some(v) => return Err(format!("SARIF version {v}: only 2.1.0 is read")),
+        None => return Err("not SARIF: no `version`".into()),
+    }
     let runs = doc.get("runs").and_then(|r| r.as_array()).ok_or("not SARIF: no `runs` array")?;
+    if runs.is_empty() {
+        return Err("SARIF with no run: the analysis did not run".into());
+    }
     let mut out: BTreeMap<String, f64> =
         ["error", "warning", "note", "none", "results"].iter().map(|l| (l.to_string(), 0.0)).collect();
-    let mut written: Option<i64> = None;
+    let mut written: Option<super::Written> = None;
     for (r, run) in runs.iter().enumerate() {
         let rules = run.pointer("/tool/driver/rules").and_then(|r| r.as_array());
         let default_level = |result: &serde_json::Value| -> Option<String> {
@@ -47,11 +55,20 @@ pub fn sarif(bytes: &[u8]) -> Result<(BTreeMap<String, f64>, Option<i64>), Strin
             }?;
             rule.pointer("/defaultConfiguration/level").and_then(|l| l.as_str()).map(str::to_owned)
         };
+        // SARIF 3.14.23: absent or null results mean the tool did not produce results, which
+        // is not the same as finding nothing.
         let results = match run.get("results") {
-            None | Some(serde_json::Value::Null) => &[][..],
             Some(serde_json::Value::Array(a)) => a.as_slice(),
+            None | Some(serde_json::Value::Null) => {
+                return Err(format!("runs[{r}] has no results: the analysis did not complete"));
+            }
             Some(_) => return Err(format!("not SARIF: runs[{r}].results is not an array")),
         };
+        for inv in run.get("invocations").and_then(|i| i.as_array()).into_iter().flatten() {
+            if inv.get("executionSuccessful").and_then(|e| e.as_bool()) == Some(false) {
+                return Err(format!("runs[{r}]: the tool reports executionSuccessful = false"));
+            }
+        }
         for result in results {
             let kind = result.get("kind").and_then(|k| k.as_str()).unwrap_or("fail");
             let level = if kind != "fail" {
@@ -71,8 +88,9 @@ pub fn sarif(bytes: &[u8]) -> Result<(BTreeMap<String, f64>, Option<i64>), Strin
             *out.entry("results".into()).or_default() += 1.0;
         }
         for inv in run.get("invocations").and_then(|i| i.as_array()).into_iter().flatten() {
-            let end = inv.get("endTimeUtc").and_then(|t| t.as_str()).and_then(super::parse_instant);
-            written = written.max(end);
+            if let Some(t) = inv.get("endTimeUtc").and_then(|t| t.as_str()).and_then(super::parse_instant) {
+                written = Some(written.map_or((t, t), |(lo, hi)| (lo.min(t), hi.max(t))));
+            }
         }
     }
     Ok((out, written))
@@ -105,6 +123,9 @@ pub fn criterion(bytes: &[u8]) -> Result<BTreeMap<String, f64>, String> {
     let mut out = BTreeMap::new();
     for (key, old) in [("mean", "Mean"), ("median", "Median")] {
         let estimate = |k: &str| doc.pointer(&format!("/{k}/point_estimate")).and_then(|v| v.as_f64());
+        if estimate(key).is_some() && estimate(old).is_some() {
+            return Err(format!("both `{key}` and `{old}` estimates: which one was measured?"));
+        }
         if let Some(ns) = estimate(key).or_else(|| estimate(old)) {
             out.insert(key.to_owned(), ns / 1e9);
         }

@@ -65,8 +65,14 @@ fn attr(e: &BytesStart, key: &[u8]) -> Option<String> {
         .map(|v| v.into_owned())
 }
 
-fn count_attr(e: &BytesStart, key: &[u8]) -> Option<u64> {
-    attr(e, key).and_then(|v| v.trim().parse().ok())
+/// A declared count: absent, or a whole number; anything else makes the file invalid.
+fn count_attr(e: &BytesStart, key: &[u8]) -> Result<Option<u64>, String> {
+    match attr(e, key) {
+        None => Ok(None),
+        Some(v) => {
+            v.trim().parse().map(Some).map_err(|_| format!("{}=\"{v}\" is not a count", String::from_utf8_lossy(key)))
+        }
+    }
 }
 
 /// A suite being read: what it declares, and what its cases (nested suites included) show.
@@ -110,7 +116,7 @@ pub fn parse_junit<R: BufRead>(reader: R) -> Result<Report, String> {
     xml.config_mut().trim_text(true);
     let mut buf = Vec::new();
     let mut report = Report::default();
-    let mut seen: HashMap<String, usize> = HashMap::new();
+    let mut seen = Seen::default();
     let mut suites: Vec<Suite> = Vec::new();
     let mut root_seen = false;
     let mut depth = 0usize;
@@ -129,17 +135,17 @@ pub fn parse_junit<R: BufRead>(reader: R) -> Result<Report, String> {
             if !empty {
                 depth += 1;
             }
-            stamp(e, &mut report.written);
+            stamp(e, &mut report.written)?;
             match e.name().as_ref() {
                 b"testsuites" | b"testsuite" => {
                     root_seen = true;
-                    let failing = match (count_attr(e, b"failures"), count_attr(e, b"errors")) {
+                    let failing = match (count_attr(e, b"failures")?, count_attr(e, b"errors")?) {
                         (None, None) => None,
                         (f, er) => Some(f.unwrap_or(0) + er.unwrap_or(0)),
                     };
                     suites.push(Suite {
                         name: attr(e, b"name").unwrap_or_default(),
-                        declared_tests: count_attr(e, b"tests"),
+                        declared_tests: count_attr(e, b"tests")?,
                         declared_failing: failing,
                         cases: 0,
                         failing: 0,
@@ -211,12 +217,7 @@ pub fn parse_junit<R: BufRead>(reader: R) -> Result<Report, String> {
 }
 
 /// Records a finished `<testcase>`: a new test, or another attempt of one already seen.
-fn finish(
-    current: &mut Option<Attempt>,
-    suites: &mut [Suite],
-    cases: &mut Vec<TestCase>,
-    seen: &mut HashMap<String, usize>,
-) {
+fn finish(current: &mut Option<Attempt>, suites: &mut [Suite], cases: &mut Vec<TestCase>, seen: &mut Seen) {
     let Some(a) = current.take() else { return };
     let status = a.status();
     for s in suites.iter_mut() {
@@ -225,18 +226,66 @@ fn finish(
             s.failing += 1;
         }
     }
-    match seen.get(&a.name) {
-        Some(&i) => {
+    add_attempt(cases, seen, a.name, a.short_at, status, a.flaky);
+}
+
+/// Adds one attempt of a test: a new test, or the next attempt of one seen before. The last
+/// attempt decides; passing after a failed attempt (or with a flaky marker) is flaky.
+/// Repeats that all pass are a stress run or duplicate names, not flakiness.
+pub(super) fn add_attempt(
+    cases: &mut Vec<TestCase>,
+    seen: &mut Seen,
+    name: String,
+    short_at: usize,
+    status: CaseStatus,
+    flaky_marker: bool,
+) {
+    match seen.find(cases, &name) {
+        Some(i) => {
             let earlier = &mut cases[i];
-            // The last attempt decides; passing after a failed attempt is flaky. (Repeats that
-            // all pass are a stress run or duplicate names, not flakiness.)
             let failed_before = matches!(earlier.status, CaseStatus::Failed | CaseStatus::Errored) || earlier.flaky;
-            earlier.flaky = status == CaseStatus::Passed && (failed_before || a.flaky);
+            earlier.flaky = status == CaseStatus::Passed && (failed_before || flaky_marker);
             earlier.status = status;
         }
         None => {
-            seen.insert(a.name.clone(), cases.len());
-            cases.push(TestCase::new(a.name, a.short_at, status, a.flaky && status == CaseStatus::Passed));
+            seen.insert(&name, cases.len());
+            cases.push(TestCase::new(name, short_at, status, flaky_marker && status == CaseStatus::Passed));
+        }
+    }
+}
+
+/// Which tests were seen, by a hash of the name (the names themselves live once, in the
+/// cases): memory grows by 12 bytes a test, not by a second copy of every name.
+#[derive(Default)]
+pub(super) struct Seen {
+    by_hash: HashMap<u64, u32>,
+    /// Names whose hash another name already took (practically never used).
+    collided: HashMap<String, usize>,
+}
+
+impl Seen {
+    fn hash(name: &str) -> u64 {
+        use std::hash::{BuildHasher, BuildHasherDefault};
+        BuildHasherDefault::<std::collections::hash_map::DefaultHasher>::default().hash_one(name)
+    }
+
+    fn find(&self, cases: &[TestCase], name: &str) -> Option<usize> {
+        match self.by_hash.get(&Self::hash(name)) {
+            Some(&i) if cases[i as usize].name == name => Some(i as usize),
+            Some(_) => self.collided.get(name).copied(),
+            None => None,
+        }
+    }
+
+    fn insert(&mut self, name: &str, index: usize) {
+        let h = Self::hash(name);
+        match self.by_hash.entry(h) {
+            std::collections::hash_map::Entry::Occupied(_) => {
+                self.collided.insert(name.to_owned(), index);
+            }
+            std::collections::hash_map::Entry::Vacant(v) => {
+                v.insert(index as u32);
+            }
         }
     }
 }
@@ -263,11 +312,16 @@ fn close_suite(suites: &mut Vec<Suite>, at: u64) -> Result<(), String> {
     Ok(())
 }
 
-/// Widens `written` with an element's `timestamp` attribute, when it has one.
-fn stamp(e: &BytesStart, written: &mut Option<(i64, i64)>) {
-    if let Some(t) = attr(e, b"timestamp").and_then(|t| super::parse_instant(&t)) {
-        *written = Some(written.map_or((t, t), |(lo, hi)| (lo.min(t), hi.max(t))));
-    }
+/// Widens `written` with an element's `timestamp` attribute, when it has one. A timestamp
+/// that is not a date-time is refused: falling back to the file's modification time would let
+/// a copied old file pass as fresh.
+fn stamp(e: &BytesStart, written: &mut Option<(i64, i64)>) -> Result<(), String> {
+    let Some(text) = attr(e, b"timestamp") else { return Ok(()) };
+    let t = super::parse_instant(&text).ok_or_else(|| {
+        format!("timestamp=\"{text}\" is not a date-time (write ISO 8601, e.g. 2026-11-26T09:12:33Z)")
+    })?;
+    *written = Some(written.map_or((t, t), |(lo, hi)| (lo.min(t), hi.max(t))));
+    Ok(())
 }
 
 /// Built-in JUnit metrics of one file.

@@ -14,6 +14,7 @@ use std::path::{Path, PathBuf};
 pub use json::pointer as json_number;
 pub use junit::{CaseStatus, Report, TestCase, parse_junit};
 
+use crate::plan::values::Dimension;
 use crate::plan::{Evidence, EvidenceKind, MetricUnit};
 
 /// Evidence files larger than this are refused unread (JUnit is streamed below it).
@@ -38,6 +39,9 @@ pub struct Collected {
     pub samples: BTreeMap<String, Vec<Sample>>,
 }
 
+/// The earliest and latest instants a file says it was written at (Unix seconds).
+pub type Written = (i64, i64);
+
 /// Evidence written more than this after `now` is from the future (clock skew allowance).
 const FUTURE_SKEW_SECONDS: i64 = 300;
 
@@ -53,6 +57,12 @@ pub fn parse_instant(text: &str) -> Option<i64> {
     if let Ok(ts) = t.parse::<jiff::Timestamp>() {
         return Some(ts.as_second());
     }
+    // "Sat, 03 Dec 2022 23:10:07 GMT" (RFC 2822, as some JUnit writers use).
+    if let Ok(ts) = jiff::fmt::rfc2822::DateTimeParser::new().parse_timestamp(t) {
+        return Some(ts.as_second());
+    }
+    // "2021-03-07T10:36:56 UTC" (Maven Surefire on some JVMs).
+    let t = t.strip_suffix(" UTC").or_else(|| t.strip_suffix(" GMT")).unwrap_or(t);
     if let Ok(dt) = t.parse::<jiff::civil::DateTime>() {
         return jiff::tz::Offset::UTC.to_timestamp(dt).ok().map(|t| t.as_second());
     }
@@ -132,9 +142,31 @@ fn read_one(path: &Path, rel: &str, e: &Evidence, now: i64, c: &mut Collected) -
         c.cases.extend(report.cases);
     }
     for (name, value) in metrics {
+        if let Some(unit) = metric_unit(e, &name) {
+            plausible(&name, value, &unit)?;
+        }
         c.samples.entry(name).or_default().push(Sample { value, file: rel.into() });
     }
     Ok(())
+}
+
+/// A value no measurement can have makes the evidence invalid: not a finite number, a
+/// negative time, size or rate, a ratio outside 0–100 %.
+fn plausible(name: &str, value: f64, unit: &MetricUnit) -> Result<(), String> {
+    if !value.is_finite() {
+        return Err(format!("`{name}` is {value}, not a finite number"));
+    }
+    let MetricUnit::Unit(u) = unit else { return Ok(()) };
+    let base = value * u.factor;
+    match u.dimension {
+        Dimension::Time | Dimension::Bytes | Dimension::Rate if base < 0.0 => {
+            Err(format!("`{name}` is {value}{}: {} cannot be negative", u.name, u.dimension))
+        }
+        Dimension::Ratio if !(0.0..=1.0 + 1e-9).contains(&base) => {
+            Err(format!("`{name}` is {value}{}: a ratio lies between 0 and 100%", u.name))
+        }
+        _ => Ok(()),
+    }
 }
 
 /// Every built-in metric of one evidence file of `kind`, test totals included: what the gate
@@ -144,6 +176,11 @@ pub fn measure(path: &Path, kind: EvidenceKind) -> Result<BTreeMap<String, f64>,
     let (report, mut metrics, _) = parse(path, &e)?;
     if let Some(report) = report {
         metrics.extend(junit::totals(&report.cases).into_iter().map(|(k, v)| (k.to_owned(), v)));
+    }
+    for (name, value) in &metrics {
+        if let Some(unit) = metric_unit(&e, name) {
+            plausible(name, *value, &unit)?;
+        }
     }
     Ok(metrics)
 }
@@ -176,7 +213,7 @@ fn parse(path: &Path, e: &Evidence) -> Result<Parsed, String> {
         EvidenceKind::GoCover => (None, coverage::go_cover(&bytes)?, None),
         EvidenceKind::Sarif => {
             let (m, t) = json::sarif(&bytes)?;
-            (None, m, at(t))
+            (None, m, t)
         }
         EvidenceKind::Hyperfine => (None, json::hyperfine(&bytes)?, None),
         EvidenceKind::Criterion => (None, json::criterion(&bytes)?, None),

@@ -8,22 +8,10 @@ use std::collections::HashMap;
 use quick_xml::Reader;
 use quick_xml::events::Event;
 
-use super::junit::{CaseStatus, Report, TestCase};
+use super::junit::{CaseStatus, Report, Seen, TestCase, add_attempt};
 
-/// Adds one attempt of a test: a new test, or the next attempt of one already seen.
-fn attempt(report: &mut Report, seen: &mut HashMap<String, usize>, name: String, short_at: usize, s: CaseStatus) {
-    match seen.get(&name) {
-        Some(&i) => {
-            let earlier = &mut report.cases[i];
-            let failed_before = matches!(earlier.status, CaseStatus::Failed | CaseStatus::Errored) || earlier.flaky;
-            earlier.flaky = s == CaseStatus::Passed && failed_before;
-            earlier.status = s;
-        }
-        None => {
-            seen.insert(name.clone(), report.cases.len());
-            report.cases.push(TestCase::new(name, short_at, s, false));
-        }
-    }
+fn attempt(report: &mut Report, seen: &mut Seen, name: String, short_at: usize, s: CaseStatus) {
+    add_attempt(&mut report.cases, seen, name, short_at, s, false);
 }
 
 fn widen(written: &mut Option<(i64, i64)>, t: Option<i64>) {
@@ -38,7 +26,7 @@ fn widen(written: &mut Option<(i64, i64)>, t: Option<i64>) {
 pub fn go_test_json(bytes: &[u8]) -> Result<Report, String> {
     let text = std::str::from_utf8(bytes).map_err(|_| "not go test -json output: the file is not UTF-8".to_string())?;
     let mut report = Report::default();
-    let mut seen = HashMap::new();
+    let mut seen = Seen::default();
     let mut running: HashMap<String, usize> = HashMap::new();
     let mut failing_packages: Vec<String> = Vec::new();
     let mut events = 0usize;
@@ -107,8 +95,10 @@ pub fn trx(bytes: &[u8]) -> Result<Report, String> {
     let mut xml = Reader::from_reader(bytes);
     let mut buf = Vec::new();
     let mut report = Report::default();
-    let mut seen = HashMap::new();
+    let mut seen = Seen::default();
     let (mut root, mut depth, mut inner) = (false, 0usize, 0usize);
+    // Failing results at every level (data rows included), and what the summary declares.
+    let (mut failing, mut declared_failing, mut run_outcome) = (0u64, 0u64, None::<String>);
     loop {
         let event = xml
             .read_event_into(&mut buf)
@@ -145,7 +135,23 @@ pub fn trx(bytes: &[u8]) -> Result<Report, String> {
                     }
                 }
                 b"InnerResults" if !empty => inner += 1,
-                b"UnitTestResult" if inner == 0 => {
+                b"ResultSummary" => run_outcome = get(b"outcome"),
+                b"Counters" => {
+                    for k in [&b"failed"[..], b"error", b"timeout", b"aborted"] {
+                        declared_failing += get(k).and_then(|v| v.trim().parse::<u64>().ok()).unwrap_or(0);
+                    }
+                }
+                b"UnitTestResult"
+                    if inner > 0
+                        && !matches!(
+                            get(b"outcome").as_deref(),
+                            Some("Passed" | "NotExecuted" | "Inconclusive" | "Pending" | "Disconnected" | "Warning")
+                        ) =>
+                {
+                    failing += 1;
+                }
+                b"UnitTestResult" if inner > 0 => {}
+                b"UnitTestResult" => {
                     let name = get(b"testName").unwrap_or_default();
                     let status = match get(b"outcome").as_deref() {
                         Some("Passed") => CaseStatus::Passed,
@@ -155,6 +161,9 @@ pub fn trx(bytes: &[u8]) -> Result<Report, String> {
                         }
                         _ => CaseStatus::Errored,
                     };
+                    if matches!(status, CaseStatus::Failed | CaseStatus::Errored) {
+                        failing += 1;
+                    }
                     let id = get(b"testId").unwrap_or_default();
                     // Attempts of one test share its id and name; data rows differ by name.
                     let key = format!("{name}\u{1f}{id}");
@@ -170,6 +179,18 @@ pub fn trx(bytes: &[u8]) -> Result<Report, String> {
     }
     if depth != 0 {
         return Err(format!("truncated TRX: {depth} element(s) never closed (was the file cut off?)"));
+    }
+    if declared_failing > failing {
+        return Err(format!(
+            "the run's counters declare {declared_failing} failed, errored, timed-out or aborted result(s) but its results show {failing}: the evidence contradicts itself"
+        ));
+    }
+    if let Some(outcome) = run_outcome.filter(|o| matches!(o.as_str(), "Failed" | "Error" | "Timeout" | "Aborted"))
+        && failing == 0
+    {
+        return Err(format!(
+            "the run's outcome is {outcome}, but no result failed: the run did not finish as its results claim"
+        ));
     }
     for c in &mut report.cases {
         if let Some((name, _)) = c.name.split_once('\u{1f}') {

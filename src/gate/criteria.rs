@@ -171,16 +171,24 @@ fn one(input: &GateInput, id: &str, c: &Criterion) -> GateFinding {
             let chosen = chosen.cases;
             let run: Vec<_> = chosen.iter().filter(|c| c.status != CaseStatus::Skipped).collect();
             let passed = run.iter().filter(|c| c.status == CaseStatus::Passed).count();
-            let observed = format!("{passed} of {} selected cases passed", run.len());
+            let flaky = run.iter().filter(|c| c.flaky).count();
+            let observed = match flaky {
+                0 => format!("{passed} of {} selected cases passed", run.len()),
+                n => format!("{passed} of {} selected cases passed ({n} only on a retry)", run.len()),
+            };
             let mut f = if run.is_empty() || (run.len() as u32) < (*min_cases).max(1) {
                 GateFinding::new(
                     check,
                     S,
                     Status::Fail,
                     format!(
-                        "{} test case(s) match {}; at least {} needed",
+                        "{} test case(s) ran{}; at least {} needed",
                         run.len(),
-                        globs.join(", "),
+                        if globs.is_empty() {
+                            String::new()
+                        } else {
+                            format!(" among those matching {}", globs.join(", "))
+                        },
                         (*min_cases).max(1)
                     ),
                 )

@@ -25,34 +25,49 @@ pub fn cases<'a>(input: &'a GateInput, ids: &[String]) -> Result<(Vec<&'a TestCa
     Ok((out, files))
 }
 
-/// The cases a selection kept, and the patterns that matched none.
+/// The cases a selection kept, the patterns that matched none, and those whose every match
+/// was skipped.
 pub struct Selection<'a> {
     pub cases: Vec<&'a TestCase>,
     pub unmatched: Vec<String>,
+    pub only_skipped: Vec<String>,
 }
 
 impl Selection<'_> {
-    /// "selected tests not found" when a pattern matched nothing: a deleted test module must
-    /// not pass as "17 of 17".
+    /// "selected tests not found" when a pattern matched nothing, "selected tests did not run"
+    /// when it matched only skipped cases: a deleted or disabled test module must not pass as
+    /// "17 of 17".
     pub fn not_found(&self) -> Option<String> {
-        (!self.unmatched.is_empty()).then(|| {
-            let list = self.unmatched.iter().map(|g| format!("`{g}`")).collect::<Vec<_>>().join(", ");
-            format!("selected tests not found: {list} matches no test case in the evidence")
-        })
+        let list = |v: &[String]| v.iter().map(|g| format!("`{g}`")).collect::<Vec<_>>().join(", ");
+        let mut parts = Vec::new();
+        if !self.unmatched.is_empty() {
+            parts.push(format!(
+                "selected tests not found: {} matches no test case in the evidence",
+                list(&self.unmatched)
+            ));
+        }
+        if !self.only_skipped.is_empty() {
+            parts.push(format!(
+                "selected tests did not run: every test case {} matches was skipped",
+                list(&self.only_skipped)
+            ));
+        }
+        (!parts.is_empty()).then(|| parts.join("; "))
     }
 }
 
 /// Keeps the cases whose name matches one of the globs (all, when there are none).
 pub fn select<'a>(cases: Vec<&'a TestCase>, globs: &[String]) -> Result<Selection<'a>, String> {
     if globs.is_empty() {
-        return Ok(Selection { cases, unmatched: vec![] });
+        return Ok(Selection { cases, unmatched: vec![], only_skipped: vec![] });
     }
     let mut b = globset::GlobSetBuilder::new();
     for g in globs {
         b.add(globset::Glob::new(g).map_err(|e| format!("invalid test selection `{g}`: {e}"))?);
     }
     let set = b.build().map_err(|e| e.to_string())?;
-    let mut hit = vec![false; globs.len()];
+    // Per pattern: matched anything, matched a case that ran.
+    let mut hit = vec![(false, false); globs.len()];
     let mut kept = Vec::new();
     for c in cases {
         let mut matched = set.matches(&c.name);
@@ -60,12 +75,17 @@ pub fn select<'a>(cases: Vec<&'a TestCase>, globs: &[String]) -> Result<Selectio
             matched = set.matches(c.short());
         }
         if !matched.is_empty() {
-            matched.iter().for_each(|&i| hit[i] = true);
+            for &i in &matched {
+                hit[i].0 = true;
+                hit[i].1 |= c.status != CaseStatus::Skipped;
+            }
             kept.push(c);
         }
     }
-    let unmatched = globs.iter().zip(hit).filter(|(_, h)| !h).map(|(g, _)| g.clone()).collect();
-    Ok(Selection { cases: kept, unmatched })
+    let pick = |want: fn(&(bool, bool)) -> bool| -> Vec<String> {
+        globs.iter().zip(&hit).filter(|(_, h)| want(h)).map(|(g, _)| g.clone()).collect()
+    };
+    Ok(Selection { cases: kept, unmatched: pick(|h| !h.0), only_skipped: pick(|h| h.0 && !h.1) })
 }
 
 pub fn evaluate(input: &GateInput) -> Vec<GateFinding> {
@@ -269,6 +289,21 @@ fn one(input: &GateInput, id: &str, step: &ReleaseStep) -> GateFinding {
             };
             if !re.is_match(&ticket) {
                 return fail(format!("change ticket `{ticket}` does not match {id_pattern}"));
+            }
+            let latest = input.latest_record_date();
+            if let Some(opened) = opened
+                && opened > latest
+            {
+                let mut f = GateFinding::new(
+                    check,
+                    S,
+                    Status::Error,
+                    format!(
+                        "change ticket {ticket} is recorded as opened on {opened}, after {latest} (today or the gated commit): a record cannot come from the future"
+                    ),
+                );
+                f.invalid = true;
+                return f;
             }
             if let (Some(lead), Some(opened)) = (min_lead_time, opened) {
                 let ready = opened.add_days(lead.as_days_ceil());

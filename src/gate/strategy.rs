@@ -121,6 +121,31 @@ pub fn evaluate(input: &GateInput) -> Vec<GateFinding> {
 /// A plan cannot quietly weaken itself between releases.
 fn plan_change(input: &GateInput) -> GateFinding {
     let plan = &input.plan.plan;
+    let path = approval_path(DEFAULT_APPROVAL_RECORD, &input.version);
+    let approval = input
+        .approvals
+        .get(&path)
+        .and_then(|r| r.as_ref())
+        .and_then(|r| r.as_ref().ok())
+        .and_then(|r| r.plan_change.as_ref());
+    // A recorded approval is checked whether or not it is needed: a date from the future is
+    // a forged or mistaken record.
+    let latest = input.latest_record_date();
+    if let Some(a) = approval
+        && a.date > latest
+    {
+        let mut f = GateFinding::new(
+            "strategy/plan-change-approved",
+            S,
+            Status::Error,
+            format!(
+                "{path}: [plan_change] is dated {}, after {latest} (today or the gated commit): an approval cannot come from the future",
+                a.date
+            ),
+        );
+        f.invalid = true;
+        return f;
+    }
     let Some((prev, changes)) = &input.facts.previous else {
         return GateFinding::new(
             "strategy/plan-change-approved",
@@ -143,14 +168,21 @@ fn plan_change(input: &GateInput) -> GateFinding {
             format!("no breaking plan change since {prev}"),
         );
     }
-    let path = approval_path(DEFAULT_APPROVAL_RECORD, &input.version);
     let group = group_members(plan, &plan.plan.approvers_group);
-    let approval = input
-        .approvals
-        .get(&path)
-        .and_then(|r| r.as_ref())
-        .and_then(|r| r.as_ref().ok())
-        .and_then(|r| r.plan_change.as_ref());
+    if let (Some(a), Some(changed)) = (approval, input.facts.last_plan_change)
+        && a.date < changed
+    {
+        return GateFinding::new(
+            "strategy/plan-change-approved",
+            S,
+            Status::Fail,
+            format!(
+                "[plan_change] in {path} was approved on {}, but the plan changed after that, on {changed}; approve the changes again",
+                a.date
+            ),
+        )
+        .at(&["plan", "approvers_group"]);
+    }
     let approvers: Vec<String> = approval
         .filter(|a| a.decision != Decision::Rejected)
         .map(|a| a.approved_by.iter().filter_map(|w| person_id(plan, w)).filter(|p| group.contains(p)).collect())

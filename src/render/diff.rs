@@ -8,7 +8,7 @@ use serde_json::json;
 
 use super::Style;
 use super::markdown::{cell, text};
-use crate::diff::{Change, ChangeKind, Impact, PlanChange, PlanStatus, inline};
+use crate::diff::{Change, ChangeKind, FileRole, Impact, PlanChange, PlanStatus, inline};
 use crate::report::DiffReport;
 
 fn value(v: &Option<serde_json::Value>) -> String {
@@ -39,6 +39,17 @@ fn status(p: &PlanChange) -> String {
         PlanStatus::Moved => format!("moved from {}", from(p)),
         PlanStatus::Modified => "modified".into(),
         PlanStatus::Unchanged => "unchanged".into(),
+        PlanStatus::DoesNotLoad => "does not load".into(),
+    }
+}
+
+/// `services/api/support-plan.toml, modified`; for the gate's own files, their role.
+fn heading(p: &PlanChange) -> String {
+    let path = p.new_path.as_deref().or(p.old_path.as_deref()).unwrap_or("");
+    match p.role {
+        FileRole::Plan if path == p.product => status(p),
+        FileRole::Plan => format!("{path}, {}", status(p)),
+        role => format!("{}, {}", role.as_str(), status(p)),
     }
 }
 
@@ -61,8 +72,7 @@ pub fn human(r: &DiffReport, style: Style, width: u16) -> String {
         let _ = writeln!(out, "note: {n}");
     }
     for p in &r.plans {
-        let path = p.new_path.as_deref().or(p.old_path.as_deref()).unwrap_or("");
-        let _ = writeln!(out, "\n{} ({}, {})", style.paint("1", &p.product), path, status(p));
+        let _ = writeln!(out, "\n{} ({})", style.paint("1", &p.product), heading(p));
         let mut t = Table::new();
         t.load_style(presets::UTF8_BORDERS_ONLY).set_content_arrangement(ContentArrangement::Dynamic).set_width(width);
         if !style.color {
@@ -110,7 +120,8 @@ pub fn markdown(r: &DiffReport) -> String {
     let _ = writeln!(out, "{}\n", summary(r));
     for p in &r.plans {
         let path = p.new_path.as_deref().or(p.old_path.as_deref()).unwrap_or("");
-        let _ = writeln!(out, "#### `{}` — {} ({})\n", p.product, text(path), text(&status(p)));
+        let place = if p.role == FileRole::Plan { path } else { p.role.as_str() };
+        let _ = writeln!(out, "#### `{}` — {} ({})\n", p.product.replace('`', "'"), text(place), text(&status(p)));
         out.push_str("| | Path | Change | Impact |\n|---|---|---|---|\n");
         for c in &p.changes {
             let change = match (&c.text_diff, c.kind) {

@@ -617,3 +617,74 @@ fn records_dated_in_the_future_cannot_be_evaluated() {
     assert!(status(&v, "waiver/p95-cache")["message"].as_str().unwrap().contains("created 2026-12-24"));
     assert_eq!(status(&v, "criterion:p95-latency")["status"], "fail");
 }
+
+#[test]
+fn a_plan_change_approval_from_the_future_or_from_before_the_change_does_not_count() {
+    let d = release_repo();
+    d.edit("support-plan.toml", "availability_pct = 99.5", "availability_pct = 99.0");
+    let rec = d.read(".support-plan/approvals/1.0.0.toml").replace("1.0.0", "1.1.0");
+    attest(&d, "prr-1.1.0", "2026-11-23");
+    attest(&d, "oncall-1.1.0", "2026-11-23");
+    for (date, code, expected) in [
+        ("2026-12-24", 2, "[plan_change] is dated 2026-12-24, after 2026-11-25"),
+        ("2020-01-01", 1, "approved on 2020-01-01, but the plan changed after that, on 2026-11-25"),
+    ] {
+        d.write(
+            ".support-plan/approvals/1.1.0.toml",
+            format!("{rec}\n[plan_change]\ndecision = \"approved\"\napproved_by = [\"dave\"]\ndate = {date}\n"),
+        );
+        commit(&d, "Lower the SLA, approve it", 25);
+        d.run_git(&["tag", "-f", "-a", "v1.1.0", "-m", "Release 1.1.0"]);
+        let out = d.plan(&["gate", "--tag", "v1.1.0", "--now", NOW, "--format", "json"]);
+        assert_eq!(out.code, code, "{date}: {}", out.stdout);
+        let v: serde_json::Value = serde_json::from_str(&out.stdout).unwrap();
+        let f = status(&v, "strategy/plan-change-approved");
+        assert!(f["message"].as_str().unwrap().contains(expected), "{f:#}");
+    }
+}
+
+#[test]
+fn a_selection_whose_tests_were_all_skipped_blocks() {
+    let d = release_repo();
+    d.write(
+        "e2e/results/run-1.xml",
+        r#"<testsuites><testsuite name="e2e"><testcase name="checkout::pays" classname="shop"/><testcase name="invoice::generate_a" classname="shop"><skipped/></testcase><testcase name="invoice::generate_b" classname="shop"><skipped/></testcase></testsuite></testsuites>"#,
+    );
+    let (out, v) = gate(&d, &[]);
+    assert_eq!(out.code, 1);
+    let f = status(&v, "criterion:checkout-e2e");
+    assert_eq!(f["status"], "fail");
+    assert!(
+        f["message"]
+            .as_str()
+            .unwrap()
+            .contains("selected tests did not run: every test case `invoice::generate*` matches was skipped"),
+        "{f:#}"
+    );
+}
+
+#[test]
+fn impossible_measurements_are_invalid_evidence() {
+    for (file, content, check, expected) in [
+        (
+            "evidence/k6-summary.json",
+            fixture("k6-summary.json").replace("\"p(95)\": 236.8", "\"p(95)\": -1"),
+            "criterion:p95-latency",
+            "cannot be negative",
+        ),
+        (
+            "evidence/synthetic-7d.json",
+            r#"{"availability": 5, "errors_per_10k": 3.1}"#.to_string(),
+            "criterion:availability",
+            "a ratio lies between 0 and 100%",
+        ),
+    ] {
+        let d = release_repo();
+        d.write(file, content);
+        let (out, v) = gate(&d, &[]);
+        assert_eq!(out.code, 1, "{file}");
+        let f = status(&v, check);
+        assert_eq!(f["status"], "error", "{f:#}");
+        assert!(f["message"].as_str().unwrap().contains(expected), "{f:#}");
+    }
+}

@@ -8,6 +8,7 @@ mod comment;
 mod corpus;
 mod diff;
 mod gate;
+mod hostile_evidence;
 mod impact;
 mod log;
 mod properties;
