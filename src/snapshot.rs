@@ -5,8 +5,8 @@ use std::collections::BTreeMap;
 
 use anyhow::Context as _;
 
-use crate::config::{CONFIG_PATH, Config};
-use crate::diff::{PlanChange, Side, diff_pair};
+use crate::config::{CONFIG_PATH, Config, is_plan_path};
+use crate::diff::{FileRole, PlanChange, Side, diff_pair};
 use crate::git::{ObjectId, Repo, rev::Resolved, tree::Skipped};
 use crate::plan::{LoadFailure, LoadedPlan, MAX_PLAN_BYTES, RawPlan, load_many};
 use crate::workspace;
@@ -150,4 +150,205 @@ pub fn pair<'a>(old: &[&'a LoadedPlan], new: &[&'a LoadedPlan]) -> Vec<PlanChang
         .flatten()
         .filter(|c| !c.changes.is_empty())
         .collect()
+}
+
+/// Plans of both sides paired and diffed, with a plan that does not load on a side reported
+/// as such (never as removed or added: its path is left out of the pairing on both sides).
+/// `only` keeps one product id.
+pub fn compare_plans(
+    old: &[Loaded],
+    new: &[Loaded],
+    old_label: &str,
+    new_label: &str,
+    only: Option<&str>,
+) -> Vec<PlanChange> {
+    let failed: Vec<&str> =
+        old.iter().chain(new.iter()).filter_map(|p| p.as_ref().err()).map(|f| f.source.path.as_str()).collect();
+    let keep =
+        |p: &&LoadedPlan| !failed.contains(&p.source.path.as_str()) && only.is_none_or(|id| p.plan.plan.product == id);
+    let a: Vec<&LoadedPlan> = old.iter().filter_map(|p| p.as_ref().ok()).filter(keep).collect();
+    let b: Vec<&LoadedPlan> = new.iter().filter_map(|p| p.as_ref().ok()).filter(keep).collect();
+    let mut out = pair(&a, &b);
+    // With `--plan`, a file that does not load counts when the other side's plan there is it.
+    let concerns = |path: &str| {
+        only.is_none_or(|id| {
+            old.iter()
+                .chain(new.iter())
+                .filter_map(|p| p.as_ref().ok())
+                .any(|p| p.source.path == path && p.plan.plan.product == id)
+        })
+    };
+    for (set, label) in [(old, old_label), (new, new_label)] {
+        for f in set.iter().filter_map(|p| p.as_ref().err()).filter(|f| concerns(&f.source.path)) {
+            out.push(crate::diff::does_not_load(f, label));
+        }
+    }
+    out
+}
+
+/// Where the gate's own files live, by role: the repository config, the default waiver file
+/// and record folders under `.support-plan/`, and the waiver file and record templates of the
+/// plans given (`{version}` stands for any version).
+pub struct RecordPaths {
+    matchers: Vec<(globset::GlobMatcher, FileRole)>,
+}
+
+impl RecordPaths {
+    pub fn of<'a>(plans: impl IntoIterator<Item = &'a LoadedPlan>) -> RecordPaths {
+        use crate::gate::DEFAULT_APPROVAL_RECORD;
+        use crate::plan::{Measure, ReleaseStep};
+        let mut paths: Vec<(String, FileRole)> = vec![
+            (CONFIG_PATH.into(), FileRole::Config),
+            (".support-plan/waivers.toml".into(), FileRole::Waivers),
+            (DEFAULT_APPROVAL_RECORD.into(), FileRole::Approval),
+            (".support-plan/approvals/**".into(), FileRole::Approval),
+            (".support-plan/attestations/**".into(), FileRole::Attestation),
+        ];
+        for p in plans {
+            let p = &p.plan;
+            paths.push((p.gate.waiver_file.clone(), FileRole::Waivers));
+            for step in p.release_process.steps.values() {
+                match step {
+                    ReleaseStep::Approval { record, .. } => paths.push((record.clone(), FileRole::Approval)),
+                    ReleaseStep::Attestation { record, .. } => paths.push((record.clone(), FileRole::Attestation)),
+                    _ => {}
+                }
+            }
+            for c in p.acceptance.criteria.values() {
+                if let Measure::Attestation { record, .. } = &c.measure {
+                    paths.push((record.clone(), FileRole::Attestation));
+                }
+            }
+        }
+        let matchers = paths
+            .into_iter()
+            .filter_map(|(template, role)| {
+                let glob = if template.ends_with("/**") {
+                    template
+                } else {
+                    template.split("{version}").map(globset::escape).collect::<Vec<_>>().join("*")
+                };
+                let m = globset::GlobBuilder::new(&glob).literal_separator(true).build().ok()?.compile_matcher();
+                Some((m, role))
+            })
+            .collect();
+        RecordPaths { matchers }
+    }
+
+    /// The role of a repository path, if it is one of the gate's files (never a plan).
+    pub fn role(&self, path: &str) -> Option<FileRole> {
+        if is_plan_path(path) {
+            return None;
+        }
+        self.matchers.iter().find(|(m, _)| m.is_match(path)).map(|(_, r)| *r)
+    }
+}
+
+/// One side of a record file: its bytes, or that it is absent.
+fn record_side(bytes: Option<Vec<u8>>) -> Option<String> {
+    bytes.map(|b| String::from_utf8_lossy(&b).into_owned())
+}
+
+/// Diffs one record file between two sides, typed by its role; a side that does not parse is
+/// reported as "does not load" with the file and line.
+pub fn diff_record_file(
+    role: FileRole,
+    path: &str,
+    old: Option<(&str, &str)>,
+    new: Option<(&str, &str)>,
+) -> Option<PlanChange> {
+    use crate::gate::records::{ApprovalRecord, Attestation, WaiverFile, parse};
+    fn typed<T: for<'de> serde::Deserialize<'de> + serde::Serialize>(
+        role: FileRole,
+        path: &str,
+        old: Option<(&str, &str)>,
+        new: Option<(&str, &str)>,
+        absent: Option<T>,
+    ) -> Option<PlanChange> {
+        let read = |side: Option<(&str, &str)>| -> Result<Option<(T, String)>, (String, String)> {
+            match side {
+                None => Ok(None),
+                Some((text, label)) => parse::<T>(text, &format!("{path} at {label}"))
+                    .map(|t| Some((t, text.to_owned())))
+                    .map_err(|e| (label.to_owned(), e)),
+            }
+        };
+        match (read(old), read(new)) {
+            (Ok(a), Ok(b)) => crate::diff::diff_record(
+                role,
+                path,
+                a.as_ref().map(|(t, text)| (t, text.as_str())),
+                b.as_ref().map(|(t, text)| (t, text.as_str())),
+                absent.as_ref(),
+            ),
+            (_, Err((label, e))) | (Err((label, e)), _) => Some(crate::diff::unreadable(role, path, &label, vec![e])),
+        }
+    }
+    match role {
+        FileRole::Waivers => typed::<WaiverFile>(role, path, old, new, None),
+        FileRole::Approval => typed::<ApprovalRecord>(role, path, old, new, None),
+        FileRole::Attestation => typed::<Attestation>(role, path, old, new, None),
+        // No config file means the defaults.
+        FileRole::Config => typed(role, path, old, new, Some(Config::default())),
+        FileRole::Plan => None,
+    }
+}
+
+/// The gate's own files that differ between `base` and `head`, diffed by role.
+pub fn record_changes(
+    repo: &Repo,
+    base: &Resolved,
+    head: &Endpoint,
+    paths: &RecordPaths,
+) -> anyhow::Result<Vec<PlanChange>> {
+    let wanted = |p: &str| paths.role(p).is_some();
+    let none = globset::GlobSet::empty();
+    let limit = MAX_PLAN_BYTES;
+    let read_blob = |id: ObjectId, path: &str, spec: &str| -> anyhow::Result<Option<String>> {
+        match repo.read_blob(id, &format!("{path} at {spec}"), limit)? {
+            Ok(bytes) => Ok(record_side(Some(bytes))),
+            Err(size) => anyhow::bail!("{path} at {spec} is {size} bytes, over the {limit}-byte limit"),
+        }
+    };
+    let mut pairs: Vec<(String, Option<String>, Option<String>)> = Vec::new();
+    let head_label = head.label();
+    match head {
+        Endpoint::Commit(h) => {
+            for ch in repo.changed_files_where(base.id, h.id, &none, &wanted)? {
+                let old = ch.old.map(|id| read_blob(id, &ch.path, &base.spec)).transpose()?.flatten();
+                let new = ch.new.map(|id| read_blob(id, &ch.path, &h.spec)).transpose()?.flatten();
+                pairs.push((ch.path, old, new));
+            }
+        }
+        Endpoint::WorkTree => {
+            let root = repo.work_dir().context("a bare repository has no work tree")?;
+            let (at_base, _) = repo.files_where(base.id, &none, &wanted)?;
+            let mut on_disk = workspace::files_where(&root, &wanted)?;
+            for f in &at_base {
+                let old = read_blob(f.id, &f.path, &base.spec)?;
+                let new = workspace::read_text(&root, &f.path, limit)?;
+                on_disk.retain(|p| p != &f.path);
+                if old != new {
+                    pairs.push((f.path.clone(), old, new));
+                }
+            }
+            for p in on_disk {
+                let new = workspace::read_text(&root, &p, limit)?;
+                pairs.push((p, None, new));
+            }
+        }
+    }
+    pairs.sort_by(|a, b| a.0.cmp(&b.0));
+    Ok(pairs
+        .into_iter()
+        .filter_map(|(path, old, new)| {
+            let role = paths.role(&path)?;
+            diff_record_file(
+                role,
+                &path,
+                old.as_deref().map(|t| (t, base.spec.as_str())),
+                new.as_deref().map(|t| (t, head_label.as_str())),
+            )
+        })
+        .collect())
 }

@@ -75,3 +75,46 @@ pub fn load_files(root: &Path, files: &[String]) -> anyhow::Result<Vec<Result<Lo
     let raw = files.iter().map(|f| read_file(root, f)).collect::<anyhow::Result<Vec<_>>>()?;
     Ok(load_many(raw))
 }
+
+/// Every regular file under `root` that `wanted` accepts (symbolic links are not followed),
+/// as sorted relative paths; skips `.git`, `target` and `node_modules`.
+pub fn files_where(root: &Path, wanted: &dyn Fn(&str) -> bool) -> anyhow::Result<Vec<String>> {
+    let mut found = Vec::new();
+    let mut stack: Vec<PathBuf> = vec![PathBuf::new()];
+    while let Some(rel) = stack.pop() {
+        let dir = root.join(&rel);
+        let entries = std::fs::read_dir(&dir).with_context(|| format!("listing {}", dir.display()))?;
+        for entry in entries {
+            let entry = entry.with_context(|| format!("listing {}", dir.display()))?;
+            let name = entry.file_name();
+            let Some(name) = name.to_str() else { continue };
+            let child = rel.join(name);
+            let rel_str = child.to_string_lossy().replace('\\', "/");
+            let kind = entry.file_type().with_context(|| format!("reading {}", entry.path().display()))?;
+            if kind.is_dir() {
+                if !is_skipped_dir(name) {
+                    stack.push(child);
+                }
+            } else if kind.is_file() && wanted(&rel_str) {
+                found.push(rel_str);
+            }
+        }
+    }
+    found.sort();
+    Ok(found)
+}
+
+/// A small text file of the work tree (a record or config), or `None` when it is absent;
+/// files over `limit` bytes are refused.
+pub fn read_text(root: &Path, rel: &str, limit: usize) -> anyhow::Result<Option<String>> {
+    let path = root.join(rel);
+    match std::fs::symlink_metadata(&path) {
+        Err(e) if e.kind() == std::io::ErrorKind::NotFound => return Ok(None),
+        Err(e) => return Err(e).with_context(|| format!("reading {rel}")),
+        Ok(m) if !m.is_file() => return Ok(None),
+        Ok(m) if m.len() > limit as u64 => anyhow::bail!("{rel} is {} bytes, over the {limit}-byte limit", m.len()),
+        Ok(_) => {}
+    }
+    let bytes = std::fs::read(&path).with_context(|| format!("reading {rel}"))?;
+    Ok(Some(String::from_utf8_lossy(&bytes).into_owned()))
+}

@@ -96,14 +96,16 @@ pub fn run(g: &Global, args: &CommentArgs) -> anyhow::Result<ExitCode> {
     let repo = Repo::discover(&g.root()?)?;
     let head = repo.resolve(&head_spec)?;
     let base = repo.resolve(&format!("{base_spec}...{}", head.id))?;
-    let candidates = snapshot::candidates(&repo, &base, &snapshot::Endpoint::Commit(head.clone()))?;
+    let head_side = snapshot::Endpoint::Commit(head.clone());
+    let candidates = snapshot::candidates(&repo, &base, &head_side)?;
     eprint!("{}", render::human::load_failures(snapshot::failures(&candidates), g.style()));
-    let old: Vec<_> = candidates.old.iter().filter_map(|p| p.as_ref().ok()).collect();
-    let new: Vec<_> = candidates.new.iter().filter_map(|p| p.as_ref().ok()).collect();
+    let mut plans = snapshot::compare_plans(&candidates.old, &candidates.new, "the base", &head_spec, None);
+    let loaded = candidates.old.iter().chain(candidates.new.iter()).filter_map(|p| p.as_ref().ok());
+    plans.extend(snapshot::record_changes(&repo, &base, &head_side, &snapshot::RecordPaths::of(loaded))?);
     let diff = DiffReport {
         base: RevLabel { spec: format!("merge-base of {base_spec}"), commit: Some(base.id.to_string()) },
         head: RevLabel { spec: head_spec.clone(), commit: Some(head.id.to_string()) },
-        plans: snapshot::pair(&old, &new),
+        plans,
         notices: vec![],
     };
     let (plans, _) = snapshot::plans_at(&repo, &head)?;

@@ -93,12 +93,6 @@ pub fn run(g: &Global, args: &DiffArgs) -> anyhow::Result<ExitCode> {
             candidates.new.len()
         )
     });
-    let failures = snapshot::failures(&candidates);
-    if !failures.is_empty() {
-        eprint!("{}", render::human::load_failures(failures, g.style()));
-        eprintln!("error: cannot diff: a plan does not load (fix it, or compare other revisions)");
-        return Ok(ExitCode::from(2));
-    }
     if let Some(id) = &args.plan {
         let products = |set: &[snapshot::Loaded]| -> Vec<String> {
             set.iter().filter_map(|p| p.as_ref().ok()).map(|p| p.plan.plan.product.clone()).collect()
@@ -117,16 +111,18 @@ pub fn run(g: &Global, args: &DiffArgs) -> anyhow::Result<ExitCode> {
             }
         }
     }
-    let keep = |p: &&supportplan::plan::LoadedPlan| args.plan.as_ref().is_none_or(|id| &p.plan.plan.product == id);
-    let old: Vec<_> = candidates.old.iter().filter_map(|p| p.as_ref().ok()).filter(keep).collect();
-    let new: Vec<_> = candidates.new.iter().filter_map(|p| p.as_ref().ok()).filter(keep).collect();
+    // The errors as snippets on stderr; the report says "does not load" in every format.
+    eprint!("{}", render::human::load_failures(snapshot::failures(&candidates), g.style()));
+    let mut plans =
+        snapshot::compare_plans(&candidates.old, &candidates.new, &base.spec, &head.label(), args.plan.as_deref());
+    if args.plan.is_none() {
+        // The gate's own files (waivers, records, config).
+        let loaded = candidates.old.iter().chain(candidates.new.iter()).filter_map(|p| p.as_ref().ok());
+        let paths = snapshot::RecordPaths::of(loaded);
+        plans.extend(snapshot::record_changes(&repo, &base, &head, &paths)?);
+    }
     let notices = candidates.skipped.iter().map(|s| format!("skipped {}: it {}", s.path, s.why)).collect();
-    let report = DiffReport {
-        base: label(&Endpoint::Commit(base)),
-        head: label(&head),
-        plans: snapshot::pair(&old, &new),
-        notices,
-    };
+    let report = DiffReport { base: label(&Endpoint::Commit(base)), head: label(&head), plans, notices };
     match args.format {
         Format::Human => {
             let width = if std::io::stdout().is_terminal() { terminal_width() } else { 100 };

@@ -54,9 +54,13 @@ pub fn run(g: &Global, args: &LogArgs) -> anyhow::Result<ExitCode> {
     let config = snapshot::config_at(&repo, &tip)?;
     let excludes = config.excludes();
     let (chain, truncated) = repo.first_parent_chain(tip.id, hide.map(|h| h.id))?;
+    // Without --plan, commits that changed only the gate's own files (waivers, records,
+    // config) are listed too.
+    let records = snapshot::RecordPaths::of([]);
+    let wanted = |p: &str| supportplan::config::is_plan_path(p) || records.role(p).is_some();
     // (index in the chain, plan files changed there)
     let touched: Vec<(usize, Vec<FileChange>)> = match &args.plan {
-        None => repo.chain_plan_changes(&chain, &excludes)?,
+        None => repo.chain_plan_changes(&chain, &excludes, &wanted)?,
         Some(id) => follow_plan(&repo, &tip, &chain, id, &excludes)?,
     };
     let limit = args.max_count.unwrap_or(usize::MAX);
@@ -66,7 +70,7 @@ pub fn run(g: &Global, args: &LogArgs) -> anyhow::Result<ExitCode> {
             break;
         }
         let (id, parent) = chain[i];
-        let (plans, problems) = summarize(&repo, id, parent, &changes)?;
+        let (plans, problems) = summarize(&repo, id, parent, &changes, &records)?;
         let plans: Vec<PlanChange> =
             plans.into_iter().filter(|p| args.plan.as_ref().is_none_or(|id| &p.product == id)).collect();
         if !plans.is_empty() || !problems.is_empty() {
@@ -151,7 +155,7 @@ fn follow_plan(
         // Where the file appeared: a move if a plan with the same id left another path.
         let (commit, parent) = chain[i];
         let all = repo.plan_changes_of(commit, parent, excludes)?;
-        let (pairs, _) = summarize(repo, commit, parent, &all)?;
+        let (pairs, _) = summarize(repo, commit, parent, &all, &snapshot::RecordPaths::of([]))?;
         let moved_from =
             pairs.iter().find(|p| p.product == id).and_then(|p| p.old_path.clone()).filter(|old| *old != path);
         match moved_from {
@@ -173,12 +177,31 @@ fn summarize(
     id: ObjectId,
     parent: Option<ObjectId>,
     changes: &[FileChange],
+    records: &snapshot::RecordPaths,
 ) -> anyhow::Result<(Vec<PlanChange>, Vec<String>)> {
     let (commit, before) =
         (id.to_hex_with_len(12).to_string(), parent.map(|p| p.to_hex_with_len(12).to_string()).unwrap_or_default());
     let mut old = Vec::new();
     let mut new = Vec::new();
+    let mut out = Vec::new();
     for ch in changes {
+        if let Some(role) = records.role(&ch.path) {
+            let text = |blob: Option<ObjectId>, rev: &str| -> anyhow::Result<Option<String>> {
+                let Some(blob) = blob else { return Ok(None) };
+                Ok(match repo.read_blob(blob, &format!("{} at {rev}", ch.path), supportplan::plan::MAX_PLAN_BYTES)? {
+                    Ok(bytes) => Some(String::from_utf8_lossy(&bytes).into_owned()),
+                    Err(size) => Some(format!("# {size} bytes, over the size limit")),
+                })
+            };
+            let (a, b) = (text(ch.old, &before)?, text(ch.new, &commit)?);
+            out.extend(snapshot::diff_record_file(
+                role,
+                &ch.path,
+                a.as_deref().map(|t| (t, before.as_str())),
+                b.as_deref().map(|t| (t, commit.as_str())),
+            ));
+            continue;
+        }
         if let Some(o) = ch.old {
             old.push(snapshot::load_blob(repo, &ch.path, o, &before)?);
         }
@@ -202,11 +225,8 @@ fn summarize(
         })
         .collect();
     // A file that does not load on one side is not "removed" or "added" on the other.
-    let failed: Vec<&str> =
-        old.iter().chain(new.iter()).filter_map(|p| p.as_ref().err()).map(|f| f.source.path.as_str()).collect();
-    let old: Vec<_> =
-        old.iter().filter_map(|p| p.as_ref().ok()).filter(|p| !failed.contains(&p.source.path.as_str())).collect();
-    let new: Vec<_> =
-        new.iter().filter_map(|p| p.as_ref().ok()).filter(|p| !failed.contains(&p.source.path.as_str())).collect();
-    Ok((snapshot::pair(&old, &new), problems))
+    let mut plans = snapshot::compare_plans(&old, &new, &before, &commit, None);
+    plans.retain(|p| p.status != supportplan::diff::PlanStatus::DoesNotLoad);
+    plans.extend(out);
+    Ok((plans, problems))
 }

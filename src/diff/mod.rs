@@ -177,7 +177,7 @@ pub fn describe(c: &Change) -> String {
         ChangeKind::Removed => format!("{} removed", c.path),
         ChangeKind::Moved => format!("moved {} → {}", show(&c.old), show(&c.new)),
         ChangeKind::Changed if c.text_diff.is_some() || c.unified.is_some() => format!("{} reworded", c.path),
-        ChangeKind::Changed if c.old.is_none() && c.new.is_none() => c.reason.clone().unwrap_or_default(),
+        ChangeKind::Changed if c.old.is_none() && c.new.is_none() => format!("{} does not load", c.path),
         ChangeKind::Changed => format!("{} {} → {}", c.path, show(&c.old), show(&c.new)),
     };
     format!("{what} ({})", c.impact.as_str())
@@ -309,20 +309,31 @@ pub fn diff_pair(old: Option<Side>, new: Option<Side>) -> Option<PlanChange> {
     }
 }
 
-/// A file that does not load on one side (`side` is the revision's label): each of its errors,
-/// with file and line, is a breaking change, since nothing it promises can be read.
-pub fn does_not_load(role: FileRole, failure: &crate::plan::LoadFailure, side: &str) -> PlanChange {
+/// A plan that does not load on one side (`side` is the revision's label): each of its
+/// errors, with file and line, is a breaking change, since nothing it promises can be read.
+pub fn does_not_load(failure: &crate::plan::LoadFailure, side: &str) -> PlanChange {
     let src = &failure.source;
-    let changes = failure
+    let errors = failure
         .diagnostics
         .iter()
         .map(|d| {
             let line = d.span.as_ref().map_or(1, |s| src.line_col(s.start).line);
-            let reason = format!("does not load at {side}: {}:{line}: {}", src.path, d.message);
+            format!("{}:{line}: {}", src.path, d.message)
+        })
+        .collect();
+    unreadable(FileRole::Plan, &src.path, side, errors)
+}
+
+/// A file that cannot be read on one side, with its errors (each naming file and line).
+pub fn unreadable(role: FileRole, path: &str, side: &str, errors: Vec<String>) -> PlanChange {
+    let changes = errors
+        .into_iter()
+        .map(|e| {
+            let reason = format!("does not load at {side}: {e}");
             Change {
                 path: role.as_str().into(),
                 kind: ChangeKind::Changed,
-                fingerprint: fingerprint(&[&src.path, side, &reason]),
+                fingerprint: fingerprint(&[path, side, &reason]),
                 old: None,
                 new: None,
                 impact: Impact::Breaking,
@@ -333,13 +344,61 @@ pub fn does_not_load(role: FileRole, failure: &crate::plan::LoadFailure, side: &
         })
         .collect();
     PlanChange {
-        product: src.path.clone(),
+        product: path.to_owned(),
         role,
         status: PlanStatus::DoesNotLoad,
         old_path: None,
-        new_path: Some(src.path.clone()),
+        new_path: Some(path.to_owned()),
         changes,
     }
+}
+
+/// Diffs two versions of one of the gate's own files (waivers, a record, the repository
+/// config), each typed and with the text it was read from; `None` where the file is absent.
+/// `absent` is what a missing file means (the repository config's defaults), if anything.
+pub fn diff_record<T: Serialize>(
+    role: FileRole,
+    path: &str,
+    old: Option<(&T, &str)>,
+    new: Option<(&T, &str)>,
+    absent: Option<&T>,
+) -> Option<PlanChange> {
+    // An absent file is its present twin's outer tables, empty: entries added or removed
+    // then meet their own catalogue entries (`waivers.<id>`), not one "file added".
+    let skeleton = |other: Option<(&T, &str)>| {
+        if let Some(d) = absent {
+            return value::tree(d);
+        }
+        let mut t = toml::Table::new();
+        if let Some(toml::Value::Table(o)) = other.map(|(m, _)| value::tree(m)) {
+            for (k, v) in o {
+                if v.is_table() {
+                    t.insert(k, toml::Value::Table(Default::default()));
+                }
+            }
+        }
+        toml::Value::Table(t)
+    };
+    let (a, at) = old.map_or_else(|| (skeleton(new), ""), |(t, text)| (value::tree(t), text));
+    let (b, bt) = new.map_or_else(|| (skeleton(old), ""), |(t, text)| (value::tree(t), text));
+    let wrap = match role {
+        FileRole::Approval | FileRole::Attestation | FileRole::Config => Some(role.as_str()),
+        FileRole::Plan | FileRole::Waivers => None,
+    };
+    let changes = diff_trees(path, (&a, at), (&b, bt), wrap);
+    let status = match (old.is_some(), new.is_some()) {
+        (false, true) => PlanStatus::Added,
+        (true, false) => PlanStatus::Removed,
+        _ => PlanStatus::Modified,
+    };
+    (!changes.is_empty()).then(|| PlanChange {
+        product: path.to_owned(),
+        role,
+        status,
+        old_path: old.map(|_| path.to_owned()),
+        new_path: new.map(|_| path.to_owned()),
+        changes,
+    })
 }
 
 fn whole(product: &str, kind: ChangeKind, path: &str, impact: Impact, reason: &str) -> Change {

@@ -86,10 +86,11 @@ impl Repo {
         &self,
         chain: &[(ObjectId, Option<ObjectId>)],
         excludes: &globset::GlobSet,
+        wanted: &dyn Fn(&str) -> bool,
     ) -> anyhow::Result<Vec<(usize, Vec<FileChange>)>> {
         let mut out = Vec::new();
         for (i, (id, parent)) in chain.iter().enumerate().rev() {
-            let changes = self.plan_changes_of(*id, *parent, excludes)?;
+            let changes = self.changes_of(*id, *parent, excludes, wanted)?;
             if !changes.is_empty() {
                 out.push((i, changes));
             }
@@ -105,10 +106,21 @@ impl Repo {
         parent: Option<ObjectId>,
         excludes: &globset::GlobSet,
     ) -> anyhow::Result<Vec<FileChange>> {
+        self.changes_of(id, parent, excludes, &crate::config::is_plan_path)
+    }
+
+    /// The files `wanted` accepts that a commit changed relative to its first parent.
+    pub fn changes_of(
+        &self,
+        id: ObjectId,
+        parent: Option<ObjectId>,
+        excludes: &globset::GlobSet,
+        wanted: &dyn Fn(&str) -> bool,
+    ) -> anyhow::Result<Vec<FileChange>> {
         match parent {
-            Some(p) => self.changed_plan_files(p, id, excludes),
+            Some(p) => self.changed_files_where(p, id, excludes, wanted),
             None => {
-                let (files, _) = self.plan_files(id, excludes)?;
+                let (files, _) = self.files_where(id, excludes, wanted)?;
                 Ok(files.into_iter().map(|f| FileChange { path: f.path, old: None, new: Some(f.id) }).collect())
             }
         }

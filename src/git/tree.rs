@@ -32,6 +32,8 @@ pub struct Skipped {
 
 struct Walk<'a> {
     excludes: &'a globset::GlobSet,
+    /// Which files the walk is after (plan files, or the gate's record files).
+    wanted: &'a dyn Fn(&str) -> bool,
     skipped: Vec<Skipped>,
 }
 
@@ -75,8 +77,19 @@ impl Repo {
         commit: ObjectId,
         excludes: &globset::GlobSet,
     ) -> anyhow::Result<(Vec<TreeFile>, Vec<Skipped>)> {
+        self.files_where(commit, excludes, &is_plan_path)
+    }
+
+    /// Every regular file in the tree of `commit` that `wanted` accepts, sorted by path;
+    /// symbolic links and submodules are reported in `skipped`, not read.
+    pub fn files_where(
+        &self,
+        commit: ObjectId,
+        excludes: &globset::GlobSet,
+        wanted: &dyn Fn(&str) -> bool,
+    ) -> anyhow::Result<(Vec<TreeFile>, Vec<Skipped>)> {
         let root = self.tree_of(commit)?;
-        let mut walk = Walk { excludes, skipped: Vec::new() };
+        let mut walk = Walk { excludes, wanted, skipped: Vec::new() };
         let mut files = Vec::new();
         self.collect(root, "", &mut walk, &mut files)?;
         files.sort_by(|a, b| a.path.cmp(&b.path));
@@ -93,7 +106,7 @@ impl Repo {
                 if !is_skipped_dir(&name.to_str_lossy()) {
                     self.collect(id, &path, walk, out)?;
                 }
-            } else if is_plan_path(&path) {
+            } else if (walk.wanted)(&path) {
                 if mode.is_link() {
                     walk.skipped
                         .push(Skipped { path, why: "is a symbolic link in the tree; plans must be regular files" });
@@ -155,8 +168,19 @@ impl Repo {
         new: ObjectId,
         excludes: &globset::GlobSet,
     ) -> anyhow::Result<Vec<FileChange>> {
+        self.changed_files_where(old, new, excludes, &is_plan_path)
+    }
+
+    /// The files `wanted` accepts that differ between two commits.
+    pub fn changed_files_where(
+        &self,
+        old: ObjectId,
+        new: ObjectId,
+        excludes: &globset::GlobSet,
+        wanted: &dyn Fn(&str) -> bool,
+    ) -> anyhow::Result<Vec<FileChange>> {
         let (a, b) = (self.tree_of(old)?, self.tree_of(new)?);
-        let mut walk = Walk { excludes, skipped: Vec::new() };
+        let mut walk = Walk { excludes, wanted, skipped: Vec::new() };
         let mut out = Vec::new();
         self.diff_trees(Some(a), Some(b), "", &mut walk, &mut out)?;
         out.sort_by(|x, y| x.path.cmp(&y.path));
@@ -221,7 +245,7 @@ impl Repo {
             if (lt.is_some() || rt.is_some()) && !is_skipped_dir(&name.to_str_lossy()) {
                 self.diff_trees(lt, rt, &path, walk, out)?;
             }
-            if is_plan_path(&path) {
+            if (walk.wanted)(&path) {
                 let (lb, rb) = (blob_id(l), blob_id(r));
                 if lb != rb {
                     out.push(FileChange { path, old: lb, new: rb });

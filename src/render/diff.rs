@@ -26,6 +26,7 @@ fn what(c: &Change) -> String {
             (None, Some(u)) => {
                 u.lines().filter(|l| !l.starts_with("---") && !l.starts_with("+++")).collect::<Vec<_>>().join("\n")
             }
+            (None, None) if c.old.is_none() && c.new.is_none() => "does not load".into(),
             (None, None) => format!("{} → {}", value(&c.old), value(&c.new)),
         },
     }

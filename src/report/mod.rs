@@ -166,6 +166,9 @@ impl DiffReport {
 
     pub fn outcome(&self, fail_on: DiffFailOn) -> Outcome {
         use crate::diff::Impact;
+        if self.plans.iter().any(|p| p.status == crate::diff::PlanStatus::DoesNotLoad) {
+            return Outcome::Invalid;
+        }
         let worst = self.plans.iter().filter_map(|p| p.worst()).min();
         let fails = match (fail_on, worst) {
             (DiffFailOn::Never, _) | (_, None) => false,

@@ -207,6 +207,18 @@ fn a_plan_broken_at_the_old_revision_is_named_with_revision_path_and_line() {
     let line = example().lines().position(|l| l == "restore = \"4h\"").unwrap() + 1;
     assert!(out.stderr.contains(&format!("--> support-plan.toml:{line}:11 (at v0.9.0)")), "{}", out.stderr);
     assert!(out.stderr.contains("`4 hours` is not a duration"), "{}", out.stderr);
+    // Never "plan added" for the side that loads: the report says the plan does not load,
+    // with file and line, in every format.
+    for format in ["human", "markdown", "json"] {
+        let out = d.plan(&["diff", "v0.9.0", "HEAD", "--format", format]);
+        assert_eq!(out.code, 2, "{format}");
+        assert!(out.stdout.contains("does not load"), "{format}:\n{}", out.stdout);
+        assert!(out.stdout.contains(&format!("support-plan.toml:{line}")), "{format}:\n{}", out.stdout);
+        assert!(!out.stdout.contains("a new plan") && !out.stdout.contains("added"), "{format}:\n{}", out.stdout);
+    }
+    let json: serde_json::Value =
+        serde_json::from_str(&d.plan(&["diff", "v0.9.0", "HEAD", "--format", "json"]).stdout).unwrap();
+    assert_eq!(json["plans"][0]["status"], "does-not-load");
 }
 
 #[test]

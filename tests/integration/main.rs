@@ -12,6 +12,7 @@ mod hostile_evidence;
 mod impact;
 mod log;
 mod properties;
+mod records_diff;
 mod rules;
 mod support;
 mod templates;

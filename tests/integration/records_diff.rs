@@ -1,0 +1,138 @@
+//! What weakens the gate is part of the diff: waivers, approval and attestation records and
+//! the repository config appear in `plan diff`, `plan log` and the PR comment with a reason.
+
+use crate::support::*;
+
+const WAIVER: &str = "[waivers.p95-cache]\ncheck = \"criterion:p95-latency\"\nreason = \"Cache layer lands in 1.1\"\napproved_by = [\"@alice\", \"dave\"]\ncreated = 2026-11-10\nexpires = 2027-01-15\nceiling = \"300ms\"\n";
+
+fn repo() -> Dir {
+    let d = Dir::git();
+    d.write("support-plan.toml", example());
+    d.write(".support-plan/config.toml", "[gate]\nfail_on = \"warning\"\nwaiver_max_horizon = \"30d\"\n");
+    d.commit("plan", 1);
+    d.run_git(&["tag", "v1.0.0"]);
+    d
+}
+
+fn changes(d: &Dir, base: &str, head: &str) -> Vec<serde_json::Value> {
+    let out = d.plan(&["diff", base, head, "--format", "json"]);
+    let v: serde_json::Value = serde_json::from_str(&out.stdout).unwrap_or_else(|e| panic!("{e}: {}", out.stderr));
+    v["plans"].as_array().unwrap().clone()
+}
+
+fn change<'a>(plans: &'a [serde_json::Value], file: &str, path: &str) -> &'a serde_json::Value {
+    plans
+        .iter()
+        .filter(|p| p["product"] == file)
+        .flat_map(|p| p["changes"].as_array().unwrap())
+        .find(|c| c["path"] == path)
+        .unwrap_or_else(|| panic!("no {path} in {file}: {plans:#?}"))
+}
+
+#[test]
+fn waivers_records_and_config_are_diffed_with_their_impact() {
+    let d = repo();
+    d.write(".support-plan/waivers.toml", WAIVER);
+    d.write(".support-plan/config.toml", "[gate]\nfail_on = \"error\"\nwaiver_max_horizon = \"90d\"\n");
+    d.write(
+        ".support-plan/approvals/1.1.0.toml",
+        "version = \"1.1.0\"\n\n[steps.review-board]\ndecision = \"approved\"\napproved_by = [\"dave\"]\ndate = 2026-11-24\n",
+    );
+    d.commit("Waive p95, relax the gate", 2);
+    let plans = changes(&d, "v1.0.0", "HEAD");
+    let waiver = change(&plans, ".support-plan/waivers.toml", "waivers.p95-cache");
+    assert_eq!(waiver["impact"], "breaking");
+    assert!(waiver["reason"].as_str().unwrap().contains("waiver added"), "{waiver:#}");
+    let fail_on = change(&plans, ".support-plan/config.toml", "config.gate.fail_on");
+    assert_eq!(
+        (fail_on["impact"].as_str(), fail_on["reason"].as_str()),
+        (Some("breaking"), Some("warnings no longer block a release"))
+    );
+    let horizon = change(&plans, ".support-plan/config.toml", "config.gate.waiver_max_horizon");
+    assert_eq!(horizon["impact"], "breaking");
+    assert_eq!((horizon["old"].as_str(), horizon["new"].as_str()), (Some("30d"), Some("90d")), "shown as written");
+    let approval = plans.iter().find(|p| p["product"] == ".support-plan/approvals/1.1.0.toml").unwrap();
+    assert_eq!((approval["role"].as_str(), approval["status"].as_str()), (Some("approval"), Some("added")));
+    assert!(approval["changes"].as_array().unwrap().iter().all(|c| c["impact"] != "breaking"), "{approval:#}");
+    assert_eq!(d.plan(&["diff", "v1.0.0", "HEAD", "--fail-on", "breaking"]).code, 1);
+
+    // Extending a waiver and raising its ceiling loosen it; removing it does not.
+    d.run_git(&["tag", "v1.1.0"]);
+    d.edit(".support-plan/waivers.toml", "expires = 2027-01-15", "expires = 2027-02-01");
+    d.edit(".support-plan/waivers.toml", "ceiling = \"300ms\"", "ceiling = \"0.4s\"");
+    d.commit("Extend the waiver", 3);
+    let plans = changes(&d, "v1.1.0", "HEAD");
+    let expires = change(&plans, ".support-plan/waivers.toml", "waivers.p95-cache.expires");
+    assert_eq!((expires["impact"].as_str(), expires["reason"].as_str()), (Some("breaking"), Some("waiver extended")));
+    let ceiling = change(&plans, ".support-plan/waivers.toml", "waivers.p95-cache.ceiling");
+    assert_eq!((ceiling["impact"].as_str(), ceiling["new"].as_str()), (Some("breaking"), Some("0.4s")));
+    std::fs::remove_file(d.path().join(".support-plan/waivers.toml")).unwrap();
+    d.commit("Drop the waiver", 4);
+    let plans = changes(&d, "HEAD~1", "HEAD");
+    let removed = change(&plans, ".support-plan/waivers.toml", "waivers.p95-cache");
+    assert_eq!(removed["impact"], "notable");
+
+    // In the work tree, in the human output, and in plan log.
+    d.write(".support-plan/waivers.toml", WAIVER);
+    let out = d.plan(&["diff"]);
+    assert!(out.stdout.contains(".support-plan/waivers.toml (waivers, added)"), "{}", out.stdout);
+    assert!(out.stdout.contains("breaking: waiver added"), "{}", out.stdout);
+    let log = d.plan(&["log"]);
+    assert!(log.stdout.contains("Drop the waiver") && log.stdout.contains("Extend the waiver"), "{}", log.stdout);
+    assert!(log.stdout.contains("waivers.p95-cache.ceiling 300ms → 0.4s (breaking) (+1 more)"), "{}", log.stdout);
+    assert!(
+        !log.stdout.contains("config.discovery"),
+        "an added config with no excludes loosens nothing:\n{}",
+        log.stdout
+    );
+}
+
+#[test]
+fn a_record_that_does_not_parse_is_reported_with_file_and_line() {
+    let d = repo();
+    d.write(".support-plan/waivers.toml", "[waivers.x]\ncheck = \"step:qa\"\nexpires = \"soon\"\n");
+    d.commit("Broken waiver", 2);
+    let out = d.plan(&["diff", "v1.0.0", "HEAD"]);
+    assert_eq!(out.code, 2, "{}", out.stdout);
+    assert!(out.stdout.contains("does not load at HEAD ("), "{}", out.stdout);
+    assert!(
+        out.stdout.contains(".support-plan/waivers.toml at HEAD (") && out.stdout.contains(":3: invalid type"),
+        "{}",
+        out.stdout
+    );
+}
+
+/// A plan broken on the pull request's head is "does not load" in the comment, never
+/// "plan removed".
+#[test]
+fn the_comment_says_a_broken_plan_does_not_load() {
+    let d = Dir::git();
+    d.write("support-plan.toml", example());
+    let base = d.commit("plan", 1);
+    d.edit("support-plan.toml", "restore = \"4h\"", "restore = \"4 hours\"");
+    let head = d.commit("Break the plan", 2);
+    let out = std::process::Command::new(env!("CARGO_BIN_EXE_plan"))
+        .args([
+            "comment",
+            "--repo",
+            "acme/billing",
+            "--pr",
+            "7",
+            "--base",
+            &base,
+            "--head",
+            &head,
+            "--now",
+            NOW,
+            "--dry-run",
+        ])
+        .current_dir(d.path())
+        .env("GITHUB_TOKEN", "")
+        .env_remove("GITHUB_STEP_SUMMARY")
+        .output()
+        .unwrap();
+    let body = String::from_utf8_lossy(&out.stdout);
+    assert!(body.contains("does not load"), "{body}");
+    assert!(body.contains("4 hours") && body.contains("is not a duration"), "{body}");
+    assert!(!body.contains("removed"), "{body}");
+}
