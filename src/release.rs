@@ -125,6 +125,7 @@ pub fn facts(
     if let Some((i, _)) = repo.path_changes(&chain, &plan.source.path)?.first() {
         facts.last_plan_change = Some(Date::from_unix_seconds(repo.commit_info(chain[*i].0)?.time));
     }
+    facts.waivers_introduced = waiver_introductions(repo, &chain, &p.gate.waiver_file)?;
     if let Some(t) = tag {
         facts.tag_message = repo.tag_message(t)?;
     }
@@ -141,6 +142,35 @@ pub fn facts(
         );
     }
     Ok(facts)
+}
+
+/// The date of the commit that introduced each waiver still in the file at the chain's tip:
+/// the oldest version, in the unbroken run of versions up to the tip, that has its id.
+fn waiver_introductions(
+    repo: &Repo,
+    chain: &[(crate::git::ObjectId, Option<crate::git::ObjectId>)],
+    path: &str,
+) -> anyhow::Result<BTreeMap<String, Date>> {
+    let mut out: BTreeMap<String, Date> = BTreeMap::new();
+    let mut alive: Option<Vec<String>> = None;
+    for (i, change) in repo.path_changes(chain, path)? {
+        let Some(blob) = change.new else { break };
+        let text = match repo.read_blob(blob, &format!("{path} at {}", chain[i].0), 1024 * 1024)? {
+            Ok(bytes) => String::from_utf8_lossy(&bytes).into_owned(),
+            Err(_) => break,
+        };
+        let Ok(file) = records::parse::<WaiverFile>(&text, path) else { break };
+        let ids = alive.get_or_insert_with(|| file.waivers.keys().cloned().collect());
+        ids.retain(|id| file.waivers.contains_key(id));
+        if ids.is_empty() {
+            break;
+        }
+        let date = Date::from_unix_seconds(repo.commit_info(chain[i].0)?.time);
+        for id in ids.iter() {
+            out.insert(id.clone(), date);
+        }
+    }
+    Ok(out)
 }
 
 /// A results file: `{ "version": "1.2.0", "metrics": { "<metric id>": value } }`.

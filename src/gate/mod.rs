@@ -138,6 +138,8 @@ pub struct RepoFacts {
     pub verified_approvers: Option<Vec<String>>,
     /// The commit date of the gated revision: no record committed there can be dated later.
     pub committed: Option<Date>,
+    /// When each waiver was committed first (its horizon counts from there).
+    pub waivers_introduced: BTreeMap<String, Date>,
 }
 
 impl GateInput<'_> {

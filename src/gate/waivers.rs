@@ -33,7 +33,17 @@ pub fn apply(input: &GateInput, findings: &mut Vec<GateFinding>) {
             extra.push(invalid(format!("waiver `{id}` covers `{}`, which is not a check of this gate", w.check)));
             continue;
         }
+        // A waiver cannot be dated after the commit that introduced it: re-dating `created`
+        // must not renew it. So its horizon, counted from `created`, counts from no later
+        // than that commit.
         let latest = input.latest_record_date();
+        if let Some(introduced) = input.facts.waivers_introduced.get(id).filter(|d| w.created > **d && **d <= latest) {
+            extra.push(invalid(format!(
+                "waiver `{id}` says it was created {}, but it was first committed on {introduced}: re-dating a waiver does not renew it; add a new waiver (a new id) with its own approval",
+                w.created
+            )));
+            continue;
+        }
         if w.created > latest {
             extra.push(invalid(format!(
                 "waiver `{id}` was created {}, after {latest} (today or the gated commit): a waiver cannot come from the future",

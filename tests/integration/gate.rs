@@ -688,3 +688,41 @@ fn impossible_measurements_are_invalid_evidence() {
         assert!(f["message"].as_str().unwrap().contains(expected), "{f:#}");
     }
 }
+
+/// Re-dating `created` does not renew a waiver: its horizon counts from the commit that
+/// introduced it.
+#[test]
+fn a_waiver_horizon_counts_from_the_commit_that_introduced_it() {
+    let d = release_repo();
+    d.edit("evidence/k6-summary.json", "\"p(95)\": 236.8", "\"p(95)\": 262.5");
+    let first =
+        P95_WAIVER.replace("created = 2026-11-10\nexpires = 2027-01-15", "created = 2026-10-01\nexpires = 2026-12-20");
+    d.write(".support-plan/waivers.toml", &first);
+    d.commit_at("Waive p95", "2026-10-01T12:00:00Z");
+    let renewed =
+        P95_WAIVER.replace("created = 2026-11-10\nexpires = 2027-01-15", "created = 2026-11-20\nexpires = 2027-02-15");
+    waiver(&d, &renewed);
+    let (out, v) = gate(&d, &[]);
+    assert_eq!(out.code, 2, "{v:#}");
+    let f = status(&v, "waiver/p95-cache");
+    assert!(
+        f["message"]
+            .as_str()
+            .unwrap()
+            .contains("says it was created 2026-11-20, but it was first committed on 2026-10-01"),
+        "{f:#}"
+    );
+    // A waiver dated after the commit that introduced it is refused too.
+    let d = release_repo();
+    d.write(".support-plan/waivers.toml", P95_WAIVER.replace("created = 2026-11-10", "created = 2026-11-25"));
+    d.commit_at("Waive p95", "2026-11-12T12:00:00Z");
+    d.run_git(&["tag", "-f", "-a", "v1.0.0", "-m", "Release 1.0.0"]);
+    let (out, v) = gate(&d, &[]);
+    assert_eq!(out.code, 2, "{v:#}");
+    assert!(
+        status(&v, "waiver/p95-cache")["message"]
+            .as_str()
+            .unwrap()
+            .contains("created 2026-11-25, but it was first committed on 2026-11-12")
+    );
+}
