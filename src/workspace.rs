@@ -19,9 +19,20 @@ pub fn read_config(root: &Path) -> anyhow::Result<Config> {
     }
 }
 
-/// Every plan file under `root`, as sorted `/`-separated relative paths.
+/// Every plan file under `root`, as sorted `/`-separated relative paths (symbolic links
+/// included: the loader decides what to do with them).
 pub fn discover(root: &Path, config: &Config) -> anyhow::Result<Vec<String>> {
     let excludes = config.excludes();
+    walk(root, &excludes, &|path, kind| (kind.is_file() || kind.is_symlink()) && is_plan_path(path))
+}
+
+/// Files under `root` that `accept` takes, as sorted relative paths; never enters `.git`,
+/// `target`, `node_modules` or an excluded path.
+fn walk(
+    root: &Path,
+    excludes: &globset::GlobSet,
+    accept: &dyn Fn(&str, &std::fs::FileType) -> bool,
+) -> anyhow::Result<Vec<String>> {
     let mut found = Vec::new();
     let mut stack: Vec<PathBuf> = vec![PathBuf::new()];
     while let Some(rel) = stack.pop() {
@@ -41,7 +52,7 @@ pub fn discover(root: &Path, config: &Config) -> anyhow::Result<Vec<String>> {
                 if !is_skipped_dir(name) {
                     stack.push(child);
                 }
-            } else if (kind.is_file() || kind.is_symlink()) && is_plan_path(&rel_str) {
+            } else if accept(&rel_str, &kind) {
                 found.push(rel_str);
             }
         }
@@ -77,31 +88,9 @@ pub fn load_files(root: &Path, files: &[String]) -> anyhow::Result<Vec<Result<Lo
 }
 
 /// Every regular file under `root` that `wanted` accepts (symbolic links are not followed),
-/// as sorted relative paths; skips `.git`, `target` and `node_modules`.
+/// as sorted relative paths.
 pub fn files_where(root: &Path, wanted: &dyn Fn(&str) -> bool) -> anyhow::Result<Vec<String>> {
-    let mut found = Vec::new();
-    let mut stack: Vec<PathBuf> = vec![PathBuf::new()];
-    while let Some(rel) = stack.pop() {
-        let dir = root.join(&rel);
-        let entries = std::fs::read_dir(&dir).with_context(|| format!("listing {}", dir.display()))?;
-        for entry in entries {
-            let entry = entry.with_context(|| format!("listing {}", dir.display()))?;
-            let name = entry.file_name();
-            let Some(name) = name.to_str() else { continue };
-            let child = rel.join(name);
-            let rel_str = child.to_string_lossy().replace('\\', "/");
-            let kind = entry.file_type().with_context(|| format!("reading {}", entry.path().display()))?;
-            if kind.is_dir() {
-                if !is_skipped_dir(name) {
-                    stack.push(child);
-                }
-            } else if kind.is_file() && wanted(&rel_str) {
-                found.push(rel_str);
-            }
-        }
-    }
-    found.sort();
-    Ok(found)
+    walk(root, &globset::GlobSet::empty(), &|path, kind| kind.is_file() && wanted(path))
 }
 
 /// A small text file of the work tree (a record or config), or `None` when it is absent;

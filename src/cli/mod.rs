@@ -141,12 +141,7 @@ pub fn today(now: Option<&str>) -> anyhow::Result<supportplan::plan::values::Dat
 /// usage error (exit 2), never an empty, passing answer.
 pub fn unknown_plan<'a>(id: &str, place: &str, known: impl IntoIterator<Item = &'a str>) -> anyhow::Error {
     let known: Vec<&str> = known.into_iter().collect();
-    let best = known
-        .iter()
-        .map(|k| (strsim::jaro_winkler(id, k), *k))
-        .filter(|(s, _)| *s > 0.75)
-        .max_by(|a, b| a.0.total_cmp(&b.0))
-        .map(|(_, k)| k);
+    let best = supportplan::plan::closest(id, known.iter().copied(), 0.75);
     let hint = match best {
         Some(b) => format!("; did you mean `{b}`?"),
         None if known.is_empty() => "; there are no plans there".into(),

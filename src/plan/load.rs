@@ -212,12 +212,8 @@ fn quoted_value(message: &str) -> Option<String> {
 /// The closest expected name listed in a serde message ("expected one of `a`, `b`").
 fn suggest(got: &str, message: &str) -> Option<String> {
     let expected = message.split("expected").nth(1)?;
-    backticked(expected)
-        .into_iter()
-        .map(|c| (strsim::jaro_winkler(got, &c), c))
-        .filter(|(score, _)| *score > 0.7)
-        .max_by(|a, b| a.0.total_cmp(&b.0))
-        .map(|(_, c)| c)
+    let candidates = backticked(expected);
+    super::closest(got, candidates.iter().map(String::as_str), 0.7).map(str::to_owned)
 }
 
 /// A plan file's raw bytes (or its size, when over the limit) and where it came from.

@@ -14,6 +14,16 @@ pub use model::*;
 pub use refs::unit_mismatch;
 pub use source::{LineCol, Source, SpanIndex};
 
+/// The known name closest to `value` (Jaro-Winkler above `threshold`), for "did you mean".
+pub fn closest<'a>(value: &str, known: impl IntoIterator<Item = &'a str>, threshold: f64) -> Option<&'a str> {
+    known
+        .into_iter()
+        .map(|k| (strsim::jaro_winkler(value, k), k))
+        .filter(|(s, _)| *s > threshold)
+        .max_by(|a, b| a.0.total_cmp(&b.0))
+        .map(|(_, k)| k)
+}
+
 /// A problem that makes a plan invalid: it cannot be evaluated until fixed.
 #[derive(Debug, Clone, PartialEq)]
 pub struct Diagnostic {

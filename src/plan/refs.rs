@@ -38,12 +38,7 @@ impl Resolver<'_> {
             return;
         }
         let names: Vec<&String> = known.into_iter().collect();
-        let best = names
-            .iter()
-            .map(|k| (strsim::jaro_winkler(value, k), *k))
-            .filter(|(s, _)| *s > 0.75)
-            .max_by(|a, b| a.0.total_cmp(&b.0))
-            .map(|(_, k)| k.clone());
+        let best = super::closest(value, names.iter().map(|k| k.as_str()), 0.75);
         let help = match (best, names.is_empty()) {
             (Some(b), _) => Some(format!("did you mean `{b}`?")),
             (None, true) => Some(format!("this plan declares no {what}; add one, or remove the reference")),

@@ -320,7 +320,7 @@ fn dry_body(d: &Dir, base: &str, head: &str) -> String {
     dry_body_with(d, base, head, &[])
 }
 
-fn dry_body_with(d: &Dir, base: &str, head: &str, extra: &[&str]) -> String {
+pub fn dry_body_with(d: &Dir, base: &str, head: &str, extra: &[&str]) -> String {
     let out = std::process::Command::new(env!("CARGO_BIN_EXE_plan"))
         .args([
             "comment",
