@@ -242,11 +242,35 @@ impl RecordPaths {
         }
         self.matchers.iter().find(|(m, _)| m.is_match(path)).map(|(_, r)| *r)
     }
+
+    /// Whether a changed file may be one of the gate's files: a known place, or any other TOML
+    /// file (a record can live wherever a plan's `record` or `waiver_file` points, and that
+    /// plan need not have changed).
+    pub fn wants(&self, path: &str) -> bool {
+        self.role(path).is_some() || (path.ends_with(".toml") && !is_plan_path(path))
+    }
+
+    /// The role of a changed file: by its place, else by what it holds (either side).
+    pub fn role_of(&self, path: &str, texts: [Option<&str>; 2]) -> Option<FileRole> {
+        self.role(path).or_else(|| texts.into_iter().flatten().find_map(sniff))
+    }
 }
 
-/// One side of a record file: its bytes, or that it is absent.
-fn record_side(bytes: Option<Vec<u8>>) -> Option<String> {
-    bytes.map(|b| String::from_utf8_lossy(&b).into_owned())
+/// What a TOML file elsewhere in the tree is, by its top-level keys: a waiver file
+/// (`[waivers.<id>]` with `check` and `expires`), an approval record (`version` with `steps`
+/// or `plan_change`), an attestation (`by`, `date`, `statement`).
+fn sniff(text: &str) -> Option<FileRole> {
+    let doc: toml::Table = toml::from_str(text).ok()?;
+    let waiver_like =
+        |v: &toml::Value| v.as_table().is_some_and(|t| t.contains_key("check") && t.contains_key("expires"));
+    if doc.get("waivers").and_then(|w| w.as_table()).is_some_and(|w| !w.is_empty() && w.values().all(waiver_like)) {
+        return Some(FileRole::Waivers);
+    }
+    if doc.contains_key("version") && (doc.contains_key("steps") || doc.contains_key("plan_change")) {
+        return Some(FileRole::Approval);
+    }
+    (doc.len() == 3 && ["by", "date", "statement"].iter().all(|k| doc.contains_key(*k)))
+        .then_some(FileRole::Attestation)
 }
 
 /// Diffs one record file between two sides, typed by its role; a side that does not parse is
@@ -294,23 +318,28 @@ pub fn diff_record_file(
     }
 }
 
-/// The gate's own files that differ between `base` and `head`, diffed by role.
+/// The gate's own files that differ between `base` and `head`, diffed by role. A side that
+/// cannot be read (over the size limit) is reported as "does not load".
 pub fn record_changes(
     repo: &Repo,
     base: &Resolved,
     head: &Endpoint,
     paths: &RecordPaths,
 ) -> anyhow::Result<Vec<PlanChange>> {
-    let wanted = |p: &str| paths.role(p).is_some();
+    type Text = Option<Result<String, String>>;
+    let wanted = |p: &str| paths.wants(p);
     let none = globset::GlobSet::empty();
     let limit = MAX_PLAN_BYTES;
-    let read_blob = |id: ObjectId, path: &str, spec: &str| -> anyhow::Result<Option<String>> {
-        match repo.read_blob(id, &format!("{path} at {spec}"), limit)? {
-            Ok(bytes) => Ok(record_side(Some(bytes))),
-            Err(size) => anyhow::bail!("{path} at {spec} is {size} bytes, over the {limit}-byte limit"),
-        }
+    let read_blob = |id: ObjectId, path: &str, spec: &str| -> anyhow::Result<Text> {
+        Ok(Some(match repo.read_blob(id, &format!("{path} at {spec}"), limit)? {
+            Ok(bytes) => Ok(String::from_utf8_lossy(&bytes).into_owned()),
+            Err(size) => Err(format!("{path} at {spec} is {size} bytes, over the {limit}-byte limit")),
+        }))
     };
-    let mut pairs: Vec<(String, Option<String>, Option<String>)> = Vec::new();
+    let read_disk = |root: &std::path::Path, path: &str| -> Text {
+        workspace::read_text(root, path, limit).map_err(|e| format!("{e:#}")).transpose()
+    };
+    let mut pairs: Vec<(String, Text, Text)> = Vec::new();
     let head_label = head.label();
     match head {
         Endpoint::Commit(h) => {
@@ -326,29 +355,35 @@ pub fn record_changes(
             let mut on_disk = workspace::files_where(&root, &wanted)?;
             for f in &at_base {
                 let old = read_blob(f.id, &f.path, &base.spec)?;
-                let new = workspace::read_text(&root, &f.path, limit)?;
+                let new = read_disk(&root, &f.path);
                 on_disk.retain(|p| p != &f.path);
                 if old != new {
                     pairs.push((f.path.clone(), old, new));
                 }
             }
             for p in on_disk {
-                let new = workspace::read_text(&root, &p, limit)?;
+                let new = read_disk(&root, &p);
                 pairs.push((p, None, new));
             }
         }
     }
     pairs.sort_by(|a, b| a.0.cmp(&b.0));
-    Ok(pairs
-        .into_iter()
-        .filter_map(|(path, old, new)| {
-            let role = paths.role(&path)?;
-            diff_record_file(
+    fn text(t: &Option<Result<String, String>>) -> Option<&str> {
+        t.as_ref().and_then(|r| r.as_ref().ok()).map(String::as_str)
+    }
+    let mut out = Vec::new();
+    for (path, old, new) in pairs {
+        let Some(role) = paths.role_of(&path, [text(&old), text(&new)]) else { continue };
+        match (&old, &new) {
+            (Some(Err(e)), _) => out.push(crate::diff::unreadable(role, &path, &base.spec, vec![e.clone()])),
+            (_, Some(Err(e))) => out.push(crate::diff::unreadable(role, &path, &head_label, vec![e.clone()])),
+            _ => out.extend(diff_record_file(
                 role,
                 &path,
-                old.as_deref().map(|t| (t, base.spec.as_str())),
-                new.as_deref().map(|t| (t, head_label.as_str())),
-            )
-        })
-        .collect())
+                text(&old).map(|t| (t, base.spec.as_str())),
+                text(&new).map(|t| (t, head_label.as_str())),
+            )),
+        }
+    }
+    Ok(out)
 }

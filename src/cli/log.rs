@@ -57,7 +57,7 @@ pub fn run(g: &Global, args: &LogArgs) -> anyhow::Result<ExitCode> {
     // Without --plan, commits that changed only the gate's own files (waivers, records,
     // config) are listed too.
     let records = snapshot::RecordPaths::of([]);
-    let wanted = |p: &str| supportplan::config::is_plan_path(p) || records.role(p).is_some();
+    let wanted = |p: &str| supportplan::config::is_plan_path(p) || records.wants(p);
     // (index in the chain, plan files changed there)
     let touched: Vec<(usize, Vec<FileChange>)> = match &args.plan {
         None => repo.chain_plan_changes(&chain, &excludes, &wanted)?,
@@ -184,24 +184,25 @@ fn summarize(
     let mut old = Vec::new();
     let mut new = Vec::new();
     let mut out = Vec::new();
-    for ch in changes {
-        if let Some(role) = records.role(&ch.path) {
-            let text = |blob: Option<ObjectId>, rev: &str| -> anyhow::Result<Option<String>> {
-                let Some(blob) = blob else { return Ok(None) };
-                Ok(match repo.read_blob(blob, &format!("{} at {rev}", ch.path), supportplan::plan::MAX_PLAN_BYTES)? {
-                    Ok(bytes) => Some(String::from_utf8_lossy(&bytes).into_owned()),
-                    Err(size) => Some(format!("# {size} bytes, over the size limit")),
-                })
-            };
-            let (a, b) = (text(ch.old, &before)?, text(ch.new, &commit)?);
+    for ch in changes.iter().filter(|c| !supportplan::config::is_plan_path(&c.path)) {
+        let text = |blob: Option<ObjectId>, rev: &str| -> anyhow::Result<Option<String>> {
+            let Some(blob) = blob else { return Ok(None) };
+            Ok(match repo.read_blob(blob, &format!("{} at {rev}", ch.path), supportplan::plan::MAX_PLAN_BYTES)? {
+                Ok(bytes) => Some(String::from_utf8_lossy(&bytes).into_owned()),
+                Err(size) => Some(format!("# {size} bytes, over the size limit")),
+            })
+        };
+        let (a, b) = (text(ch.old, &before)?, text(ch.new, &commit)?);
+        if let Some(role) = records.role_of(&ch.path, [a.as_deref(), b.as_deref()]) {
             out.extend(snapshot::diff_record_file(
                 role,
                 &ch.path,
                 a.as_deref().map(|t| (t, before.as_str())),
                 b.as_deref().map(|t| (t, commit.as_str())),
             ));
-            continue;
         }
+    }
+    for ch in changes.iter().filter(|c| supportplan::config::is_plan_path(&c.path)) {
         if let Some(o) = ch.old {
             old.push(snapshot::load_blob(repo, &ch.path, o, &before)?);
         }

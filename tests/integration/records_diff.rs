@@ -136,3 +136,22 @@ fn the_comment_says_a_broken_plan_does_not_load() {
     assert!(body.contains("4 hours") && body.contains("is not a duration"), "{body}");
     assert!(!body.contains("removed"), "{body}");
 }
+
+/// A waiver file wherever a plan points (`gate.waiver_file`) is found by what it holds, even
+/// when the plan itself did not change; other TOML files stay out of the diff.
+#[test]
+fn a_waiver_file_elsewhere_is_diffed_and_other_toml_is_not() {
+    let d = Dir::git();
+    d.write("support-plan.toml", format!("{}\n[gate]\nwaiver_file = \"ops/exceptions.toml\"\n", example()));
+    d.write("Cargo.toml", "[package]\nname = \"x\"\nversion = \"0.1.0\"\n");
+    d.commit("plan", 1);
+    d.write("ops/exceptions.toml", WAIVER);
+    d.write("Cargo.toml", "[package]\nname = \"x\"\nversion = \"0.2.0\"\n");
+    d.commit("Waive p95 in ops/", 2);
+    let plans = changes(&d, "HEAD~1", "HEAD");
+    assert_eq!(plans.len(), 1, "{plans:#?}");
+    let w = change(&plans, "ops/exceptions.toml", "waivers.p95-cache");
+    assert_eq!(w["impact"], "breaking");
+    let out = d.plan(&["diff", "HEAD~1"]);
+    assert!(out.stdout.contains("ops/exceptions.toml (waivers, added)"), "{}", out.stdout);
+}
