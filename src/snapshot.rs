@@ -25,6 +25,13 @@ pub fn config_at(repo: &Repo, rev: &Resolved) -> anyhow::Result<Config> {
     }
 }
 
+/// The config for finding plans in a comparison: a config that does not load there is itself
+/// reported (it is one of the gate's files, see [`record_changes`]), and discovery falls back
+/// to the defaults, so every plan is still compared.
+pub fn discovery_config(repo: &Repo, rev: &Resolved) -> Config {
+    config_at(repo, rev).unwrap_or_default()
+}
+
 /// Reads one plan blob (not yet parsed).
 pub fn read_blob(repo: &Repo, path: &str, id: ObjectId, rev: &str) -> anyhow::Result<RawPlan> {
     let bytes = repo.read_blob(id, &format!("{path} at {rev}"), MAX_PLAN_BYTES)?;
@@ -84,7 +91,7 @@ pub struct Candidates {
 pub fn candidates(repo: &Repo, base: &Resolved, head: &Endpoint) -> anyhow::Result<Candidates> {
     match head {
         Endpoint::Commit(h) => {
-            let config = config_at(repo, h)?;
+            let config = discovery_config(repo, h);
             let changes = repo.changed_plan_files(base.id, h.id, &config.excludes())?;
             let (mut old, mut new) = (Vec::new(), Vec::new());
             for ch in changes {
@@ -104,8 +111,8 @@ pub fn candidates(repo: &Repo, base: &Resolved, head: &Endpoint) -> anyhow::Resu
             let root = repo
                 .work_dir()
                 .context("this is a bare repository: there is no work tree to compare; give two revisions")?;
-            let config = workspace::read_config(&root)?;
-            let base_config = config_at(repo, base)?;
+            let config = workspace::read_config(&root).unwrap_or_default();
+            let base_config = discovery_config(repo, base);
             let (files, skipped) = repo.plan_files(base.id, &base_config.excludes())?;
             let on_disk = workspace::discover(&root, &config)?;
             let mut base_raw: BTreeMap<String, RawPlan> = BTreeMap::new();

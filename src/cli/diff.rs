@@ -115,12 +115,10 @@ pub fn run(g: &Global, args: &DiffArgs) -> anyhow::Result<ExitCode> {
     eprint!("{}", render::human::load_failures(snapshot::failures(&candidates), g.style()));
     let mut plans =
         snapshot::compare_plans(&candidates.old, &candidates.new, &base.spec, &head.label(), args.plan.as_deref());
-    if args.plan.is_none() {
-        // The gate's own files (waivers, records, config).
-        let loaded = candidates.old.iter().chain(candidates.new.iter()).filter_map(|p| p.as_ref().ok());
-        let paths = snapshot::RecordPaths::of(loaded);
-        plans.extend(snapshot::record_changes(&repo, &base, &head, &paths)?);
-    }
+    // The gate's own files (waivers, records, config) judge every plan, `--plan` or not.
+    let loaded = candidates.old.iter().chain(candidates.new.iter()).filter_map(|p| p.as_ref().ok());
+    let paths = snapshot::RecordPaths::of(loaded);
+    plans.extend(snapshot::record_changes(&repo, &base, &head, &paths)?);
     let notices = candidates.skipped.iter().map(|s| format!("skipped {}: it {}", s.path, s.why)).collect();
     let report = DiffReport { base: label(&Endpoint::Commit(base)), head: label(&head), plans, notices };
     match args.format {

@@ -51,7 +51,7 @@ pub fn run(g: &Global, args: &LogArgs) -> anyhow::Result<ExitCode> {
         }
         _ => (None, repo.resolve(range)?),
     };
-    let config = snapshot::config_at(&repo, &tip)?;
+    let config = snapshot::discovery_config(&repo, &tip);
     let excludes = config.excludes();
     let (chain, truncated) = repo.first_parent_chain(tip.id, hide.map(|h| h.id))?;
     // Without --plan, commits that changed only the gate's own files (waivers, records,

@@ -86,10 +86,11 @@ fn header(s: &Summary) -> String {
     let failures = s.check.map_or(0, |c| c.count(Severity::Error));
     let icon = if breaking > 0 || failures > 0 { "⚠️" } else { "✅" };
     let _ = writeln!(out, "### {icon} Support plan summary\n");
-    let mut parts = vec![
-        plural(d.plans.len(), "plan changed", "plans changed"),
-        plural(breaking, "breaking change", "breaking changes"),
-    ];
+    let mut parts = vec![plural(d.plans_changed(), "plan changed", "plans changed")];
+    if d.gate_files_changed() > 0 {
+        parts.push(plural(d.gate_files_changed(), "gate file changed", "gate files changed"));
+    }
+    parts.extend([plural(breaking, "breaking change", "breaking changes")]);
     if s.check.is_some() {
         parts.push(plural(failures, "failing check", "failing checks"));
     }

@@ -19,6 +19,9 @@ pub enum Compare {
     /// A threshold: the direction comes from the sibling `op` (`<=` may not grow, `>=` may
     /// not shrink, `==` may not change).
     Threshold(&'static str),
+    /// A reference to support hours (`hours.<id>`): weaker when the referenced hours cover
+    /// fewer hours a week (both sides resolved in their own plan).
+    HoursRef(&'static str),
     /// A list or keyed table: see the entry's `added` and `removed`.
     Members,
     /// Meaningful, without a direction.
@@ -48,7 +51,8 @@ impl Entry {
             | Compare::Flag(why)
             | Compare::Rank(_, why)
             | Compare::Exact(why)
-            | Compare::Threshold(why) => Some(why),
+            | Compare::Threshold(why)
+            | Compare::HoursRef(why) => Some(why),
             _ => None,
         };
         Entry { path, compare, added: None, removed }
@@ -89,6 +93,7 @@ impl Entry {
             Compare::Rank(order, why) => parts.push(format!("moves right in {} ({why})", order.join(" → "))),
             Compare::Exact(why) => parts.push(format!("any change ({why})")),
             Compare::Threshold(why) => parts.push(format!("loosened by its `op` ({why})")),
+            Compare::HoursRef(why) => parts.push(format!("names hours covering fewer hours a week ({why})")),
             Compare::Members | Compare::Notable | Compare::Prose => {}
         }
         let is_limit = matches!(self.compare, Compare::Members | Compare::Notable | Compare::Prose);
@@ -241,8 +246,9 @@ pub static CATALOGUE: &[Entry] = &[
     e("acceptance.criteria.*.metric", Exact("the criterion measures something else now")),
     e("acceptance.criteria.*.op", Exact("the criterion compares differently")),
     e("acceptance.criteria.*.target", Threshold("threshold loosened")),
-    e("acceptance.criteria.*.warn_at", Threshold("warning threshold loosened")).removal_ok(),
-    e("acceptance.criteria.*.aggregate", Exact("a different value decides when there are several")),
+    e("acceptance.criteria.*.warn_at", Threshold("warning threshold loosened")).removed("warning threshold removed"),
+    e("acceptance.criteria.*.aggregate", Exact("a different value decides when there are several"))
+        .added("an explicit aggregate replaces the worst case"),
     e("acceptance.criteria.*.min_samples", Higher("fewer samples required")),
     e("acceptance.criteria.*.select", Exact("test selection changed")),
     e("acceptance.criteria.*.require", Rank(&["all-pass", "min-pass-pct"], "failing tests accepted")),
@@ -337,41 +343,41 @@ pub static CATALOGUE: &[Entry] = &[
     list("escalation.*").removed("escalation level removed"),
     e("escalation.*.order", Notable),
     e("escalation.*.contact", Notable),
-    e("escalation.*.hours", Notable),
+    e("escalation.*.hours", HoursRef("support hours shortened")).removal_ok(),
     e("escalation.*.escalate_after", Lower("escalation waits longer")),
     list("problem_referral.*"),
     e("problem_referral.*.problem", Prose),
     e("problem_referral.*.refer_to", Notable),
-    e("problem_referral.*.hours", Notable),
+    e("problem_referral.*.hours", HoursRef("support hours shortened")).removal_ok(),
     list("hours.*"),
     e("hours.*.always", Flag("support no longer around the clock")),
-    e("hours.*.timezone", Notable),
+    e("hours.*.timezone", Exact("support hours moved to another time zone")).removal_ok(),
     list("hours.*.days").removed("fewer support days"),
     e("hours.*.start", Lower("support hours start later")),
     e("hours.*.end", Higher("support hours end earlier")),
     e("hours.*.holidays", Notable),
     // 3.1–3.5 responsibilities, SLA, dependencies.
     e("responsibilities.software_maintenance.owner", Notable),
-    e("responsibilities.software_maintenance.hours", Notable),
+    e("responsibilities.software_maintenance.hours", HoursRef("support hours shortened")).removal_ok(),
     e("responsibilities.software_maintenance.url", Notable),
     e("responsibilities.software_maintenance.notes", Prose),
     e("responsibilities.sysadmin.owner", Notable),
-    e("responsibilities.sysadmin.hours", Notable),
+    e("responsibilities.sysadmin.hours", HoursRef("support hours shortened")).removal_ok(),
     e("responsibilities.sysadmin.url", Notable),
     e("responsibilities.sysadmin.notes", Prose),
     e("responsibilities.user_support.owner", Notable),
-    e("responsibilities.user_support.hours", Notable),
+    e("responsibilities.user_support.hours", HoursRef("support hours shortened")).removal_ok(),
     e("responsibilities.user_support.url", Notable),
     e("responsibilities.user_support.notes", Prose),
     e("responsibilities.dba.owner", Notable),
-    e("responsibilities.dba.hours", Notable),
+    e("responsibilities.dba.hours", HoursRef("support hours shortened")).removal_ok(),
     e("responsibilities.dba.url", Notable),
     e("responsibilities.dba.notes", Prose),
     list("responsibilities.response.*").removed("response target removed"),
     e("responsibilities.response.*.description", Prose),
     e("responsibilities.response.*.acknowledge", Lower("response time lengthened")),
     e("responsibilities.response.*.restore", Lower("restore time lengthened")),
-    e("responsibilities.response.*.hours", Notable),
+    e("responsibilities.response.*.hours", HoursRef("support hours shortened")).removal_ok(),
     e("responsibilities.backup.owner", Notable),
     e("responsibilities.backup.frequency", Lower("backups less frequent")),
     e("responsibilities.backup.retention", Higher("retention shortened")),

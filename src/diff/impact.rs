@@ -9,7 +9,11 @@ use toml::Value;
 use super::catalogue::{Compare, lookup};
 use super::value::RawChange;
 use super::{ChangeKind, Impact};
-use crate::plan::values::{Duration, Period, Quantity};
+use crate::plan::values::{Dimension, Duration, Period, Quantity};
+
+fn seconds_of_day(t: toml::value::Time) -> f64 {
+    f64::from(t.hour) * 3600.0 + f64::from(t.minute) * 60.0 + f64::from(t.second.unwrap_or(0))
+}
 
 /// A number for ordering: plain numbers, dates, times of day, durations, periods,
 /// quantities (in base units), money (with its currency, which must match).
@@ -22,16 +26,18 @@ fn magnitude(v: &Value) -> Option<(f64, String)> {
             (Some(date), _) => {
                 let date = crate::plan::values::Date::new(date.year as i16, date.month as i8, date.day as i8)?;
                 let days = crate::plan::values::Date::new(1970, 1, 1)?.days_until(date) as f64;
-                let secs = d.time.map_or(0.0, |t| f64::from(t.hour) * 3600.0 + f64::from(t.minute) * 60.0);
+                let secs = d.time.map_or(0.0, seconds_of_day);
                 Some((days * 86_400.0 + secs, "date".into()))
             }
-            (None, Some(t)) => Some((f64::from(t.hour) * 3600.0 + f64::from(t.minute) * 60.0, "time".into())),
+            (None, Some(t)) => Some((seconds_of_day(t), "time of day".into())),
             (None, None) => None,
         },
+        // Durations, periods and time quantities are all seconds, so "220ms", "0.2s" and
+        // "1h" compare with each other.
         Value::String(s) => Duration::parse(s)
-            .map(|d| (d.millis as f64, "duration".into()))
+            .map(|d| (d.millis as f64 / 1000.0, format!("{:?}", Dimension::Time)))
             .ok()
-            .or_else(|| Period::parse(s).ok().map(|p| (p.approx_days() * 86_400_000.0, "duration".into())))
+            .or_else(|| Period::parse(s).ok().map(|p| (p.approx_days() * 86_400.0, format!("{:?}", Dimension::Time))))
             .or_else(|| Quantity::parse(s).ok().map(|q| (q.base(), format!("{:?}", q.unit.dimension)))),
         Value::Table(t) => {
             let (amount, _) = magnitude(t.get("amount")?)?;
@@ -60,6 +66,25 @@ fn is_na(v: &Option<Value>) -> bool {
 }
 
 const INCOMPARABLE: &str = "changed to a value that cannot be compared with the old one";
+
+/// Hours a week a `[hours.<id>]` table covers: 168 when `always`, else its days times the
+/// span from `start` to `end`.
+fn weekly_hours(h: &Value) -> Option<f64> {
+    if h.get("always").and_then(Value::as_bool) == Some(true) {
+        return Some(168.0);
+    }
+    let time = |k: &str| match h.get(k)? {
+        Value::Datetime(d) => d.time.map(seconds_of_day),
+        _ => None,
+    };
+    let days = h.get("days")?.as_array()?.len() as f64;
+    let span = (time("end")? - time("start")?).max(0.0) / 3600.0;
+    Some(days * span)
+}
+
+fn round1(v: f64) -> f64 {
+    (v * 10.0).round() / 10.0
+}
 
 /// Classifies a change, with the reason when it is breaking.
 pub fn classify(c: &RawChange, old_root: &Value, new_root: &Value) -> (Impact, Option<String>) {
@@ -120,6 +145,17 @@ pub fn classify(c: &RawChange, old_root: &Value, new_root: &Value) -> (Impact, O
                 Some(true) => breaking(why),
                 Some(false) => (Impact::Notable, None),
                 None => (Impact::Breaking, Some(format!("{INCOMPARABLE} ({why}?)"))),
+            }
+        }
+        Compare::HoursRef(why) => {
+            let weekly =
+                |root: &Value, v: &Value| v.as_str().and_then(|id| root.get("hours")?.get(id)).and_then(weekly_hours);
+            match (weekly(old_root, old), weekly(new_root, new)) {
+                (Some(o), Some(n)) if n < o - 1e-9 => {
+                    (Impact::Breaking, Some(format!("{why}: {} → {} hours a week", round1(o), round1(n))))
+                }
+                (Some(_), Some(_)) => (Impact::Notable, None),
+                _ => (Impact::Breaking, Some(format!("{INCOMPARABLE} ({why}?)"))),
             }
         }
         Compare::Prose if old.is_str() && new.is_str() => (Impact::Cosmetic, None),

@@ -173,8 +173,15 @@ pub fn short_value(v: &serde_json::Value) -> String {
 pub fn describe(c: &Change) -> String {
     let show = |v: &Option<serde_json::Value>| v.as_ref().map(value::short).unwrap_or_default();
     let what = match c.kind {
-        ChangeKind::Added => format!("{} added", c.path),
-        ChangeKind::Removed => format!("{} removed", c.path),
+        // A member of a list is named: `hours.business.days removed fri`.
+        ChangeKind::Added => match c.new.as_ref().filter(|v| !v.is_object()) {
+            Some(v) => format!("{} added {}", c.path, value::short(v)),
+            None => format!("{} added", c.path),
+        },
+        ChangeKind::Removed => match c.old.as_ref().filter(|v| !v.is_object()) {
+            Some(v) => format!("{} removed {}", c.path, value::short(v)),
+            None => format!("{} removed", c.path),
+        },
         ChangeKind::Moved => format!("moved {} → {}", show(&c.old), show(&c.new)),
         ChangeKind::Changed if c.text_diff.is_some() || c.unified.is_some() => format!("{} reworded", c.path),
         ChangeKind::Changed if c.old.is_none() && c.new.is_none() => format!("{} does not load", c.path),
@@ -370,7 +377,8 @@ pub fn diff_record<T: Serialize>(
             return value::tree(d);
         }
         let mut t = toml::Table::new();
-        if let Some(toml::Value::Table(o)) = other.map(|(m, _)| value::tree(m)) {
+        // Only the waiver file is a keyed table of its own entries; a new record is one thing.
+        if let (FileRole::Waivers, Some(toml::Value::Table(o))) = (role, other.map(|(m, _)| value::tree(m))) {
             for (k, v) in o {
                 if v.is_table() {
                     t.insert(k, toml::Value::Table(Default::default()));

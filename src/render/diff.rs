@@ -55,9 +55,13 @@ fn heading(p: &PlanChange) -> String {
 }
 
 fn summary(r: &DiffReport) -> String {
+    let files = match r.gate_files_changed() {
+        0 => String::new(),
+        n => format!(" and {}", super::plural(n, "gate file", "gate files")),
+    };
     format!(
-        "{} changed: {} ({} breaking, {} notable, {} cosmetic)",
-        super::plural(r.plans.len(), "plan", "plans"),
+        "{}{files} changed: {} ({} breaking, {} notable, {} cosmetic)",
+        super::plural(r.plans_changed(), "plan", "plans"),
         super::plural(r.changes(), "change", "changes"),
         r.count(Impact::Breaking),
         r.count(Impact::Notable),
@@ -178,7 +182,8 @@ pub fn json(r: &DiffReport) -> String {
         "base": r.base,
         "head": r.head,
         "summary": {
-            "plans_changed": r.plans.len(),
+            "plans_changed": r.plans_changed(),
+            "gate_files_changed": r.gate_files_changed(),
             "changes": r.changes(),
             "breaking": r.count(Impact::Breaking),
             "notable": r.count(Impact::Notable),

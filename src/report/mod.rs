@@ -160,6 +160,16 @@ impl DiffReport {
         self.plans.iter().map(|p| p.count(impact)).sum()
     }
 
+    /// How many plans changed (the gate's own files not counted).
+    pub fn plans_changed(&self) -> usize {
+        self.plans.iter().filter(|p| p.role == crate::diff::FileRole::Plan).count()
+    }
+
+    /// How many of the gate's own files (waivers, records, config) changed.
+    pub fn gate_files_changed(&self) -> usize {
+        self.plans.len() - self.plans_changed()
+    }
+
     pub fn changes(&self) -> usize {
         self.plans.iter().map(|p| p.changes.len()).sum()
     }

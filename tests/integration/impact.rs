@@ -52,6 +52,34 @@ const CASES: &[(&str, &str, &str, Impact, &str)] = &[
         Impact::Breaking,
         "fewer support days",
     ),
+    // A reference to narrower support hours, seconds of a time of day, another time zone.
+    (
+        "restore = \"4h\"\nhours = \"always\"",
+        "restore = \"4h\"\nhours = \"business\"",
+        "responsibilities.response.p1.hours",
+        Impact::Breaking,
+        "support hours shortened: 168 → 50 hours a week",
+    ),
+    ("start = 08:00:00", "start = 08:00:59", "hours.business.start", Impact::Breaking, "start later"),
+    (
+        "timezone = \"Europe/Berlin\"\ndays",
+        "timezone = \"Pacific/Kiritimati\"\ndays",
+        "hours.business.timezone",
+        Impact::Breaking,
+        "another time zone",
+    ),
+    // Thresholds in other units of the same dimension; warn_at removed; an explicit aggregate.
+    ("warn_at = \"220ms\"", "warn_at = \"0.2s\"", "warn_at", Impact::Notable, ""),
+    ("warn_at = \"220ms\"", "warn_at = \"0.23s\"", "warn_at", Impact::Breaking, "warning threshold loosened"),
+    ("warn_at = \"220ms\"\n", "", "warn_at", Impact::Breaking, "warning threshold removed"),
+    ("target = \"250ms\"", "target = \"0.3s\"", "p95-latency.target", Impact::Breaking, "threshold loosened"),
+    (
+        "op = \">=\"\ntarget = \"500rps\"",
+        "op = \">=\"\ntarget = \"500rps\"\naggregate = \"max\"",
+        "aggregate",
+        Impact::Breaking,
+        "replaces the worst case",
+    ),
     // Periods and durations.
     (
         "review_interval = \"6mo\"",

@@ -155,3 +155,37 @@ fn a_waiver_file_elsewhere_is_diffed_and_other_toml_is_not() {
     let out = d.plan(&["diff", "HEAD~1"]);
     assert!(out.stdout.contains("ops/exceptions.toml (waivers, added)"), "{}", out.stdout);
 }
+
+/// A new approval record is the normal release step: notable, never "approvers added to a
+/// recorded approval". `--plan` keeps the gate's files (they judge every plan). A config that
+/// does not load is reported, in JSON too, and plan log still lists its commit.
+#[test]
+fn new_records_plan_filter_and_a_broken_config() {
+    let d = repo();
+    d.write(
+        ".support-plan/approvals/1.1.0.toml",
+        "version = \"1.1.0\"\n\n[plan_change]\ndecision = \"approved\"\napproved_by = [\"dave\"]\ndate = 2026-11-24\n",
+    );
+    d.write(".support-plan/waivers.toml", WAIVER);
+    d.commit("Records for 1.1.0", 2);
+    let plans = changes(&d, "v1.0.0", "HEAD");
+    let approval = plans.iter().find(|p| p["product"] == ".support-plan/approvals/1.1.0.toml").unwrap();
+    assert!(approval["changes"].as_array().unwrap().iter().all(|c| c["impact"] == "notable"), "{approval:#}");
+    let out = d.plan(&["diff", "v1.0.0", "HEAD", "--plan", "acme-billing", "--fail-on", "breaking"]);
+    assert_eq!(out.code, 1, "a waiver added must not hide behind --plan:\n{}", out.stdout);
+    assert!(out.stdout.contains("0 plans and 2 gate files changed"), "{}", out.stdout);
+
+    d.write(".support-plan/config.toml", "[gate]\nwaiver_max_horizon = \"1q\"\n");
+    d.commit("Break the config", 3);
+    let out = d.plan(&["diff", "HEAD~1", "HEAD", "--format", "json"]);
+    assert_eq!(out.code, 2);
+    let v: serde_json::Value = serde_json::from_str(&out.stdout).unwrap();
+    assert_eq!(v["plans"][0]["status"], "does-not-load", "{v:#}");
+    assert!(
+        v["plans"][0]["changes"][0]["reason"].as_str().unwrap().contains(".support-plan/config.toml at HEAD"),
+        "{v:#}"
+    );
+    let log = d.plan(&["log", "-n", "1"]);
+    assert_eq!(log.code, 0, "{}", log.stderr);
+    assert!(log.stdout.contains("Break the config") && log.stdout.contains("does not load"), "{}", log.stdout);
+}

@@ -97,6 +97,7 @@ impl JsonSchema for Date {
 pub struct TimeOfDay {
     pub hour: u8,
     pub minute: u8,
+    pub second: u8,
 }
 
 impl fmt::Display for TimeOfDay {
@@ -109,7 +110,7 @@ impl<'de> Deserialize<'de> for TimeOfDay {
     fn deserialize<D: Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
         let dt = toml::value::Datetime::deserialize(deserializer)?;
         match (dt.date, dt.time) {
-            (None, Some(t)) => Ok(TimeOfDay { hour: t.hour, minute: t.minute }),
+            (None, Some(t)) => Ok(TimeOfDay { hour: t.hour, minute: t.minute, second: t.second.unwrap_or(0) }),
             _ => Err(de::Error::custom(format!("expected a local time such as 08:00:00, found {dt}"))),
         }
     }
@@ -117,7 +118,8 @@ impl<'de> Deserialize<'de> for TimeOfDay {
 
 impl Serialize for TimeOfDay {
     fn serialize<S: Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
-        let time = toml::value::Time { hour: self.hour, minute: self.minute, second: Some(0), nanosecond: None };
+        let time =
+            toml::value::Time { hour: self.hour, minute: self.minute, second: Some(self.second), nanosecond: None };
         toml::value::Datetime { date: None, time: Some(time), offset: None }.serialize(serializer)
     }
 }
