@@ -54,6 +54,9 @@ pub struct GateConfig {
     /// Repository-wide cap on every plan's `gate.waiver_max_horizon`.
     #[serde(default)]
     pub waiver_max_horizon: Option<Duration>,
+    /// Environment variables a plan's `command` steps may ask for by name (`env = [...]`).
+    #[serde(default)]
+    pub command_env: Vec<String>,
 }
 
 impl Config {

@@ -127,6 +127,8 @@ pub fn run(g: &Global, args: &CommentArgs) -> anyhow::Result<ExitCode> {
             instant: super::instant(args.now.as_deref(), now),
             verify_approvers: false,
             write_results: None,
+            // The head's plan is the pull request's: its commands never run here.
+            run_commands: false,
         };
         Some(run.evaluate(&loaded, |_| Ok(version.clone()))?)
     } else {
@@ -173,7 +175,8 @@ pub fn run(g: &Global, args: &CommentArgs) -> anyhow::Result<ExitCode> {
         bot_login: args.bot_login.as_deref(),
         dry_run: args.dry_run,
     };
-    let Some(token) = env("GITHUB_TOKEN") else {
+    // A token pasted with a trailing newline is still the token.
+    let Some(token) = env("GITHUB_TOKEN").map(|t| t.trim().to_owned()) else {
         if args.dry_run {
             emit(&format!(
                 "{body}\n---\nwould list the comments of {owner}/{name}#{pr}, then create or update ours (no GITHUB_TOKEN, so nothing was read)\n"
@@ -184,7 +187,14 @@ pub fn run(g: &Global, args: &CommentArgs) -> anyhow::Result<ExitCode> {
         anyhow::bail!("GITHUB_TOKEN is not set (or empty); the summary above was not posted");
     };
     let api = env("GITHUB_API_URL").unwrap_or_else(|| "https://api.github.com".into());
-    let client = Client::new(&api, &token)?;
+    let client = match Client::new(&api, &token) {
+        Ok(c) => c,
+        Err(e) => {
+            emit(&body)?;
+            eprintln!("error: {}", e.to_string().replace(&token, "***"));
+            return Ok(ExitCode::from(3));
+        }
+    };
     let token_free = |s: String| s.replace(&token, "***");
     match sticky::publish(&client, &request) {
         Ok(outcome) => {

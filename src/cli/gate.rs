@@ -9,7 +9,7 @@ use std::process::ExitCode;
 
 use anyhow::Context as _;
 use clap::{Args, ValueEnum};
-use supportplan::gate::{self, GateInput};
+use supportplan::gate::{self, CommandOutcome, GateInput};
 use supportplan::git::Repo;
 use supportplan::plan::{Measure, ReleaseStep};
 use supportplan::{evidence, release, render, snapshot};
@@ -117,6 +117,7 @@ pub fn run(g: &Global, args: &GateArgs) -> anyhow::Result<ExitCode> {
         instant: super::instant(args.now.as_deref(), now),
         verify_approvers: args.verify_approvers == Verify::Git,
         write_results: args.write_results.then_some(root.as_path()),
+        run_commands: true,
     };
     g.note(|| format!("gating {} = {} with evidence from {}", rev.spec, rev.id, evidence_dir.display()));
     let reports = run.evaluate(&plans, version_of)?;
@@ -195,6 +196,8 @@ pub struct GateRun<'a> {
     pub verify_approvers: bool,
     /// Where to write results files, when asked to.
     pub write_results: Option<&'a std::path::Path>,
+    /// A release gate runs the plan's commands; a preview never does.
+    pub run_commands: bool,
 }
 
 impl GateRun<'_> {
@@ -216,9 +219,23 @@ impl GateRun<'_> {
             facts.env_ticket = std::env::var("PLAN_CHANGE_TICKET").ok().filter(|t| !t.trim().is_empty());
             let mut commands = BTreeMap::new();
             for (id, step) in &p.release_process.steps {
-                if let ReleaseStep::Command { run, timeout, .. } = step {
-                    let timeout = std::time::Duration::from_millis(timeout.millis);
-                    commands.insert(id.clone(), gate::command::run(run, timeout, self.evidence_dir));
+                if let ReleaseStep::Command { run, timeout, env, .. } = step {
+                    let denied: Vec<&String> = env
+                        .iter()
+                        .filter(|n| !self.config.gate.command_env.contains(n) || gate::command::is_secret_name(n))
+                        .collect();
+                    let outcome = if !self.run_commands {
+                        CommandOutcome::AtRelease
+                    } else if !denied.is_empty() {
+                        let names = denied.iter().map(|n| format!("`{n}`")).collect::<Vec<_>>().join(", ");
+                        CommandOutcome::Refused(format!(
+                            "the step asks for {names}, which .support-plan/config.toml gate.command_env does not allow (secret-looking names never pass)"
+                        ))
+                    } else {
+                        let timeout = std::time::Duration::from_millis(timeout.millis);
+                        gate::command::run(run, timeout, self.evidence_dir, env)
+                    };
+                    commands.insert(id.clone(), outcome);
                 }
             }
             let input = GateInput {

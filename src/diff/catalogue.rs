@@ -228,6 +228,7 @@ pub static CATALOGUE: &[Entry] = &[
     e("release_process.steps.*.run", Exact("the command changed")),
     e("release_process.steps.*.timeout", Notable),
     e("release_process.steps.*.expect_exit", Exact("a different exit code passes")),
+    list("release_process.steps.*.env").added("the command gets more of the environment"),
     e("release_process.steps.*.output", Members).removed("output check removed"),
     e("release_process.steps.*.output.pointer", Exact("the output check reads another value")),
     e("release_process.steps.*.output.op", Exact("the output check compares differently")),
@@ -491,6 +492,7 @@ pub static CATALOGUE: &[Entry] = &[
     e("config.release.tag_pattern", Exact("release tags match differently")),
     e("config.gate.fail_on", Rank(&["warning", "error"], "warnings no longer block a release")),
     e("config.gate.waiver_max_horizon", Lower("waivers may last longer")),
+    list("config.gate.command_env").added("plan commands may get more of the environment"),
 ];
 
 #[cfg(test)]

@@ -153,9 +153,16 @@ impl GateInput<'_> {
 /// The result of a `command` step, run by the caller.
 #[derive(Debug, Clone, PartialEq)]
 pub enum CommandOutcome {
-    Exited { code: i32, stdout: String },
+    Exited {
+        code: i32,
+        stdout: String,
+    },
     TimedOut,
     FailedToStart(String),
+    /// A preview (pull request): plan commands run only in a release gate.
+    AtRelease,
+    /// The step asks for environment variables the repository config does not allow.
+    Refused(String),
 }
 
 /// Everything a gate evaluation reads.

@@ -359,6 +359,17 @@ fn one(input: &GateInput, id: &str, step: &ReleaseStep) -> GateFinding {
                 Some(CommandOutcome::FailedToStart(e)) => {
                     GateFinding::new(check, S, Status::Error, format!("`{shown}` could not start: {e}"))
                 }
+                Some(CommandOutcome::AtRelease) => GateFinding::new(
+                    check,
+                    S,
+                    Status::Na,
+                    format!("`{shown}` runs at release: a preview never executes plan commands"),
+                ),
+                Some(CommandOutcome::Refused(why)) => {
+                    let mut f = GateFinding::new(check, S, Status::Error, why.clone());
+                    f.invalid = true;
+                    f
+                }
                 None => GateFinding::new(check, S, Status::Error, "the command was not run".to_string()),
             }
         }

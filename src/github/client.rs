@@ -54,6 +54,19 @@ pub struct Client {
 
 impl Client {
     pub fn new(api_url: &str, token: &str) -> anyhow::Result<Client> {
+        // An HTTP header takes visible ASCII only; anything else would panic deep in the
+        // client. Say so without showing the token.
+        if let Some(bad) = token.chars().find(|c| !c.is_ascii_graphic()) {
+            let what = if bad.is_whitespace() {
+                "whitespace".to_string()
+            } else {
+                format!("the character U+{:04X}", bad as u32)
+            };
+            anyhow::bail!(
+                "GITHUB_TOKEN holds {what} inside it ({} characters in all); a token is one word of visible ASCII",
+                token.chars().count()
+            );
+        }
         let runtime = tokio::runtime::Builder::new_current_thread().enable_all().build()?;
         let crab = runtime.block_on(async {
             Octocrab::builder()

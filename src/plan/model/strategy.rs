@@ -182,6 +182,11 @@ pub enum ReleaseStep {
         timeout: Duration,
         #[serde(default)]
         expect_exit: i32,
+        /// Environment variables to pass besides the fixed allowlist (PATH, HOME, LANG, CI,
+        /// non-secret GitHub context); each must be allowed by name in the repository config's
+        /// `gate.command_env`, and secret-looking names never pass.
+        #[serde(default)]
+        env: Vec<String>,
         /// A check on the command's JSON output (stdout).
         #[serde(default)]
         output: Option<OutputCheck>,
