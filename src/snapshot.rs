@@ -58,7 +58,7 @@ pub fn products_at(repo: &Repo, side: &Endpoint) -> anyhow::Result<Vec<String>> 
         Endpoint::WorkTree => {
             let root = repo.work_dir().context("a bare repository has no work tree")?;
             let config = workspace::read_config(&root)?;
-            workspace::load_files(&root, &workspace::discover(&root, &config)?)?
+            workspace::load_files(&root, &workspace::discover(&root, &config)?.0)?
         }
     };
     Ok(loaded.into_iter().filter_map(Result::ok).map(|p| p.plan.plan.product).collect())
@@ -113,8 +113,9 @@ pub fn candidates(repo: &Repo, base: &Resolved, head: &Endpoint) -> anyhow::Resu
                 .context("this is a bare repository: there is no work tree to compare; give two revisions")?;
             let config = workspace::read_config(&root).unwrap_or_default();
             let base_config = discovery_config(repo, base);
-            let (files, skipped) = repo.plan_files(base.id, &base_config.excludes())?;
-            let on_disk = workspace::discover(&root, &config)?;
+            let (files, mut skipped) = repo.plan_files(base.id, &base_config.excludes())?;
+            let (on_disk, links) = workspace::discover(&root, &config)?;
+            skipped.extend(links);
             let mut base_raw: BTreeMap<String, RawPlan> = BTreeMap::new();
             for f in &files {
                 base_raw.insert(f.path.clone(), read_blob(repo, &f.path, f.id, &base.spec)?);

@@ -7,23 +7,48 @@ use std::path::{Path, PathBuf};
 use anyhow::Context as _;
 
 use crate::config::{CONFIG_PATH, Config, is_plan_path, is_skipped_dir};
+use crate::git::tree::Skipped;
 use crate::plan::{LoadFailure, LoadedPlan, MAX_PLAN_BYTES, RawPlan, load_many};
 
 /// Reads `.support-plan/config.toml` from the work tree, or the defaults.
+/// A config that is a symbolic link out of the repository, or over 256 KiB, is refused.
 pub fn read_config(root: &Path) -> anyhow::Result<Config> {
-    let path = root.join(CONFIG_PATH);
-    match std::fs::read_to_string(&path) {
-        Ok(text) => Config::parse(&text, CONFIG_PATH),
-        Err(e) if e.kind() == std::io::ErrorKind::NotFound => Ok(Config::default()),
-        Err(e) => Err(e).with_context(|| format!("reading {}", path.display())),
+    if let Some(why) = outside_link(root, CONFIG_PATH) {
+        anyhow::bail!("{CONFIG_PATH} {why}");
+    }
+    match read_text(root, CONFIG_PATH, 256 * 1024)? {
+        Some(text) => Config::parse(&text, CONFIG_PATH),
+        None => Ok(Config::default()),
     }
 }
 
-/// Every plan file under `root`, as sorted `/`-separated relative paths (symbolic links
-/// included: the loader decides what to do with them).
-pub fn discover(root: &Path, config: &Config) -> anyhow::Result<Vec<String>> {
+/// Every plan file under `root`, as sorted `/`-separated relative paths. A plan that is a
+/// symbolic link is read only when it resolves to a file inside `root`; others are skipped
+/// and reported (a link to `/etc/passwd` or `/proc/self/environ` is never read or echoed).
+pub fn discover(root: &Path, config: &Config) -> anyhow::Result<(Vec<String>, Vec<Skipped>)> {
     let excludes = config.excludes();
-    walk(root, &excludes, &|path, kind| (kind.is_file() || kind.is_symlink()) && is_plan_path(path))
+    let found = walk(root, &excludes, &|path, kind| (kind.is_file() || kind.is_symlink()) && is_plan_path(path))?;
+    let (mut files, mut skipped) = (Vec::new(), Vec::new());
+    for f in found {
+        match outside_link(root, &f) {
+            Some(why) => skipped.push(Skipped { path: f, why }),
+            None => files.push(f),
+        }
+    }
+    Ok((files, skipped))
+}
+
+/// Why `rel` may not be read, when it is a symbolic link that leaves `root` (or dangles).
+fn outside_link(root: &Path, rel: &str) -> Option<&'static str> {
+    let path = root.join(rel);
+    if !std::fs::symlink_metadata(&path).is_ok_and(|m| m.file_type().is_symlink()) {
+        return None;
+    }
+    match (path.canonicalize(), root.canonicalize()) {
+        (Ok(target), Ok(root)) if target.starts_with(&root) && target.is_file() => None,
+        (Ok(_), Ok(_)) => Some("is a symbolic link to something outside the repository; it was not read"),
+        _ => Some("is a symbolic link that leads nowhere; it was not read"),
+    }
 }
 
 /// Files under `root` that `accept` takes, as sorted relative paths; never enters `.git`,
@@ -64,6 +89,9 @@ fn walk(
 /// Reads one plan file from disk, refusing files over the size limit without reading them
 /// whole.
 pub fn read_file(root: &Path, rel: &str) -> anyhow::Result<RawPlan> {
+    if let Some(why) = outside_link(root, rel) {
+        anyhow::bail!("{rel} {why}");
+    }
     let path = root.join(rel);
     let file = std::fs::File::open(&path).with_context(|| format!("opening {rel}"))?;
     let mut bytes = Vec::new();

@@ -67,7 +67,15 @@ pub fn run(g: &Global, args: &CheckArgs) -> anyhow::Result<ExitCode> {
         }
         None => {
             let config = workspace::read_config(&root)?;
-            let files = if args.files.is_empty() { workspace::discover(&root, &config)? } else { args.files.clone() };
+            let files = if args.files.is_empty() {
+                let (files, skipped) = workspace::discover(&root, &config)?;
+                for s in skipped {
+                    eprintln!("note: skipped {}: it {}", supportplan::render::visible(&s.path), s.why);
+                }
+                files
+            } else {
+                args.files.clone()
+            };
             if files.is_empty() {
                 anyhow::bail!(
                     "no plan files found under {} (looking for support-plan.toml and *.support-plan.toml); create one with `plan init`",

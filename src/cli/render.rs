@@ -24,7 +24,13 @@ pub fn run(g: &Global, args: &RenderArgs) -> anyhow::Result<ExitCode> {
     let config = workspace::read_config(&root)?;
     let files = match &args.file {
         Some(f) => vec![f.clone()],
-        None => workspace::discover(&root, &config)?,
+        None => {
+            let (files, skipped) = workspace::discover(&root, &config)?;
+            for s in skipped {
+                eprintln!("note: skipped {}: it {}", supportplan::render::visible(&s.path), s.why);
+            }
+            files
+        }
     };
     anyhow::ensure!(!files.is_empty(), "no plan files found under {}", root.display());
     let mut docs = Vec::new();

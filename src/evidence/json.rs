@@ -12,7 +12,12 @@ pub fn pointer(doc: &serde_json::Value, pointer: &str) -> Result<f64, String> {
         Some(serde_json::Value::Number(n)) => n.as_f64().ok_or_else(|| format!("`{pointer}` is not a finite number")),
         Some(other) => {
             let kind = match other {
-                serde_json::Value::String(s) => format!("the string \"{s}\""),
+                // Evidence is untrusted: quote a bounded, escaped prefix, never the whole value.
+                serde_json::Value::String(s) => {
+                    let shown: String = s.chars().take(40).collect::<String>().escape_debug().to_string();
+                    let more = if s.chars().count() > 40 { "…" } else { "" };
+                    format!("the string \"{shown}{more}\"")
+                }
                 serde_json::Value::Bool(b) => format!("the boolean {b}"),
                 serde_json::Value::Null => "null".into(),
                 serde_json::Value::Array(_) => "an array".into(),

@@ -89,7 +89,19 @@ fn collect_one(dir: &Path, e: &Evidence, now: i64) -> Collected {
         c.problem = Some(format!("no file matches `{}` under {}", e.path, dir.display()));
         return c;
     }
+    // After symbolic links are resolved, every file must still be inside the directory.
+    let Ok(root) = dir.canonicalize() else {
+        c.problem = Some(format!("the evidence directory {} cannot be read", dir.display()));
+        return c;
+    };
     for (rel, path) in files {
+        match path.canonicalize() {
+            Ok(real) if real.starts_with(&root) => {}
+            _ => {
+                c.problem = Some(format!("{rel} resolves outside the evidence directory; it was not read"));
+                return c;
+            }
+        }
         if let Err(problem) = read_one(&path, &rel, e, now, &mut c) {
             c.problem = Some(format!("{rel}: {problem}"));
             return c;

@@ -78,6 +78,7 @@ fn valid_id(id: &str) -> bool {
 pub fn resolve(plan: &Plan, index: &SpanIndex) -> Vec<Diagnostic> {
     let mut r = Resolver { index, out: Vec::new() };
     check_ids(plan, &mut r);
+    check_paths(plan, &mut r);
 
     let c = &plan.contacts;
     let people = keys(&c.people);
@@ -236,6 +237,53 @@ pub fn resolve(plan: &Plan, index: &SpanIndex) -> Vec<Diagnostic> {
     }
     group_cycles(plan, &mut r);
     r.out
+}
+
+/// Why a path named by the plan could leave its directory, if it could: absolute, `~`,
+/// `..`, a backslash or a drive letter. Evidence, records, waivers and results stay inside
+/// the evidence directory or the repository.
+pub fn escaping_path(path: &str) -> Option<&'static str> {
+    if path.starts_with('/') || path.starts_with('~') {
+        Some("is absolute")
+    } else if path.contains('\\') || path.get(1..2) == Some(":") {
+        Some("uses a Windows path form")
+    } else if path.split('/').any(|part| part == "..") {
+        Some("climbs out with `..`")
+    } else if path.chars().any(char::is_control) {
+        Some("holds a control character")
+    } else {
+        None
+    }
+}
+
+fn check_paths(plan: &Plan, r: &mut Resolver) {
+    use super::model::{Measure, ReleaseStep};
+    let mut named: Vec<(Vec<String>, &str)> = Vec::new();
+    for (id, e) in &plan.evidence {
+        named.push((owned(&["evidence", id, "path"]), &e.path));
+    }
+    for (id, step) in &plan.release_process.steps {
+        if let ReleaseStep::Approval { record, .. } | ReleaseStep::Attestation { record, .. } = step {
+            named.push((owned(&["release_process", "steps", id, "record"]), record));
+        }
+    }
+    for (id, c) in &plan.acceptance.criteria {
+        if let Measure::Attestation { record, .. } = &c.measure {
+            named.push((owned(&["acceptance", "criteria", id, "record"]), record));
+        }
+    }
+    named.push((owned(&["gate", "waiver_file"]), &plan.gate.waiver_file));
+    named.push((owned(&["gate", "results_dir"]), &plan.gate.results_dir));
+    for (path, value) in named {
+        if let Some(why) = escaping_path(value) {
+            r.push(
+                "refs/path",
+                &path,
+                format!("`{}` {why}: paths the plan names stay inside the repository (evidence: inside the evidence directory)", value.escape_debug()),
+                Some("give a path relative to the repository root (for evidence, to the evidence directory)".into()),
+            );
+        }
+    }
 }
 
 /// Keyed-table ids must be well-formed, and contact ids unique across people, teams,
