@@ -8,6 +8,7 @@ use serde_json::json;
 use supportplan::diff::PlanChange;
 use supportplan::git::{FileChange, ObjectId, Repo};
 use supportplan::plan::values::Date;
+use supportplan::render::visible;
 use supportplan::snapshot;
 
 use super::{Global, emit};
@@ -82,12 +83,13 @@ pub fn run(g: &Global, args: &LogArgs) -> anyhow::Result<ExitCode> {
             let mut out = String::new();
             for e in &entries {
                 let c = &e.commit;
-                out.push_str(&format!("{}  {}  {}  {}\n", &c.id.to_string()[..12], date(c.time), c.author, c.subject));
+                let line = format!("{}  {}  {}  {}", &c.id.to_string()[..12], date(c.time), c.author, c.subject);
+                out.push_str(&format!("{}\n", visible(&line)));
                 for p in &e.plans {
-                    out.push_str(&format!("    {}\n", p.summary()));
+                    out.push_str(&format!("    {}\n", visible(&p.summary())));
                 }
                 for p in &e.problems {
-                    out.push_str(&format!("    {p}\n"));
+                    out.push_str(&format!("    {}\n", visible(p)));
                 }
             }
             if truncated {

@@ -8,7 +8,7 @@ use std::fmt::Write;
 
 use crate::diff::{Change, ChangeKind, Impact, PlanChange};
 use crate::gate::{GateReport, Status};
-use crate::render::markdown::{cell, text};
+use crate::render::markdown::{cell, code, link_path, text};
 use crate::render::plural;
 use crate::report::{CheckReport, DiffReport, Severity};
 
@@ -99,7 +99,7 @@ fn header(s: &Summary) -> String {
         parts.push(if blocked { "gate preview: **blocked**".into() } else { "gate preview: pass".into() });
     }
     let _ = writeln!(out, "{}", parts.join(" · "));
-    let _ = writeln!(out, "\n<sub>`{}` → `{}`</sub>", d.base.describe(), d.head.describe());
+    let _ = writeln!(out, "\n<sub>{} → {}</sub>", code(&d.base.describe()), code(&d.head.describe()));
     out
 }
 
@@ -131,10 +131,10 @@ fn plan_section(s: &Summary, p: &PlanChange, detail: Detail) -> String {
     let mut out = String::new();
     let path = p.new_path.as_deref().or(p.old_path.as_deref()).unwrap_or("");
     let link = match &s.blob_base {
-        Some(base) if p.new_path.is_some() => format!("[{}]({base}{})", text(path), path.replace(' ', "%20")),
+        Some(base) if p.new_path.is_some() => format!("[{}]({base}{})", text(path), link_path(path)),
         _ => text(path),
     };
-    let _ = writeln!(out, "#### `{}` — {link}\n", p.product.replace('`', "'"));
+    let _ = writeln!(out, "#### {} — {link}\n", code(&p.product));
     let mut changes: Vec<&Change> = p.changes.iter().collect();
     changes.sort_by_key(|c| c.impact);
     let shown = match detail {
@@ -180,12 +180,12 @@ fn plan_section(s: &Summary, p: &PlanChange, detail: Detail) -> String {
             for f in findings.iter().take(if matches!(detail, Detail::Truncated(_)) { 5 } else { 50 }) {
                 let line = match (&f.location, &s.blob_base) {
                     (Some(l), Some(base)) => {
-                        format!(" ([line {}]({base}{}#L{}))", l.line, l.file.replace(' ', "%20"), l.line)
+                        format!(" ([line {}]({base}{}#L{}))", l.line, link_path(&l.file), l.line)
                     }
                     (Some(l), None) => format!(" (line {})", l.line),
                     _ => String::new(),
                 };
-                let _ = writeln!(out, "- `{}`{line}: {}", f.rule, text(&f.message));
+                let _ = writeln!(out, "- {}{line}: {}", code(&f.rule), text(&f.message));
             }
         }
     }
@@ -204,8 +204,8 @@ fn render_at(s: &Summary, detail: Detail) -> String {
         for p in &d.plans {
             let _ = writeln!(
                 out,
-                "| `{}` | {:?} | {} | {} | {} |",
-                p.product.replace('`', "'"),
+                "| {} | {:?} | {} | {} | {} |",
+                code(&p.product),
                 p.status,
                 p.count(Impact::Breaking),
                 p.count(Impact::Notable),
@@ -228,9 +228,9 @@ fn render_at(s: &Summary, detail: Detail) -> String {
             {
                 let _ = writeln!(
                     out,
-                    "| `{}` | `{}` | {} | {} |",
-                    r.product.replace('`', "'"),
-                    f.check.replace('`', "'"),
+                    "| {} | {} | {} | {} |",
+                    code(&r.product),
+                    code(&f.check),
                     f.status.as_str(),
                     cell(&f.message)
                 );

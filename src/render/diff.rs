@@ -6,8 +6,8 @@ use std::fmt::Write;
 use comfy_table::{Cell, CellAlignment, ContentArrangement, Table, presets};
 use serde_json::json;
 
-use super::Style;
-use super::markdown::{cell, text};
+use super::markdown::{cell, code, text};
+use super::{Style, visible};
 use crate::diff::{Change, ChangeKind, FileRole, Impact, PlanChange, PlanStatus, inline};
 use crate::report::DiffReport;
 
@@ -72,12 +72,12 @@ fn summary(r: &DiffReport) -> String {
 /// Terminal output. `width` fixes the table width when stdout is not a terminal.
 pub fn human(r: &DiffReport, style: Style, width: u16) -> String {
     let mut out = String::new();
-    let _ = writeln!(out, "plan diff {} → {}", r.base.describe(), r.head.describe());
+    let _ = writeln!(out, "plan diff {} → {}", visible(&r.base.describe()), visible(&r.head.describe()));
     for n in &r.notices {
-        let _ = writeln!(out, "note: {n}");
+        let _ = writeln!(out, "note: {}", visible(n));
     }
     for p in &r.plans {
-        let _ = writeln!(out, "\n{} ({})", style.paint("1", &p.product), heading(p));
+        let _ = writeln!(out, "\n{} ({})", style.paint("1", &visible(&p.product)), visible(&heading(p)));
         let mut t = Table::new();
         t.load_style(presets::UTF8_BORDERS_ONLY).set_content_arrangement(ContentArrangement::Dynamic).set_width(width);
         if !style.color {
@@ -86,7 +86,7 @@ pub fn human(r: &DiffReport, style: Style, width: u16) -> String {
         t.set_header(vec!["", "path", "change", "impact"]);
         for c in &p.changes {
             let impact = match (&c.reason, c.impact) {
-                (Some(r), Impact::Breaking) => format!("breaking: {r}"),
+                (Some(r), Impact::Breaking) => format!("breaking: {}", visible(r)),
                 (_, i) => i.as_str().to_string(),
             };
             let mut impact_cell = Cell::new(impact);
@@ -99,8 +99,8 @@ pub fn human(r: &DiffReport, style: Style, width: u16) -> String {
             }
             t.add_row(vec![
                 Cell::new(c.kind.marker()).set_alignment(CellAlignment::Center),
-                Cell::new(&c.path),
-                Cell::new(what(c)),
+                Cell::new(visible(&c.path)),
+                Cell::new(visible(&what(c))),
                 impact_cell,
             ]);
         }
@@ -117,7 +117,7 @@ pub fn human(r: &DiffReport, style: Style, width: u16) -> String {
 /// GitHub-flavoured Markdown; plan text is escaped.
 pub fn markdown(r: &DiffReport) -> String {
     let mut out = String::new();
-    let _ = writeln!(out, "### Support plan diff: `{}` → `{}`\n", r.base.describe(), r.head.describe());
+    let _ = writeln!(out, "### Support plan diff: {} → {}\n", code(&r.base.describe()), code(&r.head.describe()));
     if r.plans.is_empty() {
         out.push_str("No plan changed.\n");
         return out;
@@ -126,7 +126,7 @@ pub fn markdown(r: &DiffReport) -> String {
     for p in &r.plans {
         let path = p.new_path.as_deref().or(p.old_path.as_deref()).unwrap_or("");
         let place = if p.role == FileRole::Plan { path } else { p.role.as_str() };
-        let _ = writeln!(out, "#### `{}` — {} ({})\n", p.product.replace('`', "'"), text(place), text(&status(p)));
+        let _ = writeln!(out, "#### {} — {} ({})\n", code(&p.product), text(place), text(&status(p)));
         out.push_str("| | Path | Change | Impact |\n|---|---|---|---|\n");
         for c in &p.changes {
             let change = match (&c.text_diff, c.kind) {
@@ -148,7 +148,7 @@ pub fn markdown(r: &DiffReport) -> String {
                 (_, i) => i.as_str().to_string(),
             };
             let change = if c.unified.is_some() { "reworded, see below".to_string() } else { change };
-            let _ = writeln!(out, "| {} | `{}` | {} | {} |", c.kind.marker(), c.path.replace('`', "'"), change, impact);
+            let _ = writeln!(out, "| {} | {} | {} | {} |", c.kind.marker(), code(&c.path), change, impact);
         }
         out.push('\n');
         for c in p.changes.iter().filter(|c| c.unified.is_some()) {

@@ -61,7 +61,7 @@ pub fn human(reports: &[GateReport], blocked: bool, style: Style, width: u16) ->
     let mut out = String::new();
     for r in reports {
         let tag = r.tag.as_ref().map(|t| format!(" (tag {t})")).unwrap_or_default();
-        let _ = writeln!(out, "gate {} {}{tag} — {}", r.product, r.version, r.file);
+        let _ = writeln!(out, "{}", super::visible(&format!("gate {} {}{tag} — {}", r.product, r.version, r.file)));
         let mut t = Table::new();
         t.load_style(presets::UTF8_BORDERS_ONLY).set_content_arrangement(ContentArrangement::Dynamic).set_width(width);
         if !style.color {
@@ -78,7 +78,12 @@ pub fn human(reports: &[GateReport], blocked: bool, style: Style, width: u16) ->
                     Status::Pass => comfy_table::Color::Green,
                 });
             }
-            t.add_row(vec![c, Cell::new(&f.check), Cell::new(f.section), Cell::new(detail(f))]);
+            t.add_row(vec![
+                c,
+                Cell::new(super::visible(&f.check)),
+                Cell::new(f.section),
+                Cell::new(super::visible(&detail(f))),
+            ]);
         }
         let _ = writeln!(out, "{t}\n");
     }
@@ -204,10 +209,11 @@ pub fn markdown(reports: &[GateReport], blocked: bool) -> String {
     let verdict = if blocked { "❌ **release blocked**" } else { "✅ release may proceed" };
     let _ = writeln!(out, "### Release gate: {verdict}\n\n{}\n", tally(reports));
     for r in reports {
-        let _ = writeln!(out, "#### `{}` {}\n", r.product, cell(&r.version));
+        let _ = writeln!(out, "#### {} {}\n", super::markdown::code(&r.product), cell(&r.version));
         out.push_str("| Status | Check | Result |\n|---|---|---|\n");
         for f in sorted(r) {
-            let _ = writeln!(out, "| {} | `{}` | {} |", f.status.as_str(), f.check.replace('`', "'"), cell(&detail(f)));
+            let _ =
+                writeln!(out, "| {} | {} | {} |", f.status.as_str(), super::markdown::code(&f.check), cell(&detail(f)));
         }
         out.push('\n');
     }
@@ -216,7 +222,9 @@ pub fn markdown(reports: &[GateReport], blocked: bool) -> String {
 
 /// Escapes workflow-command data (`%`, `\r`, `\n`) and properties (also `:` and `,`).
 pub fn escape_data(s: &str) -> String {
-    s.replace('%', "%25").replace('\r', "%0D").replace('\n', "%0A")
+    let encoded = s.replace('%', "%25").replace('\r', "%0D").replace('\n', "%0A");
+    // What is left of control characters (ESC sequences) is shown, not sent to the log.
+    super::visible(&encoded)
 }
 
 pub fn escape_property(s: &str) -> String {

@@ -3,7 +3,7 @@
 
 use std::fmt::Write;
 
-use super::{Style, plural};
+use super::{Style, plural, visible};
 use crate::report::{CheckReport, Finding, Severity};
 
 /// Renders one finding as a snippet.
@@ -15,13 +15,13 @@ pub fn finding(f: &Finding, style: Style) -> String {
         Severity::Info => "1;34",
     };
     let head = style.paint(code, &format!("{}[{}]", f.severity.as_str(), f.rule));
-    let _ = writeln!(out, "{head}: {}", f.message);
+    let _ = writeln!(out, "{head}: {}", visible(&f.message));
     if let Some(loc) = &f.location {
         let gutter = loc.line.to_string().len();
         let pad = " ".repeat(gutter);
         let at = match &loc.rev {
-            Some(rev) => format!("{}:{}:{} (at {rev})", loc.file, loc.line, loc.column),
-            None => format!("{}:{}:{}", loc.file, loc.line, loc.column),
+            Some(rev) => format!("{}:{}:{} (at {})", visible(&loc.file), loc.line, loc.column, visible(rev)),
+            None => format!("{}:{}:{}", visible(&loc.file), loc.line, loc.column),
         };
         let _ = writeln!(out, "{pad}--> {at}");
         if !loc.line_text.is_empty() {
@@ -30,15 +30,15 @@ pub fn finding(f: &Finding, style: Style) -> String {
             let end = if loc.end_line == loc.line { loc.end_column.saturating_sub(1) } else { line_chars };
             let width = end.saturating_sub(start).max(1);
             let _ = writeln!(out, "{pad} |");
-            let _ = writeln!(out, "{} | {}", loc.line, loc.line_text);
+            let _ = writeln!(out, "{} | {}", loc.line, visible(&loc.line_text));
             let marks = style.paint(code, &"^".repeat(width));
             let _ = writeln!(out, "{pad} | {}{marks}", " ".repeat(start));
         }
         if let Some(help) = &f.help {
-            let _ = writeln!(out, "{pad} = help: {help}");
+            let _ = writeln!(out, "{pad} = help: {}", visible(help));
         }
     } else if let Some(help) = &f.help {
-        let _ = writeln!(out, "  = help: {help}");
+        let _ = writeln!(out, "  = help: {}", visible(help));
     }
     out
 }

@@ -30,6 +30,34 @@ pub fn cell(s: &str) -> String {
     text(s.trim()).replace('\n', "<br>")
 }
 
+/// Text from the repository as an inline code span: backticks become `'`, line breaks and
+/// control characters go (a path may hold a newline that would end the span and start a
+/// line of Markdown), and `|` is escaped so a table cell stays one cell.
+pub fn code(s: &str) -> String {
+    let inner: String = s
+        .chars()
+        .map(|c| if c == '`' { '\'' } else { c })
+        .filter(|c| !c.is_control() && !matches!(c, '\u{202a}'..='\u{202e}' | '\u{2066}'..='\u{2069}'))
+        .collect();
+    // An HTML comment opener is literal inside a code span, but a word joiner keeps anything
+    // that scans the body for our marker from finding a second one.
+    format!("`{}`", inner.replace('|', "\\|").replace("<!--", "<\u{2060}!--").replace('@', "@\u{2060}"))
+}
+
+/// A repository path inside a link target: every byte but unreserved characters and `/` is
+/// percent-encoded, so `)`, spaces, `<` or a newline cannot end the link or start Markdown.
+pub fn link_path(path: &str) -> String {
+    let mut out = String::with_capacity(path.len());
+    for b in path.bytes() {
+        if b.is_ascii_alphanumeric() || matches!(b, b'-' | b'.' | b'_' | b'~' | b'/') {
+            out.push(b as char);
+        } else {
+            out.push_str(&format!("%{b:02X}"));
+        }
+    }
+    out
+}
+
 /// A GFM table.
 pub fn table(headers: &[&str], rows: &[Vec<String>]) -> String {
     let mut out = format!("| {} |\n|{}\n", headers.join(" | "), "---|".repeat(headers.len()));

@@ -24,3 +24,47 @@ impl Style {
         if self.color { format!("\x1b[{code}m{text}\x1b[0m") } else { text.to_owned() }
     }
 }
+
+/// Text from the repository, made safe for a terminal and a CI log: control characters
+/// (ESC sequences that rewrite the screen, carriage returns that hide a line) and
+/// bidirectional overrides are shown escaped (`\u{1b}`), and a line that would start with
+/// `::` (a GitHub Actions workflow command) starts with `: :` instead.
+pub fn visible(s: &str) -> String {
+    let mut out = String::with_capacity(s.len());
+    for c in s.chars() {
+        match c {
+            '\n' | '\t' => out.push(c),
+            c if c.is_control() || matches!(c, '\u{202a}'..='\u{202e}' | '\u{2066}'..='\u{2069}') => {
+                out.extend(c.escape_unicode())
+            }
+            c => out.push(c),
+        }
+    }
+    if !out.contains("::") {
+        return out;
+    }
+    out.split('\n')
+        .map(|line| {
+            let indent = line.len() - line.trim_start().len();
+            match line[indent..].strip_prefix("::") {
+                Some(rest) => format!("{}: :{rest}", &line[..indent]),
+                None => line.to_owned(),
+            }
+        })
+        .collect::<Vec<_>>()
+        .join("\n")
+}
+
+#[cfg(test)]
+mod tests {
+    use super::visible;
+
+    #[test]
+    fn control_characters_and_workflow_commands_are_defused() {
+        assert_eq!(visible("a\u{1b}[2Jb"), "a\\u{1b}[2Jb");
+        assert_eq!(visible("bob\n::error title=x::forged"), "bob\n: :error title=x::forged");
+        assert_eq!(visible("  ::warning::x"), "  : :warning::x");
+        assert_eq!(visible("a\rb"), "a\\u{d}b");
+        assert_eq!(visible("ok: a::b"), "ok: a::b");
+    }
+}
