@@ -4,12 +4,12 @@
 
 use crate::support::*;
 
-fn fixture(name: &str) -> String {
+pub fn fixture(name: &str) -> String {
     std::fs::read_to_string(format!("{}/tests/fixtures/evidence/{name}", env!("CARGO_MANIFEST_DIR"))).unwrap()
 }
 
 /// The example plan with evidence paths pointing at this test's files.
-fn gate_plan() -> String {
+pub fn gate_plan() -> String {
     let t = example();
     let t = replace_once(&t, "path = \"target/nextest/ci/junit.xml\"", "path = \"evidence/unit.xml\"");
     let t = replace_once(&t, "path = \"perf/summary.json\"", "path = \"evidence/k6-summary.json\"");
@@ -19,7 +19,7 @@ fn gate_plan() -> String {
 }
 
 /// A repository ready to release 1.0.0: plan, records, evidence; tagged v1.0.0.
-fn release_repo() -> Dir {
+pub fn release_repo() -> Dir {
     let d = Dir::git();
     d.write("support-plan.toml", gate_plan());
     d.write(
@@ -36,7 +36,7 @@ fn release_repo() -> Dir {
 
 /// Release commits come no earlier than the records they carry (dated up to 2026-11-24) and
 /// no later than the gate's now (2026-11-26).
-fn commit(d: &Dir, message: &str, day: u32) -> String {
+pub fn commit(d: &Dir, message: &str, day: u32) -> String {
     d.commit_at(message, &format!("2026-11-{:02}T12:00:00Z", day.clamp(24, 26)))
 }
 
@@ -59,7 +59,7 @@ fn evidence(d: &Dir) {
     d.write("evidence/infracost.json", r#"{"totalMonthlyCost": 3100.5, "currency": "EUR"}"#);
 }
 
-fn gate(d: &Dir, extra: &[&str]) -> (Output, serde_json::Value) {
+pub fn gate(d: &Dir, extra: &[&str]) -> (Output, serde_json::Value) {
     let mut args = vec!["gate", "--tag", "v1.0.0", "--format", "json"];
     args.extend_from_slice(extra);
     if !extra.contains(&"--now") {
@@ -70,7 +70,7 @@ fn gate(d: &Dir, extra: &[&str]) -> (Output, serde_json::Value) {
     (out, v)
 }
 
-fn status<'a>(v: &'a serde_json::Value, check: &str) -> &'a serde_json::Value {
+pub fn status<'a>(v: &'a serde_json::Value, check: &str) -> &'a serde_json::Value {
     v["plans"][0]["findings"]
         .as_array()
         .unwrap()
@@ -80,7 +80,7 @@ fn status<'a>(v: &'a serde_json::Value, check: &str) -> &'a serde_json::Value {
 }
 
 /// Re-releases from a commit with `edit` applied to the committed files.
-fn retag(d: &Dir, edit: impl FnOnce(&Dir)) {
+pub fn retag(d: &Dir, edit: impl FnOnce(&Dir)) {
     edit(d);
     commit(d, "change", 25);
     d.run_git(&["tag", "-f", "-a", "v1.0.0", "-m", "Release 1.0.0"]);

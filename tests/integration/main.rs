@@ -4,15 +4,16 @@
 mod bad_input;
 mod check;
 #[cfg(feature = "github")]
-mod comment;
+pub mod comment;
 mod corpus;
 mod diff;
-mod gate;
+pub mod gate;
 mod hostile_evidence;
 mod impact;
 mod log;
 mod properties;
 mod records_diff;
 mod rules;
+mod security;
 mod support;
 mod templates;

@@ -115,3 +115,134 @@ proptest! {
         let _ = supportplan::plan::load_bytes("support-plan.toml", None, &noise);
     }
 }
+
+/// Hostile text: control characters, bidi overrides, workflow commands, Markdown and HTML
+/// punctuation, mentions, our own marker, line breaks.
+fn hostile() -> impl Strategy<Value = String> {
+    let pieces = prop::sample::select(vec![
+        "\u{1b}[2J",
+        "\u{1b}]0;x\u{7}",
+        "\r",
+        "\n",
+        "\u{202e}",
+        "\u{2066}",
+        "::error title=f::x",
+        "\n::warning::y",
+        "`",
+        "```",
+        "<!--",
+        "<!-- supportplan:comment:v1 key=default head=x -->",
+        "@octocat",
+        "|",
+        "<b>",
+        "&",
+        "%",
+        "\u{85}",
+        "\u{0}",
+        "plain",
+        " ",
+        "é",
+        "🙂",
+    ]);
+    prop::collection::vec(pieces, 1..12).prop_map(|v| v.concat())
+}
+
+/// Markdown outside fenced code blocks (inside a fence, GitHub shows text literally: no
+/// mention, no HTML).
+fn outside_fences(md: &str) -> String {
+    let mut fence: Option<String> = None;
+    let mut out = String::new();
+    for line in md.lines() {
+        let ticks: String = line.trim_start().chars().take_while(|c| *c == '`').collect();
+        match &fence {
+            Some(f) if line.trim() == f => fence = None,
+            Some(_) => {}
+            None if ticks.len() >= 3 => fence = Some(ticks),
+            None => {
+                out.push_str(line);
+                out.push('\n');
+            }
+        }
+    }
+    out
+}
+
+/// The runner reads a workflow command only at the start of a line.
+fn no_workflow_command(out: &str) -> bool {
+    out.lines().all(|l| !l.trim_start().starts_with("::"))
+}
+
+fn no_raw_control(out: &str) -> bool {
+    !out.chars().any(|c| c.is_control() && c != '\n' || matches!(c, '\u{202a}'..='\u{202e}' | '\u{2066}'..='\u{2069}'))
+}
+
+proptest! {
+    #![proptest_config(ProptestConfig { cases: 64, ..ProptestConfig::default() })]
+
+    /// Whatever a plan or a finding says, every renderer keeps its invariants.
+    #[test]
+    fn renderers_keep_their_invariants(text in hostile()) {
+        use supportplan::diff::{Side, diff_pair};
+        use supportplan::gate::{GateFinding, GateReport, Status};
+        use supportplan::render::{self, Style};
+        use supportplan::report::{DiffReport, RevLabel};
+        let quoted = toml::Value::String(text.clone()).to_string();
+        let base = plan(&example());
+        let head = plan(&example().replacen(
+            "text = \"Customers pay without noticeable delay.\"",
+            &format!("text = {quoted}"),
+            1,
+        ));
+        let path = "support-plan.toml";
+        let change = diff_pair(Some(Side { path, plan: &base }), Some(Side { path, plan: &head })).unwrap();
+        let report = DiffReport {
+            base: RevLabel { spec: text.clone(), commit: Some("1".repeat(40)) },
+            head: RevLabel { spec: "head".into(), commit: Some("2".repeat(40)) },
+            plans: vec![change],
+            notices: vec![text.clone()],
+        };
+        let human = render::diff::human(&report, Style { color: false }, 100);
+        prop_assert!(no_raw_control(&human), "{human:?}");
+        prop_assert!(no_workflow_command(&human), "{human}");
+        let json: serde_json::Value = serde_json::from_str(&render::diff::json(&report)).unwrap();
+        prop_assert_eq!(json["schema"].as_str(), Some("supportplan/diff/v1"));
+        let markdown = outside_fences(&render::diff::markdown(&report));
+        prop_assert!(!markdown.contains("@octocat") && !markdown.contains("<!--"), "{markdown}");
+
+        let summary = supportplan::comment::Summary {
+            key: "default", diff: &report, check: None, gate: None, blob_base: None,
+        };
+        let full = supportplan::comment::render(&summary, supportplan::comment::GITHUB_COMMENT_LIMIT);
+        prop_assert!(full.chars().count() <= supportplan::comment::GITHUB_COMMENT_LIMIT);
+        let body = outside_fences(&full);
+        prop_assert_eq!(body.matches("<!-- supportplan:comment:v1").count(), 1, "{}", body);
+        prop_assert!(!body.contains("@octocat"), "{}", body);
+
+        let mut finding = GateFinding::new(format!("criterion:{text}"), "2.1.4", Status::Fail, text.clone());
+        finding.observed = Some(text.clone());
+        let gate = vec![GateReport {
+            product: text.clone(), file: text.clone(), version: "1.0.0".into(), tag: None, findings: vec![finding],
+        }];
+        let human = render::gate::human(&gate, true, Style { color: false }, 100);
+        prop_assert!(no_raw_control(&human) && no_workflow_command(&human), "{human:?}");
+        let github = render::gate::github(&gate, true);
+        prop_assert!(no_raw_control(&github), "{github:?}");
+        prop_assert!(
+            github.lines().all(|l| ["::error ", "::warning ", "::notice "].iter().any(|c| l.starts_with(c)) || !l.starts_with(':')),
+            "{github}"
+        );
+        serde_json::from_str::<serde_json::Value>(&render::gate::json(&gate, true, "2026-11-26")).unwrap();
+        serde_json::from_str::<serde_json::Value>(&render::gate::sarif(&gate)).unwrap();
+        let junit = render::gate::junit(&gate);
+        let mut reader = quick_xml::Reader::from_str(&junit);
+        loop {
+            match reader.read_event() {
+                Ok(quick_xml::events::Event::Eof) => break,
+                Ok(_) => {}
+                Err(e) => prop_assert!(false, "JUnit is not XML: {e}\n{junit}"),
+            }
+        }
+        let md = render::gate::markdown(&gate, true);
+        prop_assert!(!md.contains("@octocat") && !md.contains("<!--"), "{md}");
+    }
+}

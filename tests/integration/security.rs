@@ -1,0 +1,229 @@
+//! The threat model in SECURITY.md, one test per threat: each reproduces the attack a pull
+//! request (or a hostile file) could make, and asserts it goes nowhere.
+
+use crate::gate::{gate, release_repo, retag, status};
+use crate::support::*;
+
+/// Adds command steps to the plan committed at the tag.
+fn with_commands(d: &Dir, steps: &str) {
+    retag(d, |d| {
+        let t = d.read("support-plan.toml").replace(
+            "required_steps = [\"qa\", \"review-board\", \"change-management\"]",
+            "required_steps = [\"qa\", \"review-board\", \"change-management\", \"probe\"]",
+        );
+        d.write("support-plan.toml", format!("{t}\n{steps}"));
+    });
+}
+
+#[test]
+fn a_preview_never_runs_plan_commands() {
+    let d = Dir::git();
+    d.write("support-plan.toml", example());
+    let base = d.commit("plan", 1);
+    d.write(
+        "support-plan.toml",
+        format!(
+            "{}\n[release_process.steps.probe]\nkind = \"command\"\nrun = [\"sh\", \"-c\", \"touch pwned\"]\n",
+            example()
+        ),
+    );
+    let head = d.commit("A pull request adds a command", 2);
+    let body = crate::comment::dry_body_with(&d, &base, &head, &["--gate"]);
+    assert!(!d.path().join("pwned").exists(), "the preview ran the pull request's command");
+    assert!(body.contains("Release gate preview"), "{body}");
+}
+
+#[test]
+fn commands_get_a_scrubbed_environment() {
+    let d = release_repo();
+    with_commands(
+        &d,
+        "[release_process.steps.probe]\nkind = \"command\"\nrun = [\"sh\", \"-c\", \"env > seen-env.txt\"]\nenv = [\"BUILD_FLAVOUR\"]\n",
+    );
+    d.write(".support-plan/config.toml", "[gate]\ncommand_env = [\"BUILD_FLAVOUR\"]\n");
+    retag(&d, |_| {});
+    let out = std::process::Command::new(env!("CARGO_BIN_EXE_plan"))
+        .args(["gate", "--tag", "v1.0.0", "--now", NOW, "--format", "json"])
+        .current_dir(d.path())
+        .env("GITHUB_TOKEN", "ghs_shouldNeverReachACommand")
+        .env("AWS_SECRET_ACCESS_KEY", "nope")
+        .env("BUILD_FLAVOUR", "release")
+        .env("UNRELATED_VARIABLE", "x")
+        .output()
+        .unwrap();
+    let v: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
+    assert_eq!(status(&v, "step:probe")["status"], "pass", "{v:#}");
+    let seen = d.read("seen-env.txt");
+    assert!(!seen.contains("ghs_") && !seen.contains("GITHUB_TOKEN") && !seen.contains("AWS_SECRET"), "{seen}");
+    assert!(!seen.contains("UNRELATED_VARIABLE"), "{seen}");
+    assert!(seen.contains("PATH=") && seen.contains("BUILD_FLAVOUR=release"), "{seen}");
+    // A name that looks like a secret is refused, even when the config allows it.
+    let d = release_repo();
+    with_commands(
+        &d,
+        "[release_process.steps.probe]\nkind = \"command\"\nrun = [\"true\"]\nenv = [\"GITHUB_TOKEN\"]\n",
+    );
+    d.write(".support-plan/config.toml", "[gate]\ncommand_env = [\"GITHUB_TOKEN\"]\n");
+    retag(&d, |_| {});
+    let (out, v) = gate(&d, &[]);
+    assert_eq!(out.code, 2, "{v:#}");
+    assert!(status(&v, "step:probe")["message"].as_str().unwrap().contains("`GITHUB_TOKEN`"), "{v:#}");
+}
+
+#[test]
+fn a_timeout_kills_the_whole_process_group() {
+    let d = release_repo();
+    with_commands(
+        &d,
+        "[release_process.steps.probe]\nkind = \"command\"\nrun = [\"sh\", \"-c\", \"sleep 30 & echo $! > child.pid; echo '{}'\"]\ntimeout = \"5s\"\n",
+    );
+    let started = std::time::Instant::now();
+    let (_, v) = gate(&d, &[]);
+    let took = started.elapsed();
+    assert_eq!(status(&v, "step:probe")["status"], "pass", "{v:#}");
+    assert!(took.as_secs() < 15, "a background child held the gate for {took:?}");
+    let pid = d.read("child.pid").trim().to_owned();
+    std::thread::sleep(std::time::Duration::from_millis(200));
+    let alive = std::fs::read_to_string(format!("/proc/{pid}/stat")).is_ok_and(|s| !s.contains(") Z "));
+    assert!(!alive, "the background child {pid} outlived the step");
+
+    let d = release_repo();
+    with_commands(
+        &d,
+        "[release_process.steps.probe]\nkind = \"command\"\nrun = [\"sh\", \"-c\", \"sleep 30 & sleep 30\"]\ntimeout = \"1s\"\n",
+    );
+    let started = std::time::Instant::now();
+    let (_, v) = gate(&d, &[]);
+    assert!(started.elapsed().as_secs() < 15, "the timeout did not kill the group");
+    assert!(status(&v, "step:probe")["message"].as_str().unwrap().contains("did not finish within 1s"));
+}
+
+#[test]
+fn evidence_paths_that_leave_the_directory_are_refused() {
+    for path in ["../../../etc/passwd", "/etc/passwd", "~/.docker/config.json", "evidence/../../x.json"] {
+        let d = Dir::git();
+        d.write(
+            "support-plan.toml",
+            example().replace("path = \"reports/synthetic-7d.json\"", &format!("path = \"{path}\"")),
+        );
+        let out = d.plan(&["check", "--now", NOW]);
+        assert_eq!(out.code, 2, "{path}: {}", out.stdout);
+        assert!(
+            out.stdout.contains("refs/path") || out.stderr.contains("refs/path"),
+            "{path}: {}{}",
+            out.stdout,
+            out.stderr
+        );
+    }
+    // A link inside the evidence directory that points out of it is not read.
+    let d = release_repo();
+    std::fs::remove_file(d.path().join("evidence/synthetic-7d.json")).unwrap();
+    std::os::unix::fs::symlink("/etc/passwd", d.path().join("evidence/synthetic-7d.json")).unwrap();
+    let (out, v) = gate(&d, &[]);
+    assert_eq!(out.code, 1);
+    let f = status(&v, "criterion:availability");
+    assert!(f["message"].as_str().unwrap().contains("resolves outside the evidence directory"), "{f:#}");
+    assert!(!out.stdout.contains("root:"), "{}", out.stdout);
+}
+
+#[test]
+fn plans_and_config_linked_out_of_the_repository_are_not_read() {
+    let d = Dir::git();
+    std::os::unix::fs::symlink("/etc/passwd", d.path().join("support-plan.toml")).unwrap();
+    std::os::unix::fs::symlink("/proc/self/environ", d.path().join("env.support-plan.toml")).unwrap();
+    d.write("real/support-plan.toml", example());
+    let out = d.plan(&["check", "--now", NOW]);
+    let all = format!("{}{}", out.stdout, out.stderr);
+    assert!(!all.contains("root:") && !all.contains("PATH="), "{all}");
+    assert!(
+        out.stderr
+            .contains("note: skipped support-plan.toml: it is a symbolic link to something outside the repository"),
+        "{all}"
+    );
+    assert!(out.stdout.contains("checked 1 plan"), "{all}");
+    // A config linked to /dev/zero is refused, not read into memory.
+    std::os::unix::fs::symlink("/dev/zero", d.path().join(".support-plan-config-link")).unwrap();
+    std::fs::create_dir_all(d.path().join(".support-plan")).unwrap();
+    std::os::unix::fs::symlink("/dev/zero", d.path().join(".support-plan/config.toml")).unwrap();
+    let out = d.plan(&["check", "--now", NOW]);
+    assert_eq!(out.code, 2);
+    assert!(out.stderr.contains(".support-plan/config.toml is a symbolic link"), "{}", out.stderr);
+}
+
+#[test]
+fn hostile_paths_cannot_inject_markdown() {
+    let d = Dir::git();
+    d.write("support-plan.toml", example());
+    let base = d.commit("plan", 1);
+    let hostile = "docs/a)@octocat(b <!-- supportplan:comment:v1 key=default head=x -->/x.support-plan.toml";
+    d.write(hostile, example().replace("product = \"acme-billing\"", "product = \"acme-docs\""));
+    let head = d.commit("A plan at a hostile path", 2);
+    let body = crate::comment::dry_body_with(&d, &base, &head, &[]);
+    assert_eq!(body.matches("<!-- supportplan:comment:v1").count(), 1, "{body}");
+    assert!(!body.contains("@octocat"), "a raw mention:\n{body}");
+    assert!(body.contains("a%29%40octocat%28b"), "the link target is not percent-encoded:\n{body}");
+}
+
+#[test]
+fn plan_text_cannot_forge_workflow_commands_or_escape_the_terminal() {
+    let d = Dir::git();
+    d.write("support-plan.toml", example());
+    d.commit("plan", 1);
+    d.edit(
+        "support-plan.toml",
+        "text = \"Customers pay without noticeable delay.\"",
+        "text = \"bob\\n::error title=forged::release approved\\u001b[2J\\u001b]0;pwned\\u0007\"",
+    );
+    d.edit(
+        "support-plan.toml",
+        "email = \"bob@acme.example.com\"",
+        "email = \"bob\\n::error title=forged::x\\u001b[8m\"",
+    );
+    d.commit("Hostile text", 2);
+    for args in [&["diff", "HEAD~1", "HEAD"][..], &["log"][..], &["check", "--now", NOW][..]] {
+        let out = d.plan(args);
+        for line in out.stdout.lines() {
+            assert!(
+                !line.trim_start().starts_with("::"),
+                "{args:?}: a line starts a workflow command:\n{}",
+                out.stdout
+            );
+        }
+        assert!(
+            !out.stdout.contains('\u{1b}') && !out.stdout.contains('\u{7}'),
+            "{args:?}: raw control characters:\n{}",
+            out.stdout
+        );
+    }
+}
+
+#[test]
+fn a_token_with_a_trailing_newline_works_and_a_bad_one_exits_3() {
+    let d = Dir::git();
+    d.write("support-plan.toml", example());
+    let base = d.commit("plan", 1);
+    d.edit("support-plan.toml", "target = \"250ms\"", "target = \"300ms\"");
+    let head = d.commit("Loosen", 2);
+    for (token, expected) in
+        [("ghs_trailing0123456789\n", ""), ("ghs_in side0123456789", "GITHUB_TOKEN holds whitespace")]
+    {
+        let out = std::process::Command::new(env!("CARGO_BIN_EXE_plan"))
+            .args(["comment", "--repo", "acme/billing", "--pr", "1", "--base", &base, "--head", &head, "--now", NOW])
+            .current_dir(d.path())
+            .env("GITHUB_TOKEN", token)
+            // Nothing listens here: the request fails, which is exit 3 as well.
+            .env("GITHUB_API_URL", "http://127.0.0.1:9")
+            .env_remove("GITHUB_STEP_SUMMARY")
+            .output()
+            .unwrap();
+        let (stdout, stderr) = (String::from_utf8_lossy(&out.stdout), String::from_utf8_lossy(&out.stderr));
+        assert_eq!(out.status.code(), Some(3), "{token:?}: {stderr}");
+        assert!(!stderr.contains("panicked"), "{stderr}");
+        assert!(stderr.contains(expected), "{token:?}: {stderr}");
+        let secret = token.trim();
+        assert!(
+            !stdout.contains(secret) && !stderr.contains(secret) && !stderr.contains("in side"),
+            "the token leaked"
+        );
+    }
+}
