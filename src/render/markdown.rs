@@ -22,6 +22,25 @@ pub fn text(s: &str) -> String {
             c => out.push(c),
         }
     }
+    // Markdown printed to a CI log (a step summary echoed, `plan render`) must not start a
+    // line with `::`, a workflow command; `\:` renders as `:`.
+    if out.contains("\n") && out.contains("::") {
+        out = out
+            .split('\n')
+            .map(|line| {
+                let indent = line.len() - line.trim_start().len();
+                if line[indent..].starts_with("::") {
+                    format!("{}\\{}", &line[..indent], &line[indent..])
+                } else {
+                    line.to_owned()
+                }
+            })
+            .collect::<Vec<_>>()
+            .join("\n");
+    }
+    if out.starts_with("::") {
+        out.insert(0, '\\');
+    }
     out
 }
 
@@ -72,6 +91,12 @@ pub fn table(headers: &[&str], rows: &[Vec<String>]) -> String {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn no_line_of_text_starts_a_workflow_command() {
+        assert_eq!(text("bob\n  ::error::x"), "bob\n  \\::error::x");
+        assert_eq!(text("::warning::y"), "\\::warning::y");
+    }
 
     #[test]
     fn neutralises_mentions_html_and_pipes() {

@@ -208,6 +208,7 @@ proptest! {
         prop_assert_eq!(json["schema"].as_str(), Some("supportplan/diff/v1"));
         let markdown = outside_fences(&render::diff::markdown(&report));
         prop_assert!(!markdown.contains("@octocat") && !markdown.contains("<!--"), "{markdown}");
+        prop_assert!(no_workflow_command(&markdown), "{markdown}");
 
         let summary = supportplan::comment::Summary {
             key: "default", diff: &report, check: None, gate: None, blob_base: None,
@@ -217,6 +218,7 @@ proptest! {
         let body = outside_fences(&full);
         prop_assert_eq!(body.matches("<!-- supportplan:comment:v1").count(), 1, "{}", body);
         prop_assert!(!body.contains("@octocat"), "{}", body);
+        prop_assert!(no_workflow_command(&full), "{}", full);
 
         let mut finding = GateFinding::new(format!("criterion:{text}"), "2.1.4", Status::Fail, text.clone());
         finding.observed = Some(text.clone());
@@ -243,6 +245,6 @@ proptest! {
             }
         }
         let md = render::gate::markdown(&gate, true);
-        prop_assert!(!md.contains("@octocat") && !md.contains("<!--"), "{md}");
+        prop_assert!(!md.contains("@octocat") && !md.contains("<!--") && no_workflow_command(&md), "{md}");
     }
 }
