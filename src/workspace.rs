@@ -93,6 +93,20 @@ pub fn read_file(root: &Path, rel: &str) -> anyhow::Result<RawPlan> {
         anyhow::bail!("{rel} {why}");
     }
     let path = root.join(rel);
+    // A plan is a regular file inside the repository, however it is reached (a symlinked
+    // folder, an absolute argument): nothing outside is read or echoed, and a FIFO or a
+    // device is never opened.
+    let (real, top) = (path.canonicalize(), root.canonicalize());
+    match (&real, &top) {
+        (Ok(real), Ok(top)) if !real.starts_with(top) => {
+            anyhow::bail!(
+                "{rel} is outside the repository ({}); run plan in the repository it belongs to",
+                top.display()
+            )
+        }
+        (Ok(real), _) if !real.is_file() => anyhow::bail!("{rel} is not a regular file; it was not read"),
+        _ => {}
+    }
     let file = std::fs::File::open(&path).with_context(|| format!("opening {rel}"))?;
     let mut bytes = Vec::new();
     file.take(MAX_PLAN_BYTES as u64 + 1).read_to_end(&mut bytes).with_context(|| format!("reading {rel}"))?;

@@ -70,7 +70,7 @@ pub fn run(g: &Global, args: &CheckArgs) -> anyhow::Result<ExitCode> {
             let files = if args.files.is_empty() {
                 let (files, skipped) = workspace::discover(&root, &config)?;
                 for s in skipped {
-                    eprintln!("note: skipped {}: it {}", supportplan::render::visible(&s.path), s.why);
+                    eprintln!("note: skipped {}: it {}", supportplan::render::one_line(&s.path), s.why);
                 }
                 files
             } else {

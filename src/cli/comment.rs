@@ -202,7 +202,7 @@ pub fn run(g: &Global, args: &CommentArgs) -> anyhow::Result<ExitCode> {
                 emit(&format!("{body}\n---\n{}\n", outcome.actions.join("\n")))?;
             } else if !g.quiet {
                 for a in &outcome.actions {
-                    eprintln!("{}", token_free(a.clone()));
+                    eprintln!("{}", supportplan::render::one_line(&token_free(a.clone())));
                 }
             }
             Ok(ExitCode::SUCCESS)
@@ -215,7 +215,11 @@ pub fn run(g: &Global, args: &CommentArgs) -> anyhow::Result<ExitCode> {
         }
         Err(e) => {
             emit(&body)?;
-            eprintln!("error: posting the comment to {owner}/{name}#{pr}: {}", token_free(e.to_string()));
+            // The API's answer is untrusted text: one line, control characters shown.
+            eprintln!(
+                "error: posting the comment to {owner}/{name}#{pr}: {}",
+                supportplan::render::one_line(&token_free(e.to_string()))
+            );
             Ok(ExitCode::from(3))
         }
     }

@@ -84,7 +84,7 @@ pub fn run(g: &Global, args: &LogArgs) -> anyhow::Result<ExitCode> {
             for e in &entries {
                 let c = &e.commit;
                 let line = format!("{}  {}  {}  {}", &c.id.to_string()[..12], date(c.time), c.author, c.subject);
-                out.push_str(&format!("{}\n", visible(&line)));
+                out.push_str(&format!("{}\n", supportplan::render::one_line(&line)));
                 for p in &e.plans {
                     out.push_str(&format!("    {}\n", visible(&p.summary())));
                 }

@@ -27,7 +27,7 @@ pub fn run(g: &Global, args: &RenderArgs) -> anyhow::Result<ExitCode> {
         None => {
             let (files, skipped) = workspace::discover(&root, &config)?;
             for s in skipped {
-                eprintln!("note: skipped {}: it {}", supportplan::render::visible(&s.path), s.why);
+                eprintln!("note: skipped {}: it {}", supportplan::render::one_line(&s.path), s.why);
             }
             files
         }

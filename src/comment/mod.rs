@@ -8,7 +8,7 @@ use std::fmt::Write;
 
 use crate::diff::{Change, ChangeKind, Impact, PlanChange};
 use crate::gate::{GateReport, Status};
-use crate::render::markdown::{cell, code, link_path, text};
+use crate::render::markdown::{cell, code, link_path, one_line, text};
 use crate::render::plural;
 use crate::report::{CheckReport, DiffReport, Severity};
 
@@ -131,8 +131,8 @@ fn plan_section(s: &Summary, p: &PlanChange, detail: Detail) -> String {
     let mut out = String::new();
     let path = p.new_path.as_deref().or(p.old_path.as_deref()).unwrap_or("");
     let link = match &s.blob_base {
-        Some(base) if p.new_path.is_some() => format!("[{}]({base}{})", text(path), link_path(path)),
-        _ => text(path),
+        Some(base) if p.new_path.is_some() => format!("[{}]({base}{})", one_line(path), link_path(path)),
+        _ => one_line(path),
     };
     let _ = writeln!(out, "#### {} — {link}\n", code(&p.product));
     let mut changes: Vec<&Change> = p.changes.iter().collect();

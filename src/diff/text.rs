@@ -45,11 +45,29 @@ pub fn unified(old: &str, new: &str) -> String {
     TextDiff::from_lines(&old, &new).unified_diff().context_radius(2).to_string()
 }
 
-/// A Markdown code fence long enough that nothing inside can close it.
+/// A Markdown code fence long enough that nothing inside can close it. Its lines are shown
+/// literally, and may end up in a CI log: a line that would start (after spaces) with `::`,
+/// or hold `##[`, a GitHub Actions workflow command, gets a word joiner between the two
+/// characters (invisible, and the runner no longer sees a command).
 pub fn fenced(content: &str, lang: &str) -> String {
     let longest = content.split(|c| c != '`').map(str::len).max().unwrap_or(0);
     let fence = "`".repeat(longest.max(2) + 1);
-    let body = if content.ends_with('\n') { content.to_owned() } else { format!("{content}\n") };
+    let mut body: String = content
+        .split('\n')
+        .map(|line| {
+            let line = line.replace("##[", "#\u{2060}#[");
+            let indent = line.len() - line.trim_start().len();
+            if line[indent..].starts_with("::") {
+                format!("{}:\u{2060}{}", &line[..indent], &line[indent + 1..])
+            } else {
+                line
+            }
+        })
+        .collect::<Vec<_>>()
+        .join("\n");
+    if !body.ends_with('\n') {
+        body.push('\n');
+    }
     format!("{fence}{lang}\n{body}{fence}\n")
 }
 

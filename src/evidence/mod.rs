@@ -86,7 +86,7 @@ fn collect_one(dir: &Path, e: &Evidence, now: i64) -> Collected {
         }
     };
     if files.is_empty() {
-        c.problem = Some(format!("no file matches `{}` under {}", e.path, dir.display()));
+        c.problem = Some(format!("no file matches `{}` in the evidence directory", e.path));
         return c;
     }
     // After symbolic links are resolved, every file must still be inside the directory.

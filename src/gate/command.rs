@@ -35,11 +35,13 @@ const PASSED: &[&str] = &[
 const MAX_OUTPUT: u64 = 1 << 20;
 
 /// Whether a variable name looks like it holds a secret: never passed, whatever allows it.
+/// Long words anywhere in the name; short ones as a `_`-separated part (`GH_PAT`, `DB_PASS`,
+/// but not `PATH`).
 pub fn is_secret_name(name: &str) -> bool {
     let upper = name.to_ascii_uppercase();
-    ["TOKEN", "SECRET", "KEY", "PASSWORD", "PASSWD", "CREDENTIAL", "AUTH", "COOKIE", "SESSION"]
-        .iter()
-        .any(|s| upper.contains(s))
+    let anywhere = ["TOKEN", "SECRET", "PASSWORD", "PASSWD", "CREDENTIAL", "PRIVATE", "APIKEY", "COOKIE", "SESSION"];
+    let parts = ["KEY", "PAT", "PASS", "PEM", "AUTH", "CERT", "PWD", "PW"];
+    anywhere.iter().any(|s| upper.contains(s)) || upper.split('_').any(|p| parts.contains(&p))
 }
 
 /// The environment a command runs with: the fixed allowlist, `LC_*`, and the `extra` names
@@ -67,6 +69,13 @@ pub fn run(argv: &[String], timeout: Duration, dir: &Path, extra_env: &[String])
         .stderr(Stdio::null());
     #[cfg(unix)]
     std::os::unix::process::CommandExt::process_group(&mut command, 0);
+    // A descendant that leaves the group (`setsid`) is re-parented to this process rather
+    // than to init, so it can still be found and killed when the step ends.
+    #[cfg(target_os = "linux")]
+    // SAFETY: prctl with PR_SET_CHILD_SUBREAPER only changes how orphans are re-parented.
+    unsafe {
+        libc::prctl(libc::PR_SET_CHILD_SUBREAPER, 1, 0, 0, 0);
+    }
     let mut child = match command.spawn() {
         Ok(c) => c,
         Err(e) => return CommandOutcome::FailedToStart(e.to_string()),
@@ -116,6 +125,48 @@ fn kill_group(group: u32, child: &mut std::process::Child) {
     }
     let _ = child.kill();
     let _ = child.wait();
+    kill_orphans();
+}
+
+/// Kills and reaps every process re-parented to this one (descendants that left the step's
+/// process group), until none is left.
+#[cfg(target_os = "linux")]
+fn kill_orphans() {
+    // SAFETY: getpid has no preconditions.
+    let me = unsafe { libc::getpid() };
+    for _ in 0..100 {
+        let orphans = children_of(me);
+        if orphans.is_empty() {
+            return;
+        }
+        for pid in orphans {
+            // SAFETY: kill and waitpid on our own child process ids.
+            unsafe {
+                libc::kill(pid, libc::SIGKILL);
+                libc::waitpid(pid, std::ptr::null_mut(), 0);
+            }
+        }
+    }
+}
+
+#[cfg(not(target_os = "linux"))]
+fn kill_orphans() {}
+
+/// Process ids whose parent is `parent`, from `/proc/<pid>/stat` (the parent id is the second
+/// field after the command name, which is in parentheses and may hold spaces).
+#[cfg(target_os = "linux")]
+fn children_of(parent: i32) -> Vec<i32> {
+    let Ok(entries) = std::fs::read_dir("/proc") else { return Vec::new() };
+    entries
+        .flatten()
+        .filter_map(|e| e.file_name().to_str()?.parse::<i32>().ok())
+        .filter(|pid| {
+            std::fs::read_to_string(format!("/proc/{pid}/stat")).ok().is_some_and(|stat| {
+                let rest = stat.rsplit_once(')').map_or("", |(_, r)| r);
+                rest.split_whitespace().nth(1).and_then(|p| p.parse::<i32>().ok()) == Some(parent)
+            })
+        })
+        .collect()
 }
 
 #[cfg(test)]
@@ -127,6 +178,7 @@ mod tests {
         assert!(
             is_secret_name("GITHUB_TOKEN") && is_secret_name("aws_secret_access_key") && is_secret_name("NPM_AUTH")
         );
-        assert!(!is_secret_name("PATH") && !is_secret_name("GITHUB_SHA"));
+        assert!(is_secret_name("GH_PAT") && is_secret_name("DB_PASS") && is_secret_name("PRIVATE_PEM"));
+        assert!(!is_secret_name("PATH") && !is_secret_name("GITHUB_SHA") && !is_secret_name("LANG"));
     }
 }

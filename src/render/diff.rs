@@ -6,7 +6,7 @@ use std::fmt::Write;
 use comfy_table::{Cell, CellAlignment, ContentArrangement, Table, presets};
 use serde_json::json;
 
-use super::markdown::{cell, code, text};
+use super::markdown::{cell, code, one_line, text};
 use super::{Style, visible};
 use crate::diff::{Change, ChangeKind, FileRole, Impact, PlanChange, PlanStatus, inline};
 use crate::report::DiffReport;
@@ -77,7 +77,8 @@ pub fn human(r: &DiffReport, style: Style, width: u16) -> String {
         let _ = writeln!(out, "note: {}", visible(n));
     }
     for p in &r.plans {
-        let _ = writeln!(out, "\n{} ({})", style.paint("1", &visible(&p.product)), visible(&heading(p)));
+        let _ =
+            writeln!(out, "\n{} ({})", style.paint("1", &super::one_line(&p.product)), super::one_line(&heading(p)));
         let mut t = Table::new();
         t.load_style(presets::UTF8_BORDERS_ONLY).set_content_arrangement(ContentArrangement::Dynamic).set_width(width);
         if !style.color {
@@ -126,7 +127,7 @@ pub fn markdown(r: &DiffReport) -> String {
     for p in &r.plans {
         let path = p.new_path.as_deref().or(p.old_path.as_deref()).unwrap_or("");
         let place = if p.role == FileRole::Plan { path } else { p.role.as_str() };
-        let _ = writeln!(out, "#### {} — {} ({})\n", code(&p.product), text(place), text(&status(p)));
+        let _ = writeln!(out, "#### {} — {} ({})\n", code(&p.product), one_line(place), one_line(&status(p)));
         out.push_str("| | Path | Change | Impact |\n|---|---|---|---|\n");
         for c in &p.changes {
             let change = match (&c.text_diff, c.kind) {

@@ -61,7 +61,7 @@ pub fn human(reports: &[GateReport], blocked: bool, style: Style, width: u16) ->
     let mut out = String::new();
     for r in reports {
         let tag = r.tag.as_ref().map(|t| format!(" (tag {t})")).unwrap_or_default();
-        let _ = writeln!(out, "{}", super::visible(&format!("gate {} {}{tag} — {}", r.product, r.version, r.file)));
+        let _ = writeln!(out, "{}", super::one_line(&format!("gate {} {}{tag} — {}", r.product, r.version, r.file)));
         let mut t = Table::new();
         t.load_style(presets::UTF8_BORDERS_ONLY).set_content_arrangement(ContentArrangement::Dynamic).set_width(width);
         if !style.color {
@@ -109,8 +109,28 @@ pub fn json(reports: &[GateReport], blocked: bool, now: &str) -> String {
     super::json::pretty(&value)
 }
 
+/// Text for an XML attribute or element: markup escaped, line breaks as character
+/// references (so no data starts a line of output), other control characters (not allowed
+/// in XML 1.0) shown escaped, and `##[` (a workflow command anywhere in a line) broken.
 fn xml(s: &str) -> String {
-    s.replace('&', "&amp;").replace('<', "&lt;").replace('>', "&gt;").replace('"', "&quot;").replace('\'', "&apos;")
+    let mut out = String::with_capacity(s.len());
+    for c in s.chars() {
+        match c {
+            '&' => out.push_str("&amp;"),
+            '<' => out.push_str("&lt;"),
+            '>' => out.push_str("&gt;"),
+            '"' => out.push_str("&quot;"),
+            '\'' => out.push_str("&apos;"),
+            '\n' => out.push_str("&#10;"),
+            '\r' => out.push_str("&#13;"),
+            '\t' => out.push_str("&#9;"),
+            c if c.is_control() => out.extend(c.escape_unicode()),
+            // Bidirectional overrides stay what they are, as references a terminal shows.
+            '\u{202a}'..='\u{202e}' | '\u{2066}'..='\u{2069}' => out.push_str(&format!("&#x{:X};", c as u32)),
+            c => out.push(c),
+        }
+    }
+    out.replace("##[", "#&#35;[")
 }
 
 pub fn junit(reports: &[GateReport]) -> String {

@@ -3,7 +3,7 @@
 
 use std::fmt::Write;
 
-use super::{Style, plural, visible};
+use super::{Style, one_line, plural, visible};
 use crate::report::{CheckReport, Finding, Severity};
 
 /// Renders one finding as a snippet.
@@ -20,8 +20,8 @@ pub fn finding(f: &Finding, style: Style) -> String {
         let gutter = loc.line.to_string().len();
         let pad = " ".repeat(gutter);
         let at = match &loc.rev {
-            Some(rev) => format!("{}:{}:{} (at {})", visible(&loc.file), loc.line, loc.column, visible(rev)),
-            None => format!("{}:{}:{}", visible(&loc.file), loc.line, loc.column),
+            Some(rev) => format!("{}:{}:{} (at {})", one_line(&loc.file), loc.line, loc.column, one_line(rev)),
+            None => format!("{}:{}:{}", one_line(&loc.file), loc.line, loc.column),
         };
         let _ = writeln!(out, "{pad}--> {at}");
         if !loc.line_text.is_empty() {

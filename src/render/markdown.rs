@@ -44,6 +44,11 @@ pub fn text(s: &str) -> String {
     out
 }
 
+/// [`text`] for one line (a path in a heading or a link label): a line break shows as `␤`.
+pub fn one_line(s: &str) -> String {
+    text(&s.replace('\n', "␤"))
+}
+
 /// Escapes text for a table cell: like [`text`], with line breaks as `<br>`.
 pub fn cell(s: &str) -> String {
     text(s.trim()).replace('\n', "<br>")
@@ -60,7 +65,14 @@ pub fn code(s: &str) -> String {
         .collect();
     // An HTML comment opener is literal inside a code span, but a word joiner keeps anything
     // that scans the body for our marker from finding a second one.
-    format!("`{}`", inner.replace('|', "\\|").replace("<!--", "<\u{2060}!--").replace('@', "@\u{2060}"))
+    format!(
+        "`{}`",
+        inner
+            .replace('|', "\\|")
+            .replace("<!--", "<\u{2060}!--")
+            .replace('@', "@\u{2060}")
+            .replace("##[", "#\u{2060}#[")
+    )
 }
 
 /// A repository path inside a link target: every byte but unreserved characters and `/` is

@@ -40,6 +40,8 @@ pub fn visible(s: &str) -> String {
             c => out.push(c),
         }
     }
+    // The runner's older syntax, `##[error]…`, is read anywhere in a line.
+    let out = out.replace("##[", "# #[");
     if !out.contains("::") {
         return out;
     }
@@ -55,6 +57,12 @@ pub fn visible(s: &str) -> String {
         .join("\n")
 }
 
+/// [`visible`] for one line (a path, a name): a line break shows as `␤`, so a file named
+/// with a newline cannot start a line of its own.
+pub fn one_line(s: &str) -> String {
+    visible(&s.replace('\n', "␤"))
+}
+
 #[cfg(test)]
 mod tests {
     use super::visible;
@@ -66,5 +74,7 @@ mod tests {
         assert_eq!(visible("  ::warning::x"), "  : :warning::x");
         assert_eq!(visible("a\rb"), "a\\u{d}b");
         assert_eq!(visible("ok: a::b"), "ok: a::b");
+        assert_eq!(visible("x ##[error]y"), "x # #[error]y");
+        assert_eq!(super::one_line("a\n::b"), "a␤::b");
     }
 }

@@ -485,3 +485,26 @@ async fn modes_new_and_delete_and_new() {
     let out = run(&d, server.uri(), &base, &head, &["--mode", "delete-and-new"]).await;
     assert_eq!(out.code, 0, "{}", out.stderr);
 }
+
+/// An API answer is untrusted: its message reaches the log as one line, with control
+/// characters shown and no workflow command.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_hostile_api_error_message_cannot_forge_log_lines() {
+    let (d, base, head) = pull_request();
+    let server = MockServer::start().await;
+    user_is_forbidden(&server, "").await;
+    Mock::given(method("GET"))
+        .and(path(list_path("")))
+        .respond_with(ResponseTemplate::new(422).set_body_json(
+            json!({"message": "bad\n::error::forged-from-api\n##[error]legacy \u{1b}[2J\u{1b}]0;t\u{7}"}),
+        ))
+        .mount(&server)
+        .await;
+    let out = run(&d, server.uri(), &base, &head, &[]).await;
+    assert_eq!(out.code, 3, "{}", out.stderr);
+    for line in out.stderr.lines().chain(out.stdout.lines()) {
+        assert!(!line.trim_start().starts_with("::"), "a forged command: {line}");
+        assert!(!line.contains("##[") && !line.contains('\u{1b}') && !line.contains('\u{7}'), "{line:?}");
+    }
+    assert!(out.stderr.contains("GitHub answered 422: bad␤::error::forged-from-api"), "{}", out.stderr);
+}

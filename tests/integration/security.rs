@@ -87,6 +87,20 @@ fn a_timeout_kills_the_whole_process_group() {
     let alive = std::fs::read_to_string(format!("/proc/{pid}/stat")).is_ok_and(|s| !s.contains(") Z "));
     assert!(!alive, "the background child {pid} outlived the step");
 
+    // A descendant that leaves the process group (`setsid`) is still found and killed.
+    let d = release_repo();
+    with_commands(
+        &d,
+        "[release_process.steps.probe]\nkind = \"command\"\nrun = [\"sh\", \"-c\", \"setsid sh -c 'echo $$ > escaped.pid; sleep 30' & sleep 0.3; echo '{}'\"]\ntimeout = \"5s\"\n",
+    );
+    let started = std::time::Instant::now();
+    let (_, v) = gate(&d, &[]);
+    assert_eq!(status(&v, "step:probe")["status"], "pass", "{v:#}");
+    assert!(started.elapsed().as_secs() < 15, "a setsid child held the gate");
+    let pid = d.read("escaped.pid").trim().to_owned();
+    let alive = std::fs::read_to_string(format!("/proc/{pid}/stat")).is_ok_and(|s| !s.contains(") Z "));
+    assert!(!alive, "the setsid child {pid} outlived the step");
+
     let d = release_repo();
     with_commands(
         &d,
@@ -148,6 +162,26 @@ fn plans_and_config_linked_out_of_the_repository_are_not_read() {
     let out = d.plan(&["check", "--now", NOW]);
     assert_eq!(out.code, 2);
     assert!(out.stderr.contains(".support-plan/config.toml is a symbolic link"), "{}", out.stderr);
+
+    // A file reached through a symlinked folder, or named outside the repository, is not
+    // read; a FIFO is never opened.
+    let d = Dir::git();
+    d.write("support-plan.toml", example());
+    let outside = tempfile::tempdir().unwrap();
+    std::fs::write(outside.path().join("support-plan.toml"), "root:x:0:0:SECRETLINE\n").unwrap();
+    std::os::unix::fs::symlink(outside.path(), d.path().join("linkdir")).unwrap();
+    let secret = outside.path().join("support-plan.toml");
+    for arg in ["linkdir/support-plan.toml", secret.to_str().unwrap()] {
+        let out = d.plan(&["check", arg, "--now", NOW]);
+        assert_eq!(out.code, 2, "{arg}");
+        assert!(!out.stdout.contains("SECRETLINE") && !out.stderr.contains("SECRETLINE"), "{arg}: {}", out.stderr);
+        assert!(out.stderr.contains("is outside the repository"), "{arg}: {}", out.stderr);
+    }
+    let fifo = d.path().join("pipe.support-plan.toml");
+    assert!(std::process::Command::new("mkfifo").arg(&fifo).status().unwrap().success());
+    let out = d.plan(&["check", "pipe.support-plan.toml", "--now", NOW]);
+    assert_eq!(out.code, 2);
+    assert!(out.stderr.contains("not a regular file"), "{}", out.stderr);
 }
 
 #[test]
@@ -162,6 +196,19 @@ fn hostile_paths_cannot_inject_markdown() {
     assert_eq!(body.matches("<!-- supportplan:comment:v1").count(), 1, "{body}");
     assert!(!body.contains("@octocat"), "a raw mention:\n{body}");
     assert!(body.contains("a%29%40octocat%28b"), "the link target is not percent-encoded:\n{body}");
+
+    // A newline in a path cannot start a line of Markdown (a heading, a list, a link).
+    let d = Dir::git();
+    d.write("support-plan.toml", example());
+    let base = d.commit("plan", 1);
+    let hostile = "svc\n\nAPPROVED BY SECURITY\n===\n\n- [x] reviewed\n/x.support-plan.toml";
+    d.write(hostile, example().replace("product = \"acme-billing\"", "product = \"acme-svc\""));
+    let head = d.commit("A plan at a path with newlines", 2);
+    let body = crate::comment::dry_body_with(&d, &base, &head, &[]);
+    assert!(!body.lines().any(|l| l == "===" || l.starts_with("- [x]") || l == "APPROVED BY SECURITY"), "{body}");
+    assert!(body.contains("svc␤␤APPROVED BY SECURITY␤"), "{body}");
+    let out = d.plan(&["diff", &base, &head]);
+    assert!(!out.stdout.lines().any(|l| l.trim() == "==="), "{}", out.stdout);
 }
 
 #[test]
