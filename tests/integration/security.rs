@@ -274,3 +274,86 @@ fn a_token_with_a_trailing_newline_works_and_a_bad_one_exits_3() {
         );
     }
 }
+
+/// The composite action's install step, run for real with a stand-in `curl` that serves a
+/// release from a local folder: a tampered archive is refused before anything from it runs.
+#[test]
+fn the_action_refuses_an_archive_that_does_not_match_its_checksum() {
+    let action =
+        std::fs::read_to_string(concat!(env!("CARGO_MANIFEST_DIR"), "/.github/actions/supportplan/action.yml"))
+            .unwrap();
+    // The `run: |` block of the first step, unindented.
+    let start = action.find("      run: |\n").unwrap() + "      run: |\n".len();
+    let script: String = action[start..]
+        .lines()
+        .take_while(|l| l.starts_with("        ") || l.is_empty())
+        .map(|l| format!("{}\n", l.strip_prefix("        ").unwrap_or(l)))
+        .collect();
+    assert!(script.contains("SHA256SUMS") && script.contains("tar -xzf"), "{script}");
+    // The run step passes arguments as an array, never word-split into a shell.
+    assert!(action.contains("\"${extra[@]}\"") && !action.contains(" $PLAN_ARGS"), "{action}");
+
+    let run = |tamper: bool, pin: &str| -> (i32, bool, String) {
+        let d = Dir::new();
+        let release = d.path().join("release");
+        std::fs::create_dir_all(release.join("pkg")).unwrap();
+        std::fs::write(release.join("pkg/plan"), "#!/bin/sh\necho pwned > \"$PWNED\"\n").unwrap();
+        let archive = release.join("plan-x86_64-unknown-linux-gnu.tar.gz");
+        let tar = |dir: &std::path::Path| {
+            assert!(
+                std::process::Command::new("tar")
+                    .args(["-czf", archive.to_str().unwrap(), "-C", dir.to_str().unwrap(), "plan"])
+                    .status()
+                    .unwrap()
+                    .success()
+            );
+        };
+        tar(&release.join("pkg"));
+        let sums = std::process::Command::new("sha256sum").arg(&archive).output().unwrap();
+        let hash = String::from_utf8_lossy(&sums.stdout).split(' ').next().unwrap().to_owned();
+        std::fs::write(release.join("SHA256SUMS"), format!("{hash}  plan-x86_64-unknown-linux-gnu.tar.gz\n")).unwrap();
+        if tamper {
+            std::fs::write(release.join("pkg/plan"), "#!/bin/sh\necho evil\n").unwrap();
+            tar(&release.join("pkg"));
+        }
+        // curl -sSfL --retry 3 -o FILE URL → copy the URL's last part from the release folder.
+        let bin = d.path().join("bin");
+        std::fs::create_dir_all(&bin).unwrap();
+        let curl = bin.join("curl");
+        std::fs::write(
+            &curl,
+            format!(
+                "#!/bin/sh\nprev=\nfor a; do [ \"$prev\" = -o ] && file=$a; prev=$a; done\ncp \"{}/${{prev##*/}}\" \"$file\"\n",
+                release.display()
+            ),
+        )
+        .unwrap();
+        std::process::Command::new("chmod").args(["+x", curl.to_str().unwrap()]).status().unwrap();
+        let temp = d.path().join("runner-temp");
+        let github_path = d.path().join("github-path");
+        std::fs::create_dir_all(&temp).unwrap();
+        let out = std::process::Command::new("bash")
+            .args(["-c", &script])
+            .env("PATH", format!("{}:{}", bin.display(), std::env::var("PATH").unwrap()))
+            .env("RUNNER_OS", "Linux")
+            .env("RUNNER_ARCH", "X64")
+            .env("RUNNER_TEMP", &temp)
+            .env("GITHUB_PATH", &github_path)
+            .env("PLAN_VERSION", "v0.1.0")
+            .env("PLAN_SHA256", if pin == "right" { hash.as_str() } else { pin })
+            .output()
+            .unwrap();
+        let installed = temp.join("plan-bin/plan").exists();
+        (out.status.code().unwrap_or(-1), installed, String::from_utf8_lossy(&out.stdout).into_owned())
+    };
+    let (code, installed, _) = run(false, "");
+    assert_eq!((code, installed), (0, true), "a matching archive installs");
+    let (code, installed, out) = run(true, "");
+    assert_eq!((code, installed), (2, false), "a tampered archive must not be unpacked: {out}");
+    assert!(out.contains("does not match the release's SHA256SUMS"), "{out}");
+    let (code, installed, out) = run(false, "0000");
+    assert_eq!((code, installed), (2, false), "{out}");
+    assert!(out.contains("does not match the pinned sha256"), "{out}");
+    let (code, installed, _) = run(false, "right");
+    assert_eq!((code, installed), (0, true));
+}
