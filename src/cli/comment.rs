@@ -58,7 +58,9 @@ pub struct CommentArgs {
     /// The login the token posts as (default: asked from GitHub, else github-actions[bot]).
     #[arg(long)]
     pub bot_login: Option<String>,
-    /// Print the body and the API calls it would make; write nothing.
+    /// Print the body and the API calls it would make. With a token it reads the pull
+    /// request's comments to say what it would do; it writes nothing: no comment, no step
+    /// summary.
     #[arg(long)]
     pub dry_run: bool,
     /// Add a release gate preview on head (evidence from --evidence-dir).
@@ -145,7 +147,7 @@ pub fn run(g: &Global, args: &CommentArgs) -> anyhow::Result<ExitCode> {
     let body = comment::render(&summary, GITHUB_COMMENT_LIMIT);
     let head_hex = head.id.to_string();
     let no_change = comment::no_changes(&args.key, &head_hex);
-    if let Some(path) = env("GITHUB_STEP_SUMMARY") {
+    if let Some(path) = env("GITHUB_STEP_SUMMARY").filter(|_| !args.dry_run) {
         let mut f = std::fs::OpenOptions::new()
             .create(true)
             .append(true)

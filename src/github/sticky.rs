@@ -1,7 +1,8 @@
 //! One sticky comment per pull request: found by our hidden marker (every page scanned),
 //! written only by our own identity (a human's comment quoting the marker is never touched),
-//! updated in place, left alone when unchanged, never overwritten by a run for an older head,
-//! and duplicates from races removed (the oldest kept).
+//! updated in place, left alone when unchanged, never written by a run whose head is no
+//! longer the pull request's live head (checked before every write), and duplicates from
+//! races removed (the oldest kept; a duplicate another run deleted first is fine).
 
 use serde::Deserialize;
 
@@ -90,23 +91,6 @@ pub fn publish(client: &Client, req: &Request) -> Result<Outcome, ApiError> {
     let comments: Vec<Comment> = client.get_all(&list)?;
     let mine = ours(&comments, &me, req.key);
 
-    // A run for an older head never overwrites the result for a newer one.
-    if let Some((_, their_head)) = mine.first().and_then(|c| c.body.as_deref()).and_then(parse_marker)
-        && their_head != req.head_sha
-    {
-        let pull = format!("/repos/{}/{}/pulls/{}", req.owner, req.repo, req.pr);
-        out.actions.push(format!("GET {pull}"));
-        let live: Pull = client.get_json(&pull)?;
-        if live.head.sha != req.head_sha {
-            out.actions.push(format!(
-                "skip: the pull request's head is {}, this run is for {}; a newer run owns the comment",
-                short(&live.head.sha),
-                short(req.head_sha)
-            ));
-            return Ok(out);
-        }
-    }
-
     let body = if req.plans_changed { req.body } else { req.no_change_body };
     if !req.plans_changed {
         match req.on_no_change {
@@ -116,7 +100,9 @@ pub fn publish(client: &Client, req: &Request) -> Result<Outcome, ApiError> {
             }
             OnNoChange::Delete => {
                 for c in &mine {
-                    delete(client, req, c.id, &mut out)?;
+                    if !delete(client, req, c.id, &mut out)? {
+                        return Ok(out);
+                    }
                 }
                 if mine.is_empty() {
                     out.actions.push("skip: no plan changed".into());
@@ -126,25 +112,34 @@ pub fn publish(client: &Client, req: &Request) -> Result<Outcome, ApiError> {
             _ => {}
         }
     }
+    // Every write below checks the pull request's live head first and stops when it moved:
+    // a body built for an older head is never written (a newer run owns the comment).
     match req.mode {
-        Mode::New => create(client, req, body, &mut out)?,
+        Mode::New => {
+            create(client, req, body, &mut out)?;
+        }
         Mode::DeleteAndNew => {
             for c in &mine {
-                delete(client, req, c.id, &mut out)?;
+                if !delete(client, req, c.id, &mut out)? {
+                    return Ok(out);
+                }
             }
             create(client, req, body, &mut out)?;
         }
         Mode::Update => match mine.first() {
             Some(first) => {
-                update(client, req, first, body, &mut out)?;
-                for extra in &mine[1..] {
-                    delete(client, req, extra.id, &mut out)?;
+                if update(client, req, first, body, &mut out)? {
+                    for extra in &mine[1..] {
+                        if !delete(client, req, extra.id, &mut out)? {
+                            break;
+                        }
+                    }
                 }
             }
             None => {
-                create(client, req, body, &mut out)?;
-                // Another run may have created one at the same time: keep the oldest.
-                if !req.dry_run {
+                if create(client, req, body, &mut out)? && !req.dry_run {
+                    // Another run may have created one at the same time: re-read, keep the
+                    // oldest, remove the rest.
                     let again: Vec<Comment> = client.get_all(&list)?;
                     let mine = ours(&again, &me, req.key);
                     if mine.len() > 1 {
@@ -152,9 +147,12 @@ pub fn publish(client: &Client, req: &Request) -> Result<Outcome, ApiError> {
                             "reconcile: {} comments of ours after create; keeping the oldest",
                             mine.len()
                         ));
-                        update(client, req, &mine[0], body, &mut out)?;
-                        for extra in &mine[1..] {
-                            delete(client, req, extra.id, &mut out)?;
+                        if update(client, req, &mine[0], body, &mut out)? {
+                            for extra in &mine[1..] {
+                                if !delete(client, req, extra.id, &mut out)? {
+                                    break;
+                                }
+                            }
                         }
                     }
                 }
@@ -164,44 +162,82 @@ pub fn publish(client: &Client, req: &Request) -> Result<Outcome, ApiError> {
     Ok(out)
 }
 
+/// Whether this run's head is still the pull request's head; a run for an older head
+/// writes nothing. (A dry run reads nothing here: it says it would check.)
+fn head_is_live(client: &Client, req: &Request, out: &mut Outcome) -> Result<bool, ApiError> {
+    let pull = format!("/repos/{}/{}/pulls/{}", req.owner, req.repo, req.pr);
+    if req.dry_run {
+        out.actions.push(format!("would GET {pull} (the live head) before writing"));
+        return Ok(true);
+    }
+    out.actions.push(format!("GET {pull} (the live head)"));
+    let live: Pull = client.get_json(&pull)?;
+    if live.head.sha != req.head_sha {
+        out.actions.push(format!(
+            "skip: the pull request's head is {}, this run is for {}; a newer run owns the comment",
+            short(&live.head.sha),
+            short(req.head_sha)
+        ));
+        return Ok(false);
+    }
+    Ok(true)
+}
+
 fn short(sha: &str) -> &str {
     &sha[..sha.len().min(12)]
 }
 
-fn create(client: &Client, req: &Request, body: &str, out: &mut Outcome) -> Result<(), ApiError> {
+/// Each write returns whether the run may go on (false: the head moved; stop writing).
+fn create(client: &Client, req: &Request, body: &str, out: &mut Outcome) -> Result<bool, ApiError> {
+    if !head_is_live(client, req, out)? {
+        return Ok(false);
+    }
     let uri = format!("/repos/{}/{}/issues/{}/comments", req.owner, req.repo, req.pr);
     if req.dry_run {
         out.actions.push(format!("would POST {uri} (create the comment)"));
-        return Ok(());
+        return Ok(true);
     }
     out.actions.push(format!("POST {uri}"));
     let text = client.post(&uri, &serde_json::json!({ "body": body }))?;
     out.comment_id = serde_json::from_str::<Comment>(&text).ok().map(|c| c.id);
-    Ok(())
+    Ok(true)
 }
 
-fn update(client: &Client, req: &Request, existing: &Comment, body: &str, out: &mut Outcome) -> Result<(), ApiError> {
+fn update(client: &Client, req: &Request, existing: &Comment, body: &str, out: &mut Outcome) -> Result<bool, ApiError> {
     out.comment_id = Some(existing.id);
     if existing.body.as_deref() == Some(body) {
         out.actions.push(format!("unchanged: comment {} already says this; no write", existing.id));
-        return Ok(());
+        return Ok(true);
+    }
+    if !head_is_live(client, req, out)? {
+        return Ok(false);
     }
     let uri = format!("/repos/{}/{}/issues/comments/{}", req.owner, req.repo, existing.id);
     if req.dry_run {
         out.actions.push(format!("would PATCH {uri} (update the comment)"));
-        return Ok(());
+        return Ok(true);
     }
     out.actions.push(format!("PATCH {uri}"));
     client.patch(&uri, &serde_json::json!({ "body": body }))?;
-    Ok(())
+    Ok(true)
 }
 
-fn delete(client: &Client, req: &Request, id: u64, out: &mut Outcome) -> Result<(), ApiError> {
+fn delete(client: &Client, req: &Request, id: u64, out: &mut Outcome) -> Result<bool, ApiError> {
+    if !head_is_live(client, req, out)? {
+        return Ok(false);
+    }
     let uri = format!("/repos/{}/{}/issues/comments/{id}", req.owner, req.repo);
     if req.dry_run {
         out.actions.push(format!("would DELETE {uri}"));
-        return Ok(());
+        return Ok(true);
     }
     out.actions.push(format!("DELETE {uri}"));
-    client.delete(&uri)
+    match client.delete(&uri) {
+        // Another run removed it first: the end state is what this run wanted.
+        Err(e) if e.status == 404 => {
+            out.actions.push(format!("comment {id} was already gone"));
+            Ok(true)
+        }
+        other => other.map(|()| true),
+    }
 }

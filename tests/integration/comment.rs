@@ -114,6 +114,18 @@ async fn created(server: &MockServer, prefix: &str, expect: u64) {
         .await;
 }
 
+/// The pull request's live head, as `GET /pulls/42` answers it.
+async fn live_head(server: &MockServer, prefix: &str, sha: &str) {
+    Mock::given(method("GET"))
+        .and(path(format!("{prefix}/repos/acme/billing/pulls/42")))
+        .respond_with(
+            ResponseTemplate::new(200)
+                .set_body_json(json!({"number": 42, "head": {"sha": sha, "ref": "loosen-latency"}})),
+        )
+        .mount(server)
+        .await;
+}
+
 async fn no_patch_or_delete(server: &MockServer) {
     Mock::given(method("PATCH")).respond_with(ResponseTemplate::new(500)).expect(0).mount(server).await;
     Mock::given(method("DELETE")).respond_with(ResponseTemplate::new(500)).expect(0).mount(server).await;
@@ -123,6 +135,7 @@ async fn no_patch_or_delete(server: &MockServer) {
 async fn creates_one_comment_and_leaves_a_human_quoting_the_marker_alone() {
     let (d, base, head) = pull_request();
     let server = MockServer::start().await;
+    live_head(&server, "", &head).await;
     user_is_forbidden(&server, "").await;
     let quote = format!("<!-- supportplan:comment:v1 key=default head={head} -->\nI copied the bot's marker");
     comments(&server, "", vec![comment(1, "alice", &quote)]).await;
@@ -139,6 +152,7 @@ async fn creates_one_comment_and_leaves_a_human_quoting_the_marker_alone() {
 async fn finds_ours_on_page_two_of_more_than_100_and_updates_it() {
     let (d, base, head) = pull_request();
     let server = MockServer::start().await;
+    live_head(&server, "", &head).await;
     user_is_forbidden(&server, "").await;
     let page1: Vec<Value> = (1..=100).map(|i| comment(i, "someone", "LGTM")).collect();
     let next = format!("{}/repositories/700100/issues/42/comments?per_page=100&page=2", server.uri());
@@ -177,6 +191,7 @@ async fn an_unchanged_body_makes_no_write() {
     let dry = run(&d, "http://127.0.0.1:9".into(), &base, &head, &["--dry-run", "--bot-login", BOT]).await;
     let body = dry.stdout.split("\n---\n").next().unwrap().to_owned();
     let server = MockServer::start().await;
+    live_head(&server, "", &head).await;
     comments(&server, "", vec![comment(7, BOT, &body)]).await;
     created(&server, "", 0).await;
     no_patch_or_delete(&server).await;
@@ -189,6 +204,7 @@ async fn an_unchanged_body_makes_no_write() {
 async fn a_read_only_token_falls_back_to_the_step_summary() {
     let (d, base, head) = pull_request();
     let server = github(vec![]).await;
+    live_head(&server, "", &head).await;
     Mock::given(method("POST"))
         .and(path(list_path("")))
         .respond_with(ResponseTemplate::new(403).set_body_json(json!({"message": "Resource not accessible by integration", "documentation_url": "https://docs.github.com/rest/issues/comments#create-an-issue-comment"})))
@@ -206,6 +222,7 @@ async fn a_read_only_token_falls_back_to_the_step_summary() {
 async fn retries_a_502_and_a_secondary_rate_limit() {
     let (d, base, head) = pull_request();
     let server = MockServer::start().await;
+    live_head(&server, "", &head).await;
     user_is_forbidden(&server, "").await;
     Mock::given(method("GET"))
         .and(path(list_path("")))
@@ -238,6 +255,7 @@ async fn retries_a_502_and_a_secondary_rate_limit() {
 async fn github_enterprise_under_api_v3() {
     let (d, base, head) = pull_request();
     let server = MockServer::start().await;
+    live_head(&server, "/api/v3", &head).await;
     user_is_forbidden(&server, "/api/v3").await;
     comments(&server, "/api/v3", vec![]).await;
     created(&server, "/api/v3", 1).await;
@@ -266,6 +284,7 @@ async fn an_older_run_never_overwrites_a_newer_one_and_duplicates_are_cleaned() 
     assert!(out.stderr.contains("a newer run owns the comment"), "{}", out.stderr);
     // Two of ours (a race): the oldest is updated, the other deleted.
     let server = MockServer::start().await;
+    live_head(&server, "", &head).await;
     user_is_forbidden(&server, "").await;
     let old = |id| ours(id, &head, "old");
     comments(&server, "", vec![old(11), old(12)]).await;
@@ -289,6 +308,7 @@ async fn an_older_run_never_overwrites_a_newer_one_and_duplicates_are_cleaned() 
 async fn other_failures_exit_3_after_printing_the_summary() {
     let (d, base, head) = pull_request();
     let server = MockServer::start().await;
+    live_head(&server, "", &head).await;
     user_is_forbidden(&server, "").await;
     Mock::given(method("GET"))
         .and(path(list_path("")))
@@ -309,6 +329,7 @@ async fn no_plan_change_creates_nothing() {
     d.write("src.rs", "fn main() {}\n");
     let head = d.commit("code only", 2);
     let server = github(vec![]).await;
+    live_head(&server, "", &head).await;
     created(&server, "", 0).await;
     let out = run(&d, server.uri(), &base, &head, &[]).await;
     assert_eq!(out.code, 0, "{}", out.stderr);
@@ -438,6 +459,7 @@ async fn no_plan_change_turns_an_existing_comment_into_no_changes() {
     d.write("src.rs", "fn main() {}\n");
     let head = d.commit("code only", 2);
     let server = MockServer::start().await;
+    live_head(&server, "", &head).await;
     user_is_forbidden(&server, "").await;
     let old = ours(31, &head, "old summary");
     comments(&server, "", vec![old]).await;
@@ -453,6 +475,7 @@ async fn no_plan_change_turns_an_existing_comment_into_no_changes() {
     assert_eq!(out.code, 0, "{}", out.stderr);
     // --on-no-change delete removes it instead.
     let server = github(vec![ours(31, &head, "old")]).await;
+    live_head(&server, "", &head).await;
     Mock::given(method("DELETE"))
         .and(path("/repos/acme/billing/issues/comments/31"))
         .respond_with(ResponseTemplate::new(204))
@@ -469,12 +492,14 @@ async fn modes_new_and_delete_and_new() {
     let ours = ours(40, &head, "old");
     // new: always a new comment, the old one stays.
     let server = github(vec![ours.clone()]).await;
+    live_head(&server, "", &head).await;
     created(&server, "", 1).await;
     no_patch_or_delete(&server).await;
     let out = run(&d, server.uri(), &base, &head, &["--mode", "new"]).await;
     assert_eq!(out.code, 0, "{}", out.stderr);
     // delete-and-new: the old one goes, a new one comes.
     let server = github(vec![ours]).await;
+    live_head(&server, "", &head).await;
     Mock::given(method("DELETE"))
         .and(path("/repos/acme/billing/issues/comments/40"))
         .respond_with(ResponseTemplate::new(204))
@@ -492,6 +517,7 @@ async fn modes_new_and_delete_and_new() {
 async fn a_hostile_api_error_message_cannot_forge_log_lines() {
     let (d, base, head) = pull_request();
     let server = MockServer::start().await;
+    live_head(&server, "", &head).await;
     user_is_forbidden(&server, "").await;
     Mock::given(method("GET"))
         .and(path(list_path("")))
@@ -507,4 +533,88 @@ async fn a_hostile_api_error_message_cannot_forge_log_lines() {
         assert!(!line.contains("##[") && !line.contains('\u{1b}') && !line.contains('\u{7}'), "{line:?}");
     }
     assert!(out.stderr.contains("GitHub answered 422: bad␤::error::forged-from-api"), "{}", out.stderr);
+}
+
+/// The three races of concurrent runs, against a GitHub whose live head moves.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn concurrent_runs_end_with_one_comment_for_the_newest_head() {
+    let (d, base, head) = pull_request();
+    let newer = "9999999999999999999999999999999999999999";
+    let old = |id| ours(id, &head, "old");
+
+    // 1. The loser's clean-up: our duplicate was deleted by the other run first (404).
+    let server = MockServer::start().await;
+    user_is_forbidden(&server, "").await;
+    live_head(&server, "", &head).await;
+    comments(&server, "", vec![old(11), old(12)]).await;
+    Mock::given(method("PATCH"))
+        .and(path("/repos/acme/billing/issues/comments/11"))
+        .respond_with(ResponseTemplate::new(200).set_body_json(old(11)))
+        .expect(1)
+        .mount(&server)
+        .await;
+    Mock::given(method("DELETE"))
+        .and(path("/repos/acme/billing/issues/comments/12"))
+        .respond_with(ResponseTemplate::new(404).set_body_json(json!({"message": "Not Found"})))
+        .expect(1)
+        .mount(&server)
+        .await;
+    let out = run(&d, server.uri(), &base, &head, &[]).await;
+    assert_eq!(out.code, 0, "a 404 on our own duplicate is success: {}", out.stderr);
+    assert!(out.stderr.contains("comment 12 was already gone"), "{}", out.stderr);
+
+    // 2. The head moves between two writes: after the update, the clean-up is left to the
+    // newer run; nothing built for the old head is written after that.
+    let server = MockServer::start().await;
+    user_is_forbidden(&server, "").await;
+    Mock::given(method("GET"))
+        .and(path("/repos/acme/billing/pulls/42"))
+        .respond_with(ResponseTemplate::new(200).set_body_json(json!({"number": 42, "head": {"sha": head}})))
+        .up_to_n_times(1)
+        .mount(&server)
+        .await;
+    live_head(&server, "", newer).await;
+    comments(&server, "", vec![old(11), old(12)]).await;
+    Mock::given(method("PATCH"))
+        .respond_with(ResponseTemplate::new(200).set_body_json(old(11)))
+        .expect(1)
+        .mount(&server)
+        .await;
+    Mock::given(method("DELETE")).respond_with(ResponseTemplate::new(204)).expect(0).mount(&server).await;
+    let out = run(&d, server.uri(), &base, &head, &[]).await;
+    assert_eq!(out.code, 0, "{}", out.stderr);
+    assert!(out.stderr.contains("a newer run owns the comment"), "{}", out.stderr);
+
+    // 3. A late run for an older head, when the newer head changes no plan: it creates
+    // nothing (and the newer run's "no plan changes" stands).
+    let server = MockServer::start().await;
+    user_is_forbidden(&server, "").await;
+    live_head(&server, "", newer).await;
+    comments(&server, "", vec![]).await;
+    created(&server, "", 0).await;
+    no_patch_or_delete(&server).await;
+    let out = run(&d, server.uri(), &base, &head, &[]).await;
+    assert_eq!(out.code, 0, "{}", out.stderr);
+    assert!(out.stderr.contains("a newer run owns the comment"), "{}", out.stderr);
+}
+
+/// `--dry-run` writes nothing, not even the step summary, and with a token it only reads.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_dry_run_writes_nothing() {
+    let (d, base, head) = pull_request();
+    let server = MockServer::start().await;
+    user_is_forbidden(&server, "").await;
+    comments(&server, "", vec![ours(11, &head, "old")]).await;
+    created(&server, "", 0).await;
+    no_patch_or_delete(&server).await;
+    Mock::given(method("GET"))
+        .and(path("/repos/acme/billing/pulls/42"))
+        .respond_with(ResponseTemplate::new(500))
+        .expect(0)
+        .mount(&server)
+        .await;
+    let out = run(&d, server.uri(), &base, &head, &["--dry-run"]).await;
+    assert_eq!(out.code, 0, "{}", out.stderr);
+    assert!(out.stdout.contains("would PATCH /repos/acme/billing/issues/comments/11"), "{}", out.stdout);
+    assert!(!d.path().join("step-summary.md").exists(), "a dry run wrote the step summary");
 }
