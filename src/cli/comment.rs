@@ -119,7 +119,7 @@ pub fn run(g: &Global, args: &CommentArgs) -> anyhow::Result<ExitCode> {
         let config = snapshot::config_at(&repo, &head)?;
         let loaded: Vec<_> = plans.iter().filter_map(|p| p.as_ref().ok()).cloned().collect();
         let version = args.gate_version.clone().unwrap_or_else(|| format!("0.0.0-pr.{pr}"));
-        let run = super::gate::GateRun {
+        let run = supportplan::gate::run::GateRun {
             repo: &repo,
             rev: &head,
             config: &config,
@@ -130,7 +130,8 @@ pub fn run(g: &Global, args: &CommentArgs) -> anyhow::Result<ExitCode> {
             verify_approvers: false,
             write_results: None,
             // The head's plan is the pull request's: its commands never run here.
-            run_commands: false,
+            mode: supportplan::gate::run::Mode::Preview,
+            env_ticket: None,
         };
         Some(run.evaluate(&loaded, |_| Ok(version.clone()))?)
     } else {

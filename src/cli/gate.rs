@@ -2,17 +2,15 @@
 //! evidence from the work tree. Exit 0: the release may proceed; 1: blocked; 2: could not
 //! evaluate.
 
-use std::collections::BTreeMap;
 use std::io::IsTerminal;
 use std::path::PathBuf;
 use std::process::ExitCode;
 
 use anyhow::Context as _;
 use clap::{Args, ValueEnum};
-use supportplan::gate::{self, CommandOutcome, GateInput};
+use supportplan::gate::run::{GateRun, Mode};
 use supportplan::git::Repo;
-use supportplan::plan::{Measure, ReleaseStep};
-use supportplan::{evidence, release, render, snapshot};
+use supportplan::{release, render, snapshot};
 
 use super::{Global, emit, today};
 
@@ -108,6 +106,7 @@ pub fn run(g: &Global, args: &GateArgs) -> anyhow::Result<ExitCode> {
         }
     };
     let run = GateRun {
+        env_ticket: std::env::var("PLAN_CHANGE_TICKET").ok().filter(|t| !t.trim().is_empty()),
         repo: &repo,
         rev: &rev,
         config: &config,
@@ -117,7 +116,7 @@ pub fn run(g: &Global, args: &GateArgs) -> anyhow::Result<ExitCode> {
         instant: super::instant(args.now.as_deref(), now),
         verify_approvers: args.verify_approvers == Verify::Git,
         write_results: args.write_results.then_some(root.as_path()),
-        run_commands: true,
+        mode: Mode::Release,
     };
     g.note(|| format!("gating {} = {} with evidence from {}", rev.spec, rev.id, evidence_dir.display()));
     let reports = run.evaluate(&plans, version_of)?;
@@ -157,105 +156,4 @@ pub fn run(g: &Global, args: &GateArgs) -> anyhow::Result<ExitCode> {
     } else {
         ExitCode::SUCCESS
     })
-}
-
-/// Writes the measured metrics to `<results_dir>/<version>.json` (commit it with the release).
-fn write_results(root: &std::path::Path, input: &GateInput) -> anyhow::Result<()> {
-    let p = &input.plan.plan;
-    let mut metrics = serde_json::Map::new();
-    for c in p.acceptance.criteria.values() {
-        let metric = match &c.measure {
-            Measure::Threshold { metric, .. } | Measure::Baseline { metric, .. } => metric,
-            _ => continue,
-        };
-        if let Ok(values) = gate::metric_values(input, metric)
-            && let Some(max) = values.into_iter().reduce(f64::max)
-        {
-            metrics.insert(metric.clone(), max.into());
-        }
-    }
-    let path = root.join(&p.gate.results_dir).join(format!("{}.json", input.version));
-    if let Some(dir) = path.parent() {
-        std::fs::create_dir_all(dir).with_context(|| format!("creating {}", dir.display()))?;
-    }
-    let body = serde_json::json!({ "version": input.version, "product": p.plan.product, "metrics": metrics });
-    std::fs::write(&path, render::json::pretty(&body)).with_context(|| format!("writing {}", path.display()))?;
-    Ok(())
-}
-
-/// Everything one gate run shares across the plans it evaluates.
-pub struct GateRun<'a> {
-    pub repo: &'a Repo,
-    pub rev: &'a supportplan::git::rev::Resolved,
-    pub config: &'a supportplan::config::Config,
-    pub tag: Option<&'a str>,
-    pub evidence_dir: &'a std::path::Path,
-    pub now: supportplan::plan::values::Date,
-    /// What evidence freshness is measured from (Unix seconds).
-    pub instant: i64,
-    pub verify_approvers: bool,
-    /// Where to write results files, when asked to.
-    pub write_results: Option<&'a std::path::Path>,
-    /// A release gate runs the plan's commands; a preview never does.
-    pub run_commands: bool,
-}
-
-impl GateRun<'_> {
-    /// Gathers each plan's inputs (evidence, records, facts from git, commands) and evaluates.
-    pub fn evaluate(
-        &self,
-        plans: &[supportplan::plan::LoadedPlan],
-        version_of: impl Fn(&supportplan::plan::Plan) -> anyhow::Result<String>,
-    ) -> anyhow::Result<Vec<gate::GateReport>> {
-        let mut reports = Vec::new();
-        for loaded in plans {
-            let p = &loaded.plan;
-            let version = version_of(p)?;
-            let collected = evidence::collect(self.evidence_dir, &p.evidence, self.instant);
-            let (approvals, attestations) = release::records(self.repo, self.rev, loaded, &version)?;
-            let waivers = release::waivers(self.repo, self.rev, loaded)?;
-            let mut facts =
-                release::facts(self.repo, self.rev, self.tag, loaded, self.config, self.verify_approvers, &version)?;
-            facts.env_ticket = std::env::var("PLAN_CHANGE_TICKET").ok().filter(|t| !t.trim().is_empty());
-            let mut commands = BTreeMap::new();
-            for (id, step) in &p.release_process.steps {
-                if let ReleaseStep::Command { run, timeout, env, .. } = step {
-                    let denied: Vec<&String> = env
-                        .iter()
-                        .filter(|n| !self.config.gate.command_env.contains(n) || gate::command::is_secret_name(n))
-                        .collect();
-                    let outcome = if !self.run_commands {
-                        CommandOutcome::AtRelease
-                    } else if !denied.is_empty() {
-                        let names = denied.iter().map(|n| format!("`{n}`")).collect::<Vec<_>>().join(", ");
-                        CommandOutcome::Refused(format!(
-                            "the step asks for {names}, which .support-plan/config.toml gate.command_env does not allow (secret-looking names never pass)"
-                        ))
-                    } else {
-                        let timeout = std::time::Duration::from_millis(timeout.millis);
-                        gate::command::run(run, timeout, self.evidence_dir, env)
-                    };
-                    commands.insert(id.clone(), outcome);
-                }
-            }
-            let input = GateInput {
-                plan: loaded,
-                version: version.clone(),
-                tag: self.tag.map(str::to_owned),
-                today: self.now,
-                evidence: &collected,
-                approvals,
-                attestations,
-                waivers,
-                facts,
-                commands,
-                max_waiver_horizon: self.config.gate.waiver_max_horizon,
-            };
-            reports.push(gate::evaluate(&input));
-            if let Some(root) = self.write_results {
-                write_results(root, &input)?;
-            }
-        }
-        Ok(reports)
-    }
 }

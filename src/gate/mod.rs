@@ -6,6 +6,7 @@
 pub mod command;
 mod criteria;
 pub mod records;
+pub mod run;
 mod steps;
 mod strategy;
 mod waivers;

@@ -1,0 +1,126 @@
+//! One gate run: for each plan, gathers what the gate reads (evidence from the work tree,
+//! records, waivers and facts from git at the gated revision, command results) and evaluates
+//! it. `plan gate` (a release) and `plan comment --gate` (a preview) differ only in [`Mode`].
+
+use std::collections::BTreeMap;
+
+use anyhow::Context as _;
+
+use super::{CommandOutcome, GateInput, GateReport};
+use crate::git::Repo;
+use crate::plan::{LoadedPlan, Measure, Plan, ReleaseStep};
+use crate::{evidence, release};
+
+/// A release gate runs the plan's commands; a preview (a pull request) never does.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Mode {
+    Release,
+    Preview,
+}
+
+/// Everything one gate run shares across the plans it evaluates.
+pub struct GateRun<'a> {
+    pub repo: &'a Repo,
+    pub rev: &'a crate::git::rev::Resolved,
+    pub config: &'a crate::config::Config,
+    pub tag: Option<&'a str>,
+    pub evidence_dir: &'a std::path::Path,
+    pub now: crate::plan::values::Date,
+    /// What evidence freshness is measured from (Unix seconds).
+    pub instant: i64,
+    pub verify_approvers: bool,
+    /// Where to write results files, when asked to.
+    pub write_results: Option<&'a std::path::Path>,
+    pub mode: Mode,
+    /// A change ticket given by the environment (`PLAN_CHANGE_TICKET`), for `source = "env"`.
+    pub env_ticket: Option<String>,
+}
+
+impl GateRun<'_> {
+    /// Gathers each plan's inputs (evidence, records, facts from git, commands) and evaluates.
+    pub fn evaluate(
+        &self,
+        plans: &[LoadedPlan],
+        version_of: impl Fn(&Plan) -> anyhow::Result<String>,
+    ) -> anyhow::Result<Vec<GateReport>> {
+        let mut reports = Vec::new();
+        for loaded in plans {
+            let p = &loaded.plan;
+            let version = version_of(p)?;
+            let collected = evidence::collect(self.evidence_dir, &p.evidence, self.instant);
+            let (approvals, attestations) = release::records(self.repo, self.rev, loaded, &version)?;
+            let waivers = release::waivers(self.repo, self.rev, loaded)?;
+            let mut facts =
+                release::facts(self.repo, self.rev, self.tag, loaded, self.config, self.verify_approvers, &version)?;
+            facts.env_ticket = self.env_ticket.clone();
+            let input = GateInput {
+                plan: loaded,
+                version: version.clone(),
+                tag: self.tag.map(str::to_owned),
+                today: self.now,
+                evidence: &collected,
+                approvals,
+                attestations,
+                waivers,
+                facts,
+                commands: self.commands(p),
+                max_waiver_horizon: self.config.gate.waiver_max_horizon,
+            };
+            reports.push(super::evaluate(&input));
+            if let Some(root) = self.write_results {
+                write_results(root, &input)?;
+            }
+        }
+        Ok(reports)
+    }
+
+    /// The outcome of each `command` step: run in a release, "at release" in a preview,
+    /// refused when it asks for environment the repository config does not allow.
+    fn commands(&self, p: &Plan) -> BTreeMap<String, CommandOutcome> {
+        let mut out = BTreeMap::new();
+        for (id, step) in &p.release_process.steps {
+            let ReleaseStep::Command { run, timeout, env, .. } = step else { continue };
+            let denied: Vec<&String> = env
+                .iter()
+                .filter(|n| !self.config.gate.command_env.contains(n) || super::command::is_secret_name(n))
+                .collect();
+            let outcome = if self.mode == Mode::Preview {
+                CommandOutcome::AtRelease
+            } else if !denied.is_empty() {
+                let names = denied.iter().map(|n| format!("`{n}`")).collect::<Vec<_>>().join(", ");
+                CommandOutcome::Refused(format!(
+                    "the step asks for {names}, which .support-plan/config.toml gate.command_env does not allow (secret-looking names never pass)"
+                ))
+            } else {
+                let timeout = std::time::Duration::from_millis(timeout.millis);
+                super::command::run(run, timeout, self.evidence_dir, env)
+            };
+            out.insert(id.clone(), outcome);
+        }
+        out
+    }
+}
+
+/// Writes the measured metrics to `<results_dir>/<version>.json` (commit it with the release).
+fn write_results(root: &std::path::Path, input: &GateInput) -> anyhow::Result<()> {
+    let p = &input.plan.plan;
+    let mut metrics = serde_json::Map::new();
+    for c in p.acceptance.criteria.values() {
+        let metric = match &c.measure {
+            Measure::Threshold { metric, .. } | Measure::Baseline { metric, .. } => metric,
+            _ => continue,
+        };
+        if let Ok(values) = super::metric_values(input, metric)
+            && let Some(max) = values.into_iter().reduce(f64::max)
+        {
+            metrics.insert(metric.clone(), max.into());
+        }
+    }
+    let path = root.join(&p.gate.results_dir).join(format!("{}.json", input.version));
+    if let Some(dir) = path.parent() {
+        std::fs::create_dir_all(dir).with_context(|| format!("creating {}", dir.display()))?;
+    }
+    let body = serde_json::json!({ "version": input.version, "product": p.plan.product, "metrics": metrics });
+    std::fs::write(&path, crate::render::json::pretty(&body)).with_context(|| format!("writing {}", path.display()))?;
+    Ok(())
+}
