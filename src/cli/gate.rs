@@ -31,7 +31,7 @@ pub enum Verify {
 }
 
 #[derive(Args, Debug)]
-#[command(group = clap::ArgGroup::new("release").required(true).args(["tag", "release_version"]))]
+#[command(group = clap::ArgGroup::new("release").required(true).args(["tag", "release_version", "preview"]))]
 pub struct GateArgs {
     /// The release tag; the version is read from it with the plan's tag_pattern.
     #[arg(long)]
@@ -42,6 +42,11 @@ pub struct GateArgs {
     /// The revision whose plan is gated (default HEAD; with --tag, the tag).
     #[arg(long, conflicts_with = "tag")]
     pub rev: Option<String>,
+    /// A preview, as on a pull request: criteria, tests and rules are judged; checks that can
+    /// only hold at release (release branch, approvals, attestations, change tickets,
+    /// commands) are listed as "at release" and never block; no plan command is run.
+    #[arg(long, conflicts_with = "tag")]
+    pub preview: bool,
     /// Where evidence paths are resolved (default: the repository root).
     #[arg(long, value_name = "DIR")]
     pub evidence_dir: Option<PathBuf>,
@@ -102,7 +107,8 @@ pub fn run(g: &Global, args: &GateArgs) -> anyhow::Result<ExitCode> {
                     p.strategy.release.tag_pattern
                 )
             }),
-            (None, None) => anyhow::bail!("give --tag TAG or --version V"),
+            (None, None) if args.preview => Ok("0.0.0-preview".into()),
+            (None, None) => anyhow::bail!("give --tag TAG or --version V (or --preview)"),
         }
     };
     let run = GateRun {
@@ -116,7 +122,7 @@ pub fn run(g: &Global, args: &GateArgs) -> anyhow::Result<ExitCode> {
         instant: super::instant(args.now.as_deref(), now),
         verify_approvers: args.verify_approvers == Verify::Git,
         write_results: args.write_results.then_some(root.as_path()),
-        mode: Mode::Release,
+        mode: if args.preview { Mode::Preview } else { Mode::Release },
     };
     g.note(|| format!("gating {} = {} with evidence from {}", rev.spec, rev.id, evidence_dir.display()));
     let reports = run.evaluate(&plans, version_of)?;

@@ -96,7 +96,9 @@ fn header(s: &Summary) -> String {
     }
     if let Some(g) = s.gate {
         let blocked = g.iter().any(|r| r.blocked(false));
-        parts.push(if blocked { "gate preview: **blocked**".into() } else { "gate preview: pass".into() });
+        let pending: usize = g.iter().map(|r| r.count(Status::AtRelease)).sum();
+        let verdict = if blocked { "gate preview: **would block**" } else { "gate preview: ready" };
+        parts.push(format!("{verdict} · at release: {pending}"));
     }
     let _ = writeln!(out, "{}", parts.join(" · "));
     let _ = writeln!(out, "\n<sub>{} → {}</sub>", code(&d.base.describe()), code(&d.head.describe()));
@@ -221,11 +223,9 @@ fn render_at(s: &Summary, detail: Detail) -> String {
     if let Some(g) = s.gate {
         out.push_str("\n<details><summary>Release gate preview</summary>\n\n| Plan | Check | Status | Result |\n|---|---|---|---|\n");
         for r in g {
-            for f in r
-                .findings
-                .iter()
-                .filter(|f| matches!(f.status, Status::Fail | Status::Error | Status::Warn | Status::Waived))
-            {
+            for f in r.findings.iter().filter(|f| {
+                matches!(f.status, Status::Fail | Status::Error | Status::Warn | Status::Waived | Status::AtRelease)
+            }) {
                 let _ = writeln!(
                     out,
                     "| {} | {} | {} | {} |",

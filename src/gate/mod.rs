@@ -32,6 +32,10 @@ pub enum Status {
     Waived,
     #[serde(rename = "n/a")]
     Na,
+    /// A preview: the check can only hold at release time (release branch, version-scoped
+    /// records, change ticket, commands); listed, never blocking.
+    #[serde(rename = "at-release")]
+    AtRelease,
     Pass,
 }
 
@@ -43,6 +47,7 @@ impl Status {
             Status::Warn => "warn",
             Status::Waived => "waived",
             Status::Na => "n/a",
+            Status::AtRelease => "at release",
             Status::Pass => "pass",
         }
     }

@@ -66,7 +66,11 @@ impl GateRun<'_> {
                 commands: self.commands(p),
                 max_waiver_horizon: self.config.gate.waiver_max_horizon,
             };
-            reports.push(super::evaluate(&input));
+            let mut report = super::evaluate(&input);
+            if self.mode == Mode::Preview {
+                pending_at_release(p, &mut report);
+            }
+            reports.push(report);
             if let Some(root) = self.write_results {
                 write_results(root, &input)?;
             }
@@ -98,6 +102,44 @@ impl GateRun<'_> {
             out.insert(id.clone(), outcome);
         }
         out
+    }
+}
+
+/// In a preview, the checks that can only hold at release time are listed as *at release*
+/// (never blocking): the release branch and tag, version-scoped approvals, attestations and
+/// change tickets, commands, and the approval a weakened plan will need. What a pull request
+/// can decide now (criteria against its evidence, tests, the rules) keeps its verdict.
+fn pending_at_release(plan: &Plan, report: &mut GateReport) {
+    use super::Status;
+    for f in &mut report.findings {
+        let release_only = match f.check.split_once(':') {
+            Some(("step", id)) => plan.release_process.steps.get(id).is_some_and(|s| {
+                matches!(
+                    s,
+                    ReleaseStep::Approval { .. }
+                        | ReleaseStep::ChangeTicket { .. }
+                        | ReleaseStep::Attestation { .. }
+                        | ReleaseStep::Command { .. }
+                )
+            }),
+            Some(("criterion", id)) => {
+                plan.acceptance.criteria.get(id).is_some_and(|c| matches!(c.measure, Measure::Attestation { .. }))
+            }
+            _ => matches!(
+                f.check.as_str(),
+                "strategy/release-branch" | "strategy/tag-pattern" | "strategy/plan-change-approved"
+            ),
+        };
+        if !release_only || matches!(f.status, Status::Pass | Status::Na) {
+            continue;
+        }
+        f.message = if f.check == "strategy/plan-change-approved" {
+            format!("this change weakens the plan and will need an approval before the next release: {}", f.message)
+        } else {
+            format!("at release: {}", f.message)
+        };
+        f.status = Status::AtRelease;
+        f.invalid = false;
     }
 }
 

@@ -362,7 +362,7 @@ fn one(input: &GateInput, id: &str, step: &ReleaseStep) -> GateFinding {
                 Some(CommandOutcome::AtRelease) => GateFinding::new(
                     check,
                     S,
-                    Status::Na,
+                    Status::AtRelease,
                     format!("`{shown}` runs at release: a preview never executes plan commands"),
                 ),
                 Some(CommandOutcome::Refused(why)) => {

@@ -16,8 +16,12 @@ const ORDER: [Status; 6] = [Status::Error, Status::Fail, Status::Warn, Status::W
 pub fn tally(reports: &[GateReport]) -> String {
     let count = |s: Status| reports.iter().map(|r| r.count(s)).sum::<usize>();
     let total: usize = reports.iter().map(|r| r.findings.len()).sum();
+    let pending = match count(Status::AtRelease) {
+        0 => String::new(),
+        n => format!(", {n} at release"),
+    };
     format!(
-        "{}: {} passed, {}, {} failed, {}, {} waived, {} n/a",
+        "{}: {} passed, {}, {} failed, {}, {} waived, {} n/a{pending}",
         super::plural(total, "check", "checks"),
         count(Status::Pass),
         super::plural(count(Status::Warn), "warning", "warnings"),
@@ -74,7 +78,7 @@ pub fn human(reports: &[GateReport], blocked: bool, style: Style, width: u16) ->
                 c = c.fg(match f.status {
                     Status::Error | Status::Fail => comfy_table::Color::Red,
                     Status::Warn => comfy_table::Color::Yellow,
-                    Status::Waived | Status::Na => comfy_table::Color::DarkGrey,
+                    Status::Waived | Status::Na | Status::AtRelease => comfy_table::Color::DarkGrey,
                     Status::Pass => comfy_table::Color::Green,
                 });
             }
@@ -103,6 +107,7 @@ pub fn json(reports: &[GateReport], blocked: bool, now: &str) -> String {
         "counts": {
             "pass": count(Status::Pass), "warn": count(Status::Warn), "fail": count(Status::Fail),
             "error": count(Status::Error), "waived": count(Status::Waived), "n/a": count(Status::Na),
+            "at-release": count(Status::AtRelease),
         },
         "plans": reports,
     });
@@ -168,6 +173,9 @@ pub fn junit(reports: &[GateReport]) -> String {
                 }
                 Status::Na => {
                     let _ = writeln!(out, ">\n      <skipped message=\"n/a: {msg}\"/>\n    </testcase>");
+                }
+                Status::AtRelease => {
+                    let _ = writeln!(out, ">\n      <skipped message=\"at release: {msg}\"/>\n    </testcase>");
                 }
                 Status::Warn => {
                     let _ = writeln!(out, ">\n      <system-out>warning: {msg}</system-out>\n    </testcase>");

@@ -446,9 +446,11 @@ fn markdown_of_500_changed_plans_is_shrunk_to_fit() {
 fn a_gate_preview_on_head() {
     let (d, base, head) = pull_request();
     let body = dry_body_with(&d, &base, &head, &["--gate"]);
-    assert!(body.contains("gate preview: **blocked**"), "{body}");
+    // What the pull request can decide blocks; what only a release can show is pending.
+    assert!(body.contains("gate preview: **would block** · at release: 5"), "{body}");
     assert!(body.contains("| `acme-billing` | `step:qa` | error | evidence \\`unit\\`: no file matches"), "{body}");
-    assert!(body.contains("| `acme-billing` | `step:review-board` | fail | no approval record at .support-plan/approvals/0.0.0-pr.42.toml"), "{body}");
+    assert!(body.contains("| `acme-billing` | `step:review-board` | at release | at release: no approval record at .support-plan/approvals/0.0.0-pr.42.toml"), "{body}");
+    assert!(body.contains("| `acme-billing` | `strategy/release-branch` | at release |"), "{body}");
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]

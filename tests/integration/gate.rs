@@ -48,7 +48,7 @@ fn attest(d: &Dir, name: &str, date: &str) {
 }
 
 /// Evidence in the work tree, as CI leaves it (not committed).
-fn evidence(d: &Dir) {
+pub fn evidence(d: &Dir) {
     d.write("evidence/unit.xml", fixture("nextest-pass.xml"));
     d.write("e2e/results/run-1.xml", fixture("nextest-pass.xml"));
     d.write("evidence/k6-summary.json", fixture("k6-summary.json"));
@@ -725,4 +725,43 @@ fn a_waiver_horizon_counts_from_the_commit_that_introduced_it() {
             .unwrap()
             .contains("created 2026-11-25, but it was first committed on 2026-11-12")
     );
+}
+
+/// `plan gate --preview`: every release-only check is pending ("at release"), never
+/// blocking, and no command runs; what the evidence already decides keeps its verdict.
+#[test]
+fn a_preview_lists_release_only_checks_as_pending() {
+    let d = Dir::git();
+    d.write("support-plan.toml", gate_plan());
+    d.write(
+        "support-plan.toml",
+        format!(
+            "{}\n[release_process.steps.smoke]\nkind = \"command\"\nrun = [\"sh\", \"-c\", \"touch ran\"]\n",
+            gate_plan()
+        ),
+    );
+    commit(&d, "plan", 20);
+    d.run_git(&["tag", "v0.9.0"]);
+    d.edit("support-plan.toml", "availability_pct = 99.5", "availability_pct = 99.0");
+    commit(&d, "Lower the SLA", 21);
+    evidence(&d);
+    let out = d.plan(&["gate", "--preview", "--now", NOW, "--format", "json"]);
+    let v: serde_json::Value = serde_json::from_str(&out.stdout).unwrap_or_else(|e| panic!("{e}: {}", out.stderr));
+    assert!(!d.path().join("ran").exists(), "a preview ran a command");
+    for check in ["step:review-board", "step:change-management", "step:smoke", "criterion:prr-signed"] {
+        assert_eq!(status(&v, check)["status"], "at-release", "{check}: {v:#}");
+    }
+    let weakened = status(&v, "strategy/plan-change-approved");
+    assert_eq!(weakened["status"], "at-release");
+    assert!(
+        weakened["message"].as_str().unwrap().contains("will need an approval before the next release"),
+        "{weakened:#}"
+    );
+    assert_eq!(status(&v, "step:qa")["status"], "pass");
+    assert_eq!(out.code, 0, "nothing the pull request can decide fails: {v:#}");
+    assert_eq!(v["counts"]["at-release"], 6);
+    // The same plan with a failing test blocks the preview.
+    d.write("evidence/unit.xml", fixture("nextest-fail.xml"));
+    let out = d.plan(&["gate", "--preview", "--now", NOW, "--format", "json"]);
+    assert_eq!(out.code, 1);
 }
