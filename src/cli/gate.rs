@@ -42,6 +42,10 @@ pub struct GateArgs {
     /// The revision whose plan is gated (default HEAD; with --tag, the tag).
     #[arg(long, conflicts_with = "tag")]
     pub rev: Option<String>,
+    /// Gate even when HEAD is not the tag's commit or tracked files differ from it (as
+    /// `cargo publish --allow-dirty`): the evidence may then not belong to the release.
+    #[arg(long)]
+    pub allow_dirty: bool,
     /// A preview, as on a pull request: criteria, tests and rules are judged; checks that can
     /// only hold at release (release branch, approvals, attestations, change tickets,
     /// commands) are listed as "at release" and never block; no plan command is run.
@@ -71,6 +75,28 @@ pub fn run(g: &Global, args: &GateArgs) -> anyhow::Result<ExitCode> {
     let root = repo.work_dir().context("the gate reads evidence from a work tree; this is a bare repository")?;
     let now = today(args.now.as_deref())?;
     let rev = repo.resolve(args.tag.as_deref().or(args.rev.as_deref()).unwrap_or("HEAD"))?;
+    // Evidence in the work tree belongs to the gated commit only if the work tree is that
+    // commit: HEAD on the tag, no tracked file changed.
+    if args.tag.is_some() && !args.allow_dirty {
+        let head = repo.head()?;
+        anyhow::ensure!(
+            head.id == rev.id,
+            "HEAD is {}, not the commit of tag {} ({}): the evidence in this work tree was not produced from the release; check out the tag, or pass --allow-dirty",
+            head.short(),
+            rev.spec,
+            rev.short()
+        );
+        let changed = repo.changed_in_work_tree(rev.id, 11)?;
+        if !changed.is_empty() {
+            let shown: Vec<String> = changed.iter().take(10).map(|p| render::one_line(p)).collect();
+            let more = if changed.len() > 10 { ", …" } else { "" };
+            anyhow::bail!(
+                "tracked files differ from {} in the work tree ({}{more}): the evidence may not belong to the release; commit or restore them, or pass --allow-dirty",
+                rev.spec,
+                shown.join(", ")
+            );
+        }
+    }
     let config = snapshot::config_at(&repo, &rev)?;
     let (plans, skipped) = snapshot::plans_at(&repo, &rev)?;
     for s in skipped {

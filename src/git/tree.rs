@@ -255,3 +255,47 @@ impl Repo {
         Ok(())
     }
 }
+
+impl Repo {
+    /// Tracked files of `commit` whose content in the work tree differs from it (changed,
+    /// missing, or no longer a regular file), up to `limit`, sorted. Untracked files (the
+    /// evidence CI leaves) do not count. Content is compared as git would hash it, without
+    /// filters: a checkout with `core.autocrlf` rewrites files, and reads as changed.
+    pub fn changed_in_work_tree(&self, commit: ObjectId, limit: usize) -> anyhow::Result<Vec<String>> {
+        let root = self.work_dir().context("a bare repository has no work tree")?;
+        let mut files = Vec::new();
+        self.collect_all(self.tree_of(commit)?, "", &mut files)?;
+        let mut out = Vec::new();
+        for f in files {
+            if out.len() >= limit {
+                break;
+            }
+            let path = root.join(&f.path);
+            let same = match std::fs::symlink_metadata(&path) {
+                Ok(m) if m.is_file() => {
+                    std::fs::read(&path).ok().and_then(|data| {
+                        gix::objs::compute_hash(self.inner.object_hash(), gix::objs::Kind::Blob, &data).ok()
+                    }) == Some(f.id)
+                }
+                _ => false,
+            };
+            if !same {
+                out.push(f.path);
+            }
+        }
+        Ok(out)
+    }
+
+    /// Every regular file of a tree (nothing skipped but submodules and links).
+    fn collect_all(&self, tree: ObjectId, prefix: &str, out: &mut Vec<TreeFile>) -> anyhow::Result<()> {
+        for (mode, name, id) in self.entries(tree)? {
+            let path = join(prefix, &name);
+            if mode.is_tree() {
+                self.collect_all(id, &path, out)?;
+            } else if mode.is_blob() {
+                out.push(TreeFile { path, id });
+            }
+        }
+        Ok(())
+    }
+}

@@ -22,6 +22,8 @@ pub fn gate_plan() -> String {
 pub fn release_repo() -> Dir {
     let d = Dir::git();
     d.write("support-plan.toml", gate_plan());
+    // Evidence is what CI leaves in the work tree, never committed.
+    d.write(".gitignore", "evidence/\ne2e/\n");
     d.write(
         ".support-plan/approvals/1.0.0.toml",
         "version = \"1.0.0\"\nchange_ticket = { id = \"CHG0012345\", opened = 2026-11-20 }\n\n[steps.review-board]\ndecision = \"approved\"\napproved_by = [\"@alice\", \"dave\"]\ndate = 2026-11-24\n",
@@ -764,4 +766,27 @@ fn a_preview_lists_release_only_checks_as_pending() {
     d.write("evidence/unit.xml", fixture("nextest-fail.xml"));
     let out = d.plan(&["gate", "--preview", "--now", NOW, "--format", "json"]);
     assert_eq!(out.code, 1);
+}
+
+/// Evidence belongs to the gated commit: a release gate refuses a work tree whose HEAD is not
+/// the tag's commit, or whose tracked files differ from it, unless --allow-dirty.
+#[test]
+fn a_release_gate_refuses_a_work_tree_that_is_not_the_tag() {
+    let d = release_repo();
+    d.edit("support-plan.toml", "availability_pct = 99.5", "availability_pct = 99.9");
+    let out = d.plan(&["gate", "--tag", "v1.0.0", "--now", NOW]);
+    assert_eq!(out.code, 2);
+    assert!(
+        out.stderr.contains("tracked files differ from v1.0.0 in the work tree (support-plan.toml)"),
+        "{}",
+        out.stderr
+    );
+    assert_eq!(d.plan(&["gate", "--tag", "v1.0.0", "--now", NOW, "--allow-dirty"]).code, 0);
+    commit(&d, "after the release", 26);
+    let out = d.plan(&["gate", "--tag", "v1.0.0", "--now", NOW]);
+    assert_eq!(out.code, 2);
+    assert!(out.stderr.contains("not the commit of tag v1.0.0"), "{}", out.stderr);
+    // Untracked evidence is what the gate reads; it never makes the tree dirty.
+    d.run_git(&["checkout", "-q", "v1.0.0"]);
+    assert_eq!(d.plan(&["gate", "--tag", "v1.0.0", "--now", NOW]).code, 0);
 }
