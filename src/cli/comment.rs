@@ -3,7 +3,6 @@
 //! posting is best effort: a read-only token falls back to the step summary and
 //! annotations (exit 0), other GitHub failures exit 3.
 
-use std::io::Write as _;
 use std::process::ExitCode;
 
 use anyhow::Context as _;
@@ -148,13 +147,8 @@ pub fn run(g: &Global, args: &CommentArgs) -> anyhow::Result<ExitCode> {
     let body = comment::render(&summary, GITHUB_COMMENT_LIMIT);
     let head_hex = head.id.to_string();
     let no_change = comment::no_changes(&args.key, &head_hex);
-    if let Some(path) = env("GITHUB_STEP_SUMMARY").filter(|_| !args.dry_run) {
-        let mut f = std::fs::OpenOptions::new()
-            .create(true)
-            .append(true)
-            .open(&path)
-            .with_context(|| format!("opening GITHUB_STEP_SUMMARY {path}"))?;
-        writeln!(f, "{body}").with_context(|| format!("writing GITHUB_STEP_SUMMARY {path}"))?;
+    if !args.dry_run {
+        super::step_summary(&body)?;
     }
     let request = Request {
         owner,

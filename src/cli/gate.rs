@@ -174,7 +174,14 @@ pub fn run(g: &Global, args: &GateArgs) -> anyhow::Result<ExitCode> {
         Format::Github => render::gate::github(&reports, blocked),
     };
     emit(&text)?;
-    if args.format != Format::Human && !g.quiet {
+    // In GitHub Actions every gate run leaves a record without extra flags: the job summary,
+    // and annotations (on stderr, unless they are the chosen output).
+    super::step_summary(&render::gate::markdown(&reports, blocked))?;
+    let in_actions = std::env::var("GITHUB_ACTIONS").is_ok_and(|v| v == "true");
+    if in_actions && args.format != Format::Github {
+        eprint!("{}", render::gate::github(&reports, blocked));
+    }
+    if args.format != Format::Human && !g.quiet && !in_actions {
         eprintln!(
             "{}{}",
             render::gate::tally(&reports),

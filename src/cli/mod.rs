@@ -120,6 +120,30 @@ pub fn emit(text: &str) -> anyhow::Result<()> {
     Ok(())
 }
 
+/// Appends Markdown to the job summary when GitHub Actions gives one (`GITHUB_STEP_SUMMARY`),
+/// kept within GitHub's 1 MiB per step (cut at a line, with a note).
+pub fn step_summary(markdown: &str) -> anyhow::Result<()> {
+    const LIMIT: usize = 1024 * 1024 - 1024;
+    let Some(path) = std::env::var("GITHUB_STEP_SUMMARY").ok().filter(|p| !p.trim().is_empty()) else {
+        return Ok(());
+    };
+    let text = if markdown.len() > LIMIT {
+        let cut = markdown[..LIMIT].rfind('\n').unwrap_or(0);
+        format!(
+            "{}\n\n_The rest is cut to fit the job summary's 1 MiB; run the command for all of it._\n",
+            &markdown[..cut]
+        )
+    } else {
+        markdown.to_owned()
+    };
+    let mut f = std::fs::OpenOptions::new()
+        .create(true)
+        .append(true)
+        .open(&path)
+        .with_context(|| format!("opening GITHUB_STEP_SUMMARY {path}"))?;
+    writeln!(f, "{text}").with_context(|| format!("writing GITHUB_STEP_SUMMARY {path}"))
+}
+
 pub fn exit_code(outcome: Outcome) -> ExitCode {
     match outcome {
         Outcome::Pass => ExitCode::SUCCESS,

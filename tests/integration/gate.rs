@@ -790,3 +790,25 @@ fn a_release_gate_refuses_a_work_tree_that_is_not_the_tag() {
     d.run_git(&["checkout", "-q", "v1.0.0"]);
     assert_eq!(d.plan(&["gate", "--tag", "v1.0.0", "--now", NOW]).code, 0);
 }
+
+/// In GitHub Actions, every gate run leaves the job summary and annotations, whatever the
+/// output format.
+#[test]
+fn in_actions_a_gate_leaves_a_job_summary_and_annotations() {
+    let d = release_repo();
+    d.write("evidence/unit.xml", fixture("nextest-fail.xml"));
+    let summary = d.path().join("summary.md");
+    let out = std::process::Command::new(env!("CARGO_BIN_EXE_plan"))
+        .args(["gate", "--tag", "v1.0.0", "--now", NOW, "--format", "json"])
+        .current_dir(d.path())
+        .env("GITHUB_ACTIONS", "true")
+        .env("GITHUB_STEP_SUMMARY", &summary)
+        .output()
+        .unwrap();
+    assert_eq!(out.status.code(), Some(1));
+    serde_json::from_slice::<serde_json::Value>(&out.stdout).expect("stdout stays the chosen format");
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert!(stderr.lines().any(|l| l.starts_with("::error ") && l.contains("step%3Aqa")), "{stderr}");
+    let md = std::fs::read_to_string(&summary).unwrap();
+    assert!(md.contains("step:qa") && md.contains("fail"), "{md}");
+}
