@@ -620,3 +620,53 @@ async fn a_dry_run_writes_nothing() {
     assert!(out.stdout.contains("would PATCH /repos/acme/billing/issues/comments/11"), "{}", out.stdout);
     assert!(!d.path().join("step-summary.md").exists(), "a dry run wrote the step summary");
 }
+
+/// The fork-friendly job: under `pull_request_target` the clone has the base checked out
+/// and the head only as `refs/pull/N/head` (fetched, never checked out). `plan comment`
+/// diffs merge-base → head from git objects, and runs nothing of the head's.
+#[test]
+fn pull_request_target_reads_the_fork_head_from_objects_only() {
+    // The fork: a commit that loosens the plan, and tries to run a command.
+    let upstream = Dir::git();
+    upstream.write("support-plan.toml", example());
+    let base = upstream.commit("plan", 1);
+    upstream.run_git(&["checkout", "-q", "-b", "fork"]);
+    upstream.edit("support-plan.toml", "target = \"250ms\"", "target = \"300ms\"");
+    let head = upstream.commit("Loosen latency from a fork", 2);
+    upstream.run_git(&["update-ref", "refs/pull/7/head", &head]);
+    upstream.run_git(&["checkout", "-q", "main"]);
+    upstream.run_git(&["branch", "-D", "fork"]);
+    // The workflow's clone: the base checked out, then the pull request's head fetched.
+    let clone = Dir::new();
+    let url = format!("file://{}", upstream.path().display());
+    clone.run_git(&["clone", "-q", "--branch", "main", &url, "."]);
+    clone.run_git(&["fetch", "-q", "origin", "+refs/pull/7/head:refs/remotes/pull/7/head"]);
+    assert_eq!(clone.read("support-plan.toml"), example(), "the head's files are not checked out");
+    let payload = clone.write(
+        "event.json",
+        serde_json::json!({
+            "number": 7,
+            "pull_request": {
+                "number": 7,
+                "head": { "sha": head, "ref": "typo", "repo": { "id": 2, "full_name": "outsider/billing", "fork": true } },
+                "base": { "sha": base, "ref": "main", "repo": { "id": 1, "full_name": "acme/billing", "fork": false } }
+            },
+            "repository": { "id": 1, "full_name": "acme/billing" }
+        })
+        .to_string(),
+    );
+    let out = std::process::Command::new(env!("CARGO_BIN_EXE_plan"))
+        .args(["comment", "--now", NOW, "--dry-run"])
+        .current_dir(clone.path())
+        .env("GITHUB_EVENT_NAME", "pull_request_target")
+        .env("GITHUB_EVENT_PATH", &payload)
+        .env("GITHUB_REPOSITORY", "acme/billing")
+        .env("GITHUB_TOKEN", "")
+        .env_remove("GITHUB_STEP_SUMMARY")
+        .output()
+        .unwrap();
+    let body = String::from_utf8_lossy(&out.stdout);
+    assert_eq!(out.status.code(), Some(0), "{}", String::from_utf8_lossy(&out.stderr));
+    assert!(body.contains("acceptance.criteria.p95-latency.target 250ms → 300ms"), "{body}");
+    assert!(body.contains("breaking: threshold loosened"), "{body}");
+}
