@@ -116,9 +116,18 @@ pub fn facts(
         // Baseline: the previous release's recorded results.
         let prev_version =
             version_from_tag(&p.strategy.release.tag_pattern, &prev.spec).unwrap_or_else(|| prev.spec.clone());
+        // The previous release's results: its git note first, then a committed results file.
+        let noted = match repo.note(crate::gate::run::NOTES_REF, prev.id)? {
+            Some(bytes) => note_results(&bytes, &p.plan.product)
+                .map(|r| r.map_err(|e| format!("{} note on {}: {e}", crate::gate::run::NOTES_REF, prev.spec))),
+            None => None,
+        };
         let results = format!("{}/{prev_version}.json", p.gate.results_dir);
-        facts.baseline = read_text(repo, &prev, &results)?
-            .map(|text| parse_results(&text).map_err(|e| format!("{results} at {}: {e}", prev.spec)));
+        facts.baseline = match noted {
+            Some(found) => Some(found),
+            None => read_text(repo, &prev, &results)?
+                .map(|text| parse_results(&text).map_err(|e| format!("{results} at {}: {e}", prev.spec))),
+        };
         facts.previous = Some((prev.spec.clone(), changes));
     }
     let (chain, _) = repo.first_parent_chain(rev.id, None)?;
@@ -171,6 +180,17 @@ fn waiver_introductions(
         }
     }
     Ok(out)
+}
+
+/// One plan's results in a gate note (`{ "plans": { "<product>": { "metrics": … } } }`), if
+/// the note has that plan.
+fn note_results(bytes: &[u8], product: &str) -> Option<Result<BTreeMap<String, f64>, String>> {
+    let v: serde_json::Value = match serde_json::from_slice(bytes) {
+        Ok(v) => v,
+        Err(e) => return Some(Err(format!("not valid JSON: {e}"))),
+    };
+    let plan = v.pointer(&format!("/plans/{}", product.replace('~', "~0").replace('/', "~1")))?;
+    Some(parse_results(&plan.to_string()))
 }
 
 /// A results file: `{ "version": "1.2.0", "metrics": { "<metric id>": value } }`.

@@ -128,6 +128,7 @@ pub fn run(g: &Global, args: &CommentArgs) -> anyhow::Result<ExitCode> {
             instant: super::instant(args.now.as_deref(), now),
             verify_approvers: false,
             write_results: None,
+            record_note: None,
             // The head's plan is the pull request's: its commands never run here.
             mode: supportplan::gate::run::Mode::Preview,
             env_ticket: None,

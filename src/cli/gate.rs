@@ -68,6 +68,10 @@ pub struct GateArgs {
     /// Write the measured metrics to <results_dir>/<version>.json, the next release's baseline.
     #[arg(long)]
     pub write_results: bool,
+    /// Record the measured metrics on the gated commit as a git note (refs/notes/support-plan),
+    /// the next release's baseline; push it with `git push origin refs/notes/support-plan`.
+    #[arg(long)]
+    pub record_note: bool,
 }
 
 pub fn run(g: &Global, args: &GateArgs) -> anyhow::Result<ExitCode> {
@@ -148,6 +152,7 @@ pub fn run(g: &Global, args: &GateArgs) -> anyhow::Result<ExitCode> {
         instant: super::instant(args.now.as_deref(), now),
         verify_approvers: args.verify_approvers == Verify::Git,
         write_results: args.write_results.then_some(root.as_path()),
+        record_note: args.record_note.then(|| jiff::Timestamp::now().as_second()),
         mode: if args.preview { Mode::Preview } else { Mode::Release },
     };
     g.note(|| format!("gating {} = {} with evidence from {}", rev.spec, rev.id, evidence_dir.display()));

@@ -31,6 +31,9 @@ pub struct GateRun<'a> {
     pub verify_approvers: bool,
     /// Where to write results files, when asked to.
     pub write_results: Option<&'a std::path::Path>,
+    /// Record the results on the gated commit as a git note ([`NOTES_REF`]), at this time
+    /// (Unix seconds), when asked to.
+    pub record_note: Option<i64>,
     pub mode: Mode,
     /// A change ticket given by the environment (`PLAN_CHANGE_TICKET`), for `source = "env"`.
     pub env_ticket: Option<String>,
@@ -44,6 +47,7 @@ impl GateRun<'_> {
         version_of: impl Fn(&Plan) -> anyhow::Result<String>,
     ) -> anyhow::Result<Vec<GateReport>> {
         let mut reports = Vec::new();
+        let mut recorded = serde_json::Map::new();
         for loaded in plans {
             let p = &loaded.plan;
             let version = version_of(p)?;
@@ -74,6 +78,11 @@ impl GateRun<'_> {
             if let Some(root) = self.write_results {
                 write_results(root, &input)?;
             }
+            recorded.insert(p.plan.product.clone(), results(&input));
+        }
+        if let Some(time) = self.record_note {
+            let note = serde_json::json!({ "schema": "supportplan/results/v1", "plans": recorded });
+            self.repo.add_note(NOTES_REF, self.rev.id, crate::render::json::pretty(&note).as_bytes(), time)?;
         }
         Ok(reports)
     }
@@ -144,7 +153,8 @@ fn pending_at_release(plan: &Plan, report: &mut GateReport) {
 }
 
 /// Writes the measured metrics to `<results_dir>/<version>.json` (commit it with the release).
-fn write_results(root: &std::path::Path, input: &GateInput) -> anyhow::Result<()> {
+/// The measured metrics of one plan: `{ "version", "product", "metrics": { id: value } }`.
+fn results(input: &GateInput) -> serde_json::Value {
     let p = &input.plan.plan;
     let mut metrics = serde_json::Map::new();
     for c in p.acceptance.criteria.values() {
@@ -158,11 +168,20 @@ fn write_results(root: &std::path::Path, input: &GateInput) -> anyhow::Result<()
             metrics.insert(metric.clone(), max.into());
         }
     }
+    serde_json::json!({ "version": input.version, "product": p.plan.product, "metrics": metrics })
+}
+
+/// Writes the measured metrics to `<results_dir>/<version>.json` (commit it with the release).
+fn write_results(root: &std::path::Path, input: &GateInput) -> anyhow::Result<()> {
+    let p = &input.plan.plan;
     let path = root.join(&p.gate.results_dir).join(format!("{}.json", input.version));
     if let Some(dir) = path.parent() {
         std::fs::create_dir_all(dir).with_context(|| format!("creating {}", dir.display()))?;
     }
-    let body = serde_json::json!({ "version": input.version, "product": p.plan.product, "metrics": metrics });
+    let body = results(input);
     std::fs::write(&path, crate::render::json::pretty(&body)).with_context(|| format!("writing {}", path.display()))?;
     Ok(())
 }
+
+/// The notes ref a release gate records its results on (`git push origin refs/notes/support-plan`).
+pub const NOTES_REF: &str = "refs/notes/support-plan";

@@ -4,6 +4,7 @@
 //! exactly what to fetch when an object is missing.
 
 mod history;
+pub mod notes;
 mod refs;
 pub mod rev;
 pub mod tree;

@@ -57,7 +57,10 @@ impl Repo {
         Ok(c.tree_id().context("reading the commit's tree")?.detach())
     }
 
-    fn entries(&self, tree: ObjectId) -> anyhow::Result<Vec<(gix::objs::tree::EntryMode, Vec<u8>, ObjectId)>> {
+    pub(super) fn entries(
+        &self,
+        tree: ObjectId,
+    ) -> anyhow::Result<Vec<(gix::objs::tree::EntryMode, Vec<u8>, ObjectId)>> {
         let t = self
             .inner
             .find_tree(tree)

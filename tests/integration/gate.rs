@@ -812,3 +812,34 @@ fn in_actions_a_gate_leaves_a_job_summary_and_annotations() {
     let md = std::fs::read_to_string(&summary).unwrap();
     assert!(md.contains("step:qa") && md.contains("fail"), "{md}");
 }
+
+/// Baselines that survive tag releases: each release gate records its results as a git note
+/// on the released commit; the next release reads the previous tag's note. Three tags.
+#[test]
+fn baselines_travel_as_git_notes_across_three_releases() {
+    let d = release_repo();
+    let errors = |d: &Dir, n: f64| {
+        d.write("evidence/synthetic-7d.json", format!(r#"{{"availability": 0.9995, "errors_per_10k": {n}}}"#));
+    };
+    errors(&d, 3.1);
+    d.plan(&["gate", "--tag", "v1.0.0", "--now", NOW, "--record-note", "-q"]);
+    let note = d.run_git(&["notes", "--ref", "support-plan", "show", "v1.0.0^{commit}"]);
+    assert!(note.contains("supportplan/results/v1") && note.contains("3.1"), "git reads the note: {note}");
+    for (version, value, expected, day) in [("1.1.0", 3.0, "pass", 25), ("1.2.0", 4.0, "fail", 26)] {
+        d.write(
+            &format!(".support-plan/approvals/{version}.toml"),
+            d.read(".support-plan/approvals/1.0.0.toml").replace("1.0.0", version),
+        );
+        attest(&d, &format!("prr-{version}"), "2026-11-23");
+        attest(&d, &format!("oncall-{version}"), "2026-11-23");
+        commit(&d, &format!("Records for {version}"), day);
+        d.run_git(&["tag", "-a", &format!("v{version}"), "-m", version]);
+        errors(&d, value);
+        let out = d.plan(&["gate", "--tag", &format!("v{version}"), "--now", NOW, "--format", "json", "--record-note"]);
+        let v: serde_json::Value = serde_json::from_str(&out.stdout).unwrap_or_else(|e| panic!("{e}: {}", out.stderr));
+        let f = status(&v, "criterion:error-rate");
+        assert_eq!(f["status"], expected, "{version}: {f:#}");
+    }
+    let f_note = d.run_git(&["notes", "--ref", "support-plan", "show", "v1.1.0^{commit}"]);
+    assert!(f_note.contains("\"synthetic.errors_per_10k\": 3.0"), "{f_note}");
+}
