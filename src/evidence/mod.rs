@@ -86,7 +86,10 @@ fn collect_one(dir: &Path, e: &Evidence, now: i64) -> Collected {
         }
     };
     if files.is_empty() {
-        c.problem = Some(format!("no file matches `{}` in the evidence directory", e.path));
+        c.problem = Some(format!(
+            "no file matches `{}` in the evidence directory; the step that writes it must run before the gate in the same job, or upload it as an artifact that the gate job downloads into --evidence-dir",
+            e.path
+        ));
         return c;
     }
     // After symbolic links are resolved, every file must still be inside the directory.

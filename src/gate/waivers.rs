@@ -105,6 +105,19 @@ pub fn apply(input: &GateInput, findings: &mut Vec<GateFinding>) {
             continue;
         }
         let Some(target) = findings.iter_mut().find(|f| f.check == w.check) else { continue };
+        if target.status == Status::Error {
+            // Only a measured failure can be waived; the check could not be evaluated.
+            extra.push(GateFinding::new(
+                check,
+                S,
+                Status::Warn,
+                format!(
+                    "waiver `{id}` covers `{}`, which could not be evaluated (its evidence is missing or invalid); a waiver never covers an error",
+                    w.check
+                ),
+            ));
+            continue;
+        }
         if !matches!(target.status, Status::Fail | Status::Warn) {
             extra.push(GateFinding::new(
                 check,

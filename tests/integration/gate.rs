@@ -843,3 +843,18 @@ fn baselines_travel_as_git_notes_across_three_releases() {
     let f_note = d.run_git(&["notes", "--ref", "support-plan", "show", "v1.1.0^{commit}"]);
     assert!(f_note.contains("\"synthetic.errors_per_10k\": 3.0"), "{f_note}");
 }
+
+/// A waiver for a criterion whose evidence is missing never calls it "passing".
+#[test]
+fn a_waiver_on_a_criterion_without_evidence_says_it_cannot_cover_an_error() {
+    let d = release_repo();
+    std::fs::remove_file(d.path().join("evidence/k6-summary.json")).unwrap();
+    waiver(&d, P95_WAIVER);
+    let (out, v) = gate(&d, &[]);
+    assert_eq!(out.code, 1);
+    let p95 = status(&v, "criterion:p95-latency");
+    assert_eq!(p95["status"], "error");
+    assert!(p95["message"].as_str().unwrap().contains("upload it as an artifact"), "{p95:#}");
+    let w = status(&v, "waiver/p95-cache")["message"].as_str().unwrap().to_owned();
+    assert!(w.contains("could not be evaluated") && !w.contains("passes now"), "{w}");
+}
