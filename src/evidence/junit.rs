@@ -55,6 +55,9 @@ pub struct Report {
     pub cases: Vec<TestCase>,
     /// The earliest and latest `timestamp` of its suites and cases (Unix seconds).
     pub written: Option<(i64, i64)>,
+    /// The commit the tests ran on, when a `<property>` names it (`commit`, `git_commit`,
+    /// `git.commit`, `GITHUB_SHA`, `sha`).
+    pub commit: Option<String>,
 }
 
 fn attr(e: &BytesStart, key: &[u8]) -> Option<String> {
@@ -137,6 +140,14 @@ pub fn parse_junit<R: BufRead>(reader: R) -> Result<Report, String> {
             }
             stamp(e, &mut report.written)?;
             match e.name().as_ref() {
+                b"property" => {
+                    let name = attr(e, b"name").unwrap_or_default();
+                    if matches!(name.as_str(), "commit" | "git_commit" | "git.commit" | "GITHUB_SHA" | "sha")
+                        && let Some(v) = attr(e, b"value")
+                    {
+                        report.commit = Some(v.trim().to_owned());
+                    }
+                }
                 b"testsuites" | b"testsuite" => {
                     root_seen = true;
                     let failing = match (count_attr(e, b"failures")?, count_attr(e, b"errors")?) {

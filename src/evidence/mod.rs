@@ -37,6 +37,8 @@ pub struct Collected {
     pub cases: Vec<TestCase>,
     /// metric name -> samples (one per file).
     pub samples: BTreeMap<String, Vec<Sample>>,
+    /// The commit the evidence says it was produced from, when it says so.
+    pub commit: Option<String>,
 }
 
 /// The earliest and latest instants a file says it was written at (Unix seconds).
@@ -45,9 +47,54 @@ pub type Written = (i64, i64);
 /// Evidence written more than this after `now` is from the future (clock skew allowance).
 const FUTURE_SKEW_SECONDS: i64 = 300;
 
+/// The evidence manifest a CI step may write next to the evidence: `{"commit": "<sha>"}`,
+/// the commit the evidence was produced from.
+pub const MANIFEST: &str = "supportplan-evidence.json";
+
 /// Reads every declared evidence; `now` (Unix seconds) is what `max_age` is measured from.
-pub fn collect(dir: &Path, evidence: &BTreeMap<String, Evidence>, now: i64) -> BTreeMap<String, Collected> {
-    evidence.iter().map(|(id, e)| (id.clone(), collect_one(dir, e, now))).collect()
+/// Evidence that names the commit it was produced from (a JUnit property, or the manifest)
+/// must name `commit`, the gated one.
+pub fn collect(
+    dir: &Path,
+    evidence: &BTreeMap<String, Evidence>,
+    now: i64,
+    commit: Option<&str>,
+) -> BTreeMap<String, Collected> {
+    let manifest = std::fs::read(dir.join(MANIFEST)).ok().map(|bytes| {
+        serde_json::from_slice::<serde_json::Value>(&bytes)
+            .ok()
+            .and_then(|v| v.get("commit").and_then(|c| c.as_str()).map(str::to_owned))
+            .ok_or_else(|| format!("{MANIFEST} is not {{\"commit\": \"<sha>\"}}"))
+    });
+    evidence
+        .iter()
+        .map(|(id, e)| {
+            let mut c = collect_one(dir, e, now);
+            if c.problem.is_none()
+                && let Some(problem) = foreign(commit, manifest.as_ref(), c.commit.as_deref())
+            {
+                c.problem = Some(problem);
+            }
+            (id.clone(), c)
+        })
+        .collect()
+}
+
+/// Why evidence does not belong to the gated commit, if it says it does not.
+fn foreign(gated: Option<&str>, manifest: Option<&Result<String, String>>, own: Option<&str>) -> Option<String> {
+    let gated = gated?;
+    if let Some(Err(e)) = manifest {
+        return Some(e.clone());
+    }
+    let named = own.or(manifest.and_then(|m| m.as_ref().ok()).map(String::as_str))?;
+    let matches = named.len() >= 7 && gated.to_ascii_lowercase().starts_with(&named.to_ascii_lowercase());
+    (!matches).then(|| {
+        format!(
+            "produced from commit {}, not the gated commit {}: evidence from another commit is not evidence",
+            named.escape_debug(),
+            &gated[..12.min(gated.len())]
+        )
+    })
 }
 
 /// An instant written by a tool: RFC 3339 with an offset, a date-time without one (read as
@@ -154,6 +201,9 @@ fn read_one(path: &Path, rel: &str, e: &Evidence, now: i64, c: &mut Collected) -
     }
     if let Some(report) = report {
         metrics.extend(junit::totals(&report.cases).into_iter().map(|(k, v)| (k.to_owned(), v)));
+        if report.commit.is_some() {
+            c.commit = report.commit;
+        }
         c.cases.extend(report.cases);
     }
     for (name, value) in metrics {

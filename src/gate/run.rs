@@ -51,7 +51,8 @@ impl GateRun<'_> {
         for loaded in plans {
             let p = &loaded.plan;
             let version = version_of(p)?;
-            let collected = evidence::collect(self.evidence_dir, &p.evidence, self.instant);
+            let gated = self.rev.id.to_string();
+            let collected = evidence::collect(self.evidence_dir, &p.evidence, self.instant, Some(&gated));
             let (approvals, attestations) = release::records(self.repo, self.rev, loaded, &version)?;
             let waivers = release::waivers(self.repo, self.rev, loaded)?;
             let mut facts =

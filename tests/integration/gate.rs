@@ -858,3 +858,35 @@ fn a_waiver_on_a_criterion_without_evidence_says_it_cannot_cover_an_error() {
     let w = status(&v, "waiver/p95-cache")["message"].as_str().unwrap().to_owned();
     assert!(w.contains("could not be evaluated") && !w.contains("passes now"), "{w}");
 }
+
+/// Evidence that names another commit than the gated one is invalid: a JUnit property, or
+/// the manifest a CI step writes next to the evidence.
+#[test]
+fn evidence_from_another_commit_is_refused() {
+    let d = release_repo();
+    let tagged = d.run_git(&["rev-parse", "v1.0.0^{commit}"]).trim().to_owned();
+    let with_commit = |sha: &str| {
+        fixture("nextest-pass.xml").replacen(
+            "<testsuite ",
+            &format!("<testsuite ><properties><property name=\"commit\" value=\"{sha}\"/></properties></testsuite><testsuite "),
+            1,
+        )
+    };
+    d.write("evidence/unit.xml", with_commit("0123456789abcdef0123456789abcdef01234567"));
+    let (out, v) = gate(&d, &[]);
+    assert_eq!(out.code, 1);
+    let qa = status(&v, "step:qa")["message"].as_str().unwrap().to_owned();
+    assert!(qa.contains("produced from commit 0123456789abcdef") && qa.contains("not the gated commit"), "{qa}");
+    d.write("evidence/unit.xml", with_commit(&tagged));
+    let (_, v) = gate(&d, &[]);
+    assert_eq!(status(&v, "step:qa")["status"], "pass", "{v:#}");
+    // The manifest speaks for every evidence file that does not name its own commit.
+    d.write("evidence/unit.xml", fixture("nextest-pass.xml"));
+    d.write("supportplan-evidence.json", r#"{"commit": "0123456"}"#);
+    let (out, v) = gate(&d, &[]);
+    assert_eq!(out.code, 1);
+    assert!(status(&v, "criterion:p95-latency")["message"].as_str().unwrap().contains("produced from commit 0123456"));
+    d.write("supportplan-evidence.json", format!(r#"{{"commit": "{tagged}"}}"#));
+    let (out, _) = gate(&d, &[]);
+    assert_eq!(out.code, 0);
+}
