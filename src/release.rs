@@ -189,8 +189,13 @@ fn note_results(bytes: &[u8], product: &str) -> Option<Result<BTreeMap<String, f
         Ok(v) => v,
         Err(e) => return Some(Err(format!("not valid JSON: {e}"))),
     };
-    let plan = v.pointer(&format!("/plans/{}", product.replace('~', "~0").replace('/', "~1")))?;
-    Some(parse_results(&plan.to_string()))
+    if v.get("schema").and_then(|s| s.as_str()) != Some("supportplan/results/v1") {
+        return Some(Err("not a supportplan results note (no \"schema\": \"supportplan/results/v1\")".into()));
+    }
+    match v.pointer(&format!("/plans/{}", product.replace('~', "~0").replace('/', "~1"))) {
+        Some(plan) => Some(parse_results(&plan.to_string())),
+        None => Some(Err(format!("the note records no results for `{product}`"))),
+    }
 }
 
 /// A results file: `{ "version": "1.2.0", "metrics": { "<metric id>": value } }`.
@@ -199,6 +204,11 @@ pub fn parse_results(text: &str) -> Result<BTreeMap<String, f64>, String> {
     let metrics = v.get("metrics").and_then(|m| m.as_object()).ok_or("no `metrics` object")?;
     metrics
         .iter()
-        .map(|(k, v)| v.as_f64().map(|n| (k.clone(), n)).ok_or_else(|| format!("metric `{k}` is not a number")))
+        .map(|(k, v)| {
+            v.as_f64()
+                .filter(|n| n.is_finite())
+                .map(|n| (k.clone(), n))
+                .ok_or_else(|| format!("metric `{k}` is not a finite number"))
+        })
         .collect()
 }

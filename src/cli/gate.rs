@@ -68,9 +68,10 @@ pub struct GateArgs {
     /// Write the measured metrics to <results_dir>/<version>.json, the next release's baseline.
     #[arg(long)]
     pub write_results: bool,
-    /// Record the measured metrics on the gated commit as a git note (refs/notes/support-plan),
-    /// the next release's baseline; push it with `git push origin refs/notes/support-plan`.
-    #[arg(long)]
+    /// Record the measured metrics on the tag's commit as a git note (refs/notes/support-plan),
+    /// the next release's baseline, when the release may proceed; push it with
+    /// `git push origin refs/notes/support-plan`.
+    #[arg(long, requires = "tag", conflicts_with = "preview")]
     pub record_note: bool,
 }
 

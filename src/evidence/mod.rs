@@ -60,10 +60,12 @@ pub fn collect(
     now: i64,
     commit: Option<&str>,
 ) -> BTreeMap<String, Collected> {
-    let manifest = std::fs::read(dir.join(MANIFEST)).ok().map(|bytes| {
+    let manifest_path = dir.join(MANIFEST);
+    let manifest = manifest_path.exists().then(|| std::fs::read(&manifest_path).unwrap_or_default()).map(|bytes| {
         serde_json::from_slice::<serde_json::Value>(&bytes)
             .ok()
             .and_then(|v| v.get("commit").and_then(|c| c.as_str()).map(str::to_owned))
+            .filter(|c| !c.trim().is_empty())
             .ok_or_else(|| format!("{MANIFEST} is not {{\"commit\": \"<sha>\"}}"))
     });
     evidence
@@ -87,6 +89,11 @@ fn foreign(gated: Option<&str>, manifest: Option<&Result<String, String>>, own: 
         return Some(e.clone());
     }
     let named = own.or(manifest.and_then(|m| m.as_ref().ok()).map(String::as_str))?;
+    if named.trim().is_empty() {
+        return Some(
+            "names its commit as empty: say which commit it was produced from, or leave the property out".into(),
+        );
+    }
     let matches = named.len() >= 7 && gated.to_ascii_lowercase().starts_with(&named.to_ascii_lowercase());
     (!matches).then(|| {
         format!(

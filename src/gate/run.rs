@@ -81,7 +81,17 @@ impl GateRun<'_> {
             }
             recorded.insert(p.plan.product.clone(), results(&input));
         }
-        if let Some(time) = self.record_note {
+        // Only a release that may proceed becomes the next one's baseline, and a recorded
+        // baseline is never silently replaced.
+        let passed = !reports.iter().any(|r| r.blocked(false) || r.findings.iter().any(|f| f.invalid));
+        if let (Some(time), true, Mode::Release) = (self.record_note, passed, self.mode) {
+            anyhow::ensure!(
+                self.repo.note(NOTES_REF, self.rev.id)?.is_none(),
+                "{} already records results for {}; remove it first (git notes --ref support-plan remove {}) to record again",
+                NOTES_REF,
+                self.rev.spec,
+                self.rev.id
+            );
             let note = serde_json::json!({ "schema": "supportplan/results/v1", "plans": recorded });
             self.repo.add_note(NOTES_REF, self.rev.id, crate::render::json::pretty(&note).as_bytes(), time)?;
         }

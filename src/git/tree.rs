@@ -275,7 +275,7 @@ impl Repo {
             }
             let path = root.join(&f.path);
             let same = match std::fs::symlink_metadata(&path) {
-                Ok(m) if m.is_file() => {
+                Ok(m) if m.is_file() && executable(&m) == f.executable => {
                     std::fs::read(&path).ok().and_then(|data| {
                         gix::objs::compute_hash(self.inner.object_hash(), gix::objs::Kind::Blob, &data).ok()
                     }) == Some(f.id)
@@ -289,16 +289,33 @@ impl Repo {
         Ok(out)
     }
 
-    /// Every regular file of a tree (nothing skipped but submodules and links).
-    fn collect_all(&self, tree: ObjectId, prefix: &str, out: &mut Vec<TreeFile>) -> anyhow::Result<()> {
+    /// Every regular file of a tree, with its executable bit (submodules and links skipped).
+    fn collect_all(&self, tree: ObjectId, prefix: &str, out: &mut Vec<TrackedFile>) -> anyhow::Result<()> {
         for (mode, name, id) in self.entries(tree)? {
             let path = join(prefix, &name);
             if mode.is_tree() {
                 self.collect_all(id, &path, out)?;
             } else if mode.is_blob() {
-                out.push(TreeFile { path, id });
+                out.push(TrackedFile { path, id, executable: mode.is_executable() });
             }
         }
         Ok(())
     }
+}
+
+/// A regular file of a commit, as the work tree should have it.
+struct TrackedFile {
+    path: String,
+    id: ObjectId,
+    executable: bool,
+}
+
+#[cfg(unix)]
+fn executable(m: &std::fs::Metadata) -> bool {
+    std::os::unix::fs::PermissionsExt::mode(&m.permissions()) & 0o111 != 0
+}
+
+#[cfg(not(unix))]
+fn executable(_: &std::fs::Metadata) -> bool {
+    false
 }

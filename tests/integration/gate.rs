@@ -890,3 +890,49 @@ fn evidence_from_another_commit_is_refused() {
     let (out, _) = gate(&d, &[]);
     assert_eq!(out.code, 0);
 }
+
+/// Only a release that may proceed records its results, once; a preview never does; a note
+/// that is not a results note is an error, not "no baseline"; a mode change is a change.
+#[test]
+fn results_notes_are_recorded_only_by_a_passing_release_and_read_strictly() {
+    let d = release_repo();
+    let preview = d.plan(&["gate", "--preview", "--record-note", "--now", NOW]);
+    assert_eq!(preview.code, 2, "{}", preview.stderr);
+    d.write("evidence/unit.xml", fixture("nextest-fail.xml"));
+    assert_eq!(d.plan(&["gate", "--tag", "v1.0.0", "--now", NOW, "--record-note"]).code, 1);
+    assert!(d.plan(&["log"]).code == 0);
+    let notes = std::process::Command::new("git")
+        .args(["notes", "--ref", "support-plan", "list"])
+        .current_dir(d.path())
+        .output()
+        .unwrap();
+    assert!(notes.stdout.is_empty(), "a blocked release recorded a note");
+    d.write("evidence/unit.xml", fixture("nextest-pass.xml"));
+    assert_eq!(d.plan(&["gate", "--tag", "v1.0.0", "--now", NOW, "--record-note"]).code, 0);
+    let again = d.plan(&["gate", "--tag", "v1.0.0", "--now", NOW, "--record-note"]);
+    assert_eq!(again.code, 2);
+    assert!(again.stderr.contains("already records results"), "{}", again.stderr);
+    // A foreign note on the previous release: the baseline is an error, not a warning.
+    d.run_git(&["notes", "--ref", "support-plan", "add", "-f", "-m", "{}", "v1.0.0^{commit}"]);
+    d.write(
+        ".support-plan/approvals/1.1.0.toml",
+        d.read(".support-plan/approvals/1.0.0.toml").replace("1.0.0", "1.1.0"),
+    );
+    attest(&d, "prr-1.1.0", "2026-11-23");
+    attest(&d, "oncall-1.1.0", "2026-11-23");
+    commit(&d, "Records for 1.1.0", 25);
+    d.run_git(&["tag", "-a", "v1.1.0", "-m", "1.1.0"]);
+    let out = d.plan(&["gate", "--tag", "v1.1.0", "--now", NOW, "--format", "json"]);
+    let v: serde_json::Value = serde_json::from_str(&out.stdout).unwrap();
+    let f = status(&v, "criterion:error-rate");
+    assert_eq!(f["status"], "error", "{f:#}");
+    assert!(f["message"].as_str().unwrap().contains("not a supportplan results note"), "{f:#}");
+    // chmod +x on a tracked file is a change of the tree.
+    std::process::Command::new("chmod")
+        .args(["+x", d.path().join("support-plan.toml").to_str().unwrap()])
+        .status()
+        .unwrap();
+    let out = d.plan(&["gate", "--tag", "v1.1.0", "--now", NOW]);
+    assert_eq!(out.code, 2);
+    assert!(out.stderr.contains("tracked files differ"), "{}", out.stderr);
+}
