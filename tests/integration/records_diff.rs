@@ -111,27 +111,7 @@ fn the_comment_says_a_broken_plan_does_not_load() {
     let base = d.commit("plan", 1);
     d.edit("support-plan.toml", "restore = \"4h\"", "restore = \"4 hours\"");
     let head = d.commit("Break the plan", 2);
-    let out = std::process::Command::new(env!("CARGO_BIN_EXE_plan"))
-        .args([
-            "comment",
-            "--repo",
-            "acme/billing",
-            "--pr",
-            "7",
-            "--base",
-            &base,
-            "--head",
-            &head,
-            "--now",
-            NOW,
-            "--dry-run",
-        ])
-        .current_dir(d.path())
-        .env("GITHUB_TOKEN", "")
-        .env_remove("GITHUB_STEP_SUMMARY")
-        .output()
-        .unwrap();
-    let body = String::from_utf8_lossy(&out.stdout);
+    let body = crate::comment::dry_body_with(&d, &base, &head, &[]);
     assert!(body.contains("does not load"), "{body}");
     assert!(body.contains("4 hours") && body.contains("is not a duration"), "{body}");
     assert!(!body.contains("removed"), "{body}");
