@@ -75,7 +75,33 @@ pub struct GateArgs {
     pub record_note: bool,
 }
 
+/// In GitHub Actions a gate that refuses or cannot evaluate leaves a record too: the job
+/// summary says why, and an error annotation points at it.
 pub fn run(g: &Global, args: &GateArgs) -> anyhow::Result<ExitCode> {
+    let result = gate(g, args);
+    if let Err(err) = &result {
+        record_refusal(&format!("{err:#}"))?;
+    }
+    result
+}
+
+fn in_actions() -> bool {
+    std::env::var("GITHUB_ACTIONS").is_ok_and(|v| v == "true")
+}
+
+fn record_refusal(message: &str) -> anyhow::Result<()> {
+    if !in_actions() {
+        return Ok(());
+    }
+    super::step_summary(&format!(
+        "## Release gate: could not evaluate\n\nThe release is blocked: the gate did not run.\n\n{}\n",
+        render::markdown::text(message.trim_end()).replace('\n', "  \n")
+    ))?;
+    eprintln!("::error title=plan gate::{}", render::gate::escape_data(&format!("could not evaluate: {message}")));
+    Ok(())
+}
+
+fn gate(g: &Global, args: &GateArgs) -> anyhow::Result<ExitCode> {
     let repo = Repo::discover(&g.root()?)?;
     let root = repo.work_dir().context("the gate reads evidence from a work tree; this is a bare repository")?;
     let now = today(args.now.as_deref())?;
@@ -110,7 +136,11 @@ pub fn run(g: &Global, args: &GateArgs) -> anyhow::Result<ExitCode> {
     let invalid = render::human::load_failures(plans.iter().filter_map(|p| p.as_ref().err()), g.style());
     if !invalid.is_empty() {
         eprint!("{invalid}");
-        eprintln!("error: cannot gate: a plan at {} does not load", rev.describe());
+        let message = format!("cannot gate: a plan at {} does not load", rev.describe());
+        eprintln!("error: {message}");
+        let plain =
+            render::human::load_failures(plans.iter().filter_map(|p| p.as_ref().err()), render::Style { color: false });
+        record_refusal(&format!("{message}\n\n{plain}"))?;
         return Ok(ExitCode::from(2));
     }
     let plans: Vec<_> = plans.into_iter().filter_map(Result::ok).collect();
@@ -183,7 +213,7 @@ pub fn run(g: &Global, args: &GateArgs) -> anyhow::Result<ExitCode> {
     // In GitHub Actions every gate run leaves a record without extra flags: the job summary,
     // and annotations (on stderr, unless they are the chosen output).
     super::step_summary(&render::gate::markdown(&reports, blocked))?;
-    let in_actions = std::env::var("GITHUB_ACTIONS").is_ok_and(|v| v == "true");
+    let in_actions = in_actions();
     if in_actions && args.format != Format::Github {
         eprint!("{}", render::gate::github(&reports, blocked));
     }

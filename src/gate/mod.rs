@@ -188,6 +188,9 @@ pub struct GateInput<'a> {
     pub commands: BTreeMap<String, CommandOutcome>,
     /// The repository's cap on waiver length (`.support-plan/config.toml`), if any.
     pub max_waiver_horizon: Option<crate::plan::values::Duration>,
+    /// A preview (a pull request): the release version is not known yet, so a waiver scoped
+    /// to versions can neither apply nor be ruled out.
+    pub preview: bool,
 }
 
 /// The gate's answer for one plan.

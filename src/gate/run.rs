@@ -70,6 +70,7 @@ impl GateRun<'_> {
                 facts,
                 commands: self.commands(p),
                 max_waiver_horizon: self.config.gate.waiver_max_horizon,
+                preview: self.mode == Mode::Preview,
             };
             let mut report = super::evaluate(&input);
             if self.mode == Mode::Preview {

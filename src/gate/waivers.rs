@@ -85,13 +85,17 @@ pub fn apply(input: &GateInput, findings: &mut Vec<GateFinding>) {
             extra.push(invalid(format!("waiver `{id}`: {problem}")));
             continue;
         }
+        // In a preview the release version is not known: a version-scoped waiver may or may
+        // not cover the release, so what it would cover is decided at release.
+        let mut scoped_in_preview = None;
         if let Some(req) = &w.versions {
             match (semver::VersionReq::parse(req), semver::Version::parse(&input.version)) {
-                (Ok(r), Ok(v)) if !r.matches(&v) => continue,
                 (Err(e), _) => {
                     extra.push(invalid(format!("waiver `{id}`: versions `{req}` is not a version requirement: {e}")));
                     continue;
                 }
+                (Ok(_), _) if input.preview => scoped_in_preview = Some(req),
+                (Ok(r), Ok(v)) if !r.matches(&v) => continue,
                 _ => {}
             }
         }
@@ -136,6 +140,14 @@ pub fn apply(input: &GateInput, findings: &mut Vec<GateFinding>) {
                 Status::Warn,
                 format!("waiver `{id}` covers `{}` up to {ceiling} only; the measurement is above it", w.check),
             ));
+            continue;
+        }
+        if let Some(req) = scoped_in_preview {
+            target.status = Status::AtRelease;
+            target.message = format!(
+                "at release: {} (waiver `{id}` covers it for versions `{req}` only; whether the release is one is known at release)",
+                target.message
+            );
             continue;
         }
         target.status = Status::Waived;

@@ -73,7 +73,15 @@ impl Repo {
 
     fn notes_tip(&self, notes_ref: &str) -> anyhow::Result<Option<ObjectId>> {
         match self.inner.try_find_reference(notes_ref).with_context(|| format!("reading {notes_ref}"))? {
-            Some(mut r) => Ok(Some(r.peel_to_id().with_context(|| format!("reading {notes_ref}"))?.detach())),
+            Some(mut r) => {
+                let id = r.peel_to_id().with_context(|| format!("reading {notes_ref}"))?.detach();
+                let kind = self.inner.find_header(id).with_context(|| format!("reading {notes_ref} ({id})"))?.kind();
+                anyhow::ensure!(
+                    kind == gix::object::Kind::Commit,
+                    "{notes_ref} points at a {kind} ({id}), not at a commit of notes: it was not written by git notes or plan gate; delete it (git update-ref -d {notes_ref}) or fetch it again"
+                );
+                Ok(Some(id))
+            }
             None => Ok(None),
         }
     }

@@ -269,7 +269,7 @@ impl Repo {
         let mut files = Vec::new();
         self.collect_all(self.tree_of(commit)?, "", &mut files)?;
         let mut out = Vec::new();
-        for f in files {
+        for f in &files {
             if out.len() >= limit {
                 break;
             }
@@ -283,9 +283,51 @@ impl Repo {
                 _ => false,
             };
             if !same {
-                out.push(f.path);
+                out.push(f.path.clone());
             }
         }
+        // Staged but not committed: a file added to, changed in or removed from the index
+        // (`git add`, `git rm --cached`) is not the commit either, whatever the work tree says.
+        if out.len() < limit {
+            for path in self.staged_against(&files)? {
+                if out.len() >= limit {
+                    break;
+                }
+                if !out.contains(&path) {
+                    out.push(format!("{path} (staged)"));
+                }
+            }
+        }
+        Ok(out)
+    }
+
+    /// Paths whose index entry differs from `files` (the commit's regular files): added,
+    /// changed, removed, or in conflict. No index file (nothing was ever staged): none.
+    fn staged_against(&self, files: &[TrackedFile]) -> anyhow::Result<Vec<String>> {
+        use gix::index::entry::{Mode, Stage};
+        if !self.inner.index_path().exists() {
+            return Ok(Vec::new());
+        }
+        let index = self.inner.open_index().context("reading the index (.git/index)")?;
+        let committed: std::collections::HashMap<&str, ObjectId> =
+            files.iter().map(|f| (f.path.as_str(), f.id)).collect();
+        let mut seen = std::collections::HashSet::new();
+        let mut out = Vec::new();
+        for entry in index.entries() {
+            let path = entry.path(&index).to_str_lossy().into_owned();
+            // Submodules and links are not compared in the work tree either.
+            if !matches!(entry.mode, Mode::FILE | Mode::FILE_EXECUTABLE) {
+                seen.insert(path);
+                continue;
+            }
+            let differs = entry.stage() != Stage::Unconflicted || committed.get(path.as_str()) != Some(&entry.id);
+            if differs && !out.contains(&path) {
+                out.push(path.clone());
+            }
+            seen.insert(path);
+        }
+        out.extend(files.iter().filter(|f| !seen.contains(&f.path)).map(|f| f.path.clone()));
+        out.sort();
         Ok(out)
     }
 

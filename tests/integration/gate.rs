@@ -789,6 +789,94 @@ fn a_release_gate_refuses_a_work_tree_that_is_not_the_tag() {
     // Untracked evidence is what the gate reads; it never makes the tree dirty.
     d.run_git(&["checkout", "-q", "v1.0.0"]);
     assert_eq!(d.plan(&["gate", "--tag", "v1.0.0", "--now", NOW]).code, 0);
+    // Staged but not committed is not the release either: a new file, or a removal from the
+    // index while the work tree still has the file.
+    d.write("hotfix.sh", "echo patched\n");
+    d.run_git(&["add", "hotfix.sh"]);
+    let out = d.plan(&["gate", "--tag", "v1.0.0", "--now", NOW]);
+    assert_eq!(out.code, 2);
+    assert!(out.stderr.contains("(hotfix.sh (staged))"), "{}", out.stderr);
+    d.run_git(&["rm", "-q", "--cached", "hotfix.sh"]);
+    assert_eq!(d.plan(&["gate", "--tag", "v1.0.0", "--now", NOW]).code, 0, "back to an untracked file");
+    d.run_git(&["rm", "-q", "--cached", "support-plan.toml"]);
+    let out = d.plan(&["gate", "--tag", "v1.0.0", "--now", NOW]);
+    assert_eq!(out.code, 2);
+    assert!(out.stderr.contains("(support-plan.toml (staged))"), "{}", out.stderr);
+}
+
+/// A gate that refuses to evaluate still leaves its record in Actions: the job summary says
+/// the release is blocked and why, and an error annotation carries the reason.
+#[test]
+fn in_actions_a_refused_gate_leaves_a_job_summary_too() {
+    let d = release_repo();
+    d.edit("support-plan.toml", "availability_pct = 99.5", "availability_pct = 99.9");
+    let summary = d.path().join("summary.md");
+    let run = |args: &[&str]| {
+        std::process::Command::new(env!("CARGO_BIN_EXE_plan"))
+            .args(args)
+            .current_dir(d.path())
+            .env("GITHUB_ACTIONS", "true")
+            .env("GITHUB_STEP_SUMMARY", &summary)
+            .output()
+            .unwrap()
+    };
+    let out = run(&["gate", "--tag", "v1.0.0", "--now", NOW]);
+    assert_eq!(out.status.code(), Some(2));
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert!(
+        stderr.lines().any(|l| l.starts_with("::error title=plan gate::could not evaluate: tracked files differ")),
+        "{stderr}"
+    );
+    let md = std::fs::read_to_string(&summary).unwrap();
+    assert!(md.contains("could not evaluate") && md.contains("tracked files differ from v1.0.0"), "{md}");
+    // A plan that does not load at the tag: the summary names the file and line.
+    std::fs::remove_file(&summary).unwrap();
+    d.write("support-plan.toml", "schema_version = 1\n[plan\n");
+    commit(&d, "break the plan", 26);
+    d.run_git(&["tag", "v1.0.1"]);
+    let out = run(&["gate", "--tag", "v1.0.1", "--now", NOW, "--allow-dirty"]);
+    assert_eq!(out.status.code(), Some(2));
+    let md = std::fs::read_to_string(&summary).unwrap();
+    assert!(md.contains("does not load") && md.contains("support-plan.toml:2"), "{md}");
+}
+
+/// In a preview the release version is unknown: a waiver scoped to versions can neither
+/// save nor fail the pull request; what it covers is listed as decided at release.
+#[test]
+fn a_preview_leaves_version_scoped_waivers_to_the_release() {
+    let d = release_repo();
+    d.edit("evidence/k6-summary.json", "\"p(95)\": 236.8", "\"p(95)\": 262.5");
+    waiver(&d, &format!("{P95_WAIVER}versions = \"~1.0\"\n"));
+    let out = d.plan(&["gate", "--preview", "--now", NOW, "--format", "json"]);
+    let v: serde_json::Value = serde_json::from_str(&out.stdout).unwrap_or_else(|e| panic!("{e}: {}", out.stderr));
+    let f = status(&v, "criterion:p95-latency");
+    assert_eq!(f["status"], "at-release", "{f:#}");
+    assert!(f["message"].as_str().unwrap().contains("covers it for versions `~1.0` only"), "{f:#}");
+    assert_eq!(out.code, 0, "{v:#}");
+    // At release the scope decides: 1.0.0 is covered.
+    let (out, v) = gate(&d, &[]);
+    assert_eq!(status(&v, "criterion:p95-latency")["status"], "waived", "{v:#}");
+    assert_eq!(out.code, 0);
+    // Without a waiver, the same measurement fails the preview: the PR's evidence decides.
+    d.write(".support-plan/waivers.toml", "");
+    d.run_git(&["commit", "-qam", "no waiver"]);
+    let out = d.plan(&["gate", "--preview", "--now", NOW, "--format", "json"]);
+    assert_eq!(out.code, 1, "{}", out.stdout);
+}
+
+/// A notes ref that is not a commit of notes (pointing at a blob) is named as such.
+#[test]
+fn a_notes_ref_that_is_not_a_commit_is_an_error_that_says_so() {
+    let d = release_repo();
+    let blob = d.run_git(&["hash-object", "-w", "support-plan.toml"]).trim().to_owned();
+    d.run_git(&["update-ref", "refs/notes/support-plan", &blob]);
+    let out = d.plan(&["gate", "--tag", "v1.0.0", "--now", NOW, "--record-note"]);
+    assert_eq!(out.code, 2);
+    assert!(
+        out.stderr.contains("refs/notes/support-plan points at a blob") && !out.stderr.contains("missing"),
+        "{}",
+        out.stderr
+    );
 }
 
 /// In GitHub Actions, every gate run leaves the job summary and annotations, whatever the
