@@ -140,10 +140,16 @@ fn collect_one(dir: &Path, e: &Evidence, now: i64) -> Collected {
         }
     };
     if files.is_empty() {
-        c.problem = Some(format!(
-            "no file matches `{}` in the evidence directory; the step that writes it must run before the gate in the same job, or upload it as an artifact that the gate job downloads into --evidence-dir",
-            e.path
-        ));
+        c.problem = Some(match in_artifact_folder(dir, &e.path) {
+            Some(folder) => format!(
+                "no file matches `{path}` in the evidence directory, but `{folder}/{path}` does: the artifact was downloaded into a folder of its own name; download it with `merge-multiple: true`, or write the path as `{folder}/{path}`",
+                path = e.path
+            ),
+            None => format!(
+                "no file matches `{}` in the evidence directory; the step that writes it must run before the gate in the same job, or upload it as an artifact that the gate job downloads into --evidence-dir",
+                e.path
+            ),
+        });
         return c;
     }
     // After symbolic links are resolved, every file must still be inside the directory.
@@ -315,6 +321,20 @@ pub fn metric_unit(e: &Evidence, name: &str) -> Option<MetricUnit> {
 }
 
 /// Expands a path or a glob (`e2e/results/*.xml`) under `dir`, sorted.
+/// The folder directly below `dir` where `pattern` does match, if one does: where
+/// `actions/download-artifact` puts each artifact without `merge-multiple`.
+fn in_artifact_folder(dir: &Path, pattern: &str) -> Option<String> {
+    let mut folders: Vec<String> = std::fs::read_dir(dir)
+        .ok()?
+        .flatten()
+        .filter(|e| e.file_type().is_ok_and(|t| t.is_dir()))
+        .map(|e| e.file_name().to_string_lossy().into_owned())
+        .filter(|name| !name.starts_with('.') && name != "target" && name != "node_modules")
+        .collect();
+    folders.sort();
+    folders.into_iter().find(|f| expand(&dir.join(f), pattern).is_ok_and(|files| !files.is_empty()))
+}
+
 fn expand(dir: &Path, pattern: &str) -> Result<Vec<(String, PathBuf)>, String> {
     if !pattern.contains(['*', '?', '[', '{']) {
         let p = dir.join(pattern);

@@ -154,10 +154,16 @@ fn pending_at_release(plan: &Plan, report: &mut GateReport) {
         if !release_only || matches!(f.status, Status::Pass | Status::Na) {
             continue;
         }
-        f.message = if f.check == "strategy/plan-change-approved" {
-            format!("this change weakens the plan and will need an approval before the next release: {}", f.message)
+        // A preview's stand-in version (`0.0.0-preview`, `0.0.0-pr.N`) names no real record.
+        let message = if report.version.starts_with("0.0.0-") {
+            f.message.replace(&report.version, "<version>")
         } else {
-            format!("at release: {}", f.message)
+            f.message.clone()
+        };
+        f.message = if f.check == "strategy/plan-change-approved" {
+            format!("this change weakens the plan and will need an approval before the next release: {message}")
+        } else {
+            format!("at release: {message}")
         };
         f.status = Status::AtRelease;
         f.invalid = false;

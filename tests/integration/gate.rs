@@ -20,10 +20,15 @@ pub fn gate_plan() -> String {
 
 /// A repository ready to release 1.0.0: plan, records, evidence; tagged v1.0.0.
 pub fn release_repo() -> Dir {
+    release_repo_with(&gate_plan())
+}
+
+/// [`release_repo`] with another plan.
+pub fn release_repo_with(plan: &str) -> Dir {
     let d = Dir::git();
-    d.write("support-plan.toml", gate_plan());
+    d.write("support-plan.toml", plan);
     // Evidence is what CI leaves in the work tree, never committed.
-    d.write(".gitignore", "evidence/\ne2e/\n");
+    d.write(".gitignore", "evidence/\ne2e/\nartifacts/\n");
     d.write(
         ".support-plan/approvals/1.0.0.toml",
         "version = \"1.0.0\"\nchange_ticket = { id = \"CHG0012345\", opened = 2026-11-20 }\n\n[steps.review-board]\ndecision = \"approved\"\napproved_by = [\"@alice\", \"dave\"]\ndate = 2026-11-24\n",
@@ -1022,4 +1027,47 @@ fn results_notes_are_recorded_only_by_a_passing_release_and_read_strictly() {
     let out = d.plan(&["gate", "--tag", "v1.1.0", "--now", NOW]);
     assert_eq!(out.code, 2);
     assert!(out.stderr.contains("tracked files differ"), "{}", out.stderr);
+}
+
+/// The gate in its own job: each evidence artifact is downloaded into --evidence-dir, and the
+/// plan's paths are relative to it. With `merge-multiple`, the files of every artifact land
+/// directly in the directory; without it, each artifact gets a folder of its own name, and
+/// the gate says so instead of only "missing".
+#[test]
+fn evidence_downloaded_from_artifacts_is_read_from_the_evidence_dir() {
+    let d = release_repo_with(&gate_plan().replace("path = \"evidence/", "path = \"").replace("e2e/results/", "e2e/"));
+    let files = [
+        ("evidence-unit", "unit.xml", fixture("nextest-pass.xml")),
+        ("evidence-e2e", "e2e/run-1.xml", fixture("nextest-pass.xml")),
+        ("evidence-perf", "k6-summary.json", fixture("k6-summary.json")),
+        ("evidence-scan", "scan.sarif", fixture("scan.sarif")),
+        ("evidence-ops", "reconciliation.json", r#"{"mismatch_ratio": 0.00005, "invoices": 120400}"#.into()),
+        ("evidence-ops", "synthetic-7d.json", r#"{"availability": 0.9995, "errors_per_10k": 3.1}"#.into()),
+        ("evidence-ops", "invoice-dry-run.json", r#"{"duration_seconds": 14400}"#.into()),
+        ("evidence-ops", "infracost.json", r#"{"totalMonthlyCost": 3100.5, "currency": "EUR"}"#.into()),
+    ];
+    // download-artifact with merge-multiple: true.
+    for (_, path, body) in &files {
+        d.write(&format!("artifacts/merged/{path}"), body);
+    }
+    let (out, v) = gate(&d, &["--evidence-dir", "artifacts/merged"]);
+    assert_eq!(out.code, 0, "{v:#}");
+    assert_eq!(status(&v, "step:qa")["evidence"][0], "unit.xml", "{v:#}");
+    // Without merge-multiple: artifacts/split/<artifact name>/<files>.
+    for (artifact, path, body) in &files {
+        d.write(&format!("artifacts/split/{artifact}/{path}"), body);
+    }
+    let (out, v) = gate(&d, &["--evidence-dir", "artifacts/split"]);
+    assert_eq!(out.code, 1);
+    let qa = status(&v, "step:qa")["message"].as_str().unwrap().to_owned();
+    assert!(
+        qa.contains("but `evidence-unit/unit.xml` does: the artifact was downloaded into a folder of its own name")
+            && qa.contains("merge-multiple: true"),
+        "{qa}"
+    );
+    // A file in no folder at all keeps the plain advice.
+    std::fs::remove_dir_all(d.path().join("artifacts/split/evidence-unit")).unwrap();
+    let (_, v) = gate(&d, &["--evidence-dir", "artifacts/split"]);
+    let qa = status(&v, "step:qa")["message"].as_str().unwrap().to_owned();
+    assert!(qa.contains("upload it as an artifact that the gate job downloads into --evidence-dir"), "{qa}");
 }
