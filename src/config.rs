@@ -17,6 +17,52 @@ pub struct Config {
     pub release: ReleaseConfig,
     #[serde(default)]
     pub gate: GateConfig,
+    /// Per rule id (`release/steps-declared`): the severity this repository gives the rule,
+    /// and why.
+    #[serde(default)]
+    pub rules: std::collections::BTreeMap<String, RuleOverride>,
+}
+
+/// A repository's setting for one rule.
+#[derive(Debug, Clone, PartialEq, Deserialize, Serialize, JsonSchema)]
+#[serde(deny_unknown_fields)]
+pub struct RuleOverride {
+    /// `off` drops the rule's findings; otherwise every finding of the rule gets this severity.
+    pub severity: RuleLevel,
+    /// Why the repository tunes the rule (shown wherever the override applies).
+    pub reason: String,
+}
+
+/// A rule's severity as a repository sets it, strongest first.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Deserialize, Serialize, JsonSchema)]
+#[serde(rename_all = "lowercase")]
+pub enum RuleLevel {
+    Error,
+    Warning,
+    Info,
+    Off,
+}
+
+impl RuleLevel {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            RuleLevel::Error => "error",
+            RuleLevel::Warning => "warning",
+            RuleLevel::Info => "info",
+            RuleLevel::Off => "off",
+        }
+    }
+
+    /// The severity findings get, or `None` for `off`.
+    pub fn severity(self) -> Option<crate::report::Severity> {
+        use crate::report::Severity;
+        match self {
+            RuleLevel::Error => Some(Severity::Error),
+            RuleLevel::Warning => Some(Severity::Warning),
+            RuleLevel::Info => Some(Severity::Info),
+            RuleLevel::Off => None,
+        }
+    }
 }
 
 #[derive(Debug, Clone, Default, PartialEq, Deserialize, Serialize, JsonSchema)]
@@ -67,6 +113,21 @@ impl Config {
             globset::Glob::new(glob)
                 .map_err(|e| anyhow::anyhow!("invalid {describe}: discovery.exclude `{glob}`: {e}"))?;
         }
+        for (id, o) in &config.rules {
+            if !crate::check::catalogue().iter().any(|r| r.id == id) {
+                let known = crate::check::catalogue().iter().map(|r| r.id);
+                let hint = crate::plan::closest(id, known, 0.8)
+                    .map(|k| format!("; did you mean `{k}`?"))
+                    .unwrap_or_else(|| "; `plan check --list-rules` lists them".into());
+                anyhow::bail!("invalid {describe}{}: rules.\"{id}\": no rule has this id{hint}", line_of(text, id));
+            }
+            if o.reason.trim().is_empty() {
+                anyhow::bail!(
+                    "invalid {describe}{}: rules.\"{id}\": the reason is empty; say why the repository tunes this rule",
+                    line_of(text, id)
+                );
+            }
+        }
         Ok(config)
     }
 
@@ -80,6 +141,11 @@ impl Config {
         }
         b.build().unwrap_or_else(|_| globset::GlobSet::empty())
     }
+}
+
+/// `, line N` of the first line that names `key`, for messages about a key serde accepted.
+fn line_of(text: &str, key: &str) -> String {
+    text.lines().position(|l| l.contains(key)).map(|i| format!(", line {}", i + 1)).unwrap_or_default()
 }
 
 /// Whether a repository path names a plan file.

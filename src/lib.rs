@@ -9,6 +9,7 @@ pub mod comment;
 pub mod config;
 pub mod diff;
 pub mod evidence;
+pub mod fmt;
 pub mod gate;
 pub mod git;
 #[cfg(feature = "github")]

@@ -111,7 +111,19 @@ fn finding(
     file: &str,
 ) -> Finding {
     let fingerprint = Finding::fingerprint_of(rule, file, path.as_deref().unwrap_or(""), &message);
-    Finding { rule: rule.into(), severity, message, help, plan, path, location, invalid, fingerprint }
+    Finding {
+        rule: rule.into(),
+        severity,
+        message,
+        help,
+        plan,
+        path,
+        location,
+        invalid,
+        fingerprint,
+        severity_source: None,
+        suppressed: None,
+    }
 }
 
 /// Turns a byte span into a location.
@@ -166,8 +178,14 @@ pub fn load_findings(failure: &LoadFailure) -> Vec<Finding> {
 }
 
 /// Checks a set of plans (one repository), including rules across plans.
-pub fn check_all(plans: &[Result<LoadedPlan, LoadFailure>], now: Date, rev: Option<String>) -> CheckReport {
+pub fn check_all(
+    plans: &[Result<LoadedPlan, LoadFailure>],
+    now: Date,
+    rev: Option<String>,
+    config: &crate::config::Config,
+) -> CheckReport {
     let mut findings = Vec::new();
+    let mut suppressed = Vec::new();
     let mut checked = Vec::new();
     let mut products: BTreeMap<&str, &str> = BTreeMap::new();
     for p in plans {
@@ -177,7 +195,9 @@ pub fn check_all(plans: &[Result<LoadedPlan, LoadFailure>], now: Date, rev: Opti
                     file: loaded.source.path.clone(),
                     product: Some(loaded.plan.plan.product.clone()),
                 });
-                findings.extend(check_plan(loaded, now));
+                let (kept, quiet) = suppress(loaded, check_plan(loaded, now), now);
+                findings.extend(kept);
+                suppressed.extend(quiet);
                 let product = loaded.plan.plan.product.as_str();
                 if let Some(first) = products.insert(product, &loaded.source.path) {
                     let span = loaded.index.span_of(&["plan".into(), "product".into()]);
@@ -200,9 +220,77 @@ pub fn check_all(plans: &[Result<LoadedPlan, LoadFailure>], now: Date, rev: Opti
             }
         }
     }
+    let before = findings.len();
+    findings = tune(findings, config);
+    let off = before - findings.len();
     findings.sort_by(|a, b| {
         let key = |f: &Finding| f.location.as_ref().map(|l| (l.file.clone(), l.line, l.column));
         key(a).cmp(&key(b)).then_with(|| a.rule.cmp(&b.rule))
     });
-    CheckReport { now: now.to_string(), rev, plans: checked, findings }
+    CheckReport { now: now.to_string(), rev, plans: checked, findings, suppressed, off }
+}
+
+/// The plan's inline suppressions: findings of a suppressed rule (at the suppression's path,
+/// if it names one) move out of the count until the suppression's `until`. A suppression
+/// that keeps nothing quiet is reported. The suppression rules themselves cannot be
+/// suppressed.
+fn suppress(loaded: &LoadedPlan, findings: Vec<Finding>, now: Date) -> (Vec<Finding>, Vec<Finding>) {
+    let plan = &loaded.plan;
+    let mut used = std::collections::BTreeSet::new();
+    let (mut kept, mut quiet) = (Vec::new(), Vec::new());
+    for mut f in findings {
+        let applies = plan.suppress.get(&f.rule).filter(|s| {
+            !f.invalid
+                && !f.rule.starts_with("suppress/")
+                && s.until >= now
+                && !s.reason.trim().is_empty()
+                && s.at
+                    .as_ref()
+                    .is_none_or(|at| f.path.as_ref().is_some_and(|p| p == at || p.starts_with(&format!("{at}."))))
+        });
+        match applies {
+            Some(s) => {
+                used.insert(f.rule.clone());
+                f.suppressed = Some(crate::report::Suppressed { reason: s.reason.clone(), until: s.until.to_string() });
+                quiet.push(f);
+            }
+            None => kept.push(f),
+        }
+    }
+    for (id, s) in &plan.suppress {
+        let known = catalogue().iter().any(|r| r.id == id);
+        if used.contains(id) || !known || s.until < now || id.starts_with("suppress/") {
+            continue;
+        }
+        let path = ["suppress".to_string(), id.clone()];
+        let where_ = s.at.as_ref().map(|a| format!(" at `{a}`")).unwrap_or_default();
+        kept.push(finding(
+            "suppress/unused",
+            Severity::Warning,
+            format!("suppression of `{id}`{where_} keeps nothing quiet: the rule finds nothing there now"),
+            Some("remove the suppression".into()),
+            Some(plan.plan.product.clone()),
+            Some(path.join(".")),
+            locate(&loaded.source, loaded.index.span_of(&path)).or_else(|| Some(file_start(&loaded.source))),
+            false,
+            &loaded.source.path,
+        ));
+    }
+    (kept, quiet)
+}
+
+/// The repository's `[rules]`: a rule turned `off` drops its findings; another severity
+/// replaces the rule's, and the finding says where it came from. Findings that mean the plan
+/// could not be evaluated keep theirs.
+fn tune(findings: Vec<Finding>, config: &crate::config::Config) -> Vec<Finding> {
+    findings
+        .into_iter()
+        .filter_map(|mut f| {
+            let Some(o) = config.rules.get(&f.rule).filter(|_| !f.invalid) else { return Some(f) };
+            let severity = o.severity.severity()?;
+            f.severity = severity;
+            f.severity_source = Some(format!("{}: {}", crate::config::CONFIG_PATH, o.reason));
+            Some(f)
+        })
+        .collect()
 }

@@ -44,26 +44,30 @@ pub struct CheckArgs {
 }
 
 pub fn run(g: &Global, args: &CheckArgs) -> anyhow::Result<ExitCode> {
+    let root = g.root()?;
     if args.list_rules {
-        let mut out = String::new();
-        for r in check::catalogue() {
-            out.push_str(&format!("{:<30} {:<8} {:<6} {}\n", r.id, r.severity.as_str(), r.section, r.summary));
-        }
-        emit(&out)?;
+        let config = match &args.rev {
+            Some(spec) => {
+                let repo = supportplan::git::Repo::discover(&root)?;
+                supportplan::snapshot::config_at(&repo, &repo.resolve(spec)?)?
+            }
+            None => workspace::read_config(&root)?,
+        };
+        emit(&list_rules(&config, args.format))?;
         return Ok(ExitCode::SUCCESS);
     }
-    let root = g.root()?;
     let now = today(args.now.as_deref())?;
-    let (mut plans, rev) = match &args.rev {
+    let (mut plans, rev, config) = match &args.rev {
         Some(spec) => {
             let repo = supportplan::git::Repo::discover(&root)?;
             let resolved = repo.resolve(spec)?;
+            let config = supportplan::snapshot::config_at(&repo, &resolved)?;
             let (plans, skipped) = supportplan::snapshot::plans_at(&repo, &resolved)?;
             for s in skipped {
                 eprintln!("note: skipped {} at {}: it {}", s.path, resolved.spec, s.why);
             }
             anyhow::ensure!(!plans.is_empty(), "no plan files at {}", resolved.describe());
-            (plans, Some(resolved.describe()))
+            (plans, Some(resolved.describe()), config)
         }
         None => {
             let config = workspace::read_config(&root)?;
@@ -82,7 +86,7 @@ pub fn run(g: &Global, args: &CheckArgs) -> anyhow::Result<ExitCode> {
                     root.display()
                 );
             }
-            (workspace::load_files(&root, &files)?, None)
+            (workspace::load_files(&root, &files)?, None, config)
         }
     };
     if let Some(id) = &args.plan {
@@ -99,7 +103,7 @@ pub fn run(g: &Global, args: &CheckArgs) -> anyhow::Result<ExitCode> {
         };
         g.note(|| format!("read {} ({} bytes)", source.describe(), source.text.len()));
     }
-    let report = check::check_all(&plans, now, rev);
+    let report = check::check_all(&plans, now, rev, &config);
     let fail_on = match args.fail_on {
         FailOn::Error => Severity::Error,
         FailOn::Warning => Severity::Warning,
@@ -109,4 +113,58 @@ pub fn run(g: &Global, args: &CheckArgs) -> anyhow::Result<ExitCode> {
         Format::Json => emit(&render::json::check(&report, fail_on))?,
     }
     Ok(exit_code(report.outcome(fail_on)))
+}
+
+/// The rule catalogue with each rule's effective severity in this repository: the rule's
+/// own, or the one `.support-plan/config.toml` `[rules]` gives it (and why).
+fn list_rules(config: &supportplan::config::Config, format: Format) -> String {
+    let rows: Vec<_> = check::catalogue()
+        .iter()
+        .map(|r| {
+            let tuned = config.rules.get(r.id);
+            let effective = tuned.map_or(r.severity.as_str(), |o| o.severity.as_str());
+            (r, effective, tuned)
+        })
+        .collect();
+    match format {
+        Format::Json => {
+            let rules: Vec<_> = rows
+                .iter()
+                .map(|(r, effective, tuned)| {
+                    serde_json::json!({
+                        "id": r.id,
+                        "section": r.section,
+                        "summary": r.summary,
+                        "default": r.severity.as_str(),
+                        "severity": effective,
+                        "source": if tuned.is_some() { supportplan::config::CONFIG_PATH } else { "default" },
+                        "reason": tuned.map(|o| o.reason.as_str()),
+                    })
+                })
+                .collect();
+            render::json::pretty(&serde_json::json!({ "schema": "supportplan/rules/v1", "rules": rules }))
+        }
+        Format::Human => {
+            let mut out = format!("{:<30} {:<8} {:<8} {:<6} {}\n", "rule", "default", "severity", "section", "summary");
+            for (r, effective, tuned) in &rows {
+                out.push_str(&format!(
+                    "{:<30} {:<8} {:<8} {:<6} {}\n",
+                    r.id,
+                    r.severity.as_str(),
+                    effective,
+                    r.section,
+                    r.summary
+                ));
+                if let Some(o) = tuned {
+                    out.push_str(&format!(
+                        "{:<30} set by {}: {}\n",
+                        "",
+                        supportplan::config::CONFIG_PATH,
+                        render::one_line(&o.reason)
+                    ));
+                }
+            }
+            out
+        }
+    }
 }

@@ -4,6 +4,7 @@ mod check;
 #[cfg(feature = "github")]
 mod comment;
 mod diff;
+mod fmt;
 mod gate;
 mod init;
 mod log;
@@ -60,6 +61,8 @@ pub enum Command {
     Init(init::InitArgs),
     /// Validate plans and run the static rules.
     Check(check::CheckArgs),
+    /// Rewrite plans in one canonical layout, keeping comments (--check: only report).
+    Fmt(fmt::FmtArgs),
     /// Semantic diff of the plans between two revisions (or a revision and the work tree).
     Diff(diff::DiffArgs),
     /// The release gate: sections 2.1.2–2.1.4 against evidence; exit 1 blocks the release.
@@ -188,6 +191,7 @@ pub fn run(cli: Cli) -> anyhow::Result<ExitCode> {
     match &cli.command {
         Command::Init(args) => init::run(g, args),
         Command::Check(args) => check::run(g, args),
+        Command::Fmt(args) => fmt::run(g, args),
         Command::Render(args) => render::run(g, args),
         Command::Diff(args) => diff::run(g, args),
         Command::Log(args) => log::run(g, args),

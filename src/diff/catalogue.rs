@@ -22,6 +22,10 @@ pub enum Compare {
     /// A reference to support hours (`hours.<id>`): weaker when the referenced hours cover
     /// fewer hours a week (both sides resolved in their own plan).
     HoursRef(&'static str),
+    /// A repository's setting for a rule (`config.rules.<id>`): weaker when the rule's
+    /// effective severity drops (error → warning → info → off), counting a missing setting
+    /// as the rule's own severity.
+    RuleLevel(&'static str),
     /// A list or keyed table: see the entry's `added` and `removed`.
     Members,
     /// Meaningful, without a direction.
@@ -94,6 +98,9 @@ impl Entry {
             Compare::Exact(why) => parts.push(format!("any change ({why})")),
             Compare::Threshold(why) => parts.push(format!("loosened by its `op` ({why})")),
             Compare::HoursRef(why) => parts.push(format!("names hours covering fewer hours a week ({why})")),
+            Compare::RuleLevel(why) => parts.push(format!(
+                "the rule's severity drops in error → warning → info → off, a missing setting counting as the rule's own ({why})"
+            )),
             Compare::Members | Compare::Notable | Compare::Prose => {}
         }
         let is_limit = matches!(self.compare, Compare::Members | Compare::Notable | Compare::Prose);
@@ -236,6 +243,7 @@ pub static CATALOGUE: &[Entry] = &[
     // 2.1.4 acceptance criteria.
     list("acceptance.categories_required").removed("acceptance category no longer required"),
     list("acceptance.not_applicable.*").added("acceptance category switched to n/a"),
+    list("release_process.not_applicable.*").added("a release step kind switched to n/a"),
     list("acceptance.criteria.*").removed("acceptance criterion removed"),
     e("acceptance.criteria.*.category", Notable),
     e("acceptance.criteria.*.description", Prose),
@@ -455,6 +463,11 @@ pub static CATALOGUE: &[Entry] = &[
     e("gate.waiver_file", Exact("waivers are read from another file")),
     e("gate.waiver_max_horizon", Lower("waivers may last longer")),
     e("gate.waiver_runway", Notable),
+    list("suppress.*").added("a finding of `plan check` suppressed"),
+    e("suppress.*.reason", Prose),
+    e("suppress.*.until", Lower("suppression extended")),
+    e("suppress.*.at", Exact("the suppression covers other findings"))
+        .removed("the suppression widened to every finding of the rule"),
     // The gate's own files: waivers, records, repository config.
     list("waivers.*").added("waiver added: a check may fail and the release still ships"),
     e("waivers.*.check", Exact("the waiver covers another check")),
@@ -493,6 +506,9 @@ pub static CATALOGUE: &[Entry] = &[
     e("config.gate.fail_on", Rank(&["warning", "error"], "warnings no longer block a release")),
     e("config.gate.waiver_max_horizon", Lower("waivers may last longer")),
     list("config.gate.command_env").added("plan commands may get more of the environment"),
+    e("config.rules.*", RuleLevel("a rule counts less")).removal_ok(),
+    e("config.rules.*.severity", RuleLevel("a rule counts less")).removal_ok(),
+    e("config.rules.*.reason", Prose),
 ];
 
 #[cfg(test)]

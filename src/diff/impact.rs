@@ -86,10 +86,36 @@ fn round1(v: f64) -> f64 {
     (v * 10.0).round() / 10.0
 }
 
+/// A repository's `[rules]` setting added, removed or changed: compares the rule's
+/// effective severity before and after (no setting: the rule's own severity).
+fn rule_level(c: &RawChange) -> Option<(Impact, Option<String>)> {
+    const ORDER: [&str; 4] = ["error", "warning", "info", "off"];
+    let (id, table) = match c.path.as_slice() {
+        [root, rules, id] if root == "config" && rules == "rules" => (id, true),
+        [root, rules, id, field] if root == "config" && rules == "rules" && field == "severity" => (id, false),
+        _ => return None,
+    };
+    let default = crate::check::catalogue().iter().find(|r| r.id == id).map_or("warning", |r| r.severity.as_str());
+    fn level<'a>(v: &'a Option<Value>, table: bool, default: &'a str) -> &'a str {
+        let v = if table { v.as_ref().and_then(|t| t.get("severity")) } else { v.as_ref() };
+        v.and_then(Value::as_str).unwrap_or(default)
+    }
+    let (old, new) = (level(&c.old, table, default), level(&c.new, table, default));
+    let rank = |l: &str| ORDER.iter().position(|o| *o == l).unwrap_or(0);
+    Some(if rank(new) > rank(old) {
+        (Impact::Breaking, Some(format!("rule `{id}` counts less: {old} → {new}")))
+    } else {
+        (Impact::Notable, None)
+    })
+}
+
 /// Classifies a change, with the reason when it is breaking.
 pub fn classify(c: &RawChange, old_root: &Value, new_root: &Value) -> (Impact, Option<String>) {
     if c.kind == ChangeKind::Changed && !is_na(&c.old) && is_na(&c.new) {
         return (Impact::Breaking, Some("section switched to n/a".into()));
+    }
+    if let Some(answer) = rule_level(c) {
+        return answer;
     }
     let Some(entry) = lookup(&c.path) else {
         // The completeness test keeps this from happening for any model field.
@@ -159,6 +185,8 @@ pub fn classify(c: &RawChange, old_root: &Value, new_root: &Value) -> (Impact, O
             }
         }
         Compare::Prose if old.is_str() && new.is_str() => (Impact::Cosmetic, None),
-        Compare::Flag(_) | Compare::Members | Compare::Notable | Compare::Prose => (Impact::Notable, None),
+        Compare::Flag(_) | Compare::RuleLevel(_) | Compare::Members | Compare::Notable | Compare::Prose => {
+            (Impact::Notable, None)
+        }
     }
 }

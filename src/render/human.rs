@@ -37,6 +37,9 @@ pub fn finding(f: &Finding, style: Style) -> String {
         if let Some(help) = &f.help {
             let _ = writeln!(out, "{pad} = help: {}", visible(help));
         }
+        if let Some(source) = &f.severity_source {
+            let _ = writeln!(out, "{pad} = note: {} as set in {}", f.severity.as_str(), visible(source));
+        }
     } else if let Some(help) = &f.help {
         let _ = writeln!(out, "  = help: {}", visible(help));
     }
@@ -71,6 +74,12 @@ pub fn check(report: &CheckReport, style: Style, quiet: bool) -> String {
     );
     if info > 0 {
         let _ = write!(summary, ", {info} info");
+    }
+    if !report.suppressed.is_empty() {
+        let _ = write!(summary, ", {} suppressed by the plan", report.suppressed.len());
+    }
+    if report.off > 0 {
+        let _ = write!(summary, ", {} off by .support-plan/config.toml", report.off);
     }
     let _ = writeln!(out, "{summary}");
     out

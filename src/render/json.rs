@@ -20,9 +20,12 @@ pub fn check(report: &CheckReport, fail_on: Severity) -> String {
             "errors": report.count(Severity::Error),
             "warnings": report.count(Severity::Warning),
             "info": report.count(Severity::Info),
+            "suppressed": report.suppressed.len(),
+            "off": report.off,
         },
         "plans": report.plans,
         "findings": report.findings,
+        "suppressed": report.suppressed,
     });
     pretty(&value)
 }

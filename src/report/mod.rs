@@ -58,6 +58,20 @@ pub struct Finding {
     pub invalid: bool,
     /// Stable across line moves: hash of rule, file, path and message.
     pub fingerprint: String,
+    /// Where the severity comes from when it is not the rule's own: the repository's
+    /// `.support-plan/config.toml` `[rules]`, with its reason.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub severity_source: Option<String>,
+    /// The plan's suppression that keeps this finding out of the count.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub suppressed: Option<Suppressed>,
+}
+
+/// A suppression applied to a finding.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct Suppressed {
+    pub reason: String,
+    pub until: String,
 }
 
 impl Finding {
@@ -87,6 +101,16 @@ pub struct CheckReport {
     pub rev: Option<String>,
     pub plans: Vec<CheckedPlan>,
     pub findings: Vec<Finding>,
+    /// Findings the plans suppress inline (not counted).
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub suppressed: Vec<Finding>,
+    /// Findings of rules the repository turned off (not shown, counted here).
+    #[serde(skip_serializing_if = "is_zero")]
+    pub off: usize,
+}
+
+fn is_zero(n: &usize) -> bool {
+    *n == 0
 }
 
 /// The answer of a command, mapped to the exit codes of DESIGN.md.

@@ -91,6 +91,67 @@ proptest! {
     }
 }
 
+/// The example, scrambled as people write TOML: sections in any order, indentation, runs of
+/// blank lines, `key=value` without spaces, literal strings, comments.
+fn scrambled(order: &[usize], indent: usize, blanks: usize, literal_every: usize) -> String {
+    let (head, parts) = sections(&example());
+    let mut text = head;
+    for (n, i) in order.iter().enumerate() {
+        text.push_str(&"\n".repeat(blanks));
+        if n % 3 == 0 {
+            text.push_str("  # a comment that must survive\n");
+        }
+        for (k, line) in parts[*i].lines().enumerate() {
+            let mut line = line.to_owned();
+            if k > 0 && !line.starts_with('#') {
+                line = format!("{}{}", " ".repeat(indent), line.replacen(" = ", "=", 1));
+            }
+            // A basic string without escapes or quotes inside, as a literal string.
+            if k % literal_every == 0
+                && let Some((key, value)) = line.split_once("= \"").or_else(|| line.split_once("=\""))
+                && value.ends_with('"')
+                && !value[..value.len() - 1].contains(['"', '\\', '\''])
+            {
+                line = format!("{key}= '{}'", &value[..value.len() - 1]);
+            }
+            text.push_str(&line);
+            text.push('\n');
+        }
+    }
+    text
+}
+
+proptest! {
+    #![proptest_config(ProptestConfig { cases: 32, ..ProptestConfig::default() })]
+
+    /// `plan fmt` is idempotent, puts the sections in the template's order whatever order
+    /// they came in, keeps comments, and changes nothing the diff can see.
+    #[test]
+    fn fmt_is_idempotent_and_invisible_to_the_diff(order in Just(()).prop_perturb(|_, mut rng| {
+            let (_, s) = sections(&example());
+            let mut idx: Vec<usize> = (0..s.len()).collect();
+            for i in (1..idx.len()).rev() { idx.swap(i, rng.random_range(0..=i)); }
+            idx
+        }),
+        indent in 0usize..4, blanks in 1usize..4, literal_every in 1usize..5) {
+        let text = scrambled(&order, indent, blanks, literal_every);
+        let once = supportplan::fmt::format(&text).map_err(|e| TestCaseError::fail(format!("{e:?}\n{text}")))?;
+        let twice = supportplan::fmt::format(&once).unwrap();
+        prop_assert_eq!(&twice, &once);
+        prop_assert!(diff_plans(&plan(&text), &plan(&once)).is_empty());
+        prop_assert_eq!(once.matches("# a comment that must survive").count(), text.matches("# a comment that must survive").count());
+        prop_assert!(!once.contains("\n\n\n"), "at most one blank line:\n{}", once);
+        // The template's order: each top-level section starts after the one before it.
+        let starts: Vec<usize> = supportplan::fmt::SECTION_ORDER
+            .iter()
+            .filter_map(|s| once.find(&format!("\n[{s}")).or_else(|| once.find(&format!("\n[{s}."))))
+            .collect();
+        prop_assert!(starts.windows(2).all(|w| w[0] < w[1]), "sections out of order:\n{}", once);
+        // And the example itself, as the template writes it, is already canonical.
+        prop_assert_eq!(supportplan::fmt::format(&example()).unwrap(), example());
+    }
+}
+
 proptest! {
     #![proptest_config(ProptestConfig { cases: 200, ..ProptestConfig::default() })]
 

@@ -242,7 +242,73 @@ pub static CATALOGUE: &[Rule] = &[
         "growth estimates were reviewed against actuals on schedule",
         operations::growth_review
     ),
+    rule!(
+        "suppress/valid",
+        Error,
+        "all",
+        "every suppression names a rule of this catalogue and says why",
+        suppress_valid
+    ),
+    rule!(
+        "suppress/expired",
+        Warning,
+        "all",
+        "suppressions are renewed or removed when their `until` passes",
+        suppress_expired
+    ),
+    rule!(
+        "suppress/unused",
+        Warning,
+        "all",
+        "every suppression keeps a finding quiet (checked after the other rules)",
+        no_hits
+    ),
 ];
+
+/// For rules whose findings the runner makes itself (they need the other rules' findings).
+fn no_hits(_: &super::Context) -> Vec<Hit> {
+    Vec::new()
+}
+
+fn suppress_valid(ctx: &super::Context) -> Vec<Hit> {
+    let mut hits = Vec::new();
+    for (id, s) in &ctx.plan.suppress {
+        let at = ["suppress", id.as_str()];
+        if id.starts_with("suppress/") {
+            hits.push(
+                Hit::new(&at, format!("`{id}` cannot be suppressed"))
+                    .help("renew or remove the suppression it is about"),
+            );
+        } else if !CATALOGUE.iter().any(|r| r.id == id) {
+            let hint = crate::plan::closest(id, CATALOGUE.iter().map(|r| r.id), 0.8)
+                .map(|k| format!("did you mean `{k}`?"))
+                .unwrap_or_else(|| "`plan check --list-rules` lists the rule ids".into());
+            hits.push(Hit::new(&at, format!("no rule has the id `{id}`")).help(hint));
+        }
+        if s.reason.trim().is_empty() {
+            hits.push(
+                Hit::new(&["suppress", id.as_str(), "reason"], format!("the suppression of `{id}` gives no reason"))
+                    .help("say why the finding does not apply to this plan"),
+            );
+        }
+    }
+    hits
+}
+
+fn suppress_expired(ctx: &super::Context) -> Vec<Hit> {
+    ctx.plan
+        .suppress
+        .iter()
+        .filter(|(_, s)| s.until < ctx.now)
+        .map(|(id, s)| {
+            Hit::new(
+                &["suppress", id.as_str(), "until"],
+                format!("the suppression of `{id}` ended on {}; its findings count again", s.until),
+            )
+            .help("fix what the rule finds, or renew the suppression with a new `until` and reason")
+        })
+        .collect()
+}
 
 /// Builds an owned key path.
 fn path(parts: &[&str]) -> Vec<String> {

@@ -256,6 +256,10 @@ pub fn budget_current(ctx: &Context) -> Vec<Hit> {
 }
 
 pub fn growth_review(ctx: &Context) -> Vec<Hit> {
+    // Growth is reviewed against a budget; a plan without one has nothing to review.
+    if ctx.plan.resources.budgets.get().is_none() {
+        return vec![];
+    }
     let Some(g) = &ctx.plan.resources.growth_review else {
         return vec![
             Hit::new(&["resources"], "no growth review scheduled to compare estimates with actuals")

@@ -100,12 +100,16 @@ pub fn assumptions_revisit(ctx: &Context) -> Vec<Hit> {
 pub fn steps_declared(ctx: &Context) -> Vec<Hit> {
     let rp = &ctx.plan.release_process;
     let required: Vec<&ReleaseStep> = rp.required_steps.iter().filter_map(|id| rp.steps.get(id)).collect();
+    let na = |k| rp.not_applicable.get(&k).is_some_and(|reason| !reason.trim().is_empty());
     let kinds = [
         ("QA (a step with kind = \"tests\")", required.iter().any(|s| matches!(s, ReleaseStep::Tests { .. }))),
-        ("review board (kind = \"approval\")", required.iter().any(|s| matches!(s, ReleaseStep::Approval { .. }))),
+        (
+            "review board (kind = \"approval\")",
+            na(StepKindNa::ReviewBoard) || required.iter().any(|s| matches!(s, ReleaseStep::Approval { .. })),
+        ),
         (
             "change management (kind = \"change_ticket\")",
-            required.iter().any(|s| matches!(s, ReleaseStep::ChangeTicket { .. })),
+            na(StepKindNa::ChangeManagement) || required.iter().any(|s| matches!(s, ReleaseStep::ChangeTicket { .. })),
         ),
     ];
     let mut hits: Vec<Hit> = kinds
@@ -113,7 +117,7 @@ pub fn steps_declared(ctx: &Context) -> Vec<Hit> {
         .filter(|(_, present)| !present)
         .map(|(what, _)| {
             Hit::new(&["release_process", "required_steps"], format!("the release process requires no {what} step"))
-                .help("declare the step under [release_process.steps.<id>] and list its id in required_steps")
+                .help("declare the step under [release_process.steps.<id>] and list its id in required_steps, or (review board, change management) give the reason it does not apply under [release_process.not_applicable]")
         })
         .collect();
     for id in rp.steps.keys().filter(|id| !rp.required_steps.contains(id)) {

@@ -92,6 +92,25 @@ pub struct Plan {
     /// Release gate settings.
     #[serde(default)]
     pub gate: GateSettings,
+    /// `plan check` findings this plan opts out of, per rule id, each with a reason and an
+    /// expiry: `[suppress."release/steps-declared"]`.
+    #[serde(default)]
+    pub suppress: Keyed<Suppression>,
+}
+
+/// An inline opt-out of one rule's findings in this plan.
+#[derive(Debug, Clone, PartialEq, Deserialize, Serialize, JsonSchema)]
+#[serde(deny_unknown_fields)]
+pub struct Suppression {
+    /// Why the finding does not apply here.
+    pub reason: String,
+    /// The last day it holds; after it the findings are back and the suppression is itself
+    /// a warning.
+    pub until: Date,
+    /// Only findings at this key path or below (`contacts.people.bob`); default: every
+    /// finding of the rule in this plan.
+    #[serde(default)]
+    pub at: Option<String>,
 }
 
 fn sla_default() -> Na<Sla> {

@@ -100,6 +100,20 @@ pub struct ReleaseProcess {
     /// Steps every release must pass (release_process.steps).
     pub required_steps: Vec<Ref>,
     pub steps: Keyed<ReleaseStep>,
+    /// Kinds of step the template expects that this product does not have, with the reason
+    /// (`change_management = "…"`): a library has no change board. QA never is.
+    #[serde(default)]
+    pub not_applicable: std::collections::BTreeMap<StepKindNa, String>,
+}
+
+/// The release-process kinds a plan may declare not applicable.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Deserialize, Serialize, JsonSchema)]
+#[serde(rename_all = "snake_case")]
+pub enum StepKindNa {
+    /// A review board's approval (`kind = "approval"`).
+    ReviewBoard,
+    /// A change ticket (`kind = "change_ticket"`).
+    ChangeManagement,
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Deserialize, Serialize, JsonSchema)]
