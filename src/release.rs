@@ -82,15 +82,42 @@ pub fn waivers(repo: &Repo, rev: &Resolved, plan: &LoadedPlan) -> anyhow::Result
     })
 }
 
+/// What every plan of one gate run shares, computed once: the earlier release tags (newest
+/// first), the plans that changed since the newest, the first-parent chain.
+pub struct Shared {
+    pub previous: Vec<Resolved>,
+    pub candidates: Option<snapshot::Candidates>,
+    pub chain: crate::git::Chain,
+}
+
+/// How many earlier release tags the baseline search looks through.
+const BASELINE_TAGS: usize = 50;
+
+impl Shared {
+    pub fn new(repo: &Repo, rev: &Resolved, config: &Config) -> anyhow::Result<Shared> {
+        let glob = globset::Glob::new(&config.release.tag_pattern)
+            .with_context(|| format!("release.tag_pattern `{}`", config.release.tag_pattern))?
+            .compile_matcher();
+        let previous = repo.release_tags_before(rev.id, &glob, BASELINE_TAGS)?;
+        let candidates = match previous.first() {
+            Some(prev) => Some(snapshot::candidates(repo, prev, &Endpoint::Commit(rev.clone()))?),
+            None => None,
+        };
+        let (chain, _) = repo.first_parent_chain(rev.id, None)?;
+        Ok(Shared { previous, candidates, chain })
+    }
+}
+
 /// Facts from git for one plan.
+#[allow(clippy::too_many_arguments)]
 pub fn facts(
     repo: &Repo,
     rev: &Resolved,
     tag: Option<&str>,
     plan: &LoadedPlan,
-    config: &Config,
     verify_approvers: bool,
     version: &str,
+    shared: &Shared,
 ) -> anyhow::Result<RepoFacts> {
     let p = &plan.plan;
     let mut facts =
@@ -104,37 +131,19 @@ pub fn facts(
         facts.matching_branches = matching;
         facts.containing_branches = containing;
     }
-    let glob = globset::Glob::new(&config.release.tag_pattern)
-        .with_context(|| format!("release.tag_pattern `{}`", config.release.tag_pattern))?
-        .compile_matcher();
-    if let Some(prev) = repo.newest_release_tag(rev.id, &glob, true)? {
-        let c = snapshot::candidates(repo, &prev, &Endpoint::Commit(rev.clone()))?;
+    if let (Some(prev), Some(c)) = (shared.previous.first(), &shared.candidates) {
         let keep = |l: &&LoadedPlan| l.plan.plan.product == p.plan.product;
         let old: Vec<&LoadedPlan> = c.old.iter().filter_map(|x| x.as_ref().ok()).filter(keep).collect();
         let new: Vec<&LoadedPlan> = c.new.iter().filter_map(|x| x.as_ref().ok()).filter(keep).collect();
         let changes = snapshot::pair(&old, &new);
-        // Baseline: the previous release's recorded results.
-        let prev_version =
-            version_from_tag(&p.strategy.release.tag_pattern, &prev.spec).unwrap_or_else(|| prev.spec.clone());
-        // The previous release's results: its git note first, then a committed results file.
-        let noted = match repo.note(crate::gate::run::NOTES_REF, prev.id)? {
-            Some(bytes) => note_results(&bytes, &p.plan.product)
-                .map(|r| r.map_err(|e| format!("{} note on {}: {e}", crate::gate::run::NOTES_REF, prev.spec))),
-            None => None,
-        };
-        let results = format!("{}/{prev_version}.json", p.gate.results_dir);
-        facts.baseline = match noted {
-            Some(found) => Some(found),
-            None => read_text(repo, &prev, &results)?
-                .map(|text| parse_results(&text).map_err(|e| format!("{results} at {}: {e}", prev.spec))),
-        };
+        facts.baseline = baseline(repo, plan, &shared.previous)?;
         facts.previous = Some((prev.spec.clone(), changes));
     }
-    let (chain, _) = repo.first_parent_chain(rev.id, None)?;
-    if let Some((i, _)) = repo.path_changes(&chain, &plan.source.path)?.first() {
+    let chain = &shared.chain;
+    if let Some((i, _)) = repo.path_changes(chain, &plan.source.path)?.first() {
         facts.last_plan_change = Some(Date::from_unix_seconds(repo.commit_info(chain[*i].0)?.time));
     }
-    facts.waivers_introduced = waiver_introductions(repo, &chain, &p.gate.waiver_file)?;
+    facts.waivers_introduced = waiver_introductions(repo, chain, &p.gate.waiver_file)?;
     if let Some(t) = tag {
         facts.tag_message = repo.tag_message(t)?;
     }
@@ -182,9 +191,49 @@ fn waiver_introductions(
     Ok(out)
 }
 
+/// The newest earlier release that recorded results for this plan: its git note, else its
+/// committed results file. A release that recorded none (blocked, never gated, or gated for
+/// other plans) is passed over, and the answer names the release it came from. The search
+/// stops at a release where the plan did not exist yet. A note that is not a results note is
+/// an error, not a reason to look further.
+fn baseline(repo: &Repo, plan: &LoadedPlan, previous: &[Resolved]) -> anyhow::Result<Option<crate::gate::Baseline>> {
+    let p = &plan.plan;
+    for prev in previous {
+        let prev_version =
+            version_from_tag(&p.strategy.release.tag_pattern, &prev.spec).unwrap_or_else(|| prev.spec.clone());
+        if let Some(bytes) = repo.note(crate::gate::run::NOTES_REF, prev.id)? {
+            match note_results(&bytes, &p.plan.product) {
+                Some(Ok(r)) => return Ok(Some((prev.spec.clone(), Ok(r)))),
+                Some(Err(e)) => {
+                    let e = format!("{} note on {}: {e}", crate::gate::run::NOTES_REF, prev.spec);
+                    return Ok(Some((prev.spec.clone(), Err(e))));
+                }
+                None => {}
+            }
+        }
+        let results = format!("{}/{prev_version}.json", p.gate.results_dir);
+        if let Some(text) = read_text(repo, prev, &results)? {
+            let parsed = parse_results(&text).map_err(|e| format!("{results} at {}: {e}", prev.spec));
+            return Ok(Some((prev.spec.clone(), parsed)));
+        }
+        // Did the plan exist at that release? If not, there is nothing older to compare with.
+        if repo.read_path(prev.id, &plan.source.path, crate::plan::MAX_PLAN_BYTES)?.is_none() {
+            return Ok(None);
+        }
+    }
+    Ok(None)
+}
+
+/// A results note larger than this is refused unread (one plan's metrics are a few hundred
+/// bytes; a note for every plan of a large monorepo stays far below).
+pub const MAX_NOTE_BYTES: usize = 4 * 1024 * 1024;
+
 /// One plan's results in a gate note (`{ "plans": { "<product>": { "metrics": … } } }`), if
 /// the note has that plan.
 fn note_results(bytes: &[u8], product: &str) -> Option<Result<BTreeMap<String, f64>, String>> {
+    if bytes.len() > MAX_NOTE_BYTES {
+        return Some(Err(format!("{} bytes, over the {MAX_NOTE_BYTES}-byte limit for a results note", bytes.len())));
+    }
     let v: serde_json::Value = match serde_json::from_slice(bytes) {
         Ok(v) => v,
         Err(e) => return Some(Err(format!("not valid JSON: {e}"))),
@@ -193,8 +242,12 @@ fn note_results(bytes: &[u8], product: &str) -> Option<Result<BTreeMap<String, f
         return Some(Err("not a supportplan results note (no \"schema\": \"supportplan/results/v1\")".into()));
     }
     match v.pointer(&format!("/plans/{}", product.replace('~', "~0").replace('/', "~1"))) {
+        Some(plan) if plan.get("product").and_then(|p| p.as_str()).is_some_and(|p| p != product) => {
+            Some(Err(format!("the note's entry for `{product}` says it is for another product")))
+        }
         Some(plan) => Some(parse_results(&plan.to_string())),
-        None => Some(Err(format!("the note records no results for `{product}`"))),
+        // That release recorded results for other plans only.
+        None => None,
     }
 }
 
@@ -206,9 +259,9 @@ pub fn parse_results(text: &str) -> Result<BTreeMap<String, f64>, String> {
         .iter()
         .map(|(k, v)| {
             v.as_f64()
-                .filter(|n| n.is_finite())
+                .filter(|n| n.is_finite() && n.abs() < 1e15)
                 .map(|n| (k.clone(), n))
-                .ok_or_else(|| format!("metric `{k}` is not a finite number"))
+                .ok_or_else(|| format!("metric `{k}` is not a finite number below 1e15"))
         })
         .collect()
 }

@@ -115,7 +115,11 @@ pub fn run(g: &Global, args: &CommentArgs) -> anyhow::Result<ExitCode> {
     let report = check::check_all(&plans, now, Some(head.describe()), &config);
     let gate_reports = if args.gate {
         let root = repo.work_dir().context("the gate preview reads evidence from a work tree")?;
-        let evidence_dir = args.evidence_dir.clone().unwrap_or(root);
+        // Relative to -C DIR when it is given, like git's -C.
+        let evidence_dir = match &args.evidence_dir {
+            Some(d) => g.root()?.join(d),
+            None => root,
+        };
         let loaded: Vec<_> = plans.iter().filter_map(|p| p.as_ref().ok()).cloned().collect();
         let version = args.gate_version.clone().unwrap_or_else(|| format!("0.0.0-pr.{pr}"));
         let run = supportplan::gate::run::GateRun {

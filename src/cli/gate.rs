@@ -65,13 +65,14 @@ pub struct GateArgs {
     /// Require each approver's approval to be committed by their own git identity.
     #[arg(long, value_enum, default_value_t = Verify::None)]
     pub verify_approvers: Verify,
-    /// Write the measured metrics to <results_dir>/<version>.json, the next release's baseline.
-    #[arg(long)]
+    /// Write the measured metrics to <results_dir>/<version>.json, the next release's
+    /// baseline, when the release may proceed.
+    #[arg(long, conflicts_with = "preview")]
     pub write_results: bool,
     /// Record the measured metrics on the tag's commit as a git note (refs/notes/support-plan),
     /// the next release's baseline, when the release may proceed; push it with
     /// `git push origin refs/notes/support-plan`.
-    #[arg(long, requires = "tag", conflicts_with = "preview")]
+    #[arg(long, requires = "tag", conflicts_with_all = ["preview", "allow_dirty", "release_version"])]
     pub record_note: bool,
 }
 
@@ -105,6 +106,22 @@ fn gate(g: &Global, args: &GateArgs) -> anyhow::Result<ExitCode> {
     let repo = Repo::discover(&g.root()?)?;
     let root = repo.work_dir().context("the gate reads evidence from a work tree; this is a bare repository")?;
     let now = today(args.now.as_deref())?;
+    if let Some(tag) = &args.tag {
+        anyhow::ensure!(
+            repo.has_tag(tag)?,
+            "no tag named `{}` in this repository (--tag takes a tag name; for another revision use --rev REV --version V)",
+            render::one_line(tag)
+        );
+    }
+    // Like git's -C, paths on the command line are relative to -C DIR when it is given.
+    let given_dir = args.evidence_dir.as_ref().map(|d| g.root().map(|r| r.join(d))).transpose()?;
+    if let Some(dir) = &given_dir {
+        anyhow::ensure!(
+            dir.is_dir(),
+            "--evidence-dir {}: not a directory; the step that downloads or writes the evidence must run first",
+            render::one_line(&args.evidence_dir.as_ref().map(|d| d.display().to_string()).unwrap_or_default())
+        );
+    }
     let rev = repo.resolve(args.tag.as_deref().or(args.rev.as_deref()).unwrap_or("HEAD"))?;
     // Evidence in the work tree belongs to the gated commit only if the work tree is that
     // commit: HEAD on the tag, no tracked file changed.
@@ -158,7 +175,7 @@ fn gate(g: &Global, args: &GateArgs) -> anyhow::Result<ExitCode> {
         rev.describe(),
         args.plan.as_ref().map(|p| format!(" with id `{p}`")).unwrap_or_default()
     );
-    let evidence_dir = args.evidence_dir.clone().unwrap_or_else(|| root.clone());
+    let evidence_dir = given_dir.unwrap_or_else(|| root.clone());
     let version_of = |p: &supportplan::plan::Plan| -> anyhow::Result<String> {
         match (&args.version, &args.tag) {
             (Some(v), _) => Ok(v.clone()),
@@ -218,11 +235,7 @@ fn gate(g: &Global, args: &GateArgs) -> anyhow::Result<ExitCode> {
         eprint!("{}", render::gate::github(&reports, blocked));
     }
     if args.format != Format::Human && !g.quiet && !in_actions {
-        eprintln!(
-            "{}{}",
-            render::gate::tally(&reports),
-            if blocked { " — release BLOCKED" } else { " — release may proceed" }
-        );
+        eprintln!("{} — {}", render::gate::tally(&reports), render::gate::verdict(&reports, blocked));
     }
     Ok(if invalid {
         ExitCode::from(2)

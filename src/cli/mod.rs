@@ -126,23 +126,39 @@ pub fn emit(text: &str) -> anyhow::Result<()> {
 /// Appends Markdown to the job summary when GitHub Actions gives one (`GITHUB_STEP_SUMMARY`),
 /// kept within GitHub's 1 MiB per step (cut at a line, with a note).
 pub fn step_summary(markdown: &str) -> anyhow::Result<()> {
-    const LIMIT: usize = 1024 * 1024 - 1024;
+    const LIMIT: u64 = 1024 * 1024 - 1024;
     let Some(path) = std::env::var("GITHUB_STEP_SUMMARY").ok().filter(|p| !p.trim().is_empty()) else {
         return Ok(());
     };
-    let text = if markdown.len() > LIMIT {
-        let cut = markdown[..LIMIT].rfind('\n').unwrap_or(0);
-        format!(
-            "{}\n\n_The rest is cut to fit the job summary's 1 MiB; run the command for all of it._\n",
-            &markdown[..cut]
-        )
+    // The summary is a record, not the verdict: a summary that cannot be written is a
+    // warning, never a changed exit code.
+    if let Err(e) = append_summary(&path, markdown, LIMIT) {
+        eprintln!("warning: the job summary was not written: {e:#}");
+    }
+    Ok(())
+}
+
+/// Appends to the job summary file, keeping the whole file within `limit` bytes (other
+/// steps of the job may have written to it already).
+fn append_summary(path: &str, markdown: &str, limit: u64) -> anyhow::Result<()> {
+    let used = std::fs::metadata(path).map(|m| m.len()).unwrap_or(0);
+    let room = limit.saturating_sub(used) as usize;
+    let text = if markdown.len() + 1 > room {
+        let note = "\n\n_The rest is cut to fit the job summary's 1 MiB; run the command for all of it._\n";
+        let keep = room.saturating_sub(note.len() + 1);
+        let mut cut = keep.min(markdown.len());
+        while !markdown.is_char_boundary(cut) {
+            cut -= 1;
+        }
+        let cut = markdown[..cut].rfind('\n').unwrap_or(0);
+        format!("{}{note}", &markdown[..cut])
     } else {
         markdown.to_owned()
     };
     let mut f = std::fs::OpenOptions::new()
         .create(true)
         .append(true)
-        .open(&path)
+        .open(path)
         .with_context(|| format!("opening GITHUB_STEP_SUMMARY {path}"))?;
     writeln!(f, "{text}").with_context(|| format!("writing GITHUB_STEP_SUMMARY {path}"))
 }

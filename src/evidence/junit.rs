@@ -55,9 +55,10 @@ pub struct Report {
     pub cases: Vec<TestCase>,
     /// The earliest and latest `timestamp` of its suites and cases (Unix seconds).
     pub written: Option<(i64, i64)>,
-    /// The commit the tests ran on, when a `<property>` names it (`commit`, `git_commit`,
-    /// `git.commit`, `GITHUB_SHA`, `sha`).
-    pub commit: Option<String>,
+    /// Every commit a `<property>` names (`commit`, `git_commit`, `git.commit`,
+    /// `GITHUB_SHA`, `sha`, in any case; as a `value` or as the element's text): the
+    /// commits the tests say they ran on.
+    pub commits: Vec<String>,
 }
 
 fn attr(e: &BytesStart, key: &[u8]) -> Option<String> {
@@ -124,6 +125,7 @@ pub fn parse_junit<R: BufRead>(reader: R) -> Result<Report, String> {
     let mut root_seen = false;
     let mut depth = 0usize;
     let mut current: Option<Attempt> = None;
+    let mut commit_text: Option<String> = None;
     loop {
         let at = xml.buffer_position();
         let event = xml
@@ -141,11 +143,14 @@ pub fn parse_junit<R: BufRead>(reader: R) -> Result<Report, String> {
             stamp(e, &mut report.written)?;
             match e.name().as_ref() {
                 b"property" => {
-                    let name = attr(e, b"name").unwrap_or_default();
-                    if matches!(name.as_str(), "commit" | "git_commit" | "git.commit" | "GITHUB_SHA" | "sha")
-                        && let Some(v) = attr(e, b"value")
-                    {
-                        report.commit = Some(v.trim().to_owned());
+                    let name = attr(e, b"name").unwrap_or_default().to_ascii_lowercase();
+                    if matches!(name.as_str(), "commit" | "git_commit" | "git.commit" | "github_sha" | "sha") {
+                        match attr(e, b"value") {
+                            Some(v) => report.commits.push(v.trim().to_owned()),
+                            // `<property name="commit">sha</property>`: the text is the value.
+                            None if !empty => commit_text = Some(String::new()),
+                            None => report.commits.push(String::new()),
+                        }
                     }
                 }
                 b"testsuites" | b"testsuite" => {
@@ -205,9 +210,20 @@ pub fn parse_junit<R: BufRead>(reader: R) -> Result<Report, String> {
             }
         }
         match event {
+            Event::Text(ref t) if commit_text.is_some() => {
+                let text = t.xml_content().map_err(|e| format!("not valid JUnit XML: {e}"))?;
+                if let Some(c) = commit_text.as_mut() {
+                    c.push_str(&text);
+                }
+            }
             Event::End(ref e) => {
                 depth = depth.saturating_sub(1);
                 match e.name().as_ref() {
+                    b"property" => {
+                        if let Some(c) = commit_text.take() {
+                            report.commits.push(c.trim().to_owned());
+                        }
+                    }
                     b"testcase" => finish(&mut current, &mut suites, &mut report.cases, &mut seen),
                     b"testsuites" | b"testsuite" => close_suite(&mut suites, at)?,
                     _ => {}

@@ -37,8 +37,8 @@ pub struct Collected {
     pub cases: Vec<TestCase>,
     /// metric name -> samples (one per file).
     pub samples: BTreeMap<String, Vec<Sample>>,
-    /// The commit the evidence says it was produced from, when it says so.
-    pub commit: Option<String>,
+    /// Every commit the evidence says it was produced from (none when it does not say).
+    pub commits: Vec<String>,
 }
 
 /// The earliest and latest instants a file says it was written at (Unix seconds).
@@ -53,27 +53,21 @@ pub const MANIFEST: &str = "supportplan-evidence.json";
 
 /// Reads every declared evidence; `now` (Unix seconds) is what `max_age` is measured from.
 /// Evidence that names the commit it was produced from (a JUnit property, or the manifest)
-/// must name `commit`, the gated one.
+/// must name one of `commits` (the gated one; in a pull-request preview also the merge
+/// commit CI checked out); with no `commits`, the commit is not checked.
 pub fn collect(
     dir: &Path,
     evidence: &BTreeMap<String, Evidence>,
     now: i64,
-    commit: Option<&str>,
+    commits: &[String],
 ) -> BTreeMap<String, Collected> {
-    let manifest_path = dir.join(MANIFEST);
-    let manifest = manifest_path.exists().then(|| std::fs::read(&manifest_path).unwrap_or_default()).map(|bytes| {
-        serde_json::from_slice::<serde_json::Value>(&bytes)
-            .ok()
-            .and_then(|v| v.get("commit").and_then(|c| c.as_str()).map(str::to_owned))
-            .filter(|c| !c.trim().is_empty())
-            .ok_or_else(|| format!("{MANIFEST} is not {{\"commit\": \"<sha>\"}}"))
-    });
+    let manifest = read_manifest(dir);
     evidence
         .iter()
         .map(|(id, e)| {
             let mut c = collect_one(dir, e, now);
             if c.problem.is_none()
-                && let Some(problem) = foreign(commit, manifest.as_ref(), c.commit.as_deref())
+                && let Some(problem) = foreign(commits, manifest.as_ref(), &c.commits)
             {
                 c.problem = Some(problem);
             }
@@ -82,26 +76,73 @@ pub fn collect(
         .collect()
 }
 
-/// Why evidence does not belong to the gated commit, if it says it does not.
-fn foreign(gated: Option<&str>, manifest: Option<&Result<String, String>>, own: Option<&str>) -> Option<String> {
-    let gated = gated?;
+/// The manifest, if the directory has one: a regular file inside the directory, at most
+/// 64 KiB, `{"commit": "<sha>"}` with the key once.
+fn read_manifest(dir: &Path) -> Option<Result<String, String>> {
+    #[derive(serde::Deserialize)]
+    struct Manifest {
+        commit: String,
+    }
+    let path = dir.join(MANIFEST);
+    let meta = std::fs::symlink_metadata(&path).ok()?;
+    let inside = match (path.canonicalize(), dir.canonicalize()) {
+        (Ok(real), Ok(root)) => real.starts_with(root),
+        _ => false,
+    };
+    let real = std::fs::metadata(&path).ok();
+    if !inside || !real.as_ref().is_some_and(|m| m.is_file()) {
+        return Some(Err(format!("{MANIFEST} is not a regular file inside the evidence directory; it was not read")));
+    }
+    if meta.len() > 64 * 1024 || real.is_some_and(|m| m.len() > 64 * 1024) {
+        return Some(Err(format!("{MANIFEST} is over 64 KiB; it was not read")));
+    }
+    let bytes = match std::fs::read(&path) {
+        Ok(b) => b,
+        Err(e) => return Some(Err(format!("{MANIFEST} cannot be read: {e}"))),
+    };
+    Some(
+        serde_json::from_slice::<Manifest>(&bytes)
+            .map_err(|e| format!("{MANIFEST} is not {{\"commit\": \"<sha>\"}}: {e}"))
+            .map(|m| m.commit.trim().to_owned())
+            .and_then(
+                |c| {
+                    if c.is_empty() { Err(format!("{MANIFEST} is not {{\"commit\": \"<sha>\"}}")) } else { Ok(c) }
+                },
+            ),
+    )
+}
+
+/// Why evidence does not belong to the gated commit, if it says it does not. Every commit it
+/// names must be an accepted one.
+fn foreign(accepted: &[String], manifest: Option<&Result<String, String>>, own: &[String]) -> Option<String> {
+    if accepted.is_empty() {
+        return None;
+    }
     if let Some(Err(e)) = manifest {
         return Some(e.clone());
     }
-    let named = own.or(manifest.and_then(|m| m.as_ref().ok()).map(String::as_str))?;
-    if named.trim().is_empty() {
-        return Some(
-            "names its commit as empty: say which commit it was produced from, or leave the property out".into(),
-        );
+    let named: Vec<&str> = if own.is_empty() {
+        manifest.and_then(|m| m.as_ref().ok()).map(String::as_str).into_iter().collect()
+    } else {
+        own.iter().map(String::as_str).collect()
+    };
+    for named in named {
+        if named.trim().is_empty() {
+            return Some(
+                "names its commit as empty: say which commit it was produced from, or leave the property out".into(),
+            );
+        }
+        let matches =
+            |gated: &String| named.len() >= 7 && gated.to_ascii_lowercase().starts_with(&named.to_ascii_lowercase());
+        if !accepted.iter().any(matches) {
+            return Some(format!(
+                "produced from commit {}, not the gated commit {}: evidence from another commit is not evidence",
+                named.escape_debug(),
+                &accepted[0][..12.min(accepted[0].len())]
+            ));
+        }
     }
-    let matches = named.len() >= 7 && gated.to_ascii_lowercase().starts_with(&named.to_ascii_lowercase());
-    (!matches).then(|| {
-        format!(
-            "produced from commit {}, not the gated commit {}: evidence from another commit is not evidence",
-            named.escape_debug(),
-            &gated[..12.min(gated.len())]
-        )
-    })
+    None
 }
 
 /// An instant written by a tool: RFC 3339 with an offset, a date-time without one (read as
@@ -140,12 +181,18 @@ fn collect_one(dir: &Path, e: &Evidence, now: i64) -> Collected {
         }
     };
     if files.is_empty() {
-        c.problem = Some(match in_artifact_folder(dir, &e.path) {
-            Some(folder) => format!(
+        let folders = in_artifact_folders(dir, &e.path);
+        c.problem = Some(match folders.as_slice() {
+            [folder] => format!(
                 "no file matches `{path}` in the evidence directory, but `{folder}/{path}` does: the artifact was downloaded into a folder of its own name; download it with `merge-multiple: true`, or write the path as `{folder}/{path}`",
                 path = e.path
             ),
-            None => format!(
+            [first, second, ..] => format!(
+                "no file matches `{path}` in the evidence directory, but `{first}/{path}`, `{second}/{path}`{more} do: each artifact was downloaded into a folder of its own name; write the path as `*/{path}` to read them all (merging them would overwrite one file with another)",
+                path = e.path,
+                more = if folders.len() > 2 { " and more" } else { "" }
+            ),
+            [] => format!(
                 "no file matches `{}` in the evidence directory; the step that writes it must run before the gate in the same job, or upload it as an artifact that the gate job downloads into --evidence-dir",
                 e.path
             ),
@@ -214,9 +261,7 @@ fn read_one(path: &Path, rel: &str, e: &Evidence, now: i64, c: &mut Collected) -
     }
     if let Some(report) = report {
         metrics.extend(junit::totals(&report.cases).into_iter().map(|(k, v)| (k.to_owned(), v)));
-        if report.commit.is_some() {
-            c.commit = report.commit;
-        }
+        c.commits.extend(report.commits);
         c.cases.extend(report.cases);
     }
     for (name, value) in metrics {
@@ -321,18 +366,19 @@ pub fn metric_unit(e: &Evidence, name: &str) -> Option<MetricUnit> {
 }
 
 /// Expands a path or a glob (`e2e/results/*.xml`) under `dir`, sorted.
-/// The folder directly below `dir` where `pattern` does match, if one does: where
+/// The folders directly below `dir` where `pattern` does match: where
 /// `actions/download-artifact` puts each artifact without `merge-multiple`.
-fn in_artifact_folder(dir: &Path, pattern: &str) -> Option<String> {
-    let mut folders: Vec<String> = std::fs::read_dir(dir)
-        .ok()?
+fn in_artifact_folders(dir: &Path, pattern: &str) -> Vec<String> {
+    let Ok(entries) = std::fs::read_dir(dir) else { return Vec::new() };
+    let mut folders: Vec<String> = entries
         .flatten()
         .filter(|e| e.file_type().is_ok_and(|t| t.is_dir()))
         .map(|e| e.file_name().to_string_lossy().into_owned())
         .filter(|name| !name.starts_with('.') && name != "target" && name != "node_modules")
         .collect();
     folders.sort();
-    folders.into_iter().find(|f| expand(&dir.join(f), pattern).is_ok_and(|files| !files.is_empty()))
+    folders.retain(|f| expand(&dir.join(f), pattern).is_ok_and(|files| !files.is_empty()));
+    folders
 }
 
 fn expand(dir: &Path, pattern: &str) -> Result<Vec<(String, PathBuf)>, String> {

@@ -231,14 +231,17 @@ fn one(input: &GateInput, id: &str, c: &Criterion) -> GateFinding {
                     Status::Warn,
                     format!("no baseline: no previous release recorded results for `{metric}`"),
                 ),
-                Some(Err(e)) => error(e.clone()),
-                Some(Ok(map)) => match map.get(metric.as_str()) {
+                Some((_, Err(e))) => error(e.clone()),
+                Some((tag, Ok(map))) => match map.get(metric.as_str()) {
                     None => GateFinding::new(
                         check,
                         S,
                         Status::Warn,
-                        format!("the previous release recorded no value for `{metric}`"),
+                        format!("the previous release ({tag}) recorded no value for `{metric}`"),
                     ),
+                    Some(before) if *before < 0.0 => error(format!(
+                        "the baseline of `{metric}` recorded at {tag} is negative ({before}): a regression in percent needs a baseline of 0 or more"
+                    )),
                     Some(before) => {
                         let change = if *before == 0.0 {
                             if now > 0.0 { f64::INFINITY } else { 0.0 }
@@ -247,13 +250,8 @@ fn one(input: &GateInput, id: &str, c: &Criterion) -> GateFinding {
                         };
                         let observed = format!("{} → {} ({:+.1}%)", round(*before), round(now), change);
                         let status = if change <= max_regression_pct.0 { Status::Pass } else { Status::Fail };
-                        GateFinding::new(
-                            check,
-                            S,
-                            status,
-                            format!("`{metric}` {observed} against the previous release"),
-                        )
-                        .observed(observed, format!("≤ +{max_regression_pct}"))
+                        GateFinding::new(check, S, status, format!("`{metric}` {observed} against {tag}"))
+                            .observed(observed, format!("≤ +{max_regression_pct}"))
                     }
                 },
             };

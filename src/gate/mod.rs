@@ -134,8 +134,9 @@ pub struct RepoFacts {
     pub previous: Option<(String, Vec<PlanChange>)>,
     /// When the plan file last changed (commit date).
     pub last_plan_change: Option<Date>,
-    /// Metric values recorded at the previous release (baseline).
-    pub baseline: Option<Result<BTreeMap<String, f64>, String>>,
+    /// Metric values recorded by the newest earlier release that recorded any (baseline),
+    /// with that release's tag.
+    pub baseline: Option<Baseline>,
     /// Tag annotation message, for change tickets read from it.
     pub tag_message: Option<String>,
     /// Change ticket from the environment (`PLAN_CHANGE_TICKET`), for `source = "env"`.
@@ -193,6 +194,9 @@ pub struct GateInput<'a> {
     pub preview: bool,
 }
 
+/// A baseline: the release tag that recorded it, and its metrics (or why they cannot be read).
+pub type Baseline = (String, Result<BTreeMap<String, f64>, String>);
+
 /// The gate's answer for one plan.
 #[derive(Debug, Clone, PartialEq, Serialize)]
 pub struct GateReport {
@@ -201,6 +205,9 @@ pub struct GateReport {
     pub version: String,
     #[serde(skip_serializing_if = "Option::is_none")]
     pub tag: Option<String>,
+    /// A preview (a pull request): checks only a release can decide are "at release".
+    #[serde(skip_serializing_if = "std::ops::Not::not")]
+    pub preview: bool,
     pub findings: Vec<GateFinding>,
 }
 
@@ -273,6 +280,7 @@ pub fn evaluate(input: &GateInput) -> GateReport {
         file: input.plan.source.path.clone(),
         version: input.version.clone(),
         tag: input.tag.clone(),
+        preview: input.preview,
         findings,
     }
 }

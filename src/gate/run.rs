@@ -48,15 +48,16 @@ impl GateRun<'_> {
     ) -> anyhow::Result<Vec<GateReport>> {
         let mut reports = Vec::new();
         let mut recorded = serde_json::Map::new();
+        let accepted = self.accepted_commits();
+        let shared = release::Shared::new(self.repo, self.rev, self.config)?;
         for loaded in plans {
             let p = &loaded.plan;
             let version = version_of(p)?;
-            let gated = self.rev.id.to_string();
-            let collected = evidence::collect(self.evidence_dir, &p.evidence, self.instant, Some(&gated));
+            let collected = evidence::collect(self.evidence_dir, &p.evidence, self.instant, &accepted);
             let (approvals, attestations) = release::records(self.repo, self.rev, loaded, &version)?;
             let waivers = release::waivers(self.repo, self.rev, loaded)?;
             let mut facts =
-                release::facts(self.repo, self.rev, self.tag, loaded, self.config, self.verify_approvers, &version)?;
+                release::facts(self.repo, self.rev, self.tag, loaded, self.verify_approvers, &version, &shared)?;
             facts.env_ticket = self.env_ticket.clone();
             let input = GateInput {
                 plan: loaded,
@@ -76,8 +77,9 @@ impl GateRun<'_> {
             if self.mode == Mode::Preview {
                 pending_at_release(p, &mut report);
             }
+            let passed_here = !report.blocked(false) && !report.findings.iter().any(|f| f.invalid);
             reports.push(report);
-            if let Some(root) = self.write_results {
+            if let (Some(root), true, Mode::Release) = (self.write_results, passed_here, self.mode) {
                 write_results(root, &input)?;
             }
             recorded.insert(p.plan.product.clone(), results(&input));
@@ -86,17 +88,76 @@ impl GateRun<'_> {
         // baseline is never silently replaced.
         let passed = !reports.iter().any(|r| r.blocked(false) || r.findings.iter().any(|f| f.invalid));
         if let (Some(time), true, Mode::Release) = (self.record_note, passed, self.mode) {
-            anyhow::ensure!(
-                self.repo.note(NOTES_REF, self.rev.id)?.is_none(),
-                "{} already records results for {}; remove it first (git notes --ref support-plan remove {}) to record again",
-                NOTES_REF,
-                self.rev.spec,
-                self.rev.id
-            );
-            let note = serde_json::json!({ "schema": "supportplan/results/v1", "plans": recorded });
-            self.repo.add_note(NOTES_REF, self.rev.id, crate::render::json::pretty(&note).as_bytes(), time)?;
+            self.record(recorded, time)?;
         }
         Ok(reports)
+    }
+
+    /// Adds these plans' results to the note on the gated commit. A plan the note already
+    /// records keeps its first recording (a re-run of the release job changes nothing); other
+    /// plans' results stay. A note that is not a results note is an error. A concurrent
+    /// writer moving the notes ref is retried.
+    fn record(&self, recorded: serde_json::Map<String, serde_json::Value>, time: i64) -> anyhow::Result<()> {
+        for _ in 0..3 {
+            let mut plans = match self.repo.note(NOTES_REF, self.rev.id)? {
+                None => serde_json::Map::new(),
+                Some(bytes) => {
+                    let v: serde_json::Value = serde_json::from_slice(&bytes).ok().unwrap_or_default();
+                    match (v.get("schema").and_then(|s| s.as_str()), v.get("plans").and_then(|p| p.as_object())) {
+                        (Some("supportplan/results/v1"), Some(plans)) => plans.clone(),
+                        _ => anyhow::bail!(
+                            "{NOTES_REF} has a note on {} that is not a supportplan results note; remove it (git notes --ref support-plan remove {}) to record",
+                            self.rev.spec,
+                            self.rev.id
+                        ),
+                    }
+                }
+            };
+            let (kept, added): (Vec<_>, Vec<_>) = recorded.keys().partition(|k| plans.contains_key(*k));
+            if !kept.is_empty() {
+                let names: Vec<String> = kept.iter().map(|k| format!("`{k}`")).collect();
+                eprintln!(
+                    "note: {NOTES_REF} already records results for {} on {}; the first recording is kept",
+                    names.join(", "),
+                    self.rev.spec
+                );
+            }
+            if added.is_empty() {
+                return Ok(());
+            }
+            for k in &added {
+                plans.insert((*k).clone(), recorded[*k].clone());
+            }
+            let note = serde_json::json!({ "schema": "supportplan/results/v1", "plans": plans });
+            match self.repo.add_note(NOTES_REF, self.rev.id, crate::render::json::pretty(&note).as_bytes(), time) {
+                Ok(_) => {
+                    eprintln!(
+                        "note: recorded the results of {} on {} in {NOTES_REF}; push it with `git push origin {NOTES_REF}`",
+                        added.iter().map(|k| format!("`{k}`")).collect::<Vec<_>>().join(", "),
+                        self.rev.spec
+                    );
+                    return Ok(());
+                }
+                Err(e) if format!("{e:#}").contains("onflict") || format!("{e:#}").contains("lock") => continue,
+                Err(e) => return Err(e),
+            }
+        }
+        anyhow::bail!("{NOTES_REF} kept changing while the results were recorded; run the gate again")
+    }
+
+    /// The commits evidence may say it was produced from: the gated one, and in a preview
+    /// the merge commit a `pull_request` run checks out (the work tree's HEAD, when the
+    /// gated head is one of its parents).
+    fn accepted_commits(&self) -> Vec<String> {
+        let mut out = vec![self.rev.id.to_string()];
+        if self.mode == Mode::Preview
+            && let Ok(head) = self.repo.head()
+            && head.id != self.rev.id
+            && self.repo.parents(head.id).is_ok_and(|p| p.contains(&self.rev.id))
+        {
+            out.push(head.id.to_string());
+        }
+        out
     }
 
     /// The outcome of each `command` step: run in a release, "at release" in a preview,
@@ -117,8 +178,10 @@ impl GateRun<'_> {
                     "the step asks for {names}, which .support-plan/config.toml gate.command_env does not allow (secret-looking names never pass)"
                 ))
             } else {
+                // Commands run at the repository's root, whatever --evidence-dir says.
                 let timeout = std::time::Duration::from_millis(timeout.millis);
-                super::command::run(run, timeout, self.evidence_dir, env)
+                let root = self.repo.work_dir().unwrap_or_else(|| self.evidence_dir.to_path_buf());
+                super::command::run(run, timeout, &root, env)
             };
             out.insert(id.clone(), outcome);
         }
@@ -146,6 +209,8 @@ fn pending_at_release(plan: &Plan, report: &mut GateReport) {
             Some(("criterion", id)) => {
                 plan.acceptance.criteria.get(id).is_some_and(|c| matches!(c.measure, Measure::Attestation { .. }))
             }
+            // The version is only known at release: a stand-in cannot be judged.
+            _ if f.check == "strategy/version" => report.version.starts_with("0.0.0-"),
             _ => matches!(
                 f.check.as_str(),
                 "strategy/release-branch" | "strategy/tag-pattern" | "strategy/plan-change-approved"

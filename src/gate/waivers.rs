@@ -94,6 +94,8 @@ pub fn apply(input: &GateInput, findings: &mut Vec<GateFinding>) {
                     extra.push(invalid(format!("waiver `{id}`: versions `{req}` is not a version requirement: {e}")));
                     continue;
                 }
+                // Unless no version after the newest release can match: then it never will.
+                (Ok(r), _) if input.preview && !could_cover_next(input, &r) => continue,
                 (Ok(_), _) if input.preview => scoped_in_preview = Some(req),
                 (Ok(r), Ok(v)) if !r.matches(&v) => continue,
                 _ => {}
@@ -169,6 +171,27 @@ pub fn apply(input: &GateInput, findings: &mut Vec<GateFinding>) {
         }
     }
     findings.extend(extra);
+}
+
+/// Whether a version requirement matches any of the next versions after the newest release
+/// (its next patch, minor or major, and their pre-releases); true when there is no release
+/// yet or its version is not semver.
+fn could_cover_next(input: &GateInput, req: &semver::VersionReq) -> bool {
+    let Some((tag, _)) = &input.facts.previous else { return true };
+    let pattern = &input.plan.plan.strategy.release.tag_pattern;
+    let Some(v) = crate::release::version_from_tag(pattern, tag).and_then(|v| semver::Version::parse(&v).ok()) else {
+        return true;
+    };
+    let next = [
+        semver::Version::new(v.major, v.minor, v.patch.saturating_add(1)),
+        semver::Version::new(v.major, v.minor.saturating_add(1), 0),
+        semver::Version::new(v.major.saturating_add(1), 0, 0),
+    ];
+    next.iter().any(|n| {
+        let mut pre = n.clone();
+        pre.pre = semver::Prerelease::new("rc.1").unwrap_or(semver::Prerelease::EMPTY);
+        req.matches(n) || req.matches(&pre)
+    })
 }
 
 /// A ceiling must be comparable with what the covered check measures: only threshold

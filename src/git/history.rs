@@ -33,6 +33,12 @@ impl Repo {
         Ok(CommitInfo { id, author: name, email, time, subject })
     }
 
+    /// The parents of a commit.
+    pub fn parents(&self, id: ObjectId) -> anyhow::Result<Vec<ObjectId>> {
+        let c = self.inner.find_commit(id).with_context(|| format!("reading commit {}", id.to_hex_with_len(12)))?;
+        Ok(c.parent_ids().map(|p| p.detach()).collect())
+    }
+
     /// The first-parent chain from `tip` down to (not including) `hide`, newest first, as
     /// (commit, parent) pairs; `true` when it stops at a shallow-clone boundary.
     pub fn first_parent_chain(&self, tip: ObjectId, hide: Option<ObjectId>) -> anyhow::Result<(Chain, bool)> {

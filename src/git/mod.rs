@@ -14,7 +14,7 @@ use std::path::{Path, PathBuf};
 use anyhow::Context as _;
 pub use gix::ObjectId;
 
-pub use history::{CommitInfo, PathFollower};
+pub use history::{Chain, CommitInfo, PathFollower};
 pub use tree::{FileChange, TreeFile};
 
 /// A repository opened for reading.

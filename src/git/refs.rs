@@ -7,6 +7,15 @@ use gix::ObjectId;
 use super::Repo;
 
 impl Repo {
+    /// Whether `refs/tags/<name>` exists.
+    pub fn has_tag(&self, name: &str) -> anyhow::Result<bool> {
+        let full = format!("refs/tags/{name}");
+        if gix::refs::FullName::try_from(full.as_str()).is_err() {
+            return Ok(false);
+        }
+        Ok(self.inner.try_find_reference(full.as_str()).with_context(|| format!("reading {full}"))?.is_some())
+    }
+
     /// Branches (local and remote-tracking) whose short names match `globs` — with and
     /// without the remote prefix — and which of them contain `commit`.
     pub fn release_branches(

@@ -97,6 +97,45 @@ impl Repo {
 
     /// The newest release tag reachable from `head` (by commit order, first-parent and merged
     /// history alike), excluding tags on `head` itself when `exclude_head`.
+    /// Release tags on commits before `head` (not `head` itself), newest first by commit
+    /// time, at most `limit`; several tags on one commit count once (the highest version).
+    pub fn release_tags_before(
+        &self,
+        head: ObjectId,
+        glob: &globset::GlobMatcher,
+        limit: usize,
+    ) -> anyhow::Result<Vec<Resolved>> {
+        let mut tags: std::collections::HashMap<ObjectId, Vec<String>> = std::collections::HashMap::new();
+        for (name, id) in self.release_tags(glob)? {
+            tags.entry(id).or_default().push(name);
+        }
+        let mut out = Vec::new();
+        if tags.is_empty() {
+            return Ok(out);
+        }
+        let walk = self
+            .inner
+            .rev_walk([head])
+            .sorting(gix::revision::walk::Sorting::ByCommitTime(Default::default()))
+            .all()
+            .context("walking history to find the previous release tags")?;
+        for info in walk {
+            let info = info.with_context(|| format!("walking history ({})", self.missing_object_hint()))?;
+            if info.id == head {
+                continue;
+            }
+            if let Some(here) = tags.get_mut(&info.id) {
+                here.sort_by(|a, b| version_order(a, b));
+                let name = here.last().cloned().unwrap_or_default();
+                out.push(Resolved { spec: name, id: info.id });
+                if out.len() >= limit {
+                    break;
+                }
+            }
+        }
+        Ok(out)
+    }
+
     pub fn newest_release_tag(
         &self,
         head: ObjectId,

@@ -266,6 +266,11 @@ impl Repo {
     /// filters: a checkout with `core.autocrlf` rewrites files, and reads as changed.
     pub fn changed_in_work_tree(&self, commit: ObjectId, limit: usize) -> anyhow::Result<Vec<String>> {
         let root = self.work_dir().context("a bare repository has no work tree")?;
+        // git itself knows what "clean" means here: attributes (eol, ident), clean filters
+        // and LFS, core.fileMode, sparse checkouts, submodules. Without git, compare contents.
+        if let Some(changed) = git_status(&root, limit)? {
+            return Ok(changed);
+        }
         let mut files = Vec::new();
         self.collect_all(self.tree_of(commit)?, "", &mut files)?;
         let mut out = Vec::new();
@@ -343,6 +348,40 @@ impl Repo {
         }
         Ok(())
     }
+}
+
+/// `git status` of the tracked files (index and work tree against HEAD, submodules
+/// included), as paths (`(staged)` when only the index differs); `None` when git cannot be
+/// run. The caller has checked that HEAD is the gated commit.
+fn git_status(root: &std::path::Path, limit: usize) -> anyhow::Result<Option<Vec<String>>> {
+    let out = std::process::Command::new("git")
+        .args(["-c", "core.fsmonitor=false", "-c", "core.quotePath=false", "status", "--porcelain=v1", "-z"])
+        .args(["--untracked-files=no", "--ignore-submodules=none", "--no-renames"])
+        .current_dir(root)
+        .env("GIT_OPTIONAL_LOCKS", "0")
+        .stdin(std::process::Stdio::null())
+        .output();
+    let out = match out {
+        Ok(o) => o,
+        Err(e) if e.kind() == std::io::ErrorKind::NotFound => return Ok(None),
+        Err(e) => return Err(e).context("running git status"),
+    };
+    anyhow::ensure!(
+        out.status.success(),
+        "git status failed in {}: {}",
+        root.display(),
+        String::from_utf8_lossy(&out.stderr).trim()
+    );
+    let mut changed = Vec::new();
+    for entry in out.stdout.split(|b| *b == 0).filter(|e| e.len() > 3) {
+        if changed.len() >= limit {
+            break;
+        }
+        let (x, y) = (entry[0], entry[1]);
+        let path = String::from_utf8_lossy(&entry[3..]).into_owned();
+        changed.push(if y == b' ' && x != b' ' { format!("{path} (staged)") } else { path });
+    }
+    Ok(Some(changed))
 }
 
 /// A regular file of a commit, as the work tree should have it.

@@ -92,8 +92,7 @@ pub fn human(reports: &[GateReport], blocked: bool, style: Style, width: u16) ->
         let _ = writeln!(out, "{t}\n");
     }
     let _ = writeln!(out, "{}", tally(reports));
-    let verdict =
-        if blocked { style.paint("1;31", "release BLOCKED") } else { style.paint("1;32", "release may proceed") };
+    let verdict = style.paint(if blocked { "1;31" } else { "1;32" }, verdict(reports, blocked));
     let _ = writeln!(out, "{verdict}");
     out
 }
@@ -232,9 +231,23 @@ pub fn sarif(reports: &[GateReport]) -> String {
     super::json::pretty(&value)
 }
 
+/// The verdict in words: a release that may proceed or is blocked, a preview that is ready
+/// or would block, or a gate that could not evaluate.
+pub fn verdict(reports: &[GateReport], blocked: bool) -> &'static str {
+    let invalid = reports.iter().any(|r| r.findings.iter().any(|f| f.invalid));
+    let preview = reports.iter().any(|r| r.preview);
+    match (invalid, preview, blocked) {
+        (true, _, _) => "could not evaluate — release BLOCKED",
+        (false, true, true) => "preview: would block",
+        (false, true, false) => "preview: ready",
+        (false, false, true) => "release BLOCKED",
+        (false, false, false) => "release may proceed",
+    }
+}
+
 pub fn markdown(reports: &[GateReport], blocked: bool) -> String {
     let mut out = String::new();
-    let verdict = if blocked { "❌ **release blocked**" } else { "✅ release may proceed" };
+    let verdict = format!("{} **{}**", if blocked { "❌" } else { "✅" }, verdict(reports, blocked));
     let _ = writeln!(out, "### Release gate: {verdict}\n\n{}\n", tally(reports));
     for r in reports {
         let _ = writeln!(out, "#### {} {}\n", super::markdown::code(&r.product), cell(&r.version));
@@ -289,6 +302,6 @@ pub fn github(reports: &[GateReport], blocked: bool) -> String {
             "::notice::{dropped} more gate findings than GitHub shows per step; see the job log or --format json"
         );
     }
-    let _ = writeln!(out, "{} — {}", tally(reports), if blocked { "release BLOCKED" } else { "release may proceed" });
+    let _ = writeln!(out, "{} — {}", tally(reports), verdict(reports, blocked));
     out
 }

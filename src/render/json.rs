@@ -33,5 +33,12 @@ pub fn check(report: &CheckReport, fail_on: Severity) -> String {
 pub fn pretty(value: &Value) -> String {
     let mut s = serde_json::to_string_pretty(value).unwrap_or_else(|e| format!("{{\"error\": \"{e}\"}}"));
     s.push('\n');
-    s
+    defuse(s)
+}
+
+/// JSON printed to a CI log must not carry a runner command: `##[` is read anywhere in a
+/// line. Inside a JSON string, `\u0023` is the same `#` to any JSON reader. (Pretty JSON
+/// never starts a line with `::`.)
+pub fn defuse(json: String) -> String {
+    if json.contains("##[") { json.replace("##[", "#\\u0023[") } else { json }
 }

@@ -47,7 +47,7 @@ pub fn commit(d: &Dir, message: &str, day: u32) -> String {
     d.commit_at(message, &format!("2026-11-{:02}T12:00:00Z", day.clamp(24, 26)))
 }
 
-fn attest(d: &Dir, name: &str, date: &str) {
+pub fn attest(d: &Dir, name: &str, date: &str) {
     d.write(
         &format!(".support-plan/attestations/{name}.toml"),
         format!("by = \"carol\"\ndate = {date}\nstatement = \"Reviewed and signed.\"\n"),
@@ -273,11 +273,16 @@ fn baseline_against_the_previous_release() {
     assert_eq!(f["status"], "fail", "{f}");
     assert_eq!(f["observed"], "2 → 3.1 (+55.0%)");
     assert_eq!(out.code, 1);
-    // --write-results records this release's values for the next one.
+    // --write-results records this release's values for the next one, only when it may
+    // proceed: a blocked release is no baseline.
     let out = d.plan(&["gate", "--tag", "v1.1.0", "--now", NOW, "--write-results", "-q"]);
     assert_eq!(out.code, 1);
+    assert!(!d.path().join(".support-plan/results/1.1.0.json").exists(), "a blocked release wrote results");
+    d.write("evidence/synthetic-7d.json", r#"{"availability": 0.9995, "errors_per_10k": 2.1}"#);
+    let out = d.plan(&["gate", "--tag", "v1.1.0", "--now", NOW, "--write-results", "-q"]);
+    assert_eq!(out.code, 0, "{}", out.stdout);
     let written: serde_json::Value = serde_json::from_str(&d.read(".support-plan/results/1.1.0.json")).unwrap();
-    assert_eq!(written["metrics"]["synthetic.errors_per_10k"], 3.1);
+    assert_eq!(written["metrics"]["synthetic.errors_per_10k"], 2.1);
 }
 
 fn waiver(d: &Dir, body: &str) {
@@ -1001,9 +1006,25 @@ fn results_notes_are_recorded_only_by_a_passing_release_and_read_strictly() {
     assert!(notes.stdout.is_empty(), "a blocked release recorded a note");
     d.write("evidence/unit.xml", fixture("nextest-pass.xml"));
     assert_eq!(d.plan(&["gate", "--tag", "v1.0.0", "--now", NOW, "--record-note"]).code, 0);
+    let first = d.run_git(&["notes", "--ref", "support-plan", "show", "v1.0.0^{commit}"]);
+    // A re-run of the release job (other measurements) passes and keeps the first recording.
+    d.write("evidence/synthetic-7d.json", r#"{"availability": 0.9995, "errors_per_10k": 1.5}"#);
     let again = d.plan(&["gate", "--tag", "v1.0.0", "--now", NOW, "--record-note"]);
-    assert_eq!(again.code, 2);
-    assert!(again.stderr.contains("already records results"), "{}", again.stderr);
+    assert_eq!(again.code, 0, "{}", again.stderr);
+    assert!(
+        again.stderr.contains("already records results for `acme-billing` on v1.0.0; the first recording is kept"),
+        "{}",
+        again.stderr
+    );
+    assert_eq!(d.run_git(&["notes", "--ref", "support-plan", "show", "v1.0.0^{commit}"]), first);
+    // Recording needs the tag itself, clean: not --allow-dirty, not --version.
+    for args in [&["--allow-dirty"][..], &["--version", "1.0.0"][..]] {
+        let mut all = vec!["gate", "--tag", "v1.0.0", "--now", NOW, "--record-note"];
+        all.extend_from_slice(args);
+        let out = d.plan(&all);
+        assert_eq!(out.code, 2, "{args:?}: {}", out.stderr);
+        assert!(out.stderr.contains("cannot be used with"), "{args:?}: {}", out.stderr);
+    }
     // A foreign note on the previous release: the baseline is an error, not a warning.
     d.run_git(&["notes", "--ref", "support-plan", "add", "-f", "-m", "{}", "v1.0.0^{commit}"]);
     d.write(

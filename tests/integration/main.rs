@@ -9,6 +9,7 @@ mod corpus;
 mod diff;
 mod fmt;
 pub mod gate;
+mod gate_hardening;
 mod hostile_evidence;
 mod impact;
 mod log;

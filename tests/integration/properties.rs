@@ -285,8 +285,13 @@ proptest! {
         let mut finding = GateFinding::new(format!("criterion:{text}"), "2.1.4", Status::Fail, text.clone());
         finding.observed = Some(text.clone());
         let gate = vec![GateReport {
-            product: text.clone(), file: text.clone(), version: "1.0.0".into(), tag: None, findings: vec![finding],
+            product: text.clone(), file: text.clone(), version: "1.0.0".into(), tag: None, preview: false, findings: vec![finding],
         }];
+        // JSON and SARIF printed to a CI log carry no runner command either.
+        for out in [render::gate::json(&gate, true, "2026-11-26"), render::gate::sarif(&gate)] {
+            prop_assert!(no_workflow_command(&out), "{out}");
+            serde_json::from_str::<serde_json::Value>(&out).map_err(|e| TestCaseError::fail(format!("{e}: {out}")))?;
+        }
         let human = render::gate::human(&gate, true, Style { color: false }, 100);
         prop_assert!(no_raw_control(&human) && no_workflow_command(&human), "{human:?}");
         let github = render::gate::github(&gate, true);
