@@ -19,7 +19,10 @@ for i in $(seq -w 1 "$N"); do
     > "$WORK/services/svc-$i/support-plan.toml"
 done
 git -C "$WORK" init -q
-command -v hyperfine >/dev/null || { apt-get update -qq && apt-get install -y -qq hyperfine >/dev/null; }
+if ! command -v hyperfine >/dev/null; then
+  sudo=""; [ "$(id -u)" -ne 0 ] && sudo="sudo"
+  $sudo apt-get update -qq && $sudo apt-get install -y -qq hyperfine >/dev/null
+fi
 mkdir -p target/bench
 echo "plans: $(find "$WORK" -name support-plan.toml | wc -l), bytes: $(du -sb "$WORK/services" | cut -f1)"
 hyperfine --warmup 3 --runs 20 -N \

@@ -95,7 +95,12 @@ pub fn run(g: &Global, args: &CommentArgs) -> anyhow::Result<ExitCode> {
 
     // The local result: diff merge-base → head, and the rules on head.
     let repo = Repo::discover(&g.root()?)?;
-    let head = repo.resolve(&head_spec)?;
+    let head = repo.resolve(&head_spec).with_context(|| {
+        format!(
+            "the pull request's head {} is not in this clone; under pull_request_target fetch it first: git fetch --no-tags origin +refs/pull/{pr}/head:refs/remotes/pull/{pr}/head",
+            render::one_line(&head_spec)
+        )
+    })?;
     let base = repo.resolve(&format!("{base_spec}...{}", head.id))?;
     let head_side = snapshot::Endpoint::Commit(head.clone());
     let candidates = snapshot::candidates(&repo, &base, &head_side)?;

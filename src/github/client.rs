@@ -18,7 +18,12 @@ pub struct ApiError {
 
 impl std::fmt::Display for ApiError {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        write!(f, "GitHub answered {}: {}", self.status, self.message)
+        if self.status == 0 {
+            // No answer at all: the request did not reach GitHub (network, DNS, TLS).
+            write!(f, "GitHub could not be reached: {}", self.message)
+        } else {
+            write!(f, "GitHub answered {}: {}", self.status, self.message)
+        }
     }
 }
 
