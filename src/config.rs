@@ -108,10 +108,17 @@ pub struct GateConfig {
 impl Config {
     /// Parses the config; the error names the file and line.
     pub fn parse(text: &str, describe: &str) -> anyhow::Result<Config> {
-        let config: Config = toml::from_str(text).map_err(|e| anyhow::anyhow!("invalid {describe}: {e}"))?;
+        let bad = |line: Option<usize>, message: String| {
+            anyhow::Error::new(crate::error::ErrorInfo::new("config", message).file(CONFIG_PATH, line))
+        };
+        let config: Config = toml::from_str(text).map_err(|e| {
+            let line = e.span().map(|s| text[..s.start.min(text.len())].matches('\n').count() + 1);
+            bad(line, format!("invalid {describe}: {e}"))
+        })?;
         for glob in &config.discovery.exclude {
-            globset::Glob::new(glob)
-                .map_err(|e| anyhow::anyhow!("invalid {describe}: discovery.exclude `{glob}`: {e}"))?;
+            globset::Glob::new(glob).map_err(|e| {
+                bad(line_no(text, glob), format!("invalid {describe}: discovery.exclude `{glob}`: {e}"))
+            })?;
         }
         for (id, o) in &config.rules {
             if !crate::check::catalogue().iter().any(|r| r.id == id) {
@@ -119,13 +126,19 @@ impl Config {
                 let hint = crate::plan::closest(id, known, 0.8)
                     .map(|k| format!("; did you mean `{k}`?"))
                     .unwrap_or_else(|| "; `plan check --list-rules` lists them".into());
-                anyhow::bail!("invalid {describe}{}: rules.\"{id}\": no rule has this id{hint}", line_of(text, id));
+                return Err(bad(
+                    line_no(text, id),
+                    format!("invalid {describe}{}: rules.\"{id}\": no rule has this id{hint}", line_of(text, id)),
+                ));
             }
             if o.reason.trim().is_empty() {
-                anyhow::bail!(
-                    "invalid {describe}{}: rules.\"{id}\": the reason is empty; say why the repository tunes this rule",
-                    line_of(text, id)
-                );
+                return Err(bad(
+                    line_no(text, id),
+                    format!(
+                        "invalid {describe}{}: rules.\"{id}\": the reason is empty; say why the repository tunes this rule",
+                        line_of(text, id)
+                    ),
+                ));
             }
         }
         Ok(config)
@@ -143,9 +156,14 @@ impl Config {
     }
 }
 
-/// `, line N` of the first line that names `key`, for messages about a key serde accepted.
+/// The first line that names `key`, for messages about a key serde accepted.
+fn line_no(text: &str, key: &str) -> Option<usize> {
+    text.lines().position(|l| l.contains(key)).map(|i| i + 1)
+}
+
+/// `, line N` of [`line_no`].
 fn line_of(text: &str, key: &str) -> String {
-    text.lines().position(|l| l.contains(key)).map(|i| format!(", line {}", i + 1)).unwrap_or_default()
+    line_no(text, key).map(|n| format!(", line {n}")).unwrap_or_default()
 }
 
 /// Whether a repository path names a plan file.

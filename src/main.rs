@@ -2,12 +2,33 @@
 
 use std::process::ExitCode;
 
-use clap::Parser;
+use clap::Parser as _;
 
 mod cli;
 
 fn main() -> ExitCode {
-    let args = cli::Cli::parse();
+    let raw: Vec<String> = std::env::args().collect();
+    let args = match cli::Cli::try_parse() {
+        Ok(args) => args,
+        Err(e) => {
+            use clap::error::ErrorKind;
+            let info = matches!(
+                e.kind(),
+                ErrorKind::DisplayHelp
+                    | ErrorKind::DisplayVersion
+                    | ErrorKind::DisplayHelpOnMissingArgumentOrSubcommand
+            );
+            if info || !cli::json_in_args(&raw) {
+                e.exit();
+            }
+            // Asked for JSON: the usage error as data on stdout, the usual text on stderr.
+            let _ = e.print();
+            let message = e.kind().as_str().map_or_else(|| e.to_string(), str::to_owned);
+            print!("{}", supportplan::error::ErrorInfo::new("usage", message).to_json());
+            return ExitCode::from(2);
+        }
+    };
+    let json = args.json_requested();
     match cli::run(args) {
         Ok(code) => code,
         Err(err) => {
@@ -18,6 +39,9 @@ fn main() -> ExitCode {
                 return ExitCode::SUCCESS;
             }
             eprintln!("error: {err:#}");
+            if json {
+                print!("{}", supportplan::error::describe(&err).to_json());
+            }
             ExitCode::from(2)
         }
     }

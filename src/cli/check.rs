@@ -64,7 +64,7 @@ pub fn run(g: &Global, args: &CheckArgs) -> anyhow::Result<ExitCode> {
             let config = supportplan::snapshot::config_at(&repo, &resolved)?;
             let (plans, skipped) = supportplan::snapshot::plans_at(&repo, &resolved)?;
             for s in skipped {
-                eprintln!("note: skipped {} at {}: it {}", s.path, resolved.spec, s.why);
+                g.warn(|| format!("note: skipped {} at {}: it {}", s.path, resolved.spec, s.why));
             }
             anyhow::ensure!(!plans.is_empty(), "no plan files at {}", resolved.describe());
             (plans, Some(resolved.describe()), config)
@@ -74,7 +74,7 @@ pub fn run(g: &Global, args: &CheckArgs) -> anyhow::Result<ExitCode> {
             let files = if args.files.is_empty() {
                 let (files, skipped) = workspace::discover(&root, &config)?;
                 for s in skipped {
-                    eprintln!("note: skipped {}: it {}", supportplan::render::one_line(&s.path), s.why);
+                    g.warn(|| format!("note: skipped {}: it {}", supportplan::render::one_line(&s.path), s.why));
                 }
                 files
             } else {

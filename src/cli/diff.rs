@@ -122,6 +122,8 @@ pub fn run(g: &Global, args: &DiffArgs) -> anyhow::Result<ExitCode> {
     let notices = candidates.skipped.iter().map(|s| format!("skipped {}: it {}", s.path, s.why)).collect();
     let report = DiffReport { base: label(&Endpoint::Commit(base)), head: label(&head), plans, notices };
     match args.format {
+        // -q: errors only; the exit code carries the answer (as `git diff --quiet`).
+        Format::Human if g.quiet => {}
         Format::Human => {
             let width = if std::io::stdout().is_terminal() { terminal_width() } else { 100 };
             emit(&render::diff::human(&report, g.style(), width))?

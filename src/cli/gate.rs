@@ -148,7 +148,7 @@ fn gate(g: &Global, args: &GateArgs) -> anyhow::Result<ExitCode> {
     let config = snapshot::config_at(&repo, &rev)?;
     let (plans, skipped) = snapshot::plans_at(&repo, &rev)?;
     for s in skipped {
-        eprintln!("note: skipped {} at {}: it {}", s.path, rev.spec, s.why);
+        g.warn(|| format!("note: skipped {} at {}: it {}", s.path, rev.spec, s.why));
     }
     let invalid = render::human::load_failures(plans.iter().filter_map(|p| p.as_ref().err()), g.style());
     if !invalid.is_empty() {
@@ -158,6 +158,16 @@ fn gate(g: &Global, args: &GateArgs) -> anyhow::Result<ExitCode> {
         let plain =
             render::human::load_failures(plans.iter().filter_map(|p| p.as_ref().err()), render::Style { color: false });
         record_refusal(&format!("{message}\n\n{plain}"))?;
+        if args.format == Format::Json
+            && let Some(failure) = plans.iter().find_map(|p| p.as_ref().err())
+        {
+            let line =
+                failure.diagnostics.first().and_then(|d| d.span.clone()).map(|s| failure.source.line_col(s.start).line);
+            let info = supportplan::error::ErrorInfo::new("plan", format!("{message}\n{plain}"))
+                .file(failure.source.path.clone(), line)
+                .revision(rev.describe());
+            emit(&info.to_json())?;
+        }
         return Ok(ExitCode::from(2));
     }
     let plans: Vec<_> = plans.into_iter().filter_map(Result::ok).collect();
@@ -218,7 +228,29 @@ fn gate(g: &Global, args: &GateArgs) -> anyhow::Result<ExitCode> {
     let text = match args.format {
         Format::Human => {
             let width = if std::io::stdout().is_terminal() { 120 } else { 110 };
-            render::gate::human(&reports, blocked, g.style(), width)
+            if g.quiet {
+                // Errors only: what blocks, and nothing when nothing does.
+                let blocking: Vec<_> = reports
+                    .iter()
+                    .cloned()
+                    .map(|mut r| {
+                        r.findings.retain(|f| {
+                            use supportplan::gate::Status;
+                            matches!(f.status, Status::Fail | Status::Error)
+                                || (fail_on_warning && f.status == Status::Warn)
+                        });
+                        r
+                    })
+                    .filter(|r| !r.findings.is_empty())
+                    .collect();
+                if blocking.is_empty() {
+                    String::new()
+                } else {
+                    render::gate::human(&blocking, blocked, g.style(), width)
+                }
+            } else {
+                render::gate::human(&reports, blocked, g.style(), width)
+            }
         }
         Format::Json => render::gate::json(&reports, blocked, &now.to_string()),
         Format::Junit => render::gate::junit(&reports),

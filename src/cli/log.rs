@@ -31,6 +31,11 @@ pub struct LogArgs {
     /// Show at most N commits.
     #[arg(short = 'n', long, value_name = "N")]
     pub max_count: Option<usize>,
+    /// Follow only the first parent of merges (the main line); by default every commit of
+    /// the range is listed, side branches too, and a change reached through a merge is
+    /// reported once, by the commit that made it.
+    #[arg(long)]
+    pub first_parent: bool,
 }
 
 struct Entry {
@@ -54,7 +59,7 @@ pub fn run(g: &Global, args: &LogArgs) -> anyhow::Result<ExitCode> {
     };
     let config = snapshot::discovery_config(&repo, &tip);
     let excludes = config.excludes();
-    let (chain, truncated) = repo.first_parent_chain(tip.id, hide.map(|h| h.id))?;
+    let (chain, cut) = repo.history(tip.id, hide.map(|h| h.id), args.first_parent)?;
     // Without --plan, commits that changed only the gate's own files (waivers, records,
     // config) are listed too.
     let records = snapshot::RecordPaths::of([]);
@@ -71,6 +76,10 @@ pub fn run(g: &Global, args: &LogArgs) -> anyhow::Result<ExitCode> {
             break;
         }
         let (id, parent) = chain[i];
+        let changes = if args.first_parent { changes } else { repo.own_changes(id, changes)? };
+        if changes.is_empty() {
+            continue;
+        }
         let (plans, problems) = summarize(&repo, id, parent, &changes, &records)?;
         let plans: Vec<PlanChange> =
             plans.into_iter().filter(|p| args.plan.as_ref().is_none_or(|id| &p.product == id)).collect();
@@ -81,24 +90,26 @@ pub fn run(g: &Global, args: &LogArgs) -> anyhow::Result<ExitCode> {
     match args.format {
         Format::Human => {
             let mut out = String::new();
-            for e in &entries {
+            for e in entries.iter().filter(|e| !g.quiet || !e.problems.is_empty()) {
                 let c = &e.commit;
                 let line = format!("{}  {}  {}  {}", &c.id.to_string()[..12], date(c.time), c.author, c.subject);
                 out.push_str(&format!("{}\n", supportplan::render::one_line(&line)));
-                for p in &e.plans {
+                for p in e.plans.iter().filter(|_| !g.quiet) {
                     out.push_str(&format!("    {}\n", visible(&p.summary())));
                 }
                 for p in &e.problems {
                     out.push_str(&format!("    {}\n", visible(p)));
                 }
             }
-            if truncated {
+            if let Some(c) = cut.filter(|_| !g.quiet) {
+                let when = repo.commit_info(c).map(|i| format!(" ({})", date(i.time))).unwrap_or_default();
                 out.push_str(&format!(
-                    "note: history stops at a shallow-clone boundary; {}\n",
+                    "note: history is cut at {}{when}, a shallow-clone boundary: older changes are not listed; {}\n",
+                    &c.to_string()[..12],
                     repo.missing_object_hint()
                 ));
             }
-            if entries.is_empty() {
+            if entries.is_empty() && !g.quiet {
                 out.push_str("no commit changed a plan\n");
             }
             emit(&out)?;
@@ -120,8 +131,7 @@ pub fn run(g: &Global, args: &LogArgs) -> anyhow::Result<ExitCode> {
                     })
                 })
                 .collect();
-            let value =
-                json!({ "schema": "supportplan/log/v1", "range": range, "truncated": truncated, "commits": commits });
+            let value = json!({ "schema": "supportplan/log/v1", "range": range, "truncated": cut.is_some(), "cut_at": cut.map(|c| c.to_string()), "commits": commits });
             emit(&supportplan::render::json::pretty(&value))?;
         }
     }

@@ -86,6 +86,24 @@ pub enum Command {
     Man,
 }
 
+impl Cli {
+    /// Whether the command was asked for JSON: then even a failure prints one JSON document.
+    pub fn json_requested(&self) -> bool {
+        match &self.command {
+            Command::Check(a) => a.format == check::Format::Json,
+            Command::Diff(a) => a.format == diff::Format::Json,
+            Command::Gate(a) => a.format == gate::Format::Json,
+            Command::Log(a) => a.format == log::Format::Json,
+            _ => false,
+        }
+    }
+}
+
+/// `--format json` (or `--format=json`) among raw arguments, for errors before parsing ends.
+pub fn json_in_args(args: &[String]) -> bool {
+    args.windows(2).any(|w| w[0] == "--format" && w[1] == "json") || args.iter().any(|a| a == "--format=json")
+}
+
 impl Global {
     pub fn root(&self) -> anyhow::Result<PathBuf> {
         let dir = match &self.dir {
@@ -94,6 +112,13 @@ impl Global {
         };
         anyhow::ensure!(dir.is_dir(), "-C {}: not a directory", dir.display());
         Ok(dir)
+    }
+
+    /// A note or warning on stderr, unless `--quiet` (errors only).
+    pub fn warn(&self, message: impl FnOnce() -> String) {
+        if !self.quiet {
+            eprintln!("{}", message());
+        }
     }
 
     /// A line on stderr with `--verbose`.
@@ -190,7 +215,10 @@ pub fn unknown_plan<'a>(id: &str, place: &str, known: impl IntoIterator<Item = &
         None if known.is_empty() => "; there are no plans there".into(),
         None => format!("; plans there: {}", known.join(", ")),
     };
-    anyhow::anyhow!("no plan with product id `{id}` {place}{hint}")
+    anyhow::Error::new(supportplan::error::ErrorInfo::new(
+        "plan",
+        format!("no plan with product id `{id}` {place}{hint}"),
+    ))
 }
 
 /// The instant evidence freshness is measured from: the wall clock, or with `--now DATE` the

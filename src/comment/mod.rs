@@ -187,7 +187,7 @@ fn plan_section(s: &Summary, p: &PlanChange, detail: Detail) -> String {
                     (Some(l), None) => format!(" (line {})", l.line),
                     _ => String::new(),
                 };
-                let _ = writeln!(out, "- {}{line}: {}", code(&f.rule), text(&f.message));
+                let _ = writeln!(out, "- {}{line}: {}", code(&f.rule), crate::render::markdown::message(&f.message));
             }
         }
     }
@@ -232,7 +232,7 @@ fn render_at(s: &Summary, detail: Detail) -> String {
                     code(&r.product),
                     code(&f.check),
                     f.status.as_str(),
-                    cell(&f.message)
+                    crate::render::markdown::message(&f.message)
                 );
             }
         }

@@ -154,6 +154,14 @@ fn plan_change(input: &GateInput) -> GateFinding {
             "no previous release tag to compare the plan with",
         );
     };
+    if changes.iter().any(|p| p.status == crate::diff::PlanStatus::Added) {
+        return GateFinding::new(
+            "strategy/plan-change-approved",
+            S,
+            Status::Na,
+            format!("the plan did not exist at {prev}: nothing to compare it with"),
+        );
+    }
     let breaking: Vec<String> = changes
         .iter()
         .flat_map(|p| p.changes.iter())

@@ -62,6 +62,65 @@ impl Repo {
         Ok((chain, false))
     }
 
+    /// The history from `tip` down to (not including) `hide`, newest first by commit time, as
+    /// (commit, first parent) pairs: every commit reachable (as `git log` lists them), or
+    /// only the first-parent chain. With the shallow-clone boundary commit where history is
+    /// cut, if it is.
+    pub fn history(
+        &self,
+        tip: ObjectId,
+        hide: Option<ObjectId>,
+        first_parent: bool,
+    ) -> anyhow::Result<(Chain, Option<ObjectId>)> {
+        let mut platform =
+            self.inner.rev_walk([tip]).sorting(gix::revision::walk::Sorting::ByCommitTime(Default::default()));
+        if first_parent {
+            platform = platform.first_parent_only();
+        }
+        if let Some(h) = hide {
+            platform = platform.with_hidden([h]);
+        }
+        let walk = platform.all().context("walking history")?;
+        let shallow: Vec<ObjectId> =
+            self.inner.shallow_commits().ok().flatten().map(|c| c.iter().copied().collect()).unwrap_or_default();
+        let mut chain = Vec::new();
+        let mut cut = None;
+        for info in walk {
+            let info = info.with_context(|| format!("walking history ({})", self.missing_object_hint()))?;
+            if shallow.contains(&info.id) {
+                // Its parents are missing: what it changed is unknown.
+                cut.get_or_insert(info.id);
+                continue;
+            }
+            chain.push((info.id, info.parent_ids().next().map(|p| p.detach())));
+        }
+        Ok((chain, cut))
+    }
+
+    /// For a merge commit: drops the changes it brought from another parent (the side
+    /// branch's commits report them), keeping what the merge itself changed.
+    pub fn own_changes(&self, id: ObjectId, changes: Vec<FileChange>) -> anyhow::Result<Vec<FileChange>> {
+        let parents = self.parents(id)?;
+        if parents.len() < 2 {
+            return Ok(changes);
+        }
+        let mut out = Vec::new();
+        for c in changes {
+            let mut follower = PathFollower::new(&c.path);
+            let mut from_side = false;
+            for p in &parents[1..] {
+                if follower.blob_at(self, *p)? == c.new {
+                    from_side = true;
+                    break;
+                }
+            }
+            if !from_side {
+                out.push(c);
+            }
+        }
+        Ok(out)
+    }
+
     /// The changes to `path` along a first-parent chain (newest first), as (index in the
     /// chain, change). Trees are read oldest first: packs usually store newer versions as
     /// deltas of older ones, and gix caches resolved objects, not intermediate bases.

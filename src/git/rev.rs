@@ -26,17 +26,35 @@ impl Resolved {
 }
 
 impl Repo {
-    /// Resolves a revision to a commit. `A...B` is the merge-base of A and B.
+    /// Resolves a revision to a commit. `A...B` is the merge-base of A and B. Errors are of
+    /// kind `revision` and name it.
     pub fn resolve(&self, spec: &str) -> anyhow::Result<Resolved> {
+        self.resolve_spec(spec).map_err(|e| {
+            if e.chain().any(|c| c.downcast_ref::<crate::error::ErrorInfo>().is_some()) {
+                e
+            } else {
+                crate::error::revision(spec, format!("{e:#}"))
+            }
+        })
+    }
+
+    fn resolve_spec(&self, spec: &str) -> anyhow::Result<Resolved> {
         if spec.starts_with('-') {
             bail!("revision `{spec}` starts with `-`; revisions are never options (did you mean a flag?)");
         }
         if spec.trim().is_empty() {
             bail!("an empty revision was given");
         }
+        if let Some((a, b)) = spec.split_once("..").filter(|_| !spec.contains("..."))
+            && !a.is_empty()
+            && !b.is_empty()
+            && self.inner.rev_parse_single(spec).is_err()
+        {
+            bail!("`{spec}` is a range; plan takes two revisions: write `{a} {b}`");
+        }
         if let Some((a, b)) = spec.split_once("...") {
-            let a = self.resolve(if a.is_empty() { "HEAD" } else { a })?;
-            let b = self.resolve(if b.is_empty() { "HEAD" } else { b })?;
+            let a = self.resolve_spec(if a.is_empty() { "HEAD" } else { a })?;
+            let b = self.resolve_spec(if b.is_empty() { "HEAD" } else { b })?;
             let base = self
                 .inner
                 .merge_base(a.id, b.id)
@@ -46,6 +64,10 @@ impl Repo {
         }
         let id = match self.inner.rev_parse_single(spec) {
             Ok(id) => id,
+            Err(_) if self.loose_prefix(spec).is_some() => {
+                let id = self.loose_prefix(spec).unwrap_or_else(|| self.inner.object_hash().null());
+                return self.resolve_spec(&id.to_string());
+            }
             Err(e) => {
                 let hint =
                     if self.is_shallow() { format!("\n  note: {}", self.missing_object_hint()) } else { String::new() };
@@ -53,6 +75,16 @@ impl Repo {
                     bail!("revision `{spec}` does not exist: the repository has no commits yet");
                 }
                 let detail = e.to_string();
+                // Library internals (`delegate.traverse(NthAncestor(1)) failed`) say, in the
+                // user's terms, that the history is not there.
+                if detail.contains("NthAncestor") || detail.contains("traverse") || detail.contains("Ancestor") {
+                    let why = if self.is_shallow() {
+                        "this clone's history is cut there (a shallow clone: `git fetch --deepen=N` or `git fetch --unshallow` brings more)"
+                    } else {
+                        "the history does not go back that far"
+                    };
+                    bail!("revision `{spec}` does not exist: {why}");
+                }
                 let detail = if detail.contains("couldn't parse") || detail.contains("Message {") {
                     String::new()
                 } else {
@@ -69,6 +101,30 @@ impl Repo {
             .peel_to_commit()
             .with_context(|| format!("revision `{spec}` does not name a commit"))?;
         Ok(Resolved { spec: spec.to_owned(), id: commit.id })
+    }
+
+    /// The one loose object whose id starts with `prefix` (hex, at least 4 digits): gix does
+    /// not look up abbreviated ids among loose objects of SHA-256 repositories, git does.
+    fn loose_prefix(&self, prefix: &str) -> Option<ObjectId> {
+        if prefix.len() < 4
+            || prefix.len() >= self.inner.object_hash().len_in_hex()
+            || !prefix.bytes().all(|b| b.is_ascii_hexdigit())
+        {
+            return None;
+        }
+        let prefix = prefix.to_ascii_lowercase();
+        let dir = self.inner.objects.store_ref().path().join(&prefix[..2]);
+        let mut found = None;
+        for entry in std::fs::read_dir(dir).ok()?.flatten() {
+            let name = entry.file_name().to_string_lossy().into_owned();
+            if name.starts_with(&prefix[2..]) {
+                if found.is_some() {
+                    return None; // ambiguous: git's own message is clearer than a guess
+                }
+                found = ObjectId::from_hex(format!("{}{name}", &prefix[..2]).as_bytes()).ok();
+            }
+        }
+        found
     }
 
     /// Resolves `HEAD`, or explains that the repository is empty.

@@ -154,7 +154,9 @@ pub fn render(plan: &Plan) -> String {
     for section in [intro, objectives, strategy, environment, responsibilities, approach, resources] {
         section(&mut o, plan);
     }
-    o
+    // A document is no pull-request comment: nobody is notified by it, so emails and
+    // handles are written as they are, without the joiner that stops a mention.
+    o.replace("@\u{2060}", "@")
 }
 
 /// Title and introduction: purpose, scope, audience.

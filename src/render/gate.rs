@@ -253,8 +253,13 @@ pub fn markdown(reports: &[GateReport], blocked: bool) -> String {
         let _ = writeln!(out, "#### {} {}\n", super::markdown::code(&r.product), cell(&r.version));
         out.push_str("| Status | Check | Result |\n|---|---|---|\n");
         for f in sorted(r) {
-            let _ =
-                writeln!(out, "| {} | {} | {} |", f.status.as_str(), super::markdown::code(&f.check), cell(&detail(f)));
+            let _ = writeln!(
+                out,
+                "| {} | {} | {} |",
+                f.status.as_str(),
+                super::markdown::code(&f.check),
+                super::markdown::message(&detail(f))
+            );
         }
         out.push('\n');
     }

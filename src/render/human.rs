@@ -81,6 +81,8 @@ pub fn check(report: &CheckReport, style: Style, quiet: bool) -> String {
     if report.off > 0 {
         let _ = write!(summary, ", {} off by .support-plan/config.toml", report.off);
     }
-    let _ = writeln!(out, "{summary}");
+    if !quiet {
+        let _ = writeln!(out, "{summary}");
+    }
     out
 }

@@ -75,6 +75,29 @@ pub fn code(s: &str) -> String {
     )
 }
 
+/// A message of ours, which marks names with backticks (``category `capacity` has no
+/// criterion``): each backtick pair becomes a code span (its content made safe by [`code`]),
+/// everything else is escaped as [`text`]. An unpaired backtick is text. Line breaks become
+/// spaces (a message is one line of a list or a table cell).
+pub fn message(s: &str) -> String {
+    let s = s.replace(['\r', '\n'], " ");
+    let parts: Vec<&str> = s.split('`').collect();
+    let mut out = String::with_capacity(s.len() + 8);
+    let pairs = (parts.len() - 1) / 2;
+    for (i, part) in parts.iter().enumerate() {
+        let in_span = i % 2 == 1 && i / 2 < pairs;
+        if in_span {
+            out.push_str(&code(part));
+        } else if i % 2 == 1 {
+            // The last, unpaired backtick: literal.
+            out.push_str(&text(&format!("`{part}")));
+        } else {
+            out.push_str(&text(part));
+        }
+    }
+    out
+}
+
 /// A repository path inside a link target: every byte but unreserved characters and `/` is
 /// percent-encoded, so `)`, spaces, `<` or a newline cannot end the link or start Markdown.
 pub fn link_path(path: &str) -> String {

@@ -448,7 +448,7 @@ fn a_gate_preview_on_head() {
     let body = dry_body_with(&d, &base, &head, &["--gate"]);
     // What the pull request can decide blocks; what only a release can show is pending.
     assert!(body.contains("gate preview: **would block** · at release: 5"), "{body}");
-    assert!(body.contains("| `acme-billing` | `step:qa` | error | evidence \\`unit\\`: no file matches"), "{body}");
+    assert!(body.contains("| `acme-billing` | `step:qa` | error | evidence `unit`: no file matches"), "{body}");
     assert!(body.contains("| `acme-billing` | `step:review-board` | at release | at release: no approval record at .support-plan/approvals/&lt;version&gt;.toml"), "{body}");
     assert!(body.contains("| `acme-billing` | `strategy/release-branch` | at release |"), "{body}");
 }

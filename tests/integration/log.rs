@@ -63,7 +63,7 @@ fn log_in_a_shallow_clone_says_history_is_cut() {
     assert_eq!(out.code, 0, "{}", out.stderr);
     assert!(out.stdout.contains("Add the API plan"), "{}", out.stdout);
     assert!(!out.stdout.contains("Tighten latency"), "{}", out.stdout);
-    assert!(out.stdout.contains("note: history stops at a shallow-clone boundary"), "{}", out.stdout);
+    assert!(out.stdout.contains("note: history is cut at "), "{}", out.stdout);
 }
 
 #[test]

@@ -1,0 +1,184 @@
+//! Daily use: errors as data, messages in the user's terms, `-q`, `plan render --rev`,
+//! `plan log` across side branches, Markdown code spans, paths relative to `-C`.
+
+use crate::support::*;
+
+fn json(out: &Output) -> serde_json::Value {
+    serde_json::from_str(&out.stdout).unwrap_or_else(|e| panic!("{e}: stdout {:?}\nstderr {}", out.stdout, out.stderr))
+}
+
+fn repo_with_plan() -> Dir {
+    let d = Dir::git();
+    d.write("support-plan.toml", example());
+    d.commit("plan", 1);
+    d
+}
+
+/// With --format json every run prints one JSON document on stdout, whatever its exit code:
+/// an error object where the command cannot do its work, the human message on stderr.
+#[test]
+fn every_failure_is_one_json_document_with_format_json() {
+    let d = repo_with_plan();
+    let cases: Vec<(Vec<&str>, &str, Option<&str>)> = vec![
+        (vec!["diff", "v9.9.9", "HEAD", "--format", "json"], "revision", Some("v9.9.9")),
+        (vec!["log", "nope..HEAD", "--format", "json"], "revision", Some("nope")),
+        (vec!["check", "--rev", "deadbeef", "--format", "json"], "revision", Some("deadbeef")),
+        (vec!["gate", "--tag", "v1.0.0", "--format", "json"], "error", None),
+        (vec!["diff", "HEAD", "--plan", "acme-biling", "--format", "json"], "plan", None),
+        (vec!["gate", "--format", "json"], "usage", None),
+        (vec!["check", "--format=json", "--no-such-flag"], "usage", None),
+    ];
+    for (args, kind, revision) in cases {
+        let out = d.plan(&args);
+        assert_eq!(out.code, 2, "{args:?}: {}", out.stderr);
+        let v = json(&out);
+        assert_eq!(v["error"]["kind"], kind, "{args:?}: {v:#}");
+        assert!(!v["error"]["message"].as_str().unwrap().is_empty());
+        if let Some(r) = revision {
+            assert_eq!(v["error"]["revision"], r, "{args:?}");
+        }
+        assert!(out.stderr.contains("error"), "{args:?}: the human message stays on stderr: {}", out.stderr);
+    }
+    // A bad configuration names its file and line.
+    d.write(".support-plan/config.toml", "[discovery]\nexclude = [\"tests/**\"]\n[gate]\nfail_on = \"never\"\n");
+    let out = d.plan(&["check", "--format", "json"]);
+    assert_eq!(out.code, 2);
+    let v = json(&out);
+    assert_eq!(v["error"]["kind"], "config");
+    assert_eq!(v["error"]["file"], ".support-plan/config.toml");
+    assert_eq!(v["error"]["line"], 4, "{v:#}");
+    // Without --format json, stdout stays empty on an error.
+    let out = d.plan(&["diff", "v9.9.9", "HEAD"]);
+    assert_eq!((out.code, out.stdout.as_str()), (2, ""));
+}
+
+/// Messages speak of revisions and history, not of the library.
+#[test]
+fn messages_in_the_users_terms() {
+    let d = repo_with_plan();
+    d.edit("support-plan.toml", "availability_pct = 99.5", "availability_pct = 99.0");
+    d.commit("lower", 2);
+    let out = d.plan(&["diff", "HEAD~1..HEAD"]);
+    assert_eq!(out.code, 2);
+    assert!(
+        out.stderr.contains("`HEAD~1..HEAD` is a range; plan takes two revisions: write `HEAD~1 HEAD`"),
+        "{}",
+        out.stderr
+    );
+    // A shallow clone: the history is cut, said so.
+    let shallow = Dir::new();
+    let status = std::process::Command::new("git")
+        .args(["clone", "-q", "--depth", "1", &format!("file://{}", d.path().display()), "."])
+        .current_dir(shallow.path())
+        .status()
+        .unwrap();
+    assert!(status.success());
+    let out = shallow.plan(&["diff", "HEAD~1", "HEAD"]);
+    assert_eq!(out.code, 2);
+    assert!(!out.stderr.contains("NthAncestor") && !out.stderr.contains("delegate"), "{}", out.stderr);
+    assert!(out.stderr.contains("this clone's history is cut there (a shallow clone"), "{}", out.stderr);
+    let out = shallow.plan(&["log", "--format", "json"]);
+    let v = json(&out);
+    assert_eq!(v["truncated"], true);
+    assert_eq!(v["cut_at"].as_str().unwrap().len(), 40);
+    let human = shallow.plan(&["log"]);
+    assert!(human.stdout.contains("note: history is cut at "), "{}", human.stdout);
+}
+
+/// -q: errors only, for every command.
+#[test]
+fn quiet_means_errors_only() {
+    let d = repo_with_plan();
+    for args in [vec!["check", "-q"], vec!["diff", "HEAD", "-q"], vec!["log", "-q"], vec!["fmt", "--check", "-q"]] {
+        let out = d.plan(&args);
+        assert_eq!(out.code, 0, "{args:?}: {}", out.stderr);
+        assert_eq!((out.stdout.as_str(), out.stderr.as_str()), ("", ""), "{args:?}");
+    }
+    d.edit("support-plan.toml", "email = \"bob@acme.example.com\"", "email = \"bob at acme\"");
+    let out = d.plan(&["check", "-q"]);
+    assert_eq!(out.code, 1);
+    assert!(out.stdout.starts_with("error[contacts/format]"), "{}", out.stdout);
+    assert!(!out.stdout.contains("checked 1 plan"), "{}", out.stdout);
+}
+
+/// `plan render --rev REV` renders the plan as committed there, refuses a revision that does
+/// not exist, and writes emails and handles as they are (the joiner that stops a mention
+/// belongs in pull-request comments only).
+#[test]
+fn render_rev_renders_that_revision_without_invisible_characters() {
+    let d = repo_with_plan();
+    d.edit("support-plan.toml", "title = \"Acme Billing Service\"", "title = \"Acme Billing (work tree)\"");
+    let at_head = d.plan(&["render", "--rev", "HEAD"]);
+    assert_eq!(at_head.code, 0, "{}", at_head.stderr);
+    assert!(at_head.stdout.contains("# Production Support Plan: Acme Billing Service"), "{}", &at_head.stdout[..200]);
+    let work = d.plan(&["render"]);
+    assert!(work.stdout.contains("Acme Billing (work tree)"));
+    let missing = d.plan(&["render", "--rev", "v9.9.9"]);
+    assert_eq!(missing.code, 2);
+    assert!(missing.stderr.contains("unknown revision `v9.9.9`"), "{}", missing.stderr);
+    assert!(!at_head.stdout.contains('\u{2060}'), "no word joiner in a rendered document");
+    assert!(at_head.stdout.contains("bob@acme.example.com"));
+}
+
+/// `plan log` lists changes made on side branches once (by the commit that made them), and
+/// a merge only for what the merge itself changed; --first-parent keeps the main line.
+#[test]
+fn log_sees_side_branches_and_reports_each_change_once() {
+    let d = repo_with_plan();
+    d.run_git(&["checkout", "-q", "-b", "side"]);
+    d.edit("support-plan.toml", "availability_pct = 99.5", "availability_pct = 99.0");
+    let side = d.commit("Lower the SLA on a side branch", 2);
+    d.run_git(&["checkout", "-q", "main"]);
+    d.write("README.md", "code\n");
+    d.commit("Unrelated work on main", 3);
+    d.run_git_at(&["merge", "-q", "--no-ff", "-m", "Merge side", "side"], "2026-10-04T12:00:00Z");
+    let out = d.plan(&["log", "--format", "json"]);
+    let v = json(&out);
+    let subjects: Vec<&str> = v["commits"].as_array().unwrap().iter().map(|c| c["subject"].as_str().unwrap()).collect();
+    assert_eq!(subjects, ["Lower the SLA on a side branch", "plan"], "{v:#}");
+    assert_eq!(v["commits"][0]["id"], side);
+    let first_parent = json(&d.plan(&["log", "--first-parent", "--format", "json"]));
+    let subjects: Vec<&str> =
+        first_parent["commits"].as_array().unwrap().iter().map(|c| c["subject"].as_str().unwrap()).collect();
+    assert_eq!(subjects, ["Merge side", "plan"], "{first_parent:#}");
+}
+
+/// A rule message's names render as code in Markdown, with plan text inside kept escaped.
+#[test]
+fn rule_messages_render_code_spans_in_markdown() {
+    let md = supportplan::render::markdown::message("acceptance category `operational_cost` has no criterion");
+    assert_eq!(md, "acceptance category `operational_cost` has no criterion");
+    let hostile = supportplan::render::markdown::message("id `<b>@alice|x</b>` and *stars* and a stray `tick");
+    assert_eq!(hostile, "id `<b>@\u{2060}alice\\|x</b>` and \\*stars\\* and a stray \\`tick");
+}
+
+/// Paths on the command line are relative to -C DIR, like git's -C.
+#[test]
+fn command_line_paths_are_relative_to_dash_c() {
+    let outer = Dir::new();
+    let d = repo_with_plan();
+    std::fs::rename(d.path(), outer.path().join("repo")).unwrap_or_else(|_| {
+        // Different file systems: copy instead.
+        let status = std::process::Command::new("cp")
+            .args(["-r", d.path().to_str().unwrap(), outer.path().join("repo").to_str().unwrap()])
+            .status()
+            .unwrap();
+        assert!(status.success());
+    });
+    let out = outer.plan(&["-C", "repo", "check", "support-plan.toml", "--now", NOW]);
+    assert_eq!(out.code, 0, "{}", out.stderr);
+    let out = outer.plan(&["-C", "repo", "fmt", "--check", "support-plan.toml"]);
+    assert_eq!(out.code, 0, "{}", out.stderr);
+}
+
+/// SHA-256 repositories: a short id of a loose object resolves.
+#[test]
+fn sha256_short_ids_of_loose_objects_resolve() {
+    let d = Dir::git_sha256();
+    d.write("support-plan.toml", example());
+    let id = d.commit("plan", 1);
+    let out = d.plan(&["check", "--rev", &id[..12], "--now", NOW]);
+    assert_eq!(out.code, 0, "{}", out.stderr);
+    let out = d.plan(&["diff", &id[..10], "--format", "json"]);
+    assert_eq!(out.code, 0, "{}", out.stderr);
+}
