@@ -86,12 +86,15 @@ pub fn waivers(repo: &Repo, rev: &Resolved, plan: &LoadedPlan) -> anyhow::Result
 /// first), the plans that changed since the newest, the first-parent chain.
 pub struct Shared {
     pub previous: Vec<Resolved>,
-    pub candidates: Option<snapshot::Candidates>,
+    /// The plans that changed since an earlier release, by the release's commit.
+    candidates: std::cell::RefCell<BTreeMap<crate::git::ObjectId, std::rc::Rc<snapshot::Candidates>>>,
     pub chain: crate::git::Chain,
+    /// When each waiver was introduced, by waiver file path.
+    waivers: std::cell::RefCell<BTreeMap<String, BTreeMap<String, Date>>>,
 }
 
-/// How many earlier release tags the baseline search looks through.
-const BASELINE_TAGS: usize = 50;
+/// How many earlier tags (matching the repository's tag pattern) the searches look through.
+const BASELINE_TAGS: usize = 200;
 
 impl Shared {
     pub fn new(repo: &Repo, rev: &Resolved, config: &Config) -> anyhow::Result<Shared> {
@@ -99,12 +102,31 @@ impl Shared {
             .with_context(|| format!("release.tag_pattern `{}`", config.release.tag_pattern))?
             .compile_matcher();
         let previous = repo.release_tags_before(rev.id, &glob, BASELINE_TAGS)?;
-        let candidates = match previous.first() {
-            Some(prev) => Some(snapshot::candidates(repo, prev, &Endpoint::Commit(rev.clone()))?),
-            None => None,
-        };
         let (chain, _) = repo.first_parent_chain(rev.id, None)?;
-        Ok(Shared { previous, candidates, chain })
+        Ok(Shared { previous, candidates: Default::default(), chain, waivers: Default::default() })
+    }
+
+    /// The earlier releases of a plan, newest first: tags whose name is a version under the
+    /// plan's `tag_pattern` (a `vnext` or `nightly` tag is no release).
+    pub fn releases_of<'s>(&'s self, plan: &crate::plan::Plan) -> impl Iterator<Item = &'s Resolved> + 's {
+        let pattern = plan.strategy.release.tag_pattern.clone();
+        self.previous.iter().filter(move |t| {
+            version_from_tag(&pattern, &t.spec).is_some_and(|v| v.starts_with(|c: char| c.is_ascii_digit()))
+        })
+    }
+
+    fn candidates(
+        &self,
+        repo: &Repo,
+        prev: &Resolved,
+        rev: &Resolved,
+    ) -> anyhow::Result<std::rc::Rc<snapshot::Candidates>> {
+        if let Some(c) = self.candidates.borrow().get(&prev.id) {
+            return Ok(c.clone());
+        }
+        let c = std::rc::Rc::new(snapshot::candidates(repo, prev, &Endpoint::Commit(rev.clone()))?);
+        self.candidates.borrow_mut().insert(prev.id, c.clone());
+        Ok(c)
     }
 }
 
@@ -131,19 +153,29 @@ pub fn facts(
         facts.matching_branches = matching;
         facts.containing_branches = containing;
     }
-    if let (Some(prev), Some(c)) = (shared.previous.first(), &shared.candidates) {
+    let releases: Vec<&Resolved> = shared.releases_of(p).collect();
+    if let Some(prev) = releases.first() {
+        let c = shared.candidates(repo, prev, rev)?;
         let keep = |l: &&LoadedPlan| l.plan.plan.product == p.plan.product;
         let old: Vec<&LoadedPlan> = c.old.iter().filter_map(|x| x.as_ref().ok()).filter(keep).collect();
         let new: Vec<&LoadedPlan> = c.new.iter().filter_map(|x| x.as_ref().ok()).filter(keep).collect();
         let changes = snapshot::pair(&old, &new);
-        facts.baseline = baseline(repo, plan, &shared.previous)?;
+        facts.baseline = baseline(repo, plan, &releases)?;
         facts.previous = Some((prev.spec.clone(), changes));
     }
     let chain = &shared.chain;
-    if let Some((i, _)) = repo.path_changes(chain, &plan.source.path)?.first() {
-        facts.last_plan_change = Some(Date::from_unix_seconds(repo.commit_info(chain[*i].0)?.time));
+    if let Some(i) = repo.newest_change(chain, &plan.source.path)? {
+        facts.last_plan_change = Some(Date::from_unix_seconds(repo.commit_info(chain[i].0)?.time));
     }
-    facts.waivers_introduced = waiver_introductions(repo, chain, &p.gate.waiver_file)?;
+    let cached = shared.waivers.borrow().get(&p.gate.waiver_file).cloned();
+    facts.waivers_introduced = match cached {
+        Some(w) => w,
+        None => {
+            let w = waiver_introductions(repo, chain, &p.gate.waiver_file)?;
+            shared.waivers.borrow_mut().insert(p.gate.waiver_file.clone(), w.clone());
+            w
+        }
+    };
     if let Some(t) = tag {
         facts.tag_message = repo.tag_message(t)?;
     }
@@ -196,9 +228,9 @@ fn waiver_introductions(
 /// other plans) is passed over, and the answer names the release it came from. The search
 /// stops at a release where the plan did not exist yet. A note that is not a results note is
 /// an error, not a reason to look further.
-fn baseline(repo: &Repo, plan: &LoadedPlan, previous: &[Resolved]) -> anyhow::Result<Option<crate::gate::Baseline>> {
+fn baseline(repo: &Repo, plan: &LoadedPlan, previous: &[&Resolved]) -> anyhow::Result<Option<crate::gate::Baseline>> {
     let p = &plan.plan;
-    for prev in previous {
+    for &prev in previous {
         let prev_version =
             version_from_tag(&p.strategy.release.tag_pattern, &prev.spec).unwrap_or_else(|| prev.spec.clone());
         if let Some(bytes) = repo.note(crate::gate::run::NOTES_REF, prev.id)? {
@@ -215,10 +247,6 @@ fn baseline(repo: &Repo, plan: &LoadedPlan, previous: &[Resolved]) -> anyhow::Re
         if let Some(text) = read_text(repo, prev, &results)? {
             let parsed = parse_results(&text).map_err(|e| format!("{results} at {}: {e}", prev.spec));
             return Ok(Some((prev.spec.clone(), parsed)));
-        }
-        // Did the plan exist at that release? If not, there is nothing older to compare with.
-        if repo.read_path(prev.id, &plan.source.path, crate::plan::MAX_PLAN_BYTES)?.is_none() {
-            return Ok(None);
         }
     }
     Ok(None)

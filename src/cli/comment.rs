@@ -119,12 +119,20 @@ pub fn run(g: &Global, args: &CommentArgs) -> anyhow::Result<ExitCode> {
     let config = snapshot::config_at(&repo, &head)?;
     let report = check::check_all(&plans, now, Some(head.describe()), &config);
     let gate_reports = if args.gate {
+        // Under pull_request_target the work tree is the base: nothing in it was produced from
+        // the head, and the job holds a write token. The preview belongs in the test job.
+        anyhow::ensure!(
+            env("GITHUB_EVENT_NAME").as_deref() != Some("pull_request_target"),
+            "--gate cannot run under pull_request_target: the work tree is the base branch, so no evidence in it comes from the pull request; run the preview in the pull_request job that runs the tests"
+        );
+        supportplan::gate::run::check_work_tree(&repo, &head, true)?;
         let root = repo.work_dir().context("the gate preview reads evidence from a work tree")?;
         // Relative to -C DIR when it is given, like git's -C.
         let evidence_dir = match &args.evidence_dir {
             Some(d) => g.root()?.join(d),
-            None => root,
+            None => root.clone(),
         };
+        supportplan::evidence::check_dir(&root, &evidence_dir)?;
         let loaded: Vec<_> = plans.iter().filter_map(|p| p.as_ref().ok()).cloned().collect();
         let version = args.gate_version.clone().unwrap_or_else(|| format!("0.0.0-pr.{pr}"));
         let run = supportplan::gate::run::GateRun {
@@ -138,6 +146,7 @@ pub fn run(g: &Global, args: &CommentArgs) -> anyhow::Result<ExitCode> {
             verify_approvers: false,
             write_results: None,
             record_note: None,
+            results: Default::default(),
             // The head's plan is the pull request's: its commands never run here.
             mode: supportplan::gate::run::Mode::Preview,
             env_ticket: None,

@@ -124,26 +124,9 @@ fn gate(g: &Global, args: &GateArgs) -> anyhow::Result<ExitCode> {
     }
     let rev = repo.resolve(args.tag.as_deref().or(args.rev.as_deref()).unwrap_or("HEAD"))?;
     // Evidence in the work tree belongs to the gated commit only if the work tree is that
-    // commit: HEAD on the tag, no tracked file changed.
-    if args.tag.is_some() && !args.allow_dirty {
-        let head = repo.head()?;
-        anyhow::ensure!(
-            head.id == rev.id,
-            "HEAD is {}, not the commit of tag {} ({}): the evidence in this work tree was not produced from the release; check out the tag, or pass --allow-dirty",
-            head.short(),
-            rev.spec,
-            rev.short()
-        );
-        let changed = repo.changed_in_work_tree(rev.id, 11)?;
-        if !changed.is_empty() {
-            let shown: Vec<String> = changed.iter().take(10).map(|p| render::one_line(p)).collect();
-            let more = if changed.len() > 10 { ", …" } else { "" };
-            anyhow::bail!(
-                "tracked files differ from {} in the work tree ({}{more}): the evidence may not belong to the release; commit or restore them, or pass --allow-dirty",
-                rev.spec,
-                shown.join(", ")
-            );
-        }
+    // commit (in a preview, or the merge commit CI made of it), with no tracked file changed.
+    if !args.allow_dirty {
+        supportplan::gate::run::check_work_tree(&repo, &rev, args.preview)?;
     }
     let config = snapshot::config_at(&repo, &rev)?;
     let (plans, skipped) = snapshot::plans_at(&repo, &rev)?;
@@ -186,6 +169,7 @@ fn gate(g: &Global, args: &GateArgs) -> anyhow::Result<ExitCode> {
         args.plan.as_ref().map(|p| format!(" with id `{p}`")).unwrap_or_default()
     );
     let evidence_dir = given_dir.unwrap_or_else(|| root.clone());
+    supportplan::evidence::check_dir(&root, &evidence_dir)?;
     let version_of = |p: &supportplan::plan::Plan| -> anyhow::Result<String> {
         match (&args.version, &args.tag) {
             (Some(v), _) => Ok(v.clone()),
@@ -211,6 +195,7 @@ fn gate(g: &Global, args: &GateArgs) -> anyhow::Result<ExitCode> {
         verify_approvers: args.verify_approvers == Verify::Git,
         write_results: args.write_results.then_some(root.as_path()),
         record_note: args.record_note.then(|| jiff::Timestamp::now().as_second()),
+        results: Default::default(),
         mode: if args.preview { Mode::Preview } else { Mode::Release },
     };
     g.note(|| format!("gating {} = {} with evidence from {}", rev.spec, rev.id, evidence_dir.display()));
@@ -268,6 +253,12 @@ fn gate(g: &Global, args: &GateArgs) -> anyhow::Result<ExitCode> {
     }
     if args.format != Format::Human && !g.quiet && !in_actions {
         eprintln!("{} — {}", render::gate::tally(&reports), render::gate::verdict(&reports, blocked));
+    }
+    // The report is out; a recording that fails is said on stderr and in the job summary.
+    if let Err(e) = run.record_if_passed(&reports) {
+        eprintln!("error: {e:#}");
+        record_refusal(&format!("{e:#}"))?;
+        return Ok(ExitCode::from(2));
     }
     Ok(if invalid {
         ExitCode::from(2)

@@ -51,6 +51,22 @@ const FUTURE_SKEW_SECONDS: i64 = 300;
 /// the commit the evidence was produced from.
 pub const MANIFEST: &str = "supportplan-evidence.json";
 
+/// Refuses an evidence directory inside the repository that a symbolic link (committed by
+/// anyone) leads out of it. A directory named outside the repository on purpose (such as
+/// `$RUNNER_TEMP/reports`) is the user's choice.
+pub fn check_dir(repo_root: &Path, dir: &Path) -> anyhow::Result<()> {
+    let (Ok(root), Ok(real)) = (repo_root.canonicalize(), dir.canonicalize()) else { return Ok(()) };
+    let lexical = if dir.is_absolute() { dir.to_path_buf() } else { repo_root.join(dir) };
+    let inside = lexical.starts_with(repo_root) || lexical.starts_with(&root);
+    anyhow::ensure!(
+        !inside || real.starts_with(&root),
+        "the evidence directory {} is a link that leads out of the repository ({}); evidence is read inside it only",
+        dir.display(),
+        real.display()
+    );
+    Ok(())
+}
+
 /// Reads every declared evidence; `now` (Unix seconds) is what `max_age` is measured from.
 /// Evidence that names the commit it was produced from (a JUnit property, or the manifest)
 /// must name one of `commits` (the gated one; in a pull-request preview also the merge

@@ -37,6 +37,8 @@ pub struct GateRun<'a> {
     pub mode: Mode,
     /// A change ticket given by the environment (`PLAN_CHANGE_TICKET`), for `source = "env"`.
     pub env_ticket: Option<String>,
+    /// The measured results of the last evaluation, by product (for [`Self::record_if_passed`]).
+    pub results: std::cell::RefCell<serde_json::Map<String, serde_json::Value>>,
 }
 
 impl GateRun<'_> {
@@ -84,13 +86,19 @@ impl GateRun<'_> {
             }
             recorded.insert(p.plan.product.clone(), results(&input));
         }
-        // Only a release that may proceed becomes the next one's baseline, and a recorded
-        // baseline is never silently replaced.
+        *self.results.borrow_mut() = recorded;
+        Ok(reports)
+    }
+
+    /// After the report is out: records the results as a note, when asked to and only for a
+    /// release that may proceed (the next one's baseline; a recorded baseline is never
+    /// silently replaced).
+    pub fn record_if_passed(&self, reports: &[GateReport]) -> anyhow::Result<()> {
         let passed = !reports.iter().any(|r| r.blocked(false) || r.findings.iter().any(|f| f.invalid));
         if let (Some(time), true, Mode::Release) = (self.record_note, passed, self.mode) {
-            self.record(recorded, time)?;
+            self.record(self.results.take(), time)?;
         }
-        Ok(reports)
+        Ok(())
     }
 
     /// Adds these plans' results to the note on the gated commit. A plan the note already
@@ -153,7 +161,7 @@ impl GateRun<'_> {
         if self.mode == Mode::Preview
             && let Ok(head) = self.repo.head()
             && head.id != self.rev.id
-            && self.repo.parents(head.id).is_ok_and(|p| p.contains(&self.rev.id))
+            && self.repo.parents(head.id).is_ok_and(|p| p.len() > 1 && p.contains(&self.rev.id))
         {
             out.push(head.id.to_string());
         }
@@ -263,6 +271,35 @@ fn write_results(root: &std::path::Path, input: &GateInput) -> anyhow::Result<()
     }
     let body = results(input);
     std::fs::write(&path, crate::render::json::pretty(&body)).with_context(|| format!("writing {}", path.display()))?;
+    Ok(())
+}
+
+/// Refuses a work tree whose evidence cannot belong to `rev`: HEAD must be `rev` (in a
+/// preview, or a merge commit with `rev` as a parent, as `pull_request` runs check out), and
+/// no tracked file may differ from HEAD.
+pub fn check_work_tree(repo: &Repo, rev: &crate::git::rev::Resolved, preview: bool) -> anyhow::Result<()> {
+    let head = repo.head()?;
+    let merge_of_rev = preview && head.id != rev.id && {
+        let parents = repo.parents(head.id)?;
+        parents.len() > 1 && parents.contains(&rev.id)
+    };
+    anyhow::ensure!(
+        head.id == rev.id || merge_of_rev,
+        "HEAD is {}, not the gated commit {} ({}): the evidence in this work tree was not produced from it; check it out, or pass --allow-dirty",
+        head.short(),
+        rev.spec,
+        rev.short()
+    );
+    let changed = repo.changed_in_work_tree(head.id, 11)?;
+    if !changed.is_empty() {
+        let shown: Vec<String> = changed.iter().take(10).map(|p| crate::render::one_line(p)).collect();
+        let more = if changed.len() > 10 { ", …" } else { "" };
+        anyhow::bail!(
+            "tracked files differ from {} in the work tree ({}{more}): the evidence may not belong to it; commit or restore them, or pass --allow-dirty",
+            rev.spec,
+            shown.join(", ")
+        );
+    }
     Ok(())
 }
 

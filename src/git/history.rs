@@ -121,6 +121,23 @@ impl Repo {
         Ok(out)
     }
 
+    /// The newest commit of a first-parent chain (newest first) that changed `path`, as its
+    /// index: reads from the tip and stops at the first change.
+    pub fn newest_change(&self, chain: &[(ObjectId, Option<ObjectId>)], path: &str) -> anyhow::Result<Option<usize>> {
+        let mut follower = PathFollower::new(path);
+        for (i, (id, parent)) in chain.iter().enumerate() {
+            let now = follower.blob_at(self, *id)?;
+            let before = match parent {
+                Some(p) => follower.blob_at(self, *p)?,
+                None => None,
+            };
+            if now != before {
+                return Ok(Some(i));
+            }
+        }
+        Ok(None)
+    }
+
     /// The changes to `path` along a first-parent chain (newest first), as (index in the
     /// chain, change). Trees are read oldest first: packs usually store newer versions as
     /// deltas of older ones, and gix caches resolved objects, not intermediate bases.

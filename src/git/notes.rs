@@ -32,43 +32,103 @@ impl Repo {
     }
 
     /// Adds (or replaces) the note on `target`, as a new commit on `notes_ref` by
-    /// `supportplan` at `time` (Unix seconds).
+    /// `supportplan` at `time` (Unix seconds). The note goes where git keeps it: at the path
+    /// of an existing note on `target` (flat or fanned out as `ab/cdef…`), else fanned out
+    /// when the tree already is. The ref moves only from the tip this was built on (a
+    /// concurrent writer makes it fail, to be retried), never over another writer's note.
     pub fn add_note(&self, notes_ref: &str, target: ObjectId, text: &[u8], time: i64) -> anyhow::Result<ObjectId> {
-        use gix::objs::tree::{Entry, EntryKind};
+        use gix::refs::transaction::PreviousValue;
         let parent = self.notes_tip(notes_ref)?;
         let hex = target.to_string();
-        let mut entries: Vec<Entry> = match parent {
-            Some(tip) => self
-                .entries(self.tree_of(tip)?)?
-                .into_iter()
-                .filter(|(_, name, _)| name.as_slice() != hex.as_bytes())
-                .map(|(mode, filename, oid)| Entry { mode, filename: filename.into(), oid })
-                .collect(),
-            None => Vec::new(),
+        let root = parent.map(|tip| self.tree_of(tip)).transpose()?;
+        let path = match root {
+            Some(tree) => self.note_path(tree, &hex)?,
+            None => vec![hex.clone()],
         };
         let blob = self.inner.write_blob(text).context("writing the note")?.detach();
-        entries.push(Entry { mode: EntryKind::Blob.into(), filename: hex.as_str().into(), oid: blob });
-        entries.sort();
-        let tree = self.inner.write_object(&gix::objs::Tree { entries }).context("writing the notes tree")?.detach();
+        let tree = self.upsert(root, &path, blob)?;
         let who = gix::actor::Signature {
             name: "supportplan".into(),
             email: "supportplan@localhost".into(),
             time: gix::date::Time::new(time, 0),
         };
-        let (mut a, mut b) = (gix::date::parse::TimeBuf::default(), gix::date::parse::TimeBuf::default());
-        let id = self
-            .inner
-            .commit_as(
-                who.to_ref(&mut a),
-                who.to_ref(&mut b),
-                notes_ref,
-                format!("Notes added by 'plan gate' for {}", &hex[..12]),
-                tree,
-                parent,
-            )
-            .with_context(|| format!("writing {notes_ref}"))?
-            .detach();
+        let commit = gix::objs::Commit {
+            tree,
+            parents: parent.into_iter().collect(),
+            author: who.clone(),
+            committer: who,
+            encoding: None,
+            message: format!("Notes added by 'plan gate' for {}\n", &hex[..12]).into(),
+            extra_headers: Vec::new(),
+        };
+        let id = self.inner.write_object(&commit).context("writing the notes commit")?.detach();
+        let expected = match parent {
+            Some(p) => PreviousValue::MustExistAndMatch(gix::refs::Target::Object(p)),
+            None => PreviousValue::MustNotExist,
+        };
+        self.inner
+            .reference(notes_ref, id, expected, "notes: added by plan gate")
+            .with_context(|| format!("moving {notes_ref}: another writer moved it (conflict); run again"))?;
         Ok(id)
+    }
+
+    /// Where the note on `hex` lives or belongs in the notes tree `root`, as path parts.
+    fn note_path(&self, root: ObjectId, hex: &str) -> anyhow::Result<Vec<String>> {
+        let mut parts = Vec::new();
+        let mut tree = root;
+        let mut rest = hex;
+        loop {
+            let entries = self.entries(tree)?;
+            if entries.iter().any(|(m, n, _)| m.is_blob() && n.as_slice() == rest.as_bytes()) {
+                parts.push(rest.to_owned());
+                return Ok(parts);
+            }
+            match entries.iter().find(|(m, n, _)| m.is_tree() && n.len() == 2 && rest.as_bytes().starts_with(n)) {
+                Some((_, _, sub)) => {
+                    parts.push(rest[..2].to_owned());
+                    tree = *sub;
+                    rest = &rest[2..];
+                }
+                None => {
+                    // Not there: fanned out like its neighbours at this level, if they are.
+                    if entries.iter().any(|(m, n, _)| m.is_tree() && n.len() == 2) && rest.len() > 2 {
+                        parts.push(rest[..2].to_owned());
+                        parts.push(rest[2..].to_owned());
+                    } else {
+                        parts.push(rest.to_owned());
+                    }
+                    return Ok(parts);
+                }
+            }
+        }
+    }
+
+    /// `tree` (or an empty tree) with the blob at `path`, written; the new tree's id.
+    fn upsert(&self, tree: Option<ObjectId>, path: &[String], blob: ObjectId) -> anyhow::Result<ObjectId> {
+        use gix::objs::tree::{Entry, EntryKind};
+        let (first, rest) = path.split_first().context("an empty note path")?;
+        let mut entries: Vec<Entry> = match tree {
+            Some(t) => self
+                .entries(t)?
+                .into_iter()
+                .map(|(mode, filename, oid)| Entry { mode, filename: filename.into(), oid })
+                .collect(),
+            None => Vec::new(),
+        };
+        let existing = entries.iter().position(|e| e.filename.as_slice() == first.as_bytes());
+        let entry = if rest.is_empty() {
+            Entry { mode: EntryKind::Blob.into(), filename: first.as_str().into(), oid: blob }
+        } else {
+            let sub = existing.map(|i| &entries[i]).filter(|e| e.mode.is_tree()).map(|e| e.oid);
+            let oid = self.upsert(sub, rest, blob)?;
+            Entry { mode: EntryKind::Tree.into(), filename: first.as_str().into(), oid }
+        };
+        match existing {
+            Some(i) => entries[i] = entry,
+            None => entries.push(entry),
+        }
+        entries.sort();
+        Ok(self.inner.write_object(&gix::objs::Tree { entries }).context("writing the notes tree")?.detach())
     }
 
     fn notes_tip(&self, notes_ref: &str) -> anyhow::Result<Option<ObjectId>> {

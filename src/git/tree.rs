@@ -263,7 +263,7 @@ impl Repo {
     /// Tracked files of `commit` whose content in the work tree differs from it (changed,
     /// missing, or no longer a regular file), up to `limit`, sorted. Untracked files (the
     /// evidence CI leaves) do not count. Content is compared as git would hash it, without
-    /// filters: a checkout with `core.autocrlf` rewrites files, and reads as changed.
+    /// filters, when git itself cannot be run (then a checkout with `core.autocrlf` reads as changed).
     pub fn changed_in_work_tree(&self, commit: ObjectId, limit: usize) -> anyhow::Result<Vec<String>> {
         let root = self.work_dir().context("a bare repository has no work tree")?;
         // git itself knows what "clean" means here: attributes (eol, ident), clean filters

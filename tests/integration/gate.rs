@@ -795,7 +795,7 @@ fn a_release_gate_refuses_a_work_tree_that_is_not_the_tag() {
     commit(&d, "after the release", 26);
     let out = d.plan(&["gate", "--tag", "v1.0.0", "--now", NOW]);
     assert_eq!(out.code, 2);
-    assert!(out.stderr.contains("not the commit of tag v1.0.0"), "{}", out.stderr);
+    assert!(out.stderr.contains("not the gated commit v1.0.0"), "{}", out.stderr);
     // Untracked evidence is what the gate reads; it never makes the tree dirty.
     d.run_git(&["checkout", "-q", "v1.0.0"]);
     assert_eq!(d.plan(&["gate", "--tag", "v1.0.0", "--now", NOW]).code, 0);

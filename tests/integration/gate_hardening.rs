@@ -274,3 +274,128 @@ fn evidence_dir_advice(d: &Dir) {
     assert!(qa.contains("`evidence-linux/evidence/unit.xml`, `evidence-macos/evidence/unit.xml` do"), "{qa}");
     assert!(qa.contains("write the path as `*/evidence/unit.xml`"), "{qa}");
 }
+
+/// In a notes tree git has fanned out (`ab/cdef…`, as it does past a few hundred notes), a
+/// recording goes where the note on that commit lives: one note per commit, always.
+#[test]
+fn recording_into_a_fanned_out_notes_tree_keeps_one_note_per_commit() {
+    let d = release_repo();
+    // 300 notes on 300 blobs make git fan the tree out.
+    let ids: Vec<String> = (0..300)
+        .map(|i| {
+            let path = d.write(&format!("notes-src/{i}.txt"), format!("{i}\n"));
+            d.run_git(&["hash-object", "-w", path.to_str().unwrap()]).trim().to_owned()
+        })
+        .collect();
+    std::fs::remove_dir_all(d.path().join("notes-src")).unwrap();
+    for id in &ids {
+        d.run_git(&["notes", "--ref", "support-plan", "add", "-m", "x", id]);
+    }
+    let tagged = d.run_git(&["rev-parse", "v1.0.0^{commit}"]).trim().to_owned();
+    let other = serde_json::json!({
+        "schema": "supportplan/results/v1",
+        "plans": { "acme-search": { "version": "1.0.0", "product": "acme-search", "metrics": { "x.y": 1.0 } } }
+    });
+    d.run_git(&["notes", "--ref", "support-plan", "add", "-m", &other.to_string(), &tagged]);
+    let tree = d.run_git(&["ls-tree", "-r", "--name-only", "refs/notes/support-plan"]);
+    assert!(tree.lines().any(|l| l.len() == 41 && l.as_bytes()[2] == b'/'), "git fanned the notes out");
+    assert_eq!(d.plan(&["gate", "--tag", "v1.0.0", "--now", NOW, "--record-note", "-q"]).code, 0);
+    let tree = d.run_git(&["ls-tree", "-r", "--name-only", "refs/notes/support-plan"]);
+    let entries = tree.lines().filter(|l| l.replace('/', "") == tagged).count();
+    assert_eq!(entries, 1, "{tree}");
+    let note: serde_json::Value =
+        serde_json::from_str(&d.run_git(&["notes", "--ref", "support-plan", "show", &tagged])).unwrap();
+    assert!(note["plans"]["acme-search"].is_object() && note["plans"]["acme-billing"].is_object(), "{note:#}");
+}
+
+/// Only tags that are versions under the plan's tag_pattern are releases: a `vnext` tag
+/// neither resets the "since the previous release" window nor hides a baseline.
+#[test]
+fn a_tag_that_is_no_version_is_no_release() {
+    let d = release_repo();
+    assert_eq!(d.plan(&["gate", "--tag", "v1.0.0", "--now", NOW, "--record-note", "-q"]).code, 0);
+    d.edit("support-plan.toml", "target = \"250ms\"", "target = \"400ms\"");
+    commit(&d, "loosen the latency target", 24);
+    d.run_git(&["tag", "vnext"]);
+    next_release(&d, "1.1.0", 25);
+    let out = d.plan(&["gate", "--tag", "v1.1.0", "--now", NOW, "--format", "json"]);
+    let v: serde_json::Value = serde_json::from_str(&out.stdout).unwrap_or_else(|e| panic!("{e}: {}", out.stderr));
+    let f = status(&v, "strategy/plan-change-approved");
+    assert_eq!(f["status"], "fail", "{f:#}");
+    assert!(f["message"].as_str().unwrap().contains("since v1.0.0"), "{f:#}");
+}
+
+/// A plan that moved keeps its baseline across a release that recorded nothing.
+#[test]
+fn a_moved_plan_keeps_its_baseline() {
+    let d = release_repo();
+    assert_eq!(d.plan(&["gate", "--tag", "v1.0.0", "--now", NOW, "--record-note", "-q"]).code, 0);
+    next_release(&d, "1.1.0", 25);
+    d.run_git(&["mv", "support-plan.toml", "billing.support-plan.toml"]);
+    next_release(&d, "1.2.0", 26);
+    errors(&d, 9.9);
+    let out = d.plan(&["gate", "--tag", "v1.2.0", "--now", NOW, "--format", "json"]);
+    let v: serde_json::Value = serde_json::from_str(&out.stdout).unwrap_or_else(|e| panic!("{e}: {}", out.stderr));
+    let f = status(&v, "criterion:error-rate");
+    assert_eq!(f["status"], "fail", "{f:#}");
+    assert!(f["message"].as_str().unwrap().ends_with("against v1.0.0"), "{f:#}");
+}
+
+/// Every mode checks that the work tree is the gated commit: --version with --rev, and a
+/// preview (which also accepts the merge commit of a pull_request run); the comment's preview
+/// refuses pull_request_target, where the work tree is the base.
+#[test]
+fn every_mode_checks_the_work_tree() {
+    let d = release_repo();
+    let tagged = d.run_git(&["rev-parse", "v1.0.0^{commit}"]).trim().to_owned();
+    d.write("later.txt", "later\n");
+    commit(&d, "later", 26);
+    for args in [
+        vec!["gate", "--version", "1.0.0", "--rev", "v1.0.0", "--now", NOW],
+        vec!["gate", "--preview", "--rev", &tagged, "--now", NOW],
+    ] {
+        let out = d.plan(&args);
+        assert_eq!(out.code, 2, "{args:?}: {}", out.stdout);
+        assert!(out.stderr.contains("not the gated commit"), "{args:?}: {}", out.stderr);
+    }
+    d.edit("support-plan.toml", "availability_pct = 99.5", "availability_pct = 99.9");
+    let out = d.plan(&["gate", "--version", "1.0.1", "--now", NOW]);
+    assert_eq!(out.code, 2);
+    assert!(out.stderr.contains("tracked files differ"), "{}", out.stderr);
+    let event = d.write("event.json", r#"{"pull_request": {"number": 7, "base": {"sha": "HEAD~1"}, "head": {"sha": "HEAD"}}, "repository": {"full_name": "acme/billing"}}"#);
+    let out = std::process::Command::new(env!("CARGO_BIN_EXE_plan"))
+        .args(["comment", "--gate", "--dry-run", "--now", NOW])
+        .current_dir(d.path())
+        .env("GITHUB_EVENT_NAME", "pull_request_target")
+        .env("GITHUB_EVENT_PATH", &event)
+        .env("GITHUB_REPOSITORY", "acme/billing")
+        .env_remove("GITHUB_TOKEN")
+        .output()
+        .unwrap();
+    assert_eq!(out.status.code(), Some(2));
+    assert!(String::from_utf8_lossy(&out.stderr).contains("--gate cannot run under pull_request_target"));
+}
+
+/// An evidence directory that a committed link leads out of the repository is refused.
+#[test]
+fn an_evidence_dir_linked_out_of_the_repository_is_refused() {
+    let d = release_repo();
+    let outside = Dir::new();
+    outside.write("k6-summary.json", fixture("k6-summary.json"));
+    std::os::unix::fs::symlink(outside.path(), d.path().join("reports")).unwrap();
+    let out = d.plan(&["gate", "--tag", "v1.0.0", "--now", NOW, "--allow-dirty", "--evidence-dir", "reports"]);
+    assert_eq!(out.code, 2);
+    assert!(out.stderr.contains("is a link that leads out of the repository"), "{}", out.stderr);
+}
+
+/// A note that cannot be recorded fails the run after the report is out.
+#[test]
+fn a_failed_recording_comes_after_the_report() {
+    let d = release_repo();
+    d.run_git(&["notes", "--ref", "support-plan", "add", "-m", "not json", "v1.0.0^{commit}"]);
+    let out = d.plan(&["gate", "--tag", "v1.0.0", "--now", NOW, "--record-note", "--format", "json"]);
+    assert_eq!(out.code, 2);
+    let v: serde_json::Value = serde_json::from_str(&out.stdout).expect("the report is printed first");
+    assert_eq!(v["verdict"], "pass", "{v:#}");
+    assert!(out.stderr.contains("not a supportplan results note"), "{}", out.stderr);
+}

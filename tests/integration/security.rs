@@ -357,3 +357,18 @@ fn the_action_refuses_an_archive_that_does_not_match_its_checksum() {
     let (code, installed, _) = run(false, "right");
     assert_eq!((code, installed), (0, true));
 }
+
+/// The gate's step of the composite action holds no token: the plan's commands run under it
+/// and could read the environment of every process above them.
+#[test]
+fn the_actions_gate_step_has_no_token() {
+    let action =
+        std::fs::read_to_string(concat!(env!("CARGO_MANIFEST_DIR"), "/.github/actions/supportplan/action.yml"))
+            .unwrap();
+    let start = action.find("- name: Run plan gate").expect("a gate step");
+    let end = action[start + 1..].find("- name:").map_or(action.len(), |i| start + 1 + i);
+    let step = &action[start..end];
+    assert!(!step.to_lowercase().contains("token"), "{step}");
+    let comment = &action[action.find("- name: Run plan comment").unwrap()..start];
+    assert!(comment.contains("GITHUB_TOKEN: ${{ inputs.github-token }}"), "{comment}");
+}
