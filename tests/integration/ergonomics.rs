@@ -182,3 +182,49 @@ fn sha256_short_ids_of_loose_objects_resolve() {
     let out = d.plan(&["diff", &id[..10], "--format", "json"]);
     assert_eq!(out.code, 0, "{}", out.stderr);
 }
+
+/// hyperfine and criterion evidence give `mean`, `median`, … without a declared pointer, in
+/// seconds, compared with targets in any time unit.
+#[test]
+fn hyperfine_and_criterion_metrics_need_no_pointer() {
+    let d = Dir::git();
+    let plan = format!(
+        "{}\n[evidence.hf]\nkind = \"hyperfine\"\npath = \"bench/hyperfine.json\"\n\n[evidence.cr]\nkind = \"criterion\"\npath = \"bench/estimates.json\"\n\n[acceptance.criteria.hf-speed]\ncategory = \"performance\"\nkind = \"threshold\"\nmetric = \"hf.median\"\nop = \"<=\"\ntarget = \"50ms\"\n\n[acceptance.criteria.cr-speed]\ncategory = \"performance\"\nkind = \"threshold\"\nmetric = \"cr.mean\"\nop = \"<=\"\ntarget = \"2us\"\n",
+        example()
+    );
+    d.write("support-plan.toml", plan);
+    d.write(".gitignore", "bench/\n");
+    d.commit("plan", 1);
+    let fixtures = concat!(env!("CARGO_MANIFEST_DIR"), "/tests/fixtures");
+    std::fs::create_dir_all(d.path().join("bench")).unwrap();
+    std::fs::copy(format!("{fixtures}/evidence/hyperfine.json"), d.path().join("bench/hyperfine.json")).unwrap();
+    std::fs::copy(
+        format!("{fixtures}/corpus/criterion/track-Monitoring_Change-new-estimates.json"),
+        d.path().join("bench/estimates.json"),
+    )
+    .unwrap();
+    let out = d.plan(&["gate", "--preview", "--now", NOW, "--format", "json"]);
+    let v = json(&out);
+    let find = |check: &str| {
+        v["plans"][0]["findings"].as_array().unwrap().iter().find(|f| f["check"] == check).cloned().unwrap()
+    };
+    let hf = find("criterion:hf-speed");
+    assert_eq!(hf["status"], "fail", "the fixture's median is 51.3 ms: {hf:#}");
+    assert!(hf["message"].as_str().unwrap().contains("51.340614ms"), "{hf:#}");
+    assert_eq!(find("criterion:cr-speed")["status"], "pass");
+}
+
+/// `--since-release` on a tagged commit shows what that release changed: the tag on HEAD
+/// itself is not "the newest release" to compare with.
+#[test]
+fn since_release_on_a_release_commit_shows_that_release() {
+    let d = repo_with_plan();
+    d.run_git(&["tag", "v1.0.0"]);
+    d.edit("support-plan.toml", "availability_pct = 99.5", "availability_pct = 99.0");
+    d.commit("lower", 2);
+    d.run_git(&["tag", "v1.1.0"]);
+    let out = d.plan(&["diff", "--since-release", "--format", "json"]);
+    let v = json(&out);
+    assert_eq!(v["base"]["spec"], "v1.0.0", "{v:#}");
+    assert_eq!(v["summary"]["breaking"], 1, "{v:#}");
+}

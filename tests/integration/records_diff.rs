@@ -104,6 +104,7 @@ fn a_record_that_does_not_parse_is_reported_with_file_and_line() {
 
 /// A plan broken on the pull request's head is "does not load" in the comment, never
 /// "plan removed".
+#[cfg(feature = "github")]
 #[test]
 fn the_comment_says_a_broken_plan_does_not_load() {
     let d = Dir::git();

@@ -15,6 +15,7 @@ fn with_commands(d: &Dir, steps: &str) {
     });
 }
 
+#[cfg(feature = "github")]
 #[test]
 fn a_preview_never_runs_plan_commands() {
     let d = Dir::git();
@@ -184,6 +185,7 @@ fn plans_and_config_linked_out_of_the_repository_are_not_read() {
     assert!(out.stderr.contains("not a regular file"), "{}", out.stderr);
 }
 
+#[cfg(feature = "github")]
 #[test]
 fn hostile_paths_cannot_inject_markdown() {
     let d = Dir::git();
