@@ -8,6 +8,7 @@ pub mod check;
 pub mod comment;
 pub mod config;
 pub mod diff;
+pub mod due;
 pub mod error;
 pub mod evidence;
 pub mod fmt;

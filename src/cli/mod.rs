@@ -4,6 +4,7 @@ mod check;
 #[cfg(feature = "github")]
 mod comment;
 mod diff;
+mod due;
 mod fmt;
 mod gate;
 mod init;
@@ -63,6 +64,8 @@ pub enum Command {
     Check(check::CheckArgs),
     /// Rewrite plans in one canonical layout, keeping comments (--check: only report).
     Fmt(fmt::FmtArgs),
+    /// Every dated obligation of the plans (reviews, renewals, expiries, tests), as of a day.
+    Due(due::DueArgs),
     /// Semantic diff of the plans between two revisions (or a revision and the work tree).
     Diff(diff::DiffArgs),
     /// The release gate: sections 2.1.2–2.1.4 against evidence; exit 1 blocks the release.
@@ -94,6 +97,7 @@ impl Cli {
             Command::Diff(a) => a.format == diff::Format::Json,
             Command::Gate(a) => a.format == gate::Format::Json,
             Command::Log(a) => a.format == log::Format::Json,
+            Command::Due(a) => a.format == due::Format::Json,
             _ => false,
         }
     }
@@ -236,6 +240,7 @@ pub fn run(cli: Cli) -> anyhow::Result<ExitCode> {
         Command::Init(args) => init::run(g, args),
         Command::Check(args) => check::run(g, args),
         Command::Fmt(args) => fmt::run(g, args),
+        Command::Due(args) => due::run(g, args),
         Command::Render(args) => render::run(g, args),
         Command::Diff(args) => diff::run(g, args),
         Command::Log(args) => log::run(g, args),

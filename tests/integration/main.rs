@@ -7,6 +7,7 @@ mod check;
 pub mod comment;
 mod corpus;
 mod diff;
+mod due;
 mod ergonomics;
 mod fmt;
 pub mod gate;

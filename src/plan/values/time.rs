@@ -239,6 +239,14 @@ impl Period {
         }
     }
 
+    /// The date this period before `date` (a notice period before an expiry).
+    pub fn before(self, date: Date) -> Date {
+        match self {
+            Period::Fixed(d) => date.add_days(-d.as_days_ceil()),
+            Period::Months(m) => date.add_months(-m),
+        }
+    }
+
     /// Approximate length in days, for comparisons between periods.
     pub fn approx_days(self) -> f64 {
         match self {

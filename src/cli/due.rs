@@ -1,0 +1,187 @@
+//! `plan due`: every dated obligation across the repository's plans, as of a day.
+
+use std::process::ExitCode;
+
+use anyhow::Context as _;
+use clap::{Args, ValueEnum};
+use supportplan::due::{self, Obligation, State};
+use supportplan::plan::values::Period;
+use supportplan::{render, workspace};
+
+use super::{Global, emit, today};
+
+#[derive(Clone, Copy, Debug, ValueEnum, PartialEq, Eq)]
+pub enum Format {
+    Human,
+    Json,
+    Markdown,
+    /// An RFC 5545 calendar: one all-day event per obligation, stable UIDs.
+    Ics,
+}
+
+#[derive(Clone, Copy, Debug, ValueEnum, PartialEq, Eq)]
+pub enum FailOn {
+    Overdue,
+    Never,
+}
+
+#[derive(Args, Debug)]
+pub struct DueArgs {
+    /// What counts as due: obligations within this period from now ("30d", "3mo").
+    #[arg(long, value_name = "PERIOD", default_value = "30d")]
+    pub within: String,
+    /// The day to judge from (YYYY-MM-DD; default today, UTC).
+    #[arg(long, value_name = "DATE")]
+    pub now: Option<String>,
+    #[arg(long, value_enum, default_value_t = Format::Human)]
+    pub format: Format,
+    /// Only the plan with this product id.
+    #[arg(long, value_name = "ID")]
+    pub plan: Option<String>,
+    /// Exit 1 when something is overdue.
+    #[arg(long, value_enum, default_value_t = FailOn::Never)]
+    pub fail_on: FailOn,
+}
+
+pub fn run(g: &Global, args: &DueArgs) -> anyhow::Result<ExitCode> {
+    let root = g.root()?;
+    let now = today(args.now.as_deref())?;
+    let within = Period::parse(&args.within).map_err(|e| anyhow::anyhow!("--within: {e}"))?;
+    let config = workspace::read_config(&root)?;
+    let (files, _) = workspace::discover(&root, &config)?;
+    anyhow::ensure!(!files.is_empty(), "no plan files found under {}; create one with `plan init`", root.display());
+    let plans = workspace::load_files(&root, &files)?;
+    let failures: Vec<_> = plans.iter().filter_map(|p| p.as_ref().err()).collect();
+    if !failures.is_empty() {
+        eprint!("{}", render::human::load_failures(failures, g.style()));
+        anyhow::bail!("a plan does not load; its dates cannot be read");
+    }
+    let loaded: Vec<_> = plans.into_iter().filter_map(Result::ok).collect();
+    if let Some(id) = &args.plan
+        && !loaded.iter().any(|p| &p.plan.plan.product == id)
+    {
+        return Err(super::unknown_plan(id, "here", loaded.iter().map(|p| p.plan.plan.product.as_str())));
+    }
+    let majors = major_releases(&root, &config);
+    let mut all: Vec<Obligation> = Vec::new();
+    let mut seen_waivers = std::collections::BTreeSet::new();
+    for p in loaded.iter().filter(|p| args.plan.as_ref().is_none_or(|id| &p.plan.plan.product == id)) {
+        let path = p.plan.gate.waiver_file.clone();
+        let text = workspace::read_text(&root, &path, 1024 * 1024)?;
+        let waivers = match &text {
+            // One waiver file serves every plan that names it: list its waivers once.
+            Some(t) if seen_waivers.insert(path.clone()) => Some(
+                supportplan::gate::records::parse::<supportplan::gate::records::WaiverFile>(t, &path)
+                    .map_err(|e| anyhow::anyhow!(e))
+                    .with_context(|| format!("reading {path}"))?,
+            ),
+            _ => None,
+        };
+        let w = waivers.as_ref().map(|w| (path.as_str(), text.as_deref().unwrap_or(""), w));
+        all.extend(due::obligations(p, w, &majors, now, within));
+    }
+    all.sort_by(|a, b| a.due.cmp(&b.due).then_with(|| a.product.cmp(&b.product)).then_with(|| a.kind.cmp(b.kind)));
+    let text = match args.format {
+        Format::Human => human(&all, g.quiet),
+        Format::Json => json(&all, now, &args.within),
+        Format::Markdown => markdown(&all, now, &args.within),
+        Format::Ics => supportplan::due::ics(&all, now),
+    };
+    emit(&text)?;
+    let overdue = all.iter().any(|o| o.state == State::Overdue);
+    Ok(if args.fail_on == FailOn::Overdue && overdue { ExitCode::from(1) } else { ExitCode::SUCCESS })
+}
+
+/// Release tags that start a major version (`X.0.0`, X ≥ 1) and their commits' dates.
+fn major_releases(root: &std::path::Path, config: &supportplan::config::Config) -> due::MajorReleases {
+    let Ok(repo) = supportplan::git::Repo::discover(root) else { return Vec::new() };
+    let Ok(glob) = globset::Glob::new(&config.release.tag_pattern) else { return Vec::new() };
+    let Ok(tags) = repo.release_tags(&glob.compile_matcher()) else { return Vec::new() };
+    tags.into_iter()
+        .filter_map(|(name, id)| {
+            let digits = name.trim_start_matches(|c: char| !c.is_ascii_digit());
+            let v = semver::Version::parse(digits).ok()?;
+            (v.major >= 1 && v.minor == 0 && v.patch == 0 && v.pre.is_empty()).then_some(())?;
+            let time = repo.commit_info(id).ok()?.time;
+            Some((name, supportplan::plan::values::Date::from_unix_seconds(time)))
+        })
+        .collect()
+}
+
+fn owner_text(o: &Obligation) -> String {
+    match &o.owner {
+        Some(w) => match (&w.name, &w.email) {
+            (Some(n), Some(e)) => format!("{n} <{e}>"),
+            (Some(n), None) => n.clone(),
+            _ => w.id.clone(),
+        },
+        None => "no owner".into(),
+    }
+}
+
+fn human(all: &[Obligation], quiet: bool) -> String {
+    let mut out = String::new();
+    for o in all.iter().filter(|o| !quiet || o.state == State::Overdue) {
+        out.push_str(&render::visible(&format!(
+            "{:<8} {}  {}  {} — {}  ({}:{})\n",
+            o.state.as_str(),
+            o.due,
+            o.product,
+            render::one_line(&o.what),
+            owner_text(o),
+            render::one_line(&o.file),
+            o.line
+        )));
+    }
+    if !quiet {
+        let count = |s: State| all.iter().filter(|o| o.state == s).count();
+        out.push_str(&format!(
+            "{} overdue, {} due, {} later\n",
+            count(State::Overdue),
+            count(State::Due),
+            count(State::Later)
+        ));
+    }
+    out
+}
+
+fn json(all: &[Obligation], now: supportplan::plan::values::Date, within: &str) -> String {
+    let count = |s: State| all.iter().filter(|o| o.state == s).count();
+    render::json::pretty(&serde_json::json!({
+        "schema": "supportplan/due/v1",
+        "now": now.to_string(),
+        "within": within,
+        "counts": { "overdue": count(State::Overdue), "due": count(State::Due), "later": count(State::Later) },
+        "obligations": all,
+    }))
+}
+
+/// A checklist grouped by state (overdue, due within the window; later ones are counted).
+pub fn markdown(all: &[Obligation], now: supportplan::plan::values::Date, within: &str) -> String {
+    use supportplan::render::markdown::{code, text};
+    let mut out = format!("### Support plan obligations as of {now} (due within {})\n\n", text(within));
+    for (state, title) in [(State::Overdue, "Overdue"), (State::Due, "Due soon")] {
+        let items: Vec<&Obligation> = all.iter().filter(|o| o.state == state).collect();
+        if items.is_empty() {
+            continue;
+        }
+        out.push_str(&format!("#### {title} ({})\n\n", items.len()));
+        for o in items {
+            out.push_str(&format!(
+                "- [ ] **{}** {}: {} — {} ({})\n",
+                o.due,
+                code(&o.product),
+                text(&o.what),
+                text(&owner_text(o)),
+                code(&format!("{}:{}", o.file, o.line))
+            ));
+        }
+        out.push('\n');
+    }
+    let later = all.iter().filter(|o| o.state == State::Later).count();
+    if all.iter().all(|o| o.state == State::Later) {
+        out.push_str("Nothing is due.\n\n");
+    }
+    out.push_str(&format!("{later} later obligation(s) not listed.\n"));
+    out
+}

@@ -1,0 +1,133 @@
+//! `plan due`: every dated obligation, derived from the plan, judged as of `--now`.
+
+use crate::support::*;
+
+fn due(d: &Dir, args: &[&str]) -> (i32, serde_json::Value) {
+    let mut all = vec!["due", "--format", "json"];
+    all.extend_from_slice(args);
+    let out = d.plan(&all);
+    let v = serde_json::from_str(&out.stdout).unwrap_or_else(|e| panic!("{e}: {}\n{}", out.stdout, out.stderr));
+    (out.code, v)
+}
+
+fn find<'a>(v: &'a serde_json::Value, kind: &str, path: &str) -> &'a serde_json::Value {
+    v["obligations"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|o| o["kind"] == kind && o["path"] == path)
+        .unwrap_or_else(|| panic!("no {kind} at {path}: {v:#}"))
+}
+
+#[test]
+fn every_kind_of_obligation_with_its_date_owner_and_line() {
+    let d = Dir::git();
+    d.write(
+        "support-plan.toml",
+        format!(
+            "{}\n[suppress.\"contacts/links\"]\nreason = \"internal http until the proxy moves\"\nuntil = 2026-12-01\n",
+            example()
+        ),
+    );
+    d.write(
+        ".support-plan/waivers.toml",
+        "[waivers.p95-cache]\ncheck = \"criterion:p95-latency\"\nreason = \"Cache layer lands in 1.1\"\napproved_by = [\"@alice\", \"dave\"]\ncreated = 2026-11-10\nexpires = 2026-12-10\n",
+    );
+    d.commit("plan", 1);
+    let (code, v) = due(&d, &["--now", NOW]);
+    assert_eq!(code, 0);
+    let expect = [
+        ("end-of-support", "strategy.lifetime.end_of_support", "2028-12-31", "later"),
+        ("plan-review", "strategy.lifetime.last_review", "2027-04-01", "later"),
+        ("platform-eol", "environment.software.postgres.eol", "2028-11-09", "later"),
+        ("license-renewal", "environment.licenses.datadog.expires", "2027-08-01", "later"),
+        ("access-review", "environment.security.last_access_review", "2027-01-20", "later"),
+        ("restore-test", "responsibilities.backup.last_restore_test", "2027-04-15", "later"),
+        ("growth-review", "resources.growth_review.last", "2027-01-10", "later"),
+        ("budget-end", "resources.budgets.fy2026-27.to", "2027-06-30", "later"),
+        ("assumption-revisit", "assumptions.peak-load.revisit_by", "2027-03-31", "later"),
+        ("suppression-expiry", "suppress.contacts/links.until", "2026-12-01", "due"),
+        ("waiver-expiry", "waivers.p95-cache.expires", "2026-12-10", "due"),
+    ];
+    for (kind, path, date, state) in expect {
+        let o = find(&v, kind, path);
+        assert_eq!((o["due"].as_str().unwrap(), o["state"].as_str().unwrap()), (date, state), "{kind}: {o:#}");
+        assert!(o["line"].as_u64().unwrap() > 1, "{kind} names its line: {o:#}");
+        assert!(!o["uid"].as_str().unwrap().is_empty());
+    }
+    // The license renewal is the renewal owner's, resolved from the contacts.
+    let license = find(&v, "license-renewal", "environment.licenses.datadog.expires");
+    assert_eq!(license["owner"]["id"], "finops", "{license:#}");
+    assert!(license["owner"]["name"].is_string(), "{license:#}");
+    assert_eq!(find(&v, "waiver-expiry", "waivers.p95-cache.expires")["file"], ".support-plan/waivers.toml");
+    // Sorted by date.
+    let dates: Vec<&str> = v["obligations"].as_array().unwrap().iter().map(|o| o["due"].as_str().unwrap()).collect();
+    assert!(dates.windows(2).all(|w| w[0] <= w[1]), "{dates:?}");
+    // Later, things fall due and pass.
+    let (code, v) = due(&d, &["--now", "2027-01-15", "--fail-on", "overdue"]);
+    assert_eq!(code, 1, "something is overdue");
+    assert_eq!(find(&v, "growth-review", "resources.growth_review.last")["state"], "overdue");
+    assert_eq!(find(&v, "access-review", "environment.security.last_access_review")["state"], "due");
+    assert_eq!(find(&v, "waiver-expiry", "waivers.p95-cache.expires")["state"], "overdue");
+    let (_, v) = due(&d, &["--now", "2027-01-15", "--within", "3mo"]);
+    assert_eq!(find(&v, "assumption-revisit", "assumptions.peak-load.revisit_by")["state"], "due");
+}
+
+/// A major release since the last review makes the plan review due at once, where the plan
+/// lists the `major-release` trigger.
+#[test]
+fn a_major_release_since_the_last_review_makes_the_review_due() {
+    let d = Dir::git();
+    d.write("support-plan.toml", example());
+    d.commit_at("plan", "2026-11-01T12:00:00Z");
+    d.run_git(&["tag", "v2.0.0"]);
+    let (_, v) = due(&d, &["--now", NOW]);
+    let review = find(&v, "plan-review", "strategy.lifetime.last_review");
+    assert_eq!((review["due"].as_str().unwrap(), review["state"].as_str().unwrap()), ("2026-11-01", "overdue"));
+    assert!(review["what"].as_str().unwrap().contains("v2.0.0 is a major release"), "{review:#}");
+    let human = d.plan(&["due", "--now", NOW]);
+    assert!(
+        human.stdout.lines().next().unwrap().starts_with("overdue  2026-11-01  acme-billing  plan review"),
+        "{}",
+        human.stdout
+    );
+    let md = d.plan(&["due", "--now", NOW, "--format", "markdown"]);
+    assert!(
+        md.stdout.contains("#### Overdue (1)\n\n- [ ] **2026-11-01** `acme-billing`: plan review"),
+        "{}",
+        md.stdout
+    );
+}
+
+/// The calendar feed: RFC 5545, read back by an independent parser (the `ical` crate), one
+/// all-day event per obligation with a stable UID.
+#[test]
+fn the_calendar_feed_parses_and_keeps_its_uids() {
+    let d = Dir::git();
+    d.write("support-plan.toml", example());
+    d.commit("plan", 1);
+    let first = d.plan(&["due", "--now", NOW, "--format", "ics"]);
+    assert_eq!(first.code, 0, "{}", first.stderr);
+    assert!(first.stdout.starts_with("BEGIN:VCALENDAR\r\n"), "{}", &first.stdout[..60]);
+    let reader = ical::IcalParser::new(std::io::BufReader::new(first.stdout.as_bytes()));
+    let calendars: Vec<_> = reader.collect::<Result<_, _>>().expect("a valid iCalendar");
+    assert_eq!(calendars.len(), 1);
+    let events = &calendars[0].events;
+    let json =
+        serde_json::from_str::<serde_json::Value>(&d.plan(&["due", "--now", NOW, "--format", "json"]).stdout).unwrap();
+    assert_eq!(events.len(), json["obligations"].as_array().unwrap().len());
+    let prop = |e: &ical::parser::ical::component::IcalEvent, name: &str| {
+        e.properties.iter().find(|p| p.name == name).and_then(|p| p.value.clone()).unwrap_or_default()
+    };
+    let eos = events
+        .iter()
+        .find(|e| prop(e, "UID") == "end-of-support.acme-billing.strategy.lifetime.end_of_support@supportplan")
+        .unwrap();
+    assert_eq!(prop(eos, "DTSTART"), "20281231");
+    assert!(prop(eos, "DESCRIPTION").contains("support-plan.toml:52"), "{}", prop(eos, "DESCRIPTION"));
+    // Another day, the same UIDs: a re-import updates the events.
+    let later = d.plan(&["due", "--now", "2027-02-01", "--format", "ics"]);
+    let uids =
+        |text: &str| -> Vec<String> { text.lines().filter(|l| l.starts_with("UID:")).map(str::to_owned).collect() };
+    assert_eq!(uids(&first.stdout), uids(&later.stdout));
+}
