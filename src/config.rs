@@ -21,6 +21,38 @@ pub struct Config {
     /// and why.
     #[serde(default)]
     pub rules: std::collections::BTreeMap<String, RuleOverride>,
+    #[serde(default)]
+    pub remind: RemindConfig,
+}
+
+/// `plan remind`: the reminder issue.
+#[derive(Debug, Clone, PartialEq, Deserialize, Serialize, JsonSchema)]
+#[serde(deny_unknown_fields)]
+pub struct RemindConfig {
+    /// Mention the owners' GitHub handles in the reminder issue (they are notified). Off
+    /// unless set: a reminder never pings anyone by accident.
+    #[serde(default)]
+    pub mention_owners: bool,
+    /// The label that marks the reminder issue.
+    #[serde(default = "remind_label")]
+    pub label: String,
+    /// What counts as due ("30d").
+    #[serde(default = "remind_within")]
+    pub within: String,
+}
+
+impl Default for RemindConfig {
+    fn default() -> Self {
+        RemindConfig { mention_owners: false, label: remind_label(), within: remind_within() }
+    }
+}
+
+fn remind_label() -> String {
+    "support-plan".into()
+}
+
+fn remind_within() -> String {
+    "30d".into()
 }
 
 /// A repository's setting for one rule.

@@ -47,27 +47,47 @@ pub fn run(g: &Global, args: &DueArgs) -> anyhow::Result<ExitCode> {
     let root = g.root()?;
     let now = today(args.now.as_deref())?;
     let within = Period::parse(&args.within).map_err(|e| anyhow::anyhow!("--within: {e}"))?;
-    let config = workspace::read_config(&root)?;
-    let (files, _) = workspace::discover(&root, &config)?;
+    let all = collect(g, &root, now, within, args.plan.as_deref())?;
+    let text = match args.format {
+        Format::Human => human(&all, g.quiet),
+        Format::Json => json(&all, now, &args.within),
+        Format::Markdown => markdown(&all, now, &args.within),
+        Format::Ics => supportplan::due::ics(&all, now),
+    };
+    emit(&text)?;
+    let overdue = all.iter().any(|o| o.state == State::Overdue);
+    Ok(if args.fail_on == FailOn::Overdue && overdue { ExitCode::from(1) } else { ExitCode::SUCCESS })
+}
+
+/// Every obligation of the work tree's plans (one plan with `plan`), sorted by date.
+pub fn collect(
+    g: &Global,
+    root: &std::path::Path,
+    now: supportplan::plan::values::Date,
+    within: Period,
+    plan: Option<&str>,
+) -> anyhow::Result<Vec<Obligation>> {
+    let config = workspace::read_config(root)?;
+    let (files, _) = workspace::discover(root, &config)?;
     anyhow::ensure!(!files.is_empty(), "no plan files found under {}; create one with `plan init`", root.display());
-    let plans = workspace::load_files(&root, &files)?;
+    let plans = workspace::load_files(root, &files)?;
     let failures: Vec<_> = plans.iter().filter_map(|p| p.as_ref().err()).collect();
     if !failures.is_empty() {
         eprint!("{}", render::human::load_failures(failures, g.style()));
         anyhow::bail!("a plan does not load; its dates cannot be read");
     }
     let loaded: Vec<_> = plans.into_iter().filter_map(Result::ok).collect();
-    if let Some(id) = &args.plan
-        && !loaded.iter().any(|p| &p.plan.plan.product == id)
+    if let Some(id) = plan
+        && !loaded.iter().any(|p| p.plan.plan.product == id)
     {
         return Err(super::unknown_plan(id, "here", loaded.iter().map(|p| p.plan.plan.product.as_str())));
     }
-    let majors = major_releases(&root, &config);
+    let majors = major_releases(root, &config);
     let mut all: Vec<Obligation> = Vec::new();
     let mut seen_waivers = std::collections::BTreeSet::new();
-    for p in loaded.iter().filter(|p| args.plan.as_ref().is_none_or(|id| &p.plan.plan.product == id)) {
+    for p in loaded.iter().filter(|p| plan.is_none_or(|id| p.plan.plan.product == id)) {
         let path = p.plan.gate.waiver_file.clone();
-        let text = workspace::read_text(&root, &path, 1024 * 1024)?;
+        let text = workspace::read_text(root, &path, 1024 * 1024)?;
         let waivers = match &text {
             // One waiver file serves every plan that names it: list its waivers once.
             Some(t) if seen_waivers.insert(path.clone()) => Some(
@@ -81,15 +101,7 @@ pub fn run(g: &Global, args: &DueArgs) -> anyhow::Result<ExitCode> {
         all.extend(due::obligations(p, w, &majors, now, within));
     }
     all.sort_by(|a, b| a.due.cmp(&b.due).then_with(|| a.product.cmp(&b.product)).then_with(|| a.kind.cmp(b.kind)));
-    let text = match args.format {
-        Format::Human => human(&all, g.quiet),
-        Format::Json => json(&all, now, &args.within),
-        Format::Markdown => markdown(&all, now, &args.within),
-        Format::Ics => supportplan::due::ics(&all, now),
-    };
-    emit(&text)?;
-    let overdue = all.iter().any(|o| o.state == State::Overdue);
-    Ok(if args.fail_on == FailOn::Overdue && overdue { ExitCode::from(1) } else { ExitCode::SUCCESS })
+    Ok(all)
 }
 
 /// Release tags that start a major version (`X.0.0`, X ≥ 1) and their commits' dates.

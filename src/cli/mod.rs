@@ -9,6 +9,8 @@ mod fmt;
 mod gate;
 mod init;
 mod log;
+#[cfg(feature = "github")]
+mod remind;
 mod render;
 
 use std::io::{IsTerminal, Write};
@@ -66,6 +68,9 @@ pub enum Command {
     Fmt(fmt::FmtArgs),
     /// Every dated obligation of the plans (reviews, renewals, expiries, tests), as of a day.
     Due(due::DueArgs),
+    /// Keep one reminder issue in the repository current with what is due (in GitHub Actions).
+    #[cfg(feature = "github")]
+    Remind(remind::RemindArgs),
     /// Semantic diff of the plans between two revisions (or a revision and the work tree).
     Diff(diff::DiffArgs),
     /// The release gate: sections 2.1.2–2.1.4 against evidence; exit 1 blocks the release.
@@ -241,6 +246,8 @@ pub fn run(cli: Cli) -> anyhow::Result<ExitCode> {
         Command::Check(args) => check::run(g, args),
         Command::Fmt(args) => fmt::run(g, args),
         Command::Due(args) => due::run(g, args),
+        #[cfg(feature = "github")]
+        Command::Remind(args) => remind::run(g, args),
         Command::Render(args) => render::run(g, args),
         Command::Diff(args) => diff::run(g, args),
         Command::Log(args) => log::run(g, args),

@@ -3,4 +3,5 @@
 
 pub mod client;
 pub mod context;
+pub mod remind;
 pub mod sticky;

@@ -18,6 +18,8 @@ mod log;
 mod precommit;
 mod properties;
 mod records_diff;
+#[cfg(feature = "github")]
+mod remind;
 mod rules;
 mod security;
 mod support;
