@@ -509,6 +509,9 @@ pub static CATALOGUE: &[Entry] = &[
     e("config.rules.*", RuleLevel("a rule counts less")).removal_ok(),
     e("config.rules.*.severity", RuleLevel("a rule counts less")).removal_ok(),
     e("config.rules.*.reason", Prose),
+    e("config.remind.mention_owners", Notable),
+    e("config.remind.label", Notable),
+    e("config.remind.within", Higher("reminders come later")).removal_ok(),
 ];
 
 #[cfg(test)]
