@@ -17,6 +17,9 @@ pub struct RenderArgs {
     /// Render the plans as committed at this revision.
     #[arg(long, value_name = "REV", conflicts_with = "file")]
     pub rev: Option<String>,
+    /// The day the timeline marks as today (YYYY-MM-DD; default today, UTC).
+    #[arg(long, value_name = "DATE")]
+    pub now: Option<String>,
 }
 
 pub fn run(g: &Global, args: &RenderArgs) -> anyhow::Result<ExitCode> {
@@ -54,7 +57,8 @@ pub fn run(g: &Global, args: &RenderArgs) -> anyhow::Result<ExitCode> {
         match p {
             Ok(p) => {
                 if args.plan.as_ref().is_none_or(|id| *id == p.plan.plan.product) {
-                    docs.push(render::document::render(&p.plan));
+                    let timeline = timeline(&root, args, &p.plan)?;
+                    docs.push(render::document::render_with(&p.plan, &timeline));
                 }
             }
             Err(failure) => {
@@ -69,4 +73,48 @@ pub fn run(g: &Global, args: &RenderArgs) -> anyhow::Result<ExitCode> {
     }
     emit(&docs.join("\n---\n\n"))?;
     Ok(ExitCode::SUCCESS)
+}
+
+/// What the timeline adds from the repository: release tags that are versions under the
+/// plan's tag pattern (dated by their commits), the waivers' expiries, today.
+fn timeline(
+    root: &std::path::Path,
+    args: &RenderArgs,
+    plan: &supportplan::plan::Plan,
+) -> anyhow::Result<render::document::Timeline> {
+    use supportplan::plan::values::Date;
+    let today = super::today(args.now.as_deref())?;
+    let mut t = render::document::Timeline { today: Some(today), ..Default::default() };
+    let Ok(repo) = supportplan::git::Repo::discover(root) else { return Ok(t) };
+    let rev = match &args.rev {
+        Some(spec) => Some(repo.resolve(spec)?),
+        None => repo.head().ok(),
+    };
+    let config = match &rev {
+        Some(r) => supportplan::snapshot::config_at(&repo, r)?,
+        None => workspace::read_config(root)?,
+    };
+    if let Ok(glob) = globset::Glob::new(&config.release.tag_pattern) {
+        for (name, id) in repo.release_tags(&glob.compile_matcher()).unwrap_or_default() {
+            if supportplan::release::version_from_tag(&plan.strategy.release.tag_pattern, &name).is_some()
+                && let Ok(info) = repo.commit_info(id)
+            {
+                t.releases.push((name, Date::from_unix_seconds(info.time)));
+            }
+        }
+    }
+    t.releases.sort_by(|a, b| a.1.cmp(&b.1).then_with(|| a.0.cmp(&b.0)));
+    let waiver_text = match (&args.rev, &rev) {
+        (Some(_), Some(r)) => {
+            repo.read_path(r.id, &plan.gate.waiver_file, 1024 * 1024)?.map(|b| String::from_utf8_lossy(&b).into_owned())
+        }
+        _ => workspace::read_text(root, &plan.gate.waiver_file, 1024 * 1024)?,
+    };
+    if let Some(text) = waiver_text
+        && let Ok(file) =
+            supportplan::gate::records::parse::<supportplan::gate::records::WaiverFile>(&text, &plan.gate.waiver_file)
+    {
+        t.waivers = file.waivers.iter().map(|(id, w)| (id.clone(), w.expires)).collect();
+    }
+    Ok(t)
 }

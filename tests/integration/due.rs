@@ -131,3 +131,46 @@ fn the_calendar_feed_parses_and_keeps_its_uids() {
         |text: &str| -> Vec<String> { text.lines().filter(|l| l.starts_with("UID:")).map(str::to_owned).collect() };
     assert_eq!(uids(&first.stdout), uids(&later.stdout));
 }
+
+/// `plan render` carries the plan's timeline as a Mermaid gantt block: the support lifetime,
+/// release tags from git, freeze windows, license and waiver expiries, today. Names from the
+/// plan cannot break a task line or the fence.
+#[test]
+fn render_draws_the_timeline_as_a_gantt_chart() {
+    let d = Dir::git();
+    d.write(
+        "support-plan.toml",
+        example().replacen(
+            "[strategy.release.freeze_windows.year-end]",
+            "[strategy.release.freeze_windows.\"year:end```;#x\"]",
+            1,
+        ),
+    );
+    d.write(
+        ".support-plan/waivers.toml",
+        "[waivers.p95-cache]\ncheck = \"criterion:p95-latency\"\nreason = \"r\"\napproved_by = [\"@alice\", \"dave\"]\ncreated = 2026-11-10\nexpires = 2026-12-10\n",
+    );
+    d.commit_at("plan", "2026-10-05T12:00:00Z");
+    d.run_git(&["tag", "v1.0.0"]);
+    d.run_git(&["tag", "nightly"]);
+    let out = d.plan(&["render", "--now", NOW]);
+    assert_eq!(out.code, 0, "{}", out.stderr);
+    let start = out.stdout.find("```mermaid\ngantt\n").expect("a gantt block");
+    let block = &out.stdout[start..start + out.stdout[start..].find("\n```\n").unwrap()];
+    for line in [
+        "    Supported : 2025-01-15, 2028-12-31",
+        "    section Releases\n    v1.0.0 : milestone, 2026-10-05, 0d",
+        "    year end x : 2026-12-20, 2027-01-05",
+        "    datadog expires : milestone, 2027-09-30, 0d",
+        "    waiver p95-cache expires : milestone, 2026-12-10, 0d",
+        "    Today : milestone, 2026-11-26, 0d",
+    ] {
+        assert!(block.contains(line), "{line:?} in\n{block}");
+    }
+    assert!(!block.contains("nightly"), "a tag that is no version is no release");
+    assert_eq!(block.matches("```").count(), 1, "only the opening fence inside: {block}");
+    // Every task line is `name : spec`, one colon.
+    for l in block.lines().filter(|l| l.starts_with("    ") && l.contains(" : ")) {
+        assert_eq!(l.matches(':').count(), 1, "{l}");
+    }
+}
