@@ -152,6 +152,18 @@ impl Config {
                 bad(line_no(text, glob), format!("invalid {describe}: discovery.exclude `{glob}`: {e}"))
             })?;
         }
+        let label = &config.remind.label;
+        if label.trim().is_empty() || label.contains(',') || label.len() > 50 {
+            return Err(bad(
+                line_no(text, "label"),
+                format!(
+                    "invalid {describe}: remind.label `{label}`: a GitHub label of 1 to 50 characters without commas"
+                ),
+            ));
+        }
+        if let Err(e) = crate::plan::values::Period::parse(&config.remind.within) {
+            return Err(bad(line_no(text, "within"), format!("invalid {describe}: remind.within: {e}")));
+        }
         for (id, o) in &config.rules {
             if !crate::check::catalogue().iter().any(|r| r.id == id) {
                 let known = crate::check::catalogue().iter().map(|r| r.id);

@@ -89,6 +89,11 @@ pub fn obligations(
     let mut out = Vec::new();
     let mut add = |kind: &'static str, what: String, due: Date, owner: Option<&str>, path: &[&str]| {
         let path: Vec<String> = path.iter().map(|s| s.to_string()).collect();
+        // A date the template left for the author (1970-01-01) is no obligation yet;
+        // `plan check` lists it as a placeholder.
+        if loaded.index.is_placeholder_at(&path) {
+            return;
+        }
         let line = loaded.index.span_of(&path).map(|s| loaded.source.line_col(s.start).line).unwrap_or(1);
         out.push(obligation(p, kind, what, due, owner, &loaded.source.path, line, &path, now, within));
     };
@@ -194,6 +199,10 @@ pub fn obligations(
     }
     if let Some(budgets) = p.resources.budgets.get() {
         for (id, b) in budgets {
+            // A budget that the next one continues is no deadline.
+            if budgets.values().any(|n| n.from > b.from && n.from <= b.to.add_days(1)) {
+                continue;
+            }
             add(
                 "budget-end",
                 format!("budget `{id}` ends: the next one is needed"),
@@ -227,7 +236,7 @@ pub fn obligations(
         for (id, waiver) in &w.waivers {
             let line = waiver_line(text, id);
             let path = vec!["waivers".to_string(), id.clone(), "expires".into()];
-            out.push(obligation(
+            let mut o = obligation(
                 p,
                 "waiver-expiry",
                 format!("waiver `{id}` for `{}` expires", waiver.check),
@@ -238,7 +247,10 @@ pub fn obligations(
                 &path,
                 now,
                 within,
-            ));
+            );
+            // One waiver file may serve several plans: its waivers' ids are the file's.
+            o.uid = format!("waiver-expiry.{file}.{id}@supportplan");
+            out.push(o);
         }
     }
     out.sort_by(|a, b| a.due.cmp(&b.due).then_with(|| a.product.cmp(&b.product)).then_with(|| a.kind.cmp(b.kind)));
@@ -285,7 +297,15 @@ fn obligation(
 /// owner and source line in the description, and DTSTAMP at `now`.
 pub fn ics(all: &[Obligation], now: Date) -> String {
     use icalendar::{Calendar, Component, EventLike};
-    let day = |d: Date| chrono::NaiveDate::from_ymd_opt(i32::from(d.0.year()), d.0.month() as u32, d.0.day() as u32);
+    // Years before 1 cannot be written in iCalendar; such an event is left out.
+    let day = |d: Date| {
+        (d.0.year() >= 1)
+            .then(|| chrono::NaiveDate::from_ymd_opt(i32::from(d.0.year()), d.0.month() as u32, d.0.day() as u32))
+            .flatten()
+    };
+    // Text from the plan, without control characters (a CR would end a content line for a
+    // lenient reader and start a forged one).
+    let clean = |s: &str| -> String { s.chars().map(|c| if c.is_control() { ' ' } else { c }).collect() };
     let stamp = format!("{:04}{:02}{:02}T000000Z", now.0.year(), now.0.month(), now.0.day());
     let mut cal = Calendar::new();
     cal.name("Support plan obligations");
@@ -300,11 +320,21 @@ pub fn ics(all: &[Obligation], now: Date) -> String {
                 _ => w.id.clone(),
             })
             .unwrap_or_else(|| "no owner".into());
+        // An all-day event ends (exclusively) the next day.
+        let end = date.succ_opt().unwrap_or(date);
         let event = icalendar::Event::new()
-            .uid(&o.uid)
-            .all_day(date)
-            .summary(&format!("{}: {}", o.product, o.what))
-            .description(&format!("{}\nOwner: {owner}\nSource: {}:{} ({})", o.what, o.file, o.line, o.path))
+            .uid(&clean(&o.uid))
+            .starts(date)
+            .ends(end)
+            .summary(&clean(&format!("{}: {}", o.product, o.what)))
+            .description(&format!(
+                "{}\nOwner: {}\nSource: {}:{} ({})",
+                clean(&o.what),
+                clean(&owner),
+                clean(&o.file),
+                o.line,
+                clean(&o.path)
+            ))
             .add_property("DTSTAMP", &stamp)
             .add_property("CATEGORIES", o.kind)
             .done();
@@ -330,12 +360,17 @@ fn contact(p: &Plan, id: &str) -> Owner {
         };
     }
     if let Some(team) = p.contacts.teams.get(id) {
-        return Owner {
-            id: id.to_owned(),
-            name: Some(team.name.clone()),
-            email: Some(team.email.clone()),
-            handle: None,
-        };
+        // A team is reached through its members' handles.
+        let handles: Vec<String> = team
+            .members
+            .iter()
+            .filter_map(|m| p.contacts.people.get(m.trim_start_matches('@'))?.handle.clone())
+            .collect();
+        let handle = (!handles.is_empty()).then(|| handles.join(" "));
+        return Owner { id: id.to_owned(), name: Some(team.name.clone()), email: Some(team.email.clone()), handle };
+    }
+    if let Some(ext) = p.contacts.external.get(id) {
+        return Owner { id: id.to_owned(), name: Some(ext.name.clone()), email: ext.email.clone(), handle: None };
     }
     // A handle named directly (`@alice`), or an id the contacts do not list.
     let by_handle = p.contacts.people.iter().find(|(_, person)| {

@@ -47,7 +47,7 @@ pub fn run(g: &Global, args: &DueArgs) -> anyhow::Result<ExitCode> {
     let root = g.root()?;
     let now = today(args.now.as_deref())?;
     let within = Period::parse(&args.within).map_err(|e| anyhow::anyhow!("--within: {e}"))?;
-    let all = collect(g, &root, now, within, args.plan.as_deref())?;
+    let (all, broken) = collect_all(g, &root, now, within, args.plan.as_deref())?;
     let text = match args.format {
         Format::Human => human(&all, g.quiet),
         Format::Json => json(&all, now, &args.within),
@@ -56,7 +56,13 @@ pub fn run(g: &Global, args: &DueArgs) -> anyhow::Result<ExitCode> {
     };
     emit(&text)?;
     let overdue = all.iter().any(|o| o.state == State::Overdue);
-    Ok(if args.fail_on == FailOn::Overdue && overdue { ExitCode::from(1) } else { ExitCode::SUCCESS })
+    Ok(if broken {
+        ExitCode::from(2)
+    } else if args.fail_on == FailOn::Overdue && overdue {
+        ExitCode::from(1)
+    } else {
+        ExitCode::SUCCESS
+    })
 }
 
 /// Every obligation of the work tree's plans (one plan with `plan`), sorted by date.
@@ -72,11 +78,24 @@ pub fn collect(
     anyhow::ensure!(!files.is_empty(), "no plan files found under {}; create one with `plan init`", root.display());
     let plans = workspace::load_files(root, &files)?;
     let failures: Vec<_> = plans.iter().filter_map(|p| p.as_ref().err()).collect();
-    if !failures.is_empty() {
+    let broken = !failures.is_empty();
+    if broken {
+        // The other plans' deadlines still count; the run ends with exit 2.
         eprint!("{}", render::human::load_failures(failures, g.style()));
-        anyhow::bail!("a plan does not load; its dates cannot be read");
+        g.warn(|| "note: a plan does not load, so its dates are not listed".into());
     }
-    let loaded: Vec<_> = plans.into_iter().filter_map(Result::ok).collect();
+    let mut loaded: Vec<_> = plans.into_iter().filter_map(Result::ok).collect();
+    // The same product twice would give two obligations one id (and one calendar UID).
+    loaded
+        .sort_by(|a, b| a.plan.plan.product.cmp(&b.plan.plan.product).then_with(|| a.source.path.cmp(&b.source.path)));
+    if let Some(w) = loaded.windows(2).find(|w| w[0].plan.plan.product == w[1].plan.plan.product) {
+        anyhow::bail!(
+            "product id `{}` is used by {} and {}; every plan needs its own (`plan check` reports it)",
+            w[0].plan.plan.product,
+            w[0].source.path,
+            w[1].source.path
+        );
+    }
     if let Some(id) = plan
         && !loaded.iter().any(|p| p.plan.plan.product == id)
     {
@@ -101,8 +120,35 @@ pub fn collect(
         all.extend(due::obligations(p, w, &majors, now, within));
     }
     all.sort_by(|a, b| a.due.cmp(&b.due).then_with(|| a.product.cmp(&b.product)).then_with(|| a.kind.cmp(b.kind)));
+    anyhow::ensure!(!broken, Broken(all));
     Ok(all)
 }
+
+/// [`collect`], with the obligations of the plans that load when another does not (`true`).
+pub fn collect_all(
+    g: &Global,
+    root: &std::path::Path,
+    now: supportplan::plan::values::Date,
+    within: Period,
+    plan: Option<&str>,
+) -> anyhow::Result<(Vec<Obligation>, bool)> {
+    match collect(g, root, now, within, plan) {
+        Ok(all) => Ok((all, false)),
+        Err(e) => e.downcast::<Broken>().map(|b| (b.0, true)),
+    }
+}
+
+/// The obligations of the plans that load, when another does not (exit 2 after them).
+#[derive(Debug)]
+pub struct Broken(pub Vec<Obligation>);
+
+impl std::fmt::Display for Broken {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str("a plan does not load (see above); the other plans' obligations were listed")
+    }
+}
+
+impl std::error::Error for Broken {}
 
 /// Release tags that start a major version (`X.0.0`, X ≥ 1) and their commits' dates.
 fn major_releases(root: &std::path::Path, config: &supportplan::config::Config) -> due::MajorReleases {
@@ -170,8 +216,15 @@ fn json(all: &[Obligation], now: supportplan::plan::values::Date, within: &str) 
 
 /// A checklist grouped by state (overdue, due within the window; later ones are counted).
 pub fn markdown(all: &[Obligation], now: supportplan::plan::values::Date, within: &str) -> String {
-    use supportplan::render::markdown::{code, text};
-    let mut out = format!("### Support plan obligations as of {now} (due within {})\n\n", text(within));
+    markdown_as_of(all, Some(now), within)
+}
+
+/// [`markdown`]; without `now` the heading names no day, so the same obligations give the
+/// same text on any day (the reminder issue is written only when it changes).
+pub fn markdown_as_of(all: &[Obligation], now: Option<supportplan::plan::values::Date>, within: &str) -> String {
+    use supportplan::render::markdown::{code, one_line as text};
+    let day = now.map(|d| format!(" as of {d}")).unwrap_or_default();
+    let mut out = format!("### Support plan obligations{day} (due within {})\n\n", text(within));
     for (state, title) in [(State::Overdue, "Overdue"), (State::Due, "Due soon")] {
         let items: Vec<&Obligation> = all.iter().filter(|o| o.state == state).collect();
         if items.is_empty() {
@@ -183,7 +236,7 @@ pub fn markdown(all: &[Obligation], now: supportplan::plan::values::Date, within
                 "- [ ] **{}** {}: {} — {} ({})\n",
                 o.due,
                 code(&o.product),
-                text(&o.what),
+                supportplan::render::markdown::message(&o.what),
                 text(&owner_text(o)),
                 code(&format!("{}:{}", o.file, o.line))
             ));

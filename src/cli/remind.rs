@@ -48,7 +48,7 @@ pub fn run(g: &Global, args: &RemindArgs) -> anyhow::Result<ExitCode> {
     let repo_name =
         anyhow::Context::context(repo_name, "no repository: pass --repo OWNER/NAME (or run in GitHub Actions)")?;
     let (owner, name) = context::check_repo(&repo_name)?;
-    let all = super::due::collect(g, &root, now, within, None)?;
+    let (all, broken) = super::due::collect_all(g, &root, now, within, None)?;
     let due = all.iter().any(|o| o.state != State::Later);
     let body = body(&all, now, &within_text, config.remind.mention_owners);
     let request = remind::Request {
@@ -89,7 +89,7 @@ pub fn run(g: &Global, args: &RemindArgs) -> anyhow::Result<ExitCode> {
                     g.warn(|| supportplan::render::one_line(&token_free(a.clone())));
                 }
             }
-            Ok(ExitCode::SUCCESS)
+            Ok(if broken { ExitCode::from(2) } else { ExitCode::SUCCESS })
         }
         Err(e) => {
             emit(&body)?;
@@ -105,7 +105,8 @@ pub fn run(g: &Global, args: &RemindArgs) -> anyhow::Result<ExitCode> {
 /// The issue body: the marker, the checklist by state, and (only when the repository asks
 /// for it) the owners' handles as mentions.
 fn body(all: &[Obligation], now: supportplan::plan::values::Date, within: &str, mention: bool) -> String {
-    let mut text = format!("{}\n{}", remind::MARKER, super::due::markdown(all, now, within));
+    let _ = now;
+    let mut text = format!("{}\n{}", remind::MARKER, super::due::markdown_as_of(all, None, within));
     if text.len() > BUDGET {
         let cut = text[..BUDGET].rfind("\n- [ ]").unwrap_or(BUDGET);
         text.truncate(cut);
@@ -116,7 +117,7 @@ fn body(all: &[Obligation], now: supportplan::plan::values::Date, within: &str, 
             .iter()
             .filter(|o| o.state != State::Later)
             .filter_map(|o| o.owner.as_ref()?.handle.clone())
-            .map(|h| h.trim_start_matches('@').to_owned())
+            .flat_map(|h| h.split_whitespace().map(|h| h.trim_start_matches('@').to_owned()).collect::<Vec<_>>())
             // A GitHub login: letters, digits and single hyphens; anything else is not a
             // mention we write.
             .filter(|h| !h.is_empty() && h.len() <= 39 && h.chars().all(|c| c.is_ascii_alphanumeric() || c == '-'))

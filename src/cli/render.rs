@@ -96,7 +96,8 @@ fn timeline(
     };
     if let Ok(glob) = globset::Glob::new(&config.release.tag_pattern) {
         for (name, id) in repo.release_tags(&glob.compile_matcher()).unwrap_or_default() {
-            if supportplan::release::version_from_tag(&plan.strategy.release.tag_pattern, &name).is_some()
+            if supportplan::release::version_from_tag(&plan.strategy.release.tag_pattern, &name)
+                .is_some_and(|v| v.starts_with(|c: char| c.is_ascii_digit()))
                 && let Ok(info) = repo.commit_info(id)
             {
                 t.releases.push((name, Date::from_unix_seconds(info.time)));

@@ -74,8 +74,16 @@ fn pr_from_merge_queue_ref(r: &str) -> Option<u64> {
 
 /// Checks `owner/name`.
 pub fn check_repo(repo: &str) -> anyhow::Result<(&str, &str)> {
+    // GitHub owners and names: letters, digits, `-`, `_`, `.`; never `.` or `..` alone
+    // (they would walk the API's paths).
+    let ok = |s: &str| {
+        !s.is_empty()
+            && s != "."
+            && s != ".."
+            && s.chars().all(|c| c.is_ascii_alphanumeric() || matches!(c, '-' | '_' | '.'))
+    };
     match repo.split_once('/') {
-        Some((o, n)) if !o.is_empty() && !n.is_empty() && !n.contains('/') => Ok((o, n)),
+        Some((o, n)) if ok(o) && ok(n) => Ok((o, n)),
         _ => bail!("`{repo}` is not a repository; write it as OWNER/NAME"),
     }
 }

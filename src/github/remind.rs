@@ -47,16 +47,22 @@ pub struct Outcome {
 /// Brings the reminder issue to the state the obligations ask for.
 pub fn sync(client: &Client, req: &Request) -> Result<Outcome, ApiError> {
     let mut out = Outcome::default();
-    let login = match req.bot_login {
-        Some(l) => l.to_owned(),
+    // Who we are. An Actions or App token cannot read /user: then any bot's issue with our
+    // marker is ours (people are never bots).
+    let login: Option<String> = match req.bot_login {
+        Some(l) => Some(l.to_owned()),
         None => {
             out.actions.push("GET /user".into());
             match client.get_json::<User>("/user") {
-                Ok(u) => u.login,
-                Err(e) if matches!(e.status, 401 | 403 | 404) => "github-actions[bot]".into(),
+                Ok(u) => Some(u.login),
+                Err(e) if matches!(e.status, 401 | 403 | 404) => None,
                 Err(e) => return Err(e),
             }
         }
+    };
+    let is_us = |author: &str| match &login {
+        Some(l) => author == l,
+        None => author.ends_with("[bot]"),
     };
     let base = format!("/repos/{}/{}", req.owner, req.repo);
     let list = format!("{base}/issues?state=all&labels={}&per_page=100", encode(req.label));
@@ -67,7 +73,7 @@ pub fn sync(client: &Client, req: &Request) -> Result<Outcome, ApiError> {
     let ours = issues
         .into_iter()
         .filter(|i| i.pull_request.is_none())
-        .filter(|i| i.user.as_ref().is_some_and(|u| u.login == login))
+        .filter(|i| i.user.as_ref().is_some_and(|u| is_us(&u.login)))
         .filter(|i| i.body.as_deref().is_some_and(|b| b.trim_start().starts_with(MARKER)))
         .min_by_key(|i| i.number);
     let write = |out: &mut Outcome, method: &str, uri: String, body: serde_json::Value| -> Result<(), ApiError> {

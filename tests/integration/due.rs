@@ -174,3 +174,63 @@ fn render_draws_the_timeline_as_a_gantt_chart() {
         assert_eq!(l.matches(':').count(), 1, "{l}");
     }
 }
+
+/// What an attack on `plan due` found: all-day events that end the next day, plan text that
+/// cannot forge calendar lines, placeholders that are no deadlines, duplicate products,
+/// broken plans, continued budgets, external owners, endless periods, bad labels.
+#[test]
+fn due_holds_against_odd_and_hostile_plans() {
+    let d = Dir::git();
+    let plan = example()
+        .replacen("vendor = \"Datadog\"", "vendor = \"D\\rEND:VEVENT\\rBEGIN:VEVENT\\rUID:evil\\rSUMMARY:injected\"", 1)
+        .replacen("review_interval = \"6mo\"", "review_interval = \"99999999y\"", 1)
+        .replacen("[responsibilities.backup]\nowner = \"platform-team\"", "[responsibilities.backup]\nowner = \"erp-support\"", 1)
+        .replacen("[resources.budgets.fy2026-27]", "[resources.budgets.fy2027-28]\nfrom = 2027-07-01\nto = 2028-06-30\namount = { amount = 1, currency = \"EUR\", per = \"once\" }\n\n[resources.budgets.fy2026-27]", 1);
+    d.write("support-plan.toml", &plan);
+    d.commit("plan", 1);
+    let ics = d.plan(&["due", "--now", NOW, "--format", "ics"]);
+    assert_eq!(ics.code, 0, "{}", ics.stderr);
+    let lines: Vec<&str> = ics.stdout.split(['\r', '\n']).filter(|l| !l.is_empty()).collect();
+    assert!(!lines.iter().any(|l| *l == "UID:evil" || *l == "SUMMARY:injected"), "a forged event");
+    let starts: Vec<&&str> = lines.iter().filter(|l| l.starts_with("DTSTART")).collect();
+    let ends: Vec<&&str> = lines.iter().filter(|l| l.starts_with("DTEND")).collect();
+    assert_eq!(starts.len(), ends.len());
+    assert!(
+        ics.stdout.contains("DTSTART;VALUE=DATE:20281231\r\nDTEND;VALUE=DATE:20290101") || {
+            let s = ics.stdout.find("DTSTART;VALUE=DATE:20281231").unwrap();
+            ics.stdout[s.saturating_sub(300)..s + 300].contains("DTEND;VALUE=DATE:20290101")
+        },
+        "an all-day event ends the next day"
+    );
+    let (_, v) = due(&d, &["--now", NOW]);
+    let review = find(&v, "plan-review", "strategy.lifetime.last_review");
+    assert_eq!(review["state"], "later", "an endless interval is never due: {review:#}");
+    assert_eq!(find(&v, "restore-test", "responsibilities.backup.last_restore_test")["owner"]["name"], "Finance IT");
+    assert!(
+        !v["obligations"].as_array().unwrap().iter().any(|o| o["path"] == "resources.budgets.fy2026-27.to"),
+        "a budget the next one continues is no deadline: {v:#}"
+    );
+    // Placeholders of a fresh template are no deadlines.
+    let fresh = Dir::git();
+    assert_eq!(fresh.plan(&["init"]).code, 0);
+    let (_, v) = due(&fresh, &["--now", NOW]);
+    assert!(
+        !v["obligations"].as_array().unwrap().iter().any(|o| o["due"].as_str().unwrap().starts_with("1970")),
+        "{v:#}"
+    );
+    // The same product twice: refused. A plan that does not load: the others, then exit 2.
+    d.write("other/support-plan.toml", &plan);
+    let out = d.plan(&["due", "--now", NOW]);
+    assert_eq!(out.code, 2);
+    assert!(out.stderr.contains("product id `acme-billing` is used by"), "{}", out.stderr);
+    d.write("other/support-plan.toml", "schema_version = 1\n[plan\n");
+    let out = d.plan(&["due", "--now", NOW, "--format", "json"]);
+    assert_eq!(out.code, 2, "{}", out.stderr);
+    let v: serde_json::Value = serde_json::from_str(&out.stdout).expect("the other plans' obligations");
+    assert!(!v["obligations"].as_array().unwrap().is_empty());
+    // A reminder label GitHub would split.
+    d.write(".support-plan/config.toml", "[remind]\nlabel = \"support plan,urgent\"\n");
+    let out = d.plan(&["due", "--now", NOW]);
+    assert_eq!(out.code, 2);
+    assert!(out.stderr.contains("remind.label"), "{}", out.stderr);
+}

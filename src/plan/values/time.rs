@@ -45,12 +45,17 @@ impl Date {
 
     pub fn add_days(self, days: i64) -> Date {
         let span = jiff::Span::new().days(days.clamp(-7_000_000, 7_000_000));
-        Date(self.0.checked_add(span).unwrap_or(self.0))
+        // Past the calendar's end, the end (a period of 99999999 years is "never").
+        Date(self.0.checked_add(span).unwrap_or(if days > 0 { jiff::civil::Date::MAX } else { jiff::civil::Date::MIN }))
     }
 
     pub fn add_months(self, months: i64) -> Date {
         let span = jiff::Span::new().months(months.clamp(-200_000, 200_000));
-        Date(self.0.checked_add(span).unwrap_or(self.0))
+        Date(self.0.checked_add(span).unwrap_or(if months > 0 {
+            jiff::civil::Date::MAX
+        } else {
+            jiff::civil::Date::MIN
+        }))
     }
 }
 
