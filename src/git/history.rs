@@ -42,24 +42,8 @@ impl Repo {
     /// The first-parent chain from `tip` down to (not including) `hide`, newest first, as
     /// (commit, parent) pairs; `true` when it stops at a shallow-clone boundary.
     pub fn first_parent_chain(&self, tip: ObjectId, hide: Option<ObjectId>) -> anyhow::Result<(Chain, bool)> {
-        let mut platform = self.inner.rev_walk([tip]).first_parent_only();
-        if let Some(h) = hide {
-            platform = platform.with_hidden([h]);
-        }
-        let walk = platform.all().context("walking history")?;
-        let shallow: Vec<ObjectId> =
-            self.inner.shallow_commits().ok().flatten().map(|c| c.iter().copied().collect()).unwrap_or_default();
-        let mut chain = Vec::new();
-        for info in walk {
-            let info = info.with_context(|| format!("walking history ({})", self.missing_object_hint()))?;
-            if shallow.contains(&info.id) {
-                // The boundary of a shallow clone: its parent is missing, so what it
-                // "changed" is unknown. Say so instead of claiming it added every plan.
-                return Ok((chain, true));
-            }
-            chain.push((info.id, info.parent_ids().next().map(|p| p.detach())));
-        }
-        Ok((chain, false))
+        // A shallow boundary's parents are missing: on the first-parent line it is the end.
+        self.history(tip, hide, true).map(|(chain, cut)| (chain, cut.is_some()))
     }
 
     /// The history from `tip` down to (not including) `hide`, newest first by commit time, as
