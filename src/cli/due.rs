@@ -47,7 +47,7 @@ pub fn run(g: &Global, args: &DueArgs) -> anyhow::Result<ExitCode> {
     let root = g.root()?;
     let now = today(args.now.as_deref())?;
     let within = Period::parse(&args.within).map_err(|e| anyhow::anyhow!("--within: {e}"))?;
-    let (all, broken) = collect_all(g, &root, now, within, args.plan.as_deref())?;
+    let (all, broken) = collect(g, &root, now, within, args.plan.as_deref())?;
     let text = match args.format {
         Format::Human => human(&all, g.quiet),
         Format::Json => json(&all, now, &args.within),
@@ -65,14 +65,15 @@ pub fn run(g: &Global, args: &DueArgs) -> anyhow::Result<ExitCode> {
     })
 }
 
-/// Every obligation of the work tree's plans (one plan with `plan`), sorted by date.
+/// Every obligation of the work tree's plans (one plan with `plan`), sorted by date, and
+/// whether a plan did not load (its errors are on stderr; the others are listed, then exit 2).
 pub fn collect(
     g: &Global,
     root: &std::path::Path,
     now: supportplan::plan::values::Date,
     within: Period,
     plan: Option<&str>,
-) -> anyhow::Result<Vec<Obligation>> {
+) -> anyhow::Result<(Vec<Obligation>, bool)> {
     let config = workspace::read_config(root)?;
     let (files, _) = workspace::discover(root, &config)?;
     anyhow::ensure!(!files.is_empty(), "no plan files found under {}; create one with `plan init`", root.display());
@@ -120,35 +121,8 @@ pub fn collect(
         all.extend(due::obligations(p, w, &majors, now, within));
     }
     all.sort_by(|a, b| a.due.cmp(&b.due).then_with(|| a.product.cmp(&b.product)).then_with(|| a.kind.cmp(b.kind)));
-    anyhow::ensure!(!broken, Broken(all));
-    Ok(all)
+    Ok((all, broken))
 }
-
-/// [`collect`], with the obligations of the plans that load when another does not (`true`).
-pub fn collect_all(
-    g: &Global,
-    root: &std::path::Path,
-    now: supportplan::plan::values::Date,
-    within: Period,
-    plan: Option<&str>,
-) -> anyhow::Result<(Vec<Obligation>, bool)> {
-    match collect(g, root, now, within, plan) {
-        Ok(all) => Ok((all, false)),
-        Err(e) => e.downcast::<Broken>().map(|b| (b.0, true)),
-    }
-}
-
-/// The obligations of the plans that load, when another does not (exit 2 after them).
-#[derive(Debug)]
-pub struct Broken(pub Vec<Obligation>);
-
-impl std::fmt::Display for Broken {
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.write_str("a plan does not load (see above); the other plans' obligations were listed")
-    }
-}
-
-impl std::error::Error for Broken {}
 
 /// Release tags that start a major version (`X.0.0`, X ≥ 1) and their commits' dates.
 fn major_releases(root: &std::path::Path, config: &supportplan::config::Config) -> due::MajorReleases {

@@ -48,9 +48,9 @@ pub fn run(g: &Global, args: &RemindArgs) -> anyhow::Result<ExitCode> {
     let repo_name =
         anyhow::Context::context(repo_name, "no repository: pass --repo OWNER/NAME (or run in GitHub Actions)")?;
     let (owner, name) = context::check_repo(&repo_name)?;
-    let (all, broken) = super::due::collect_all(g, &root, now, within, None)?;
+    let (all, broken) = super::due::collect(g, &root, now, within, None)?;
     let due = all.iter().any(|o| o.state != State::Later);
-    let body = body(&all, now, &within_text, config.remind.mention_owners);
+    let body = body(&all, &within_text, config.remind.mention_owners);
     let request = remind::Request {
         owner,
         repo: name,
@@ -104,8 +104,7 @@ pub fn run(g: &Global, args: &RemindArgs) -> anyhow::Result<ExitCode> {
 
 /// The issue body: the marker, the checklist by state, and (only when the repository asks
 /// for it) the owners' handles as mentions.
-fn body(all: &[Obligation], now: supportplan::plan::values::Date, within: &str, mention: bool) -> String {
-    let _ = now;
+fn body(all: &[Obligation], within: &str, mention: bool) -> String {
     let mut text = format!("{}\n{}", remind::MARKER, super::due::markdown_as_of(all, None, within));
     if text.len() > BUDGET {
         let cut = text[..BUDGET].rfind("\n- [ ]").unwrap_or(BUDGET);
