@@ -9,6 +9,7 @@ use serde::Serialize;
 use crate::gate::records::WaiverFile;
 use crate::plan::values::{Date, Period};
 use crate::plan::{LoadedPlan, Plan};
+use crate::release::Release;
 
 /// Where an obligation stands on the day asked about.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Serialize)]
@@ -71,17 +72,26 @@ pub struct Obligation {
     pub uid: String,
 }
 
-/// The release tags of the repository that start a new major version, with their dates: a
-/// plan with the `major-release` review trigger is due for review at the first one after its
-/// last review.
-pub type MajorReleases = Vec<(String, Date)>;
+/// When the plan is next due for review: `last_review` + `review_interval`, or earlier at the
+/// first major release after the last review when the plan lists the `major-release` trigger
+/// (that release is returned with the day).
+pub fn review_due<'a>(life: &crate::plan::Lifetime, releases: &'a [Release]) -> (Date, Option<&'a Release>) {
+    let by_interval = life.review_interval.after(life.last_review);
+    if !life.review_triggers.contains(&crate::plan::ReviewTrigger::MajorRelease) {
+        return (by_interval, None);
+    }
+    match releases.iter().filter(|r| r.is_major() && r.date > life.last_review).min_by_key(|r| r.date) {
+        Some(r) if r.date < by_interval => (r.date, Some(r)),
+        _ => (by_interval, None),
+    }
+}
 
 /// Every dated obligation of a plan (and of its waiver file, when given), as of `now`, with
 /// `within` as the window of "due". Sorted by date, then product and kind.
 pub fn obligations(
     loaded: &LoadedPlan,
     waivers: Option<(&str, &str, &WaiverFile)>,
-    majors: &MajorReleases,
+    releases: &[Release],
     now: Date,
     within: Period,
 ) -> Vec<Obligation> {
@@ -106,28 +116,12 @@ pub fn obligations(
         owner,
         &["strategy", "lifetime", "end_of_support"],
     );
-    let review = life.review_interval.after(life.last_review);
-    let major = if life.review_triggers.contains(&crate::plan::ReviewTrigger::MajorRelease) {
-        majors.iter().filter(|(_, d)| *d > life.last_review).min_by_key(|(_, d)| *d)
-    } else {
-        None
+    let (review, major) = review_due(life, releases);
+    let what = match major {
+        Some(r) => format!("plan review: {} is a major release since the last review ({})", r.tag, life.last_review),
+        None => format!("plan review (last {}, every {})", life.last_review, life.review_interval),
     };
-    match major {
-        Some((tag, date)) if *date < review => add(
-            "plan-review",
-            format!("plan review: {tag} is a major release since the last review ({})", life.last_review),
-            *date,
-            owner,
-            &["strategy", "lifetime", "last_review"],
-        ),
-        _ => add(
-            "plan-review",
-            format!("plan review (last {}, every {})", life.last_review, life.review_interval),
-            review,
-            owner,
-            &["strategy", "lifetime", "last_review"],
-        ),
-    }
+    add("plan-review", what, review, owner, &["strategy", "lifetime", "last_review"]);
     for (id, s) in &p.environment.software {
         if let Some(eol) = s.eol {
             add(

@@ -22,6 +22,51 @@ pub fn version_from_tag(pattern: &str, tag: &str) -> Option<String> {
     (!v.is_empty()).then(|| v.to_owned())
 }
 
+/// A release of one plan's product: a tag whose name is a version under the plan's tag
+/// pattern, and the day it was made.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Release {
+    pub tag: String,
+    pub version: String,
+    pub date: Date,
+}
+
+impl Release {
+    /// `X.0.0` with X ≥ 1 and no pre-release part: a new major version.
+    pub fn is_major(&self) -> bool {
+        semver::Version::parse(&self.version)
+            .is_ok_and(|v| v.major >= 1 && v.minor == 0 && v.patch == 0 && v.pre.is_empty())
+    }
+}
+
+/// The releases of the repository as of `from` (tags matching the repository's release
+/// glob that `from` contains, dated by [`Repo::dated_release_tags`]), oldest first: read once
+/// and shared by every plan with [`releases_of_plan`]. None without a commit to start from.
+pub fn dated_tags(
+    repo: &Repo,
+    config: &Config,
+    from: Option<&Resolved>,
+) -> anyhow::Result<Vec<crate::git::rev::DatedTag>> {
+    let Some(from) = from else { return Ok(Vec::new()) };
+    let glob = globset::Glob::new(&config.release.tag_pattern)
+        .with_context(|| format!("release.tag_pattern `{}` is no glob", config.release.tag_pattern))?;
+    repo.dated_release_tags(&glob.compile_matcher(), from.id)
+}
+
+/// The tags that are versions under the plan's tag pattern (a version starts with a digit).
+pub fn releases_of_plan(tags: &[crate::git::rev::DatedTag], tag_pattern: &str) -> Vec<Release> {
+    tags.iter()
+        .filter_map(|t| {
+            let version = version_from_tag(tag_pattern, &t.name)?;
+            version.starts_with(|c: char| c.is_ascii_digit()).then(|| Release {
+                tag: t.name.clone(),
+                version,
+                date: Date::from_unix_seconds(t.time),
+            })
+        })
+        .collect()
+}
+
 fn read_text(repo: &Repo, rev: &Resolved, path: &str) -> anyhow::Result<Option<String>> {
     match repo.read_path(rev.id, path, 1024 * 1024)? {
         Some(bytes) => {

@@ -5,6 +5,7 @@ use std::process::ExitCode;
 use anyhow::Context as _;
 use clap::{Args, ValueEnum};
 use supportplan::due::{self, Obligation, State};
+use supportplan::git::rev::DatedTag;
 use supportplan::plan::values::Period;
 use supportplan::{render, workspace};
 
@@ -102,7 +103,7 @@ pub fn collect(
     {
         return Err(super::unknown_plan(id, "here", loaded.iter().map(|p| p.plan.plan.product.as_str())));
     }
-    let majors = major_releases(root, &config);
+    let tags = dated_tags(root, &config)?;
     let mut all: Vec<Obligation> = Vec::new();
     let mut seen_waivers = std::collections::BTreeSet::new();
     for p in loaded.iter().filter(|p| plan.is_none_or(|id| p.plan.plan.product == id)) {
@@ -118,26 +119,19 @@ pub fn collect(
             _ => None,
         };
         let w = waivers.as_ref().map(|w| (path.as_str(), text.as_deref().unwrap_or(""), w));
-        all.extend(due::obligations(p, w, &majors, now, within));
+        let releases = supportplan::release::releases_of_plan(&tags, &p.plan.strategy.release.tag_pattern);
+        all.extend(due::obligations(p, w, &releases, now, within));
     }
     all.sort_by(|a, b| a.due.cmp(&b.due).then_with(|| a.product.cmp(&b.product)).then_with(|| a.kind.cmp(b.kind)));
     Ok((all, broken))
 }
 
-/// Release tags that start a major version (`X.0.0`, X ≥ 1) and their commits' dates.
-fn major_releases(root: &std::path::Path, config: &supportplan::config::Config) -> due::MajorReleases {
-    let Ok(repo) = supportplan::git::Repo::discover(root) else { return Vec::new() };
-    let Ok(glob) = globset::Glob::new(&config.release.tag_pattern) else { return Vec::new() };
-    let Ok(tags) = repo.release_tags(&glob.compile_matcher()) else { return Vec::new() };
-    tags.into_iter()
-        .filter_map(|(name, id)| {
-            let digits = name.trim_start_matches(|c: char| !c.is_ascii_digit());
-            let v = semver::Version::parse(digits).ok()?;
-            (v.major >= 1 && v.minor == 0 && v.patch == 0 && v.pre.is_empty()).then_some(())?;
-            let time = repo.commit_info(id).ok()?.time;
-            Some((name, supportplan::plan::values::Date::from_unix_seconds(time)))
-        })
-        .collect()
+/// The repository's release tags as of HEAD, with their dates: a major release can bring a
+/// plan review forward. Outside a repository, or before the first commit, there are none.
+fn dated_tags(root: &std::path::Path, config: &supportplan::config::Config) -> anyhow::Result<Vec<DatedTag>> {
+    let Ok(repo) = supportplan::git::Repo::discover(root) else { return Ok(Vec::new()) };
+    let head = repo.head().ok();
+    supportplan::release::dated_tags(&repo, config, head.as_ref())
 }
 
 fn owner_text(o: &Obligation) -> String {

@@ -1,8 +1,8 @@
-//! `plan render`: a plan as a Markdown document.
+//! `plan render`: a plan as a Markdown document, or one self-contained HTML page.
 
 use std::process::ExitCode;
 
-use clap::Args;
+use clap::{Args, ValueEnum};
 use supportplan::{render, workspace};
 
 use super::{Global, emit};
@@ -20,6 +20,16 @@ pub struct RenderArgs {
     /// The day the timeline marks as today (YYYY-MM-DD; default today, UTC).
     #[arg(long, value_name = "DATE")]
     pub now: Option<String>,
+    /// markdown (GitHub renders its timeline), or html: one self-contained page with the
+    /// timeline as an image, for an intranet, a wiki or a printer.
+    #[arg(long, value_enum, default_value_t = RenderFormat::Markdown)]
+    pub format: RenderFormat,
+}
+
+#[derive(ValueEnum, Clone, Copy, Debug, PartialEq, Eq)]
+pub enum RenderFormat {
+    Markdown,
+    Html,
 }
 
 pub fn run(g: &Global, args: &RenderArgs) -> anyhow::Result<ExitCode> {
@@ -52,13 +62,19 @@ pub fn run(g: &Global, args: &RenderArgs) -> anyhow::Result<ExitCode> {
             workspace::load_files(&root, &files)?
         }
     };
+    let today = super::today(args.now.as_deref())?;
+    let history = History::read(&root, args.rev.as_deref())?;
     let mut docs = Vec::new();
     for p in &loaded {
         match p {
             Ok(p) => {
                 if args.plan.as_ref().is_none_or(|id| *id == p.plan.plan.product) {
-                    let timeline = timeline(&root, args, &p.plan)?;
-                    docs.push(render::document::render_with(&p.plan, &timeline));
+                    let timeline = history.timeline(&root, &p.plan, today)?;
+                    docs.push(render::html::Doc {
+                        product: p.plan.plan.product.clone(),
+                        markdown: render::document::render_with(&p.plan, &timeline),
+                        chart: render::timeline::chart(&p.plan, &timeline),
+                    });
                 }
             }
             Err(failure) => {
@@ -71,51 +87,63 @@ pub fn run(g: &Global, args: &RenderArgs) -> anyhow::Result<ExitCode> {
         let known = loaded.iter().filter_map(|p| p.as_ref().ok()).map(|p| p.plan.plan.product.as_str());
         return Err(super::unknown_plan(args.plan.as_deref().unwrap_or(""), "here", known));
     }
-    emit(&docs.join("\n---\n\n"))?;
+    match args.format {
+        RenderFormat::Markdown => {
+            emit(&docs.iter().map(|d| d.markdown.as_str()).collect::<Vec<_>>().join("\n---\n\n"))?
+        }
+        RenderFormat::Html => emit(&render::html::page(&docs, &today.to_string()))?,
+    }
     Ok(ExitCode::SUCCESS)
 }
 
-/// What the timeline adds from the repository: release tags that are versions under the
-/// plan's tag pattern (dated by their commits), the waivers' expiries, today.
-fn timeline(
-    root: &std::path::Path,
-    args: &RenderArgs,
-    plan: &supportplan::plan::Plan,
-) -> anyhow::Result<render::document::Timeline> {
-    use supportplan::plan::values::Date;
-    let today = super::today(args.now.as_deref())?;
-    let mut t = render::document::Timeline { today: Some(today), ..Default::default() };
-    let Ok(repo) = supportplan::git::Repo::discover(root) else { return Ok(t) };
-    let rev = match &args.rev {
-        Some(spec) => Some(repo.resolve(spec)?),
-        None => repo.head().ok(),
-    };
-    let config = match &rev {
-        Some(r) => supportplan::snapshot::config_at(&repo, r)?,
-        None => workspace::read_config(root)?,
-    };
-    if let Ok(glob) = globset::Glob::new(&config.release.tag_pattern) {
-        for (name, id) in repo.release_tags(&glob.compile_matcher()).unwrap_or_default() {
-            if supportplan::release::version_from_tag(&plan.strategy.release.tag_pattern, &name)
-                .is_some_and(|v| v.starts_with(|c: char| c.is_ascii_digit()))
-                && let Ok(info) = repo.commit_info(id)
-            {
-                t.releases.push((name, Date::from_unix_seconds(info.time)));
+/// What the timeline reads from the repository once for every plan: the release tags the
+/// rendered revision contains (dated), and the revision the waivers are read at.
+struct History {
+    repo: Option<supportplan::git::Repo>,
+    /// The revision asked for with `--rev`; the work tree otherwise.
+    rev: Option<supportplan::git::rev::Resolved>,
+    tags: Vec<supportplan::git::rev::DatedTag>,
+}
+
+impl History {
+    fn read(root: &std::path::Path, rev: Option<&str>) -> anyhow::Result<History> {
+        let Ok(repo) = supportplan::git::Repo::discover(root) else {
+            return Ok(History { repo: None, rev: None, tags: Vec::new() });
+        };
+        let rev = rev.map(|spec| repo.resolve(spec)).transpose()?;
+        // Releases are the tags the rendered commit contains: HEAD's for the work tree.
+        let from = match &rev {
+            Some(r) => Some(r.clone()),
+            None => repo.head().ok(),
+        };
+        let config = match &from {
+            Some(r) => supportplan::snapshot::config_at(&repo, r)?,
+            None => workspace::read_config(root)?,
+        };
+        let tags = supportplan::release::dated_tags(&repo, &config, from.as_ref())?;
+        Ok(History { repo: Some(repo), rev, tags })
+    }
+
+    /// The plan's releases (tags that are versions under its tag pattern), its waivers'
+    /// expiries, today.
+    fn timeline(
+        &self,
+        root: &std::path::Path,
+        plan: &supportplan::plan::Plan,
+        today: supportplan::plan::values::Date,
+    ) -> anyhow::Result<render::timeline::Timeline> {
+        let releases = supportplan::release::releases_of_plan(&self.tags, &plan.strategy.release.tag_pattern);
+        let path = &plan.gate.waiver_file;
+        let text = match (&self.repo, &self.rev) {
+            (Some(repo), Some(rev)) => {
+                repo.read_path(rev.id, path, 1024 * 1024)?.map(|b| String::from_utf8_lossy(&b).into_owned())
             }
-        }
+            _ => workspace::read_text(root, path, 1024 * 1024)?,
+        };
+        let waivers = text
+            .and_then(|t| supportplan::gate::records::parse::<supportplan::gate::records::WaiverFile>(&t, path).ok())
+            .map(|f| f.waivers.iter().map(|(id, w)| (id.clone(), w.expires)).collect())
+            .unwrap_or_default();
+        Ok(render::timeline::Timeline { releases, waivers, today: Some(today) })
     }
-    t.releases.sort_by(|a, b| a.1.cmp(&b.1).then_with(|| a.0.cmp(&b.0)));
-    let waiver_text = match (&args.rev, &rev) {
-        (Some(_), Some(r)) => {
-            repo.read_path(r.id, &plan.gate.waiver_file, 1024 * 1024)?.map(|b| String::from_utf8_lossy(&b).into_owned())
-        }
-        _ => workspace::read_text(root, &plan.gate.waiver_file, 1024 * 1024)?,
-    };
-    if let Some(text) = waiver_text
-        && let Ok(file) =
-            supportplan::gate::records::parse::<supportplan::gate::records::WaiverFile>(&text, &plan.gate.waiver_file)
-    {
-        t.waivers = file.waivers.iter().map(|(id, w)| (id.clone(), w.expires)).collect();
-    }
-    Ok(t)
 }

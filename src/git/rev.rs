@@ -25,6 +25,14 @@ impl Resolved {
     }
 }
 
+/// A release tag with the commit it names and when it was made (seconds since the epoch).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct DatedTag {
+    pub name: String,
+    pub commit: ObjectId,
+    pub time: i64,
+}
+
 impl Repo {
     /// Resolves a revision to a commit. `A...B` is the merge-base of A and B. Errors are of
     /// kind `revision` and name it.
@@ -151,8 +159,47 @@ impl Repo {
         Ok(out)
     }
 
-    /// The newest release tag reachable from `head` (by commit order, first-parent and merged
-    /// history alike), excluding tags on `head` itself when `exclude_head`.
+    /// Release tags matching `glob` whose commits `from` contains (a tag on an unmerged branch
+    /// is no release of this line), each with the day it was made: an annotated tag's tagger
+    /// date, else its commit's committer date (when the commit landed, not when it was
+    /// written). Oldest first.
+    pub fn dated_release_tags(&self, glob: &globset::GlobMatcher, from: ObjectId) -> anyhow::Result<Vec<DatedTag>> {
+        let mut wanted: std::collections::HashMap<ObjectId, Vec<String>> = std::collections::HashMap::new();
+        for (name, id) in self.release_tags(glob)? {
+            wanted.entry(id).or_default().push(name);
+        }
+        let mut out = Vec::new();
+        if wanted.is_empty() {
+            return Ok(out);
+        }
+        let walk = self.inner.rev_walk([from]).all().context("walking history to date the release tags")?;
+        for info in walk {
+            let info = info.with_context(|| format!("walking history ({})", self.missing_object_hint()))?;
+            let Some(names) = wanted.remove(&info.id) else { continue };
+            for name in names {
+                let time = self.tag_time(&name).or_else(|| {
+                    let c = self.inner.find_commit(info.id).ok()?;
+                    c.committer().ok()?.time().ok().map(|t| t.seconds)
+                });
+                out.push(DatedTag { name, commit: info.id, time: time.unwrap_or(0) });
+            }
+            if wanted.is_empty() {
+                break;
+            }
+        }
+        out.sort_by(|a, b| a.time.cmp(&b.time).then_with(|| version_order(&a.name, &b.name)));
+        Ok(out)
+    }
+
+    /// The tagger's time of an annotated tag; `None` for a lightweight tag.
+    fn tag_time(&self, name: &str) -> Option<i64> {
+        let r = self.inner.find_reference(&format!("refs/tags/{name}")).ok()?;
+        let target = r.target().try_id()?.to_owned();
+        let tag = self.inner.find_object(target).ok()?.try_into_tag().ok()?;
+        let tagger = tag.decode().ok()?.tagger().ok()??;
+        tagger.time().ok().map(|t| t.seconds)
+    }
+
     /// Release tags on commits before `head` (not `head` itself), newest first by commit
     /// time, at most `limit`; several tags on one commit count once (the highest version).
     pub fn release_tags_before(
@@ -192,6 +239,8 @@ impl Repo {
         Ok(out)
     }
 
+    /// The newest release tag reachable from `head` (by commit order, first-parent and merged
+    /// history alike), excluding tags on `head` itself when `exclude_head`.
     pub fn newest_release_tag(
         &self,
         head: ObjectId,

@@ -4,6 +4,7 @@
 use std::fmt::Write;
 
 use super::markdown::{cell, table, text};
+pub use super::timeline::Timeline;
 use crate::plan::model::*;
 use crate::plan::values::Na;
 
@@ -153,87 +154,19 @@ pub fn render(plan: &Plan) -> String {
     render_with(plan, &Timeline::default())
 }
 
-/// What the timeline shows beyond the plan itself: release tags (from git) and waiver
-/// expiries with their dates, and today.
-#[derive(Debug, Clone, Default)]
-pub struct Timeline {
-    pub releases: Vec<(String, crate::plan::values::Date)>,
-    pub waivers: Vec<(String, crate::plan::values::Date)>,
-    pub today: Option<crate::plan::values::Date>,
-}
-
 /// Renders the plan as a Markdown document, with the timeline as a Mermaid `gantt` block
-/// (GitHub renders it) after the support lifetime.
+/// (GitHub renders it) before the release strategy.
 pub fn render_with(plan: &Plan, timeline: &Timeline) -> String {
     let mut o = String::new();
     for section in [intro, objectives, strategy, environment, responsibilities, approach, resources] {
         section(&mut o, plan);
     }
     if let Some(at) = o.find("#### 2.1.2. Release Strategy") {
-        o.insert_str(at, &gantt(plan, timeline));
+        o.insert_str(at, &super::timeline::gantt(&super::timeline::chart(plan, timeline)));
     }
     // A document is no pull-request comment: nobody is notified by it, so emails and
     // handles are written as they are, without the joiner that stops a mention.
     o.replace("@\u{2060}", "@")
-}
-
-/// A name Mermaid reads as a task name: `:`, `;`, `#` and other punctuation end or change a
-/// task line, so only letters, digits, spaces and `.-_/` stay.
-fn task_name(s: &str) -> String {
-    let cleaned: String = s
-        .chars()
-        .map(|c| if c.is_alphanumeric() || matches!(c, ' ' | '.' | '-' | '_' | '/') { c } else { ' ' })
-        .take(60)
-        .collect();
-    let cleaned = cleaned.split_whitespace().collect::<Vec<_>>().join(" ");
-    if cleaned.is_empty() { "unnamed".into() } else { cleaned }
-}
-
-/// The plan's timeline as a Mermaid gantt chart: the support lifetime, release tags, freeze
-/// windows, license and waiver expiries, and today.
-pub fn gantt(plan: &Plan, t: &Timeline) -> String {
-    let l = &plan.strategy.lifetime;
-    let mut g = String::from("```mermaid\ngantt\n");
-    let _ = writeln!(g, "    title {} support timeline", task_name(&plan.plan.product));
-    g.push_str("    dateFormat YYYY-MM-DD\n    axisFormat %Y-%m\n    todayMarker off\n");
-    g.push_str("    section Support\n");
-    let _ = writeln!(g, "    Supported : {}, {}", l.supported_from, l.end_of_support);
-    let _ = writeln!(g, "    Next plan review : milestone, {}, 0d", l.review_interval.after(l.last_review));
-    if !t.releases.is_empty() {
-        g.push_str("    section Releases\n");
-        for (tag, date) in &t.releases {
-            let _ = writeln!(g, "    {} : milestone, {date}, 0d", task_name(tag));
-        }
-    }
-    if !plan.strategy.release.freeze_windows.is_empty() {
-        g.push_str("    section Freeze windows\n");
-        for (id, w) in &plan.strategy.release.freeze_windows {
-            let _ = writeln!(g, "    {} : {}, {}", task_name(id), w.from, w.to);
-        }
-    }
-    let licenses: Vec<(String, crate::plan::values::Date)> = plan
-        .environment
-        .licenses
-        .get()
-        .map(|ls| ls.iter().filter_map(|(id, l)| l.expires.map(|e| (id.clone(), e))).collect())
-        .unwrap_or_default();
-    if !licenses.is_empty() {
-        g.push_str("    section Licenses\n");
-        for (id, date) in licenses {
-            let _ = writeln!(g, "    {} expires : milestone, {date}, 0d", task_name(&id));
-        }
-    }
-    if !t.waivers.is_empty() {
-        g.push_str("    section Waivers\n");
-        for (id, date) in &t.waivers {
-            let _ = writeln!(g, "    waiver {} expires : milestone, {date}, 0d", task_name(id));
-        }
-    }
-    if let Some(today) = t.today {
-        let _ = writeln!(g, "    section Today\n    Today : milestone, {today}, 0d");
-    }
-    g.push_str("```\n\n");
-    g
 }
 
 /// Title and introduction: purpose, scope, audience.

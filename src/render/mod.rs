@@ -4,9 +4,11 @@
 pub mod diff;
 pub mod document;
 pub mod gate;
+pub mod html;
 pub mod human;
 pub mod json;
 pub mod markdown;
+pub mod timeline;
 
 /// `1 plan`, `2 plans`.
 pub fn plural(n: usize, one: &str, many: &str) -> String {

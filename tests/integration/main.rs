@@ -24,4 +24,5 @@ mod rules;
 mod security;
 mod support;
 mod templates;
+mod timeline;
 mod tuning;

@@ -1,0 +1,286 @@
+//! The plan as a timeline: support lifetime and next review, releases, freeze windows,
+//! license and waiver expiries, today. One chart, drawn two ways: a Mermaid `gantt` block for
+//! Markdown (GitHub renders it) and an inline SVG for the HTML page.
+
+use std::fmt::Write;
+
+use crate::plan::Plan;
+use crate::plan::values::Date;
+use crate::release::Release;
+
+/// What the timeline shows beyond the plan itself: the product's releases (from git), the
+/// waivers' expiries, and today.
+#[derive(Debug, Clone, Default)]
+pub struct Timeline {
+    pub releases: Vec<Release>,
+    pub waivers: Vec<(String, Date)>,
+    pub today: Option<Date>,
+}
+
+/// One line of the chart: a span (`end` set) or a milestone on one day.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Bar {
+    pub name: String,
+    pub start: Date,
+    pub end: Option<Date>,
+}
+
+/// The chart: a title and named sections of bars, in drawing order.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Chart {
+    pub title: String,
+    pub sections: Vec<(&'static str, Vec<Bar>)>,
+    pub today: Option<Date>,
+}
+
+/// A name a chart shows: letters, digits, spaces and `.-_/` only (Mermaid reads `:`, `;`,
+/// `#` and other punctuation as syntax), at most 60 characters.
+fn task_name(s: &str) -> String {
+    let cleaned: String = s
+        .chars()
+        .map(|c| if c.is_alphanumeric() || matches!(c, ' ' | '.' | '-' | '_' | '/') { c } else { ' ' })
+        .take(60)
+        .collect();
+    let cleaned = cleaned.split_whitespace().collect::<Vec<_>>().join(" ");
+    if cleaned.is_empty() { "unnamed".into() } else { cleaned }
+}
+
+fn milestone(name: String, day: Date) -> Bar {
+    Bar { name, start: day, end: None }
+}
+
+/// Lays out the plan's timeline. The next review is the one `plan due` reports: the interval
+/// after the last review, or the first major release since it when the plan says so.
+pub fn chart(plan: &Plan, t: &Timeline) -> Chart {
+    let l = &plan.strategy.lifetime;
+    let (review, _) = crate::due::review_due(l, &t.releases);
+    let mut support = vec![Bar { name: "Supported".into(), start: l.supported_from, end: Some(l.end_of_support) }];
+    support.push(milestone("Next plan review".into(), review));
+    let mut sections = vec![("Support", support)];
+    let releases: Vec<Bar> = t.releases.iter().map(|r| milestone(task_name(&r.tag), r.date)).collect();
+    let freezes: Vec<Bar> = plan
+        .strategy
+        .release
+        .freeze_windows
+        .iter()
+        .map(|(id, w)| Bar { name: task_name(id), start: w.from, end: Some(w.to) })
+        .collect();
+    let licenses: Vec<Bar> = plan
+        .environment
+        .licenses
+        .get()
+        .map(|ls| {
+            ls.iter()
+                .filter_map(|(id, l)| l.expires.map(|e| milestone(format!("{} expires", task_name(id)), e)))
+                .collect()
+        })
+        .unwrap_or_default();
+    let waivers: Vec<Bar> =
+        t.waivers.iter().map(|(id, day)| milestone(format!("waiver {} expires", task_name(id)), *day)).collect();
+    for (name, bars) in
+        [("Releases", releases), ("Freeze windows", freezes), ("Licenses", licenses), ("Waivers", waivers)]
+    {
+        if !bars.is_empty() {
+            sections.push((name, bars));
+        }
+    }
+    Chart { title: format!("{} support timeline", task_name(&plan.plan.product)), sections, today: t.today }
+}
+
+/// The chart as a Mermaid `gantt` fenced block.
+pub fn gantt(c: &Chart) -> String {
+    let mut g = String::from("```mermaid\ngantt\n");
+    let _ = writeln!(g, "    title {}", c.title);
+    g.push_str("    dateFormat YYYY-MM-DD\n    axisFormat %Y-%m\n    todayMarker off\n");
+    for (section, bars) in &c.sections {
+        let _ = writeln!(g, "    section {section}");
+        for b in bars {
+            match b.end {
+                Some(end) => {
+                    let _ = writeln!(g, "    {} : {}, {end}", b.name, b.start);
+                }
+                None => {
+                    let _ = writeln!(g, "    {} : milestone, {}, 0d", b.name, b.start);
+                }
+            }
+        }
+    }
+    if let Some(today) = c.today {
+        let _ = writeln!(g, "    section Today\n    Today : milestone, {today}, 0d");
+    }
+    g.push_str("```\n\n");
+    g
+}
+
+/// Text and attribute values in SVG (XML): `&`, `<`, `>` and quotes escaped.
+pub fn xml(s: &str) -> String {
+    let mut out = String::with_capacity(s.len());
+    for c in s.chars() {
+        match c {
+            '&' => out.push_str("&amp;"),
+            '<' => out.push_str("&lt;"),
+            '>' => out.push_str("&gt;"),
+            '"' => out.push_str("&quot;"),
+            '\'' => out.push_str("&#39;"),
+            c if c.is_control() => {}
+            c => out.push(c),
+        }
+    }
+    out
+}
+
+const WIDTH: i64 = 960;
+const LABELS: i64 = 230;
+const RIGHT: i64 = 20;
+const ROW: i64 = 22;
+const TOP: i64 = 44;
+
+/// The colour of a section's bars.
+fn colour(section: &str) -> &'static str {
+    match section {
+        "Support" => "#2f6fb0",
+        "Releases" => "#2e7d4f",
+        "Freeze windows" => "#8a6d1d",
+        "Licenses" => "#8e3b8e",
+        _ => "#b0452f",
+    }
+}
+
+/// Years between axis ticks for a span of `years`: about ten ticks at most.
+fn tick_step(years: i64) -> i64 {
+    [1, 2, 5, 10, 20, 50, 100, 200, 500, 1000].into_iter().find(|s| years / s <= 10).unwrap_or(1000)
+}
+
+/// The chart as an inline SVG: one row per bar under its section's heading, year ticks,
+/// today as a vertical line. Self-contained (no fonts, scripts or links) and scaled to the
+/// page's width.
+pub fn svg(c: &Chart) -> String {
+    let days = c.sections.iter().flat_map(|(_, bars)| bars.iter().flat_map(|b| [Some(b.start), b.end]).flatten());
+    let (mut first, mut last) = days.chain(c.today).fold((None::<Date>, None::<Date>), |(lo, hi), d| {
+        (Some(lo.map_or(d, |lo| lo.min(d))), Some(hi.map_or(d, |hi| hi.max(d))))
+    });
+    let (Some(lo), Some(hi)) = (first.take(), last.take()) else { return String::new() };
+    // A month either side, so a milestone at either end is not cut in half.
+    let (lo, hi) = (lo.add_days(-31), hi.add_days(31));
+    let span = lo.days_until(hi).max(1);
+    let plot = WIDTH - LABELS - RIGHT;
+    let x = |d: Date| LABELS + lo.days_until(d) * plot / span;
+    let rows: i64 = c.sections.iter().map(|(_, bars)| 1 + bars.len() as i64).sum();
+    let height = TOP + rows * ROW + 16;
+    let mut s = String::new();
+    let _ = write!(
+        s,
+        "<svg class=\"timeline\" xmlns=\"http://www.w3.org/2000/svg\" role=\"img\" viewBox=\"0 0 {WIDTH} {height}\" \
+         width=\"100%\" font-family=\"sans-serif\" font-size=\"12\"><title>{}</title>",
+        xml(&c.title)
+    );
+    let _ = write!(s, "<text x=\"0\" y=\"16\" font-size=\"15\" font-weight=\"bold\">{}</text>", xml(&c.title));
+    // Year ticks along the top, with light rules down the chart.
+    let (y0, y1) = (lo.0.year() as i64, hi.0.year() as i64);
+    let step = tick_step(y1 - y0);
+    let mut year = (y0 + step - 1) / step * step;
+    while year <= y1 {
+        if let Some(day) = Date::new(year as i16, 1, 1).filter(|d| *d >= lo && *d <= hi) {
+            let tx = x(day);
+            let _ = write!(
+                s,
+                "<line x1=\"{tx}\" y1=\"{}\" x2=\"{tx}\" y2=\"{}\" stroke=\"#ddd\"/><text x=\"{tx}\" y=\"{}\" \
+                 text-anchor=\"middle\" fill=\"#555\">{year}</text>",
+                TOP - 6,
+                height - 8,
+                TOP - 10
+            );
+        }
+        year += step;
+    }
+    let mut y = TOP;
+    for (section, bars) in &c.sections {
+        let _ = write!(
+            s,
+            "<text class=\"section\" x=\"0\" y=\"{}\" font-weight=\"bold\">{}</text>",
+            y + ROW - 7,
+            xml(section)
+        );
+        y += ROW;
+        let fill = colour(section);
+        for b in bars {
+            let mid = y + ROW / 2;
+            let _ = write!(s, "<g class=\"bar\"><title>{}</title>", xml(&describe(b)));
+            // The full name is in the title (shown on hover); the label fits its column.
+            let label: String = if b.name.chars().count() > 30 {
+                b.name.chars().take(29).chain(['…']).collect()
+            } else {
+                b.name.clone()
+            };
+            let _ = write!(s, "<text x=\"12\" y=\"{}\">{}</text>", y + ROW - 7, xml(&label));
+            match b.end {
+                Some(end) => {
+                    let (bx, ex) = (x(b.start), x(end));
+                    let _ = write!(
+                        s,
+                        "<rect x=\"{bx}\" y=\"{}\" width=\"{}\" height=\"{}\" rx=\"3\" fill=\"{fill}\"/>",
+                        y + 4,
+                        (ex - bx).max(2),
+                        ROW - 8
+                    );
+                }
+                None => {
+                    let mx = x(b.start);
+                    let _ = write!(
+                        s,
+                        "<polygon points=\"{mx},{} {},{mid} {mx},{} {},{mid}\" fill=\"{fill}\"/>",
+                        mid - 7,
+                        mx + 7,
+                        mid + 7,
+                        mx - 7
+                    );
+                }
+            }
+            // The dates printed with the mark (a printed page has no hover): inside a bar with
+            // room for them, else right of the mark, or left near the edge.
+            let (from, to) = (x(b.start), b.end.map_or(x(b.start), x));
+            let dates = match b.end {
+                Some(end) => format!("{} – {end}", b.start),
+                None => b.start.to_string(),
+            };
+            let room = (dates.chars().count() as i64) * 7 + 12;
+            let (tx, anchor, ink) = if to - from > room {
+                (from + 8, "start", "#fff")
+            } else if to + room < WIDTH {
+                (to + 10, "start", "#57606a")
+            } else {
+                (from - 10, "end", "#57606a")
+            };
+            let _ = write!(
+                s,
+                "<text class=\"date\" x=\"{tx}\" y=\"{}\" text-anchor=\"{anchor}\" fill=\"{ink}\" \
+                 font-size=\"11\">{dates}</text>",
+                y + ROW - 7
+            );
+            s.push_str("</g>");
+            y += ROW;
+        }
+    }
+    if let Some(today) = c.today {
+        let tx = x(today);
+        let _ = write!(
+            s,
+            "<g class=\"today\"><title>today, {today}</title><line x1=\"{tx}\" y1=\"{}\" x2=\"{tx}\" y2=\"{}\" \
+             stroke=\"#d00\" stroke-width=\"2\"/><text x=\"{}\" y=\"{}\" fill=\"#d00\">today</text></g>",
+            TOP - 4,
+            height - 8,
+            tx + 4,
+            height - 2
+        );
+    }
+    s.push_str("</svg>");
+    s
+}
+
+/// `Supported: 2024-01-01 to 2027-12-31` or `v1.2.0: 2026-03-01`.
+fn describe(b: &Bar) -> String {
+    match b.end {
+        Some(end) => format!("{}: {} to {end}", b.name, b.start),
+        None => format!("{}: {}", b.name, b.start),
+    }
+}
