@@ -291,17 +291,26 @@ fn obligation(
 /// owner and source line in the description, and DTSTAMP at `now`.
 pub fn ics(all: &[Obligation], now: Date) -> String {
     use icalendar::{Calendar, Component, EventLike};
-    // Years before 1 cannot be written in iCalendar; such an event is left out.
+    // Years before 1 cannot be written in iCalendar: such a date (a renewal notice longer
+    // than history) is on the first day there is, long overdue either way.
     let day = |d: Date| {
-        (d.0.year() >= 1)
-            .then(|| chrono::NaiveDate::from_ymd_opt(i32::from(d.0.year()), d.0.month() as u32, d.0.day() as u32))
-            .flatten()
+        let d = if d.0.year() >= 1 { d } else { Date::new(1, 1, 1).unwrap_or(d) };
+        chrono::NaiveDate::from_ymd_opt(i32::from(d.0.year()), d.0.month() as u32, d.0.day() as u32)
     };
     // Text from the plan, without control characters (a CR would end a content line for a
-    // lenient reader and start a forged one).
-    let clean = |s: &str| -> String { s.chars().map(|c| if c.is_control() { ' ' } else { c }).collect() };
+    // lenient reader and start a forged one) or bidirectional overrides (text that reads
+    // otherwise than it is).
+    let clean = |s: &str| -> String {
+        s.chars()
+            .filter(|c| !matches!(c, '\u{202a}'..='\u{202e}' | '\u{2066}'..='\u{2069}'))
+            .map(|c| if c.is_control() { ' ' } else { c })
+            .collect()
+    };
     let stamp = format!("{:04}{:02}{:02}T000000Z", now.0.year(), now.0.month(), now.0.day());
-    let mut cal = Calendar::new();
+    let mut cal = Calendar::empty();
+    cal.append_property(("VERSION", "2.0"));
+    cal.append_property(("PRODID", concat!("-//supportplan//plan due ", env!("CARGO_PKG_VERSION"), "//EN")));
+    cal.append_property(("CALSCALE", "GREGORIAN"));
     cal.name("Support plan obligations");
     for o in all {
         let Some(date) = day(o.due) else { continue };

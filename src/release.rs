@@ -39,18 +39,13 @@ impl Release {
     }
 }
 
-/// The releases of the repository as of `from` (tags matching the repository's release
-/// glob that `from` contains, dated by [`Repo::dated_release_tags`]), oldest first: read once
-/// and shared by every plan with [`releases_of_plan`]. None without a commit to start from.
-pub fn dated_tags(
-    repo: &Repo,
-    config: &Config,
-    from: Option<&Resolved>,
-) -> anyhow::Result<Vec<crate::git::rev::DatedTag>> {
+/// The tags of the repository that `from` contains, dated by [`Repo::dated_release_tags`],
+/// oldest first: read once and shared by every plan with [`releases_of_plan`], which keeps
+/// the tags under each plan's own tag pattern. None without a commit to start from.
+pub fn dated_tags(repo: &Repo, from: Option<&Resolved>) -> anyhow::Result<Vec<crate::git::rev::DatedTag>> {
     let Some(from) = from else { return Ok(Vec::new()) };
-    let glob = globset::Glob::new(&config.release.tag_pattern)
-        .with_context(|| format!("release.tag_pattern `{}` is no glob", config.release.tag_pattern))?;
-    repo.dated_release_tags(&glob.compile_matcher(), from.id)
+    let every = globset::Glob::new("*").context("the match-all glob")?.compile_matcher();
+    repo.dated_release_tags(&every, from.id)
 }
 
 /// The tags that are versions under the plan's tag pattern (a version starts with a digit).

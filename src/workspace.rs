@@ -135,14 +135,19 @@ pub fn files_where(root: &Path, wanted: &dyn Fn(&str) -> bool) -> anyhow::Result
     walk(root, &globset::GlobSet::empty(), &|path, kind| kind.is_file() && wanted(path))
 }
 
-/// A small text file of the work tree (a record or config), or `None` when it is absent;
-/// files over `limit` bytes are refused.
+/// A small text file of the work tree (a record, the waivers or the config), or `None` when
+/// it is absent. Files over `limit` bytes, symbolic links (which could name a file outside
+/// the repository, or one git stores as a path) and anything but a regular file are refused:
+/// never silently taken as absent.
 pub fn read_text(root: &Path, rel: &str, limit: usize) -> anyhow::Result<Option<String>> {
     let path = root.join(rel);
     match std::fs::symlink_metadata(&path) {
         Err(e) if e.kind() == std::io::ErrorKind::NotFound => return Ok(None),
         Err(e) => return Err(e).with_context(|| format!("reading {rel}")),
-        Ok(m) if !m.is_file() => return Ok(None),
+        Ok(m) if m.file_type().is_symlink() => {
+            anyhow::bail!("{rel} is a symbolic link; it must be a regular file in the repository")
+        }
+        Ok(m) if !m.is_file() => anyhow::bail!("{rel} is not a regular file"),
         Ok(m) if m.len() > limit as u64 => anyhow::bail!("{rel} is {} bytes, over the {limit}-byte limit", m.len()),
         Ok(_) => {}
     }

@@ -6,6 +6,7 @@ use anyhow::Context as _;
 use clap::{Args, ValueEnum};
 use supportplan::due::{self, Obligation, State};
 use supportplan::git::rev::DatedTag;
+use supportplan::plan::LoadedPlan;
 use supportplan::plan::values::Period;
 use supportplan::{render, workspace};
 
@@ -49,9 +50,14 @@ pub fn run(g: &Global, args: &DueArgs) -> anyhow::Result<ExitCode> {
     let now = today(args.now.as_deref())?;
     let within = Period::parse(&args.within).map_err(|e| anyhow::anyhow!("--within: {e}"))?;
     let (all, broken) = collect(g, &root, now, within, args.plan.as_deref())?;
+    if broken && args.format == Format::Ics {
+        // A calendar others subscribe to is never published with deadlines missing.
+        eprintln!("error: the calendar was not written: it would miss the deadlines named above");
+        return Ok(ExitCode::from(2));
+    }
     let text = match args.format {
         Format::Human => human(&all, g.quiet),
-        Format::Json => json(&all, now, &args.within),
+        Format::Json => json(&all, now, &args.within, !broken),
         Format::Markdown => markdown(&all, now, &args.within),
         Format::Ics => supportplan::due::ics(&all, now),
     };
@@ -103,10 +109,11 @@ pub fn collect(
     {
         return Err(super::unknown_plan(id, "here", loaded.iter().map(|p| p.plan.plan.product.as_str())));
     }
-    let tags = dated_tags(root, &config)?;
+    let chosen: Vec<&LoadedPlan> = loaded.iter().filter(|p| plan.is_none_or(|id| p.plan.plan.product == id)).collect();
+    let (tags, cut) = dated_tags(root, &chosen)?;
     let mut all: Vec<Obligation> = Vec::new();
     let mut seen_waivers = std::collections::BTreeSet::new();
-    for p in loaded.iter().filter(|p| plan.is_none_or(|id| p.plan.plan.product == id)) {
+    for p in chosen {
         let path = p.plan.gate.waiver_file.clone();
         let text = workspace::read_text(root, &path, 1024 * 1024)?;
         let waivers = match &text {
@@ -123,15 +130,29 @@ pub fn collect(
         all.extend(due::obligations(p, w, &releases, now, within));
     }
     all.sort_by(|a, b| a.due.cmp(&b.due).then_with(|| a.product.cmp(&b.product)).then_with(|| a.kind.cmp(b.kind)));
-    Ok((all, broken))
+    Ok((all, broken || cut))
 }
 
-/// The repository's release tags as of HEAD, with their dates: a major release can bring a
-/// plan review forward. Outside a repository, or before the first commit, there are none.
-fn dated_tags(root: &std::path::Path, config: &supportplan::config::Config) -> anyhow::Result<Vec<DatedTag>> {
-    let Ok(repo) = supportplan::git::Repo::discover(root) else { return Ok(Vec::new()) };
+/// The repository's tags as of HEAD, with their dates: a major release can bring a plan
+/// review forward. Outside a repository, or before the first commit, there are none. A
+/// shallow clone may lack the release that matters: with a plan that reviews at major
+/// releases, that is an error (the list is still printed).
+fn dated_tags(root: &std::path::Path, plans: &[&LoadedPlan]) -> anyhow::Result<(Vec<DatedTag>, bool)> {
+    let Ok(repo) = supportplan::git::Repo::discover(root) else { return Ok((Vec::new(), false)) };
     let head = repo.head().ok();
-    supportplan::release::dated_tags(&repo, config, head.as_ref())
+    let tags = supportplan::release::dated_tags(&repo, head.as_ref())?;
+    let reviews_at_majors = plans
+        .iter()
+        .any(|p| p.plan.strategy.lifetime.review_triggers.contains(&supportplan::plan::ReviewTrigger::MajorRelease));
+    let cut = reviews_at_majors && repo.is_shallow();
+    if cut {
+        eprintln!(
+            "error: this is a shallow clone, so a major release before its boundary may be missing and a plan \
+             review due at it not listed; fetch the whole history (`git fetch --unshallow --tags`, or \
+             actions/checkout with `fetch-depth: 0`)"
+        );
+    }
+    Ok((tags, cut))
 }
 
 fn owner_text(o: &Obligation) -> String {
@@ -171,12 +192,15 @@ fn human(all: &[Obligation], quiet: bool) -> String {
     out
 }
 
-fn json(all: &[Obligation], now: supportplan::plan::values::Date, within: &str) -> String {
+/// `complete` is false when a plan did not load (or a release may be missing): the list
+/// lacks deadlines, and the run exits 2.
+fn json(all: &[Obligation], now: supportplan::plan::values::Date, within: &str, complete: bool) -> String {
     let count = |s: State| all.iter().filter(|o| o.state == s).count();
     render::json::pretty(&serde_json::json!({
         "schema": "supportplan/due/v1",
         "now": now.to_string(),
         "within": within,
+        "complete": complete,
         "counts": { "overdue": count(State::Overdue), "due": count(State::Due), "later": count(State::Later) },
         "obligations": all,
     }))

@@ -81,7 +81,8 @@ pub enum Command {
     Comment(comment::CommentArgs),
     /// The commits that changed plans, newest first, with a semantic summary each.
     Log(log::LogArgs),
-    /// Print a plan as a Markdown document numbered like the template.
+    /// Print a plan as a document numbered like the template, with its timeline: Markdown, or one
+    /// self-contained HTML page.
     Render(render::RenderArgs),
     /// Print the JSON Schema of the plan format (draft-07, for taplo and editors).
     Schema,

@@ -49,6 +49,12 @@ pub fn run(g: &Global, args: &RemindArgs) -> anyhow::Result<ExitCode> {
         anyhow::Context::context(repo_name, "no repository: pass --repo OWNER/NAME (or run in GitHub Actions)")?;
     let (owner, name) = context::check_repo(&repo_name)?;
     let (all, broken) = super::due::collect(g, &root, now, within, None)?;
+    if broken {
+        // A plan that does not load has deadlines nobody can see: the issue is left as it
+        // is (never closed or shortened on a partial list), and the run fails.
+        eprintln!("error: a plan does not load (above), so the reminder issue was left unchanged");
+        return Ok(ExitCode::from(2));
+    }
     let due = all.iter().any(|o| o.state != State::Later);
     let body = body(&all, &within_text, config.remind.mention_owners);
     let request = remind::Request {
@@ -89,7 +95,7 @@ pub fn run(g: &Global, args: &RemindArgs) -> anyhow::Result<ExitCode> {
                     g.warn(|| supportplan::render::one_line(&token_free(a.clone())));
                 }
             }
-            Ok(if broken { ExitCode::from(2) } else { ExitCode::SUCCESS })
+            Ok(ExitCode::SUCCESS)
         }
         Err(e) => {
             emit(&body)?;
@@ -116,10 +122,15 @@ fn body(all: &[Obligation], within: &str, mention: bool) -> String {
             .iter()
             .filter(|o| o.state != State::Later)
             .filter_map(|o| o.owner.as_ref()?.handle.clone())
-            .flat_map(|h| h.split_whitespace().map(|h| h.trim_start_matches('@').to_owned()).collect::<Vec<_>>())
-            // A GitHub login: letters, digits and single hyphens; anything else is not a
-            // mention we write.
-            .filter(|h| !h.is_empty() && h.len() <= 39 && h.chars().all(|c| c.is_ascii_alphanumeric() || c == '-'))
+            // A team's handle is its members' handles, space-separated; a person's is one.
+            // Only what GitHub reads as one handle is mentioned (`plan check` reports the
+            // rest): `@alice x` mentions nobody, not `@x`.
+            .flat_map(|h| {
+                let words: Vec<&str> = h.split(' ').collect();
+                let each_valid = words.iter().all(|w| supportplan::plan::github_handle(w).is_some());
+                if each_valid { words.iter().map(|w| w.to_string()).collect() } else { Vec::new() }
+            })
+            .map(|h| h.trim_start_matches('@').to_owned())
             .collect();
         handles.sort();
         handles.dedup();

@@ -63,13 +63,13 @@ pub fn run(g: &Global, args: &RenderArgs) -> anyhow::Result<ExitCode> {
         }
     };
     let today = super::today(args.now.as_deref())?;
-    let history = History::read(&root, args.rev.as_deref())?;
+    let history = History::read(g, &root, args.rev.as_deref())?;
     let mut docs = Vec::new();
     for p in &loaded {
         match p {
             Ok(p) => {
                 if args.plan.as_ref().is_none_or(|id| *id == p.plan.plan.product) {
-                    let timeline = history.timeline(&root, &p.plan, today)?;
+                    let timeline = history.timeline(g, &root, &p.plan, today)?;
                     docs.push(render::html::Doc {
                         product: p.plan.plan.product.clone(),
                         markdown: render::document::render_with(&p.plan, &timeline),
@@ -82,6 +82,11 @@ pub fn run(g: &Global, args: &RenderArgs) -> anyhow::Result<ExitCode> {
                 return Ok(ExitCode::from(2));
             }
         }
+    }
+    let mut products: Vec<&str> = docs.iter().map(|d| d.product.as_str()).collect();
+    products.sort_unstable();
+    if let Some(w) = products.windows(2).find(|w| w[0] == w[1]) {
+        anyhow::bail!("product id `{}` is used by two plans; every plan needs its own (`plan check` reports it)", w[0]);
     }
     if docs.is_empty() {
         let known = loaded.iter().filter_map(|p| p.as_ref().ok()).map(|p| p.plan.plan.product.as_str());
@@ -106,7 +111,7 @@ struct History {
 }
 
 impl History {
-    fn read(root: &std::path::Path, rev: Option<&str>) -> anyhow::Result<History> {
+    fn read(g: &Global, root: &std::path::Path, rev: Option<&str>) -> anyhow::Result<History> {
         let Ok(repo) = supportplan::git::Repo::discover(root) else {
             return Ok(History { repo: None, rev: None, tags: Vec::new() });
         };
@@ -116,11 +121,10 @@ impl History {
             Some(r) => Some(r.clone()),
             None => repo.head().ok(),
         };
-        let config = match &from {
-            Some(r) => supportplan::snapshot::config_at(&repo, r)?,
-            None => workspace::read_config(root)?,
-        };
-        let tags = supportplan::release::dated_tags(&repo, &config, from.as_ref())?;
+        let tags = supportplan::release::dated_tags(&repo, from.as_ref())?;
+        if repo.is_shallow() {
+            g.warn(|| "note: this is a shallow clone: the timeline shows only the releases it holds".into());
+        }
         Ok(History { repo: Some(repo), rev, tags })
     }
 
@@ -128,6 +132,7 @@ impl History {
     /// expiries, today.
     fn timeline(
         &self,
+        g: &Global,
         root: &std::path::Path,
         plan: &supportplan::plan::Plan,
         today: supportplan::plan::values::Date,
@@ -140,10 +145,16 @@ impl History {
             }
             _ => workspace::read_text(root, path, 1024 * 1024)?,
         };
-        let waivers = text
-            .and_then(|t| supportplan::gate::records::parse::<supportplan::gate::records::WaiverFile>(&t, path).ok())
-            .map(|f| f.waivers.iter().map(|(id, w)| (id.clone(), w.expires)).collect())
-            .unwrap_or_default();
+        let parsed =
+            text.map(|t| supportplan::gate::records::parse::<supportplan::gate::records::WaiverFile>(&t, path));
+        let waivers = match parsed {
+            Some(Ok(f)) => f.waivers.iter().map(|(id, w)| (id.clone(), w.expires)).collect(),
+            Some(Err(e)) => {
+                g.warn(|| format!("note: the timeline shows no waivers: {}", render::one_line(&e)));
+                Vec::new()
+            }
+            None => Vec::new(),
+        };
         Ok(render::timeline::Timeline { releases, waivers, today: Some(today) })
     }
 }

@@ -14,6 +14,31 @@ pub use model::*;
 pub use refs::unit_mismatch;
 pub use source::{LineCol, Source, SpanIndex};
 
+/// A GitHub handle as GitHub spells one: `@login` (letters, digits and single hyphens, not at
+/// either end, at most 39 characters) or `@org/team` (a team slug: letters, digits, `-`,
+/// `_`). Returns it without the `@`.
+pub fn github_handle(s: &str) -> Option<&str> {
+    let rest = s.strip_prefix('@')?;
+    let login = |l: &str| {
+        !l.is_empty()
+            && l.len() <= 39
+            && !l.starts_with('-')
+            && !l.ends_with('-')
+            && !l.contains("--")
+            && l.chars().all(|c| c.is_ascii_alphanumeric() || c == '-')
+    };
+    let ok = match rest.split_once('/') {
+        Some((org, team)) => {
+            login(org)
+                && !team.is_empty()
+                && team.len() <= 100
+                && team.chars().all(|c| c.is_ascii_alphanumeric() || c == '-' || c == '_')
+        }
+        None => login(rest),
+    };
+    ok.then_some(rest)
+}
+
 /// The known name closest to `value` (Jaro-Winkler above `threshold`), for "did you mean".
 pub fn closest<'a>(value: &str, known: impl IntoIterator<Item = &'a str>, threshold: f64) -> Option<&'a str> {
     known

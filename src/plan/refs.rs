@@ -335,6 +335,14 @@ fn check_ids(plan: &Plan, r: &mut Resolver) {
     check(&["hours"], plan.hours.keys().collect());
     check(&["evidence"], plan.evidence.keys().collect());
     check(&["environment", "software"], plan.environment.software.keys().collect());
+    // Ids that dated obligations, calendar UIDs and the timeline carry.
+    check(&["strategy", "release", "freeze_windows"], plan.strategy.release.freeze_windows.keys().collect());
+    if let Some(licenses) = plan.environment.licenses.get() {
+        check(&["environment", "licenses"], licenses.keys().collect());
+    }
+    if let Some(budgets) = plan.resources.budgets.get() {
+        check(&["resources", "budgets"], budgets.keys().collect());
+    }
 }
 
 fn junit_only(r: &mut Resolver, plan: &Plan, path: &[&str], id: &str) {

@@ -79,9 +79,10 @@ fn body(doc: &Doc, toc: &mut Vec<Heading>) -> String {
                     })
                     .collect();
                 let number = section_number(&text).map(str::to_owned);
+                // `--` never occurs in a slug, so no heading id is an article's (a product id).
                 let id = match &number {
-                    Some(n) => format!("{prefix}-s{}", n.replace('.', "-")),
-                    None => format!("{prefix}-{}", slug(&text)),
+                    Some(n) => format!("{prefix}--s{}", n.replace('.', "-")),
+                    None => format!("{prefix}--{}", slug(&text)),
                 };
                 let mut attrs = Vec::new();
                 if let Some(n) = number {
@@ -179,7 +180,7 @@ pub fn page(docs: &[Doc], generated: &str) -> String {
             Some(at) => format!("{}\n{nav}{}", &html[..at + 5], &html[at + 5..]),
             None => format!("{nav}{html}"),
         };
-        articles.push_str(&format!("<article id=\"plan-{}\">\n{html}</article>\n", slug(&doc.product)));
+        articles.push_str(&format!("<article id=\"{}\">\n{html}</article>\n", slug(&doc.product)));
     }
     format!(
         "<!DOCTYPE html>\n<html lang=\"en\">\n<head>\n<meta charset=\"utf-8\">\n\

@@ -29,41 +29,90 @@ pub struct Bar {
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Chart {
     pub title: String,
-    pub sections: Vec<(&'static str, Vec<Bar>)>,
+    pub sections: Vec<(String, Vec<Bar>)>,
     pub today: Option<Date>,
 }
 
-/// A name a chart shows: letters, digits, spaces and `.-_/` only (Mermaid reads `:`, `;`,
-/// `#` and other punctuation as syntax), at most 60 characters.
-fn task_name(s: &str) -> String {
+/// Words Mermaid's gantt lexer reads as a statement when a line starts with them (it matches
+/// case-insensitively, before any task text).
+const KEYWORDS: [&str; 18] = [
+    "acctitle",
+    "accdescr",
+    "accdescription",
+    "href",
+    "call",
+    "click",
+    "gantt",
+    "dateformat",
+    "inclusiveenddates",
+    "topaxis",
+    "axisformat",
+    "tickinterval",
+    "includes",
+    "excludes",
+    "todaymarker",
+    "weekday",
+    "title",
+    "section",
+];
+
+/// A task name Mermaid reads as one: letters, digits, spaces and `.-_/+` only (`:`, `;`,
+/// `#` and other punctuation are syntax), at most 60 characters, and never starting with a
+/// keyword, a digit or `%` (a statement, a date or a comment): then it starts with `noun`.
+fn task_name(s: &str, noun: &str) -> String {
     let cleaned: String = s
         .chars()
-        .map(|c| if c.is_alphanumeric() || matches!(c, ' ' | '.' | '-' | '_' | '/') { c } else { ' ' })
+        .map(|c| if c.is_alphanumeric() || matches!(c, ' ' | '.' | '-' | '_' | '/' | '+') { c } else { ' ' })
         .take(60)
         .collect();
     let cleaned = cleaned.split_whitespace().collect::<Vec<_>>().join(" ");
-    if cleaned.is_empty() { "unnamed".into() } else { cleaned }
+    let lower = cleaned.to_lowercase();
+    if cleaned.is_empty() {
+        noun.to_owned()
+    } else if cleaned.starts_with(|c: char| !c.is_alphabetic()) || KEYWORDS.iter().any(|k| lower.starts_with(k)) {
+        format!("{noun} {cleaned}")
+    } else {
+        cleaned
+    }
 }
+
+/// The most releases a chart draws (the newest): Mermaid refuses a diagram over 50,000
+/// characters, and a thousand diamonds say nothing.
+pub const MAX_RELEASES: usize = 40;
 
 fn milestone(name: String, day: Date) -> Bar {
     Bar { name, start: day, end: None }
 }
 
 /// Lays out the plan's timeline. The next review is the one `plan due` reports: the interval
-/// after the last review, or the first major release since it when the plan says so.
+/// after the last review, or the first major release since it when the plan says so. Names
+/// are as the plan and git spell them; each drawing makes them safe for itself. A date the
+/// template left for the author (1970-01-01) is not drawn.
 pub fn chart(plan: &Plan, t: &Timeline) -> Chart {
+    let placeholder = |d: Date| d == Date::from_unix_seconds(0);
     let l = &plan.strategy.lifetime;
     let (review, _) = crate::due::review_due(l, &t.releases);
-    let mut support = vec![Bar { name: "Supported".into(), start: l.supported_from, end: Some(l.end_of_support) }];
-    support.push(milestone("Next plan review".into(), review));
-    let mut sections = vec![("Support", support)];
-    let releases: Vec<Bar> = t.releases.iter().map(|r| milestone(task_name(&r.tag), r.date)).collect();
+    let mut support = Vec::new();
+    if !placeholder(l.supported_from) && !placeholder(l.end_of_support) {
+        support.push(Bar { name: "Supported".into(), start: l.supported_from, end: Some(l.end_of_support) });
+    }
+    if !placeholder(l.last_review) {
+        support.push(milestone("Next plan review".into(), review));
+    }
+    let shown = &t.releases[t.releases.len().saturating_sub(MAX_RELEASES)..];
+    let releases: Vec<Bar> = shown.iter().map(|r| milestone(r.tag.clone(), r.date)).collect();
+    let releases_title = if shown.len() < t.releases.len() {
+        format!("Releases (the last {} of {})", shown.len(), t.releases.len())
+    } else {
+        "Releases".to_owned()
+    };
     let freezes: Vec<Bar> = plan
         .strategy
         .release
         .freeze_windows
         .iter()
-        .map(|(id, w)| Bar { name: task_name(id), start: w.from, end: Some(w.to) })
+        .filter(|(_, w)| !placeholder(w.from) && !placeholder(w.to))
+        .map(|(id, w)| Bar { name: id.clone(), start: w.from, end: Some(w.to) })
         .collect();
     let licenses: Vec<Bar> = plan
         .environment
@@ -71,36 +120,59 @@ pub fn chart(plan: &Plan, t: &Timeline) -> Chart {
         .get()
         .map(|ls| {
             ls.iter()
-                .filter_map(|(id, l)| l.expires.map(|e| milestone(format!("{} expires", task_name(id)), e)))
+                .filter_map(|(id, l)| {
+                    l.expires.filter(|e| !placeholder(*e)).map(|e| milestone(format!("{id} expires"), e))
+                })
                 .collect()
         })
         .unwrap_or_default();
-    let waivers: Vec<Bar> =
-        t.waivers.iter().map(|(id, day)| milestone(format!("waiver {} expires", task_name(id)), *day)).collect();
-    for (name, bars) in
-        [("Releases", releases), ("Freeze windows", freezes), ("Licenses", licenses), ("Waivers", waivers)]
-    {
+    let waivers: Vec<Bar> = t
+        .waivers
+        .iter()
+        .filter(|(_, day)| !placeholder(*day))
+        .map(|(id, day)| milestone(format!("waiver {id} expires"), *day))
+        .collect();
+    let mut sections = Vec::new();
+    for (name, bars) in [
+        ("Support".to_owned(), support),
+        (releases_title, releases),
+        ("Freeze windows".to_owned(), freezes),
+        ("Licenses".to_owned(), licenses),
+        ("Waivers".to_owned(), waivers),
+    ] {
         if !bars.is_empty() {
             sections.push((name, bars));
         }
     }
-    Chart { title: format!("{} support timeline", task_name(&plan.plan.product)), sections, today: t.today }
+    Chart { title: format!("{} support timeline", plan.plan.product), sections, today: t.today }
 }
 
-/// The chart as a Mermaid `gantt` fenced block.
+/// The noun a section's task names start with when they need one.
+fn noun(section: &str) -> &'static str {
+    match section.split_whitespace().next().unwrap_or("") {
+        "Releases" => "release",
+        "Freeze" => "freeze",
+        "Licenses" => "license",
+        "Waivers" => "waiver",
+        _ => "task",
+    }
+}
+
+/// The chart as a Mermaid `gantt` fenced block. End dates are inclusive, as in the plan.
 pub fn gantt(c: &Chart) -> String {
     let mut g = String::from("```mermaid\ngantt\n");
-    let _ = writeln!(g, "    title {}", c.title);
-    g.push_str("    dateFormat YYYY-MM-DD\n    axisFormat %Y-%m\n    todayMarker off\n");
+    let _ = writeln!(g, "    title {}", task_name(&c.title, "plan"));
+    g.push_str("    dateFormat YYYY-MM-DD\n    axisFormat %Y-%m\n    inclusiveEndDates\n    todayMarker off\n");
     for (section, bars) in &c.sections {
         let _ = writeln!(g, "    section {section}");
         for b in bars {
+            let name = task_name(&b.name, noun(section));
             match b.end {
                 Some(end) => {
-                    let _ = writeln!(g, "    {} : {}, {end}", b.name, b.start);
+                    let _ = writeln!(g, "    {name} : {}, {end}", b.start);
                 }
                 None => {
-                    let _ = writeln!(g, "    {} : milestone, {}, 0d", b.name, b.start);
+                    let _ = writeln!(g, "    {name} : milestone, {}, 0d", b.start);
                 }
             }
         }
@@ -137,11 +209,11 @@ const TOP: i64 = 44;
 
 /// The colour of a section's bars.
 fn colour(section: &str) -> &'static str {
-    match section {
-        "Support" => "#2f6fb0",
-        "Releases" => "#2e7d4f",
-        "Freeze windows" => "#8a6d1d",
-        "Licenses" => "#8e3b8e",
+    match noun(section) {
+        "task" => "#2f6fb0",
+        "release" => "#2e7d4f",
+        "freeze" => "#8a6d1d",
+        "license" => "#8e3b8e",
         _ => "#b0452f",
     }
 }
@@ -263,14 +335,17 @@ pub fn svg(c: &Chart) -> String {
     }
     if let Some(today) = c.today {
         let tx = x(today);
+        let near_right = tx + 44 > WIDTH;
         let _ = write!(
             s,
             "<g class=\"today\"><title>today, {today}</title><line x1=\"{tx}\" y1=\"{}\" x2=\"{tx}\" y2=\"{}\" \
-             stroke=\"#d00\" stroke-width=\"2\"/><text x=\"{}\" y=\"{}\" fill=\"#d00\">today</text></g>",
+             stroke=\"#d00\" stroke-width=\"2\"/><text x=\"{}\" y=\"{}\" text-anchor=\"{anchor}\" \
+             fill=\"#d00\">today</text></g>",
             TOP - 4,
             height - 8,
-            tx + 4,
-            height - 2
+            if near_right { tx - 4 } else { tx + 4 },
+            height - 2,
+            anchor = if near_right { "end" } else { "start" },
         );
     }
     s.push_str("</svg>");

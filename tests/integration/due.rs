@@ -142,7 +142,7 @@ fn render_draws_the_timeline_as_a_gantt_chart() {
         "support-plan.toml",
         example().replacen(
             "[strategy.release.freeze_windows.year-end]",
-            "[strategy.release.freeze_windows.\"year:end```;#x\"]",
+            "[strategy.release.freeze_windows.dateformat]",
             1,
         ),
     );
@@ -160,7 +160,8 @@ fn render_draws_the_timeline_as_a_gantt_chart() {
     for line in [
         "    Supported : 2025-01-15, 2028-12-31",
         "    section Releases\n    v1.0.0 : milestone, 2026-10-05, 0d",
-        "    year end x : 2026-12-20, 2027-01-05",
+        "    freeze dateformat : 2026-12-20, 2027-01-05",
+        "    inclusiveEndDates\n",
         "    datadog expires : milestone, 2027-09-30, 0d",
         "    waiver p95-cache expires : milestone, 2026-12-10, 0d",
         "    Today : milestone, 2026-11-26, 0d",
@@ -233,4 +234,73 @@ fn due_holds_against_odd_and_hostile_plans() {
     let out = d.plan(&["due", "--now", NOW]);
     assert_eq!(out.code, 2);
     assert!(out.stderr.contains("remind.label"), "{}", out.stderr);
+}
+
+/// What a second attack found: a plan's own tag pattern counts (not only the repository's
+/// `v*`), a shallow clone cannot judge a review due at a major release, a calendar is never
+/// written with deadlines missing, JSON says when its list is incomplete, a symlinked waiver
+/// file is refused, and the calendar names its maker and drops bidirectional overrides.
+#[test]
+fn due_holds_against_tag_patterns_shallow_clones_and_partial_lists() {
+    let d = Dir::git();
+    d.write(
+        "support-plan.toml",
+        example().replacen("tag_pattern = \"v{version}\"", "tag_pattern = \"release-{version}\"", 1).replacen(
+            "vendor = \"Datadog\"",
+            "vendor = \"Data\u{202e}dog\"",
+            1,
+        ),
+    );
+    d.commit_at("plan", "2026-10-05T12:00:00Z");
+    d.write("app.txt", "2\n");
+    d.commit_at("two", "2026-11-02T12:00:00Z");
+    d.run_git_at(&["tag", "-a", "release-2.0.0", "-m", "2.0.0"], "2026-11-02T12:00:00Z");
+    let (code, v) = due(&d, &["--now", NOW]);
+    assert_eq!(code, 0);
+    assert_eq!(v["complete"], true);
+    let review = find(&v, "plan-review", "strategy.lifetime.last_review");
+    assert_eq!(review["due"], "2026-11-02", "the plan's own tag pattern: {review:#}");
+    let block = d.plan(&["render", "--now", NOW]).stdout;
+    assert!(block.contains("    release-2.0.0 : milestone, 2026-11-02, 0d"), "{block}");
+    assert!(block.contains("    Next plan review : milestone, 2026-11-02, 0d"), "{block}");
+    let ics = d.plan(&["due", "--now", NOW, "--format", "ics"]).stdout;
+    assert!(ics.contains("PRODID:-//supportplan//plan due "), "{}", &ics[..200]);
+    assert!(!ics.contains('\u{202e}') && ics.contains("Datadog"), "no bidirectional override");
+
+    // A shallow clone of it: the release may be beyond the boundary.
+    let shallow = Dir::new();
+    let url = format!("file://{}", d.path().display());
+    let out = std::process::Command::new("git")
+        .args(["clone", "-q", "--depth", "1", &url, "."])
+        .current_dir(shallow.path())
+        .output()
+        .unwrap();
+    assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
+    let out = shallow.plan(&["due", "--now", NOW, "--format", "json"]);
+    assert_eq!(out.code, 2, "{}", out.stderr);
+    assert!(out.stderr.contains("shallow clone") && out.stderr.contains("fetch-depth: 0"), "{}", out.stderr);
+    let v: serde_json::Value = serde_json::from_str(&out.stdout).unwrap();
+    assert_eq!(v["complete"], false);
+
+    // A plan that does not load: JSON says so, and no calendar is written.
+    d.write("other/support-plan.toml", "schema_version = 1\n[plan\n");
+    let (code, v) = due(&d, &["--now", NOW]);
+    assert_eq!((code, &v["complete"]), (2, &serde_json::json!(false)));
+    let ics = d.plan(&["due", "--now", NOW, "--format", "ics"]);
+    assert_eq!(ics.code, 2);
+    assert_eq!(ics.stdout, "", "no calendar with deadlines missing");
+    assert!(ics.stderr.contains("the calendar was not written"), "{}", ics.stderr);
+    std::fs::remove_dir_all(d.path().join("other")).unwrap();
+
+    // A waiver file that is a symbolic link (here to a file outside the repository).
+    let outside = Dir::new();
+    outside.write("waivers.toml", "[waivers.x]\ncheck = \"criterion:p95-latency\"\nreason = \"r\"\napproved_by = [\"@alice\", \"dave\"]\ncreated = 2026-11-10\nexpires = 2026-12-10\n");
+    std::fs::create_dir_all(d.path().join(".support-plan")).unwrap();
+    std::os::unix::fs::symlink(outside.path().join("waivers.toml"), d.path().join(".support-plan/waivers.toml"))
+        .unwrap();
+    for args in [&["due", "--now", NOW][..], &["render", "--now", NOW][..]] {
+        let out = d.plan(args);
+        assert_eq!(out.code, 2, "{args:?}: {}", out.stderr);
+        assert!(out.stderr.contains(".support-plan/waivers.toml is a symbolic link"), "{args:?}: {}", out.stderr);
+    }
 }

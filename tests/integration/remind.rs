@@ -212,3 +212,41 @@ async fn owners_are_mentioned_only_when_asked() {
     let out = d.plan(&["remind", "--repo", "acme/billing", "--now", "2027-05-01", "--dry-run"]);
     assert!(!out.stdout.contains("Owners:") && !out.stdout.contains(" @bob"), "{}", out.stdout);
 }
+
+/// A plan that does not load leaves the reminder issue as it is: no read, no write (a partial
+/// list would close or shorten it), exit 2 — with `--dry-run` too.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_plan_that_does_not_load_changes_no_issue() {
+    let server = MockServer::start().await;
+    // Any request at all fails the test when the server is dropped.
+    Mock::given(wiremock::matchers::any()).respond_with(ResponseTemplate::new(500)).expect(0).mount(&server).await;
+    let d = repo();
+    d.edit("support-plan.toml", "renewal_owner = \"finops\"", "renewal_owner = \"nobody\"");
+    let out = run(&d, server.uri(), "2027-05-01").await;
+    assert_eq!(out.code, 2, "{}", out.stderr);
+    assert!(out.stderr.contains("the reminder issue was left unchanged"), "{}", out.stderr);
+    assert!(out.stderr.contains("nobody"), "the plan's error is shown: {}", out.stderr);
+    let dry = d.plan(&["remind", "--repo", "acme/billing", "--now", "2027-05-01", "--dry-run"]);
+    assert_eq!(dry.code, 2, "{}", dry.stderr);
+    assert!(!dry.stdout.contains("Nothing is due"), "{}", dry.stdout);
+}
+
+/// Only handles GitHub reads as one are mentioned: `@alice x` mentions nobody (not `@x`), a
+/// handle without `@` nobody, a team handle `@org/team` the team.
+#[test]
+fn only_valid_handles_are_mentioned() {
+    let d = repo();
+    d.write(".support-plan/config.toml", "[remind]\nmention_owners = true\n");
+    d.edit("support-plan.toml", "handle = \"@bob\"", "handle = \"@acme/dba-team\"");
+    d.edit("support-plan.toml", "handle = \"@alice\"", "handle = \"@alice x\"");
+    d.edit("support-plan.toml", "handle = \"@carol\"", "handle = \"mallory\"");
+    let out = d.plan(&["remind", "--repo", "acme/billing", "--now", "2027-05-01", "--dry-run"]);
+    assert_eq!(out.code, 0, "{}", out.stderr);
+    let owners = out.stdout.lines().find(|l| l.starts_with("Owners: ")).expect("an owners line");
+    assert_eq!(owners, "Owners: @acme/dba-team", "{}", out.stdout);
+    // `plan check` reports the two it did not mention.
+    let check = d.plan(&["check", "--now", NOW, "--format", "json"]);
+    assert!(
+        check.stdout.contains("contacts.people.alice.handle") && check.stdout.contains("contacts.people.carol.handle")
+    );
+}

@@ -374,3 +374,49 @@ fn the_actions_gate_step_has_no_token() {
     let comment = &action[action.find("- name: Run plan comment").unwrap()..start];
     assert!(comment.contains("GITHUB_TOKEN: ${{ inputs.github-token }}"), "{comment}");
 }
+
+/// Every input the workflows (and the README's copy-paste workflows) hand the composite action
+/// is one the action declares: a misspelt `token:` would be dropped without a word by
+/// GitHub, and the step would run with the default token (an App's login never matches).
+#[test]
+fn the_workflows_pass_only_inputs_the_action_declares() {
+    let root = std::path::Path::new(env!("CARGO_MANIFEST_DIR"));
+    let action = std::fs::read_to_string(root.join(".github/actions/supportplan/action.yml")).unwrap();
+    let inputs_block = &action[action.find("\ninputs:\n").unwrap()..action.find("\nruns:\n").unwrap()];
+    let declared: Vec<&str> = inputs_block
+        .lines()
+        .filter(|l| l.starts_with("  ") && !l.starts_with("   ") && l.trim_end().ends_with(':'))
+        .map(|l| l.trim().trim_end_matches(':'))
+        .collect();
+    assert!(declared.contains(&"github-token") && declared.contains(&"args"), "{declared:?}");
+    let mut texts: Vec<(String, String)> = std::fs::read_dir(root.join(".github/workflows"))
+        .unwrap()
+        .map(|e| e.unwrap().path())
+        .map(|p| (p.display().to_string(), std::fs::read_to_string(&p).unwrap()))
+        .collect();
+    texts.push(("README.md".into(), std::fs::read_to_string(root.join("README.md")).unwrap()));
+    let mut checked = 0;
+    for (file, text) in &texts {
+        let lines: Vec<&str> = text.lines().collect();
+        for (i, line) in lines.iter().enumerate() {
+            if !line.contains("uses: supportplan/supportplan/.github/actions/supportplan@") {
+                continue;
+            }
+            let indent = line.len() - line.trim_start().len() + 2;
+            let Some(with) = lines[i + 1..].iter().position(|l| l.trim() == "with:") else { continue };
+            for l in &lines[i + 1 + with + 1..] {
+                let own = l.len() - l.trim_start().len();
+                if l.trim().is_empty() || own <= indent {
+                    break;
+                }
+                if own == indent + 2
+                    && let Some((key, _)) = l.trim().split_once(':')
+                {
+                    assert!(declared.contains(&key), "{file}: `{key}` is no input of the action ({declared:?})");
+                    checked += 1;
+                }
+            }
+        }
+    }
+    assert!(checked >= 8, "the workflows' inputs were read: {checked}");
+}

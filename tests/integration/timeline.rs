@@ -78,7 +78,7 @@ pub fn hostile_plan() -> String {
             "purpose = \"<img src=x onerror=alert(2)> [click](javascript:alert(3)) ![i](http://evil.example/x.png) <style>body{display:none}</style> </svg></figure><iframe src=//evil.example>\"",
             1,
         )
-        .replacen("[strategy.release.freeze_windows.year-end]", "[strategy.release.freeze_windows.\"</text><script>x</script>\"]", 1)
+        .replacen("name = \"Billing team\"", "name = \"</text></svg><script>x</script>\"", 1)
 }
 
 /// The HTML page is one self-contained document: every numbered section of the template as a
@@ -140,7 +140,7 @@ fn several_plans_make_one_page_with_an_article_each() {
     assert_eq!(out.code, 0, "{}", out.stderr);
     let html = &out.stdout;
     assert!(html.contains("<title>Production Support Plans</title>"));
-    assert!(html.contains("<article id=\"plan-acme-billing\">") && html.contains("<article id=\"plan-acme-ledger\">"));
+    assert!(html.contains("<article id=\"acme-billing\">") && html.contains("<article id=\"acme-ledger\">"));
     let ids: Vec<&str> = html.split(" id=\"").skip(1).map(|s| &s[..s.find('"').unwrap()]).collect();
     let unique: std::collections::BTreeSet<&&str> = ids.iter().collect();
     assert_eq!(ids.len(), unique.len(), "every id once: {ids:?}");
@@ -219,4 +219,47 @@ fn chromium_renders_every_section_and_the_timeline() {
     let today = pixels.iter().filter(|p| near(p, [0xdd, 0x00, 0x00])).count();
     assert!(support > 5000, "the support lifetime bar is drawn: {support} pixels");
     assert!(today > 100, "the today line is drawn: {today} pixels");
+}
+
+/// Names the timeline draws: a name that is a Mermaid statement becomes a task, a release
+/// list is capped, the template's placeholder dates are not drawn, SVG labels keep the name's
+/// own characters, and "today" at the right edge stays readable.
+#[test]
+fn the_timeline_draws_odd_names_many_releases_and_placeholders() {
+    let d = Dir::git();
+    d.write(
+        "support-plan.toml",
+        example().replacen("[environment.licenses.datadog]", "[environment.licenses.click]", 1).replacen(
+            "tag_pattern = \"v{version}\"",
+            "tag_pattern = \"{version}\"",
+            1,
+        ),
+    );
+    d.commit_at("plan", "2026-10-05T12:00:00Z");
+    for i in 0..45 {
+        d.run_git(&["tag", &format!("1.{i}.0")]);
+    }
+    d.run_git(&["tag", "2026-01-01+build.5"]);
+    let md = d.plan(&["render", "--now", NOW]);
+    assert_eq!(md.code, 0, "{}", md.stderr);
+    let block = &md.stdout[md.stdout.find("```mermaid").unwrap()..];
+    let block = &block[..block[3..].find("```").unwrap() + 3];
+    assert!(block.contains("    license click expires : milestone, 2027-09-30, 0d"), "{block}");
+    assert!(block.contains("    section Releases (the last 40 of 46)"), "{block}");
+    assert!(block.contains("    release 2026-01-01+build.5 : milestone"), "a date is no task name: {block}");
+    let releases = block.split("    section Releases").nth(1).unwrap().split("    section ").next().unwrap();
+    assert_eq!(releases.lines().filter(|l| l.contains(": milestone")).count(), 40, "{releases}");
+    assert!(!releases.contains("1.5.0 :") && releases.contains("1.44.0 :"), "the newest: {releases}");
+    let html = d.plan(&["render", "--format", "html", "--now", "2040-06-01"]).stdout;
+    assert!(html.contains(">2026-01-01+build.5</text>"), "the SVG label keeps the tag as it is");
+    assert!(html.contains("text-anchor=\"end\" fill=\"#d00\">today</text>"), "today at the right edge");
+
+    // A fresh template: its 1970-01-01 placeholders are not drawn.
+    let fresh = Dir::git();
+    assert_eq!(fresh.plan(&["init"]).code, 0);
+    let out = fresh.plan(&["render", "--now", NOW]);
+    let block = &out.stdout[out.stdout.find("```mermaid").expect("a timeline")..];
+    let block = &block[..block[3..].find("```").unwrap() + 3];
+    assert!(!block.contains("1970"), "{block}");
+    assert!(block.contains("    Today : milestone, 2026-11-26, 0d"), "{block}");
 }

@@ -22,13 +22,7 @@ fn valid_phone(s: &str) -> bool {
 }
 
 fn valid_handle(s: &str) -> bool {
-    let Some(rest) = s.strip_prefix('@') else {
-        return false;
-    };
-    !rest.is_empty()
-        && rest
-            .split('/')
-            .all(|p| !p.is_empty() && p.chars().all(|c| c.is_ascii_alphanumeric() || c == '-' || c == '_'))
+    crate::plan::github_handle(s).is_some()
 }
 
 /// `None` when fine, else what is wrong.
