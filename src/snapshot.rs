@@ -54,7 +54,23 @@ pub fn plans_at(repo: &Repo, rev: &Resolved) -> anyhow::Result<(Vec<Loaded>, Vec
 /// The product ids of the plans that load on one side.
 pub fn products_at(repo: &Repo, side: &Endpoint) -> anyhow::Result<Vec<String>> {
     let loaded = match side {
-        Endpoint::Commit(rev) => plans_at(repo, rev)?.0,
+        Endpoint::Commit(rev) => {
+            // Most plans name their product plainly: only the others are parsed.
+            let config = config_at(repo, rev)?;
+            let (files, _) = repo.plan_files(rev.id, &config.excludes())?;
+            let mut products = Vec::new();
+            let mut unclear = Vec::new();
+            for f in &files {
+                let raw = read_blob(repo, &f.path, f.id, &rev.spec)?;
+                match raw.bytes.as_deref().ok().and_then(quick_product) {
+                    Some(p) => products.push(p.to_owned()),
+                    None => unclear.push(raw),
+                }
+            }
+            let parsed = load_many(unclear).into_iter().filter_map(Result::ok).map(|p| p.plan.plan.product);
+            products.extend(parsed);
+            return Ok(products);
+        }
         Endpoint::WorkTree => {
             let root = repo.work_dir().context("a bare repository has no work tree")?;
             let config = workspace::read_config(&root)?;
@@ -86,15 +102,78 @@ pub struct Candidates {
     pub skipped: Vec<Skipped>,
 }
 
+/// The product id a plan file names, found without parsing it: the `product = "…"` line of
+/// its `[plan]` table, written the plain way (a basic string without escapes). `None` when
+/// the file says it any other way (or not at all): then only parsing can tell.
+pub fn quick_product(bytes: &[u8]) -> Option<&str> {
+    let text = std::str::from_utf8(bytes).ok()?;
+    let mut in_plan = false;
+    let mut found = None;
+    for line in text.lines() {
+        let line = line.trim();
+        // In a multi-line string a line is no statement: only the parser can tell.
+        if line.contains("\"\"\"") || line.contains("'''") {
+            return None;
+        }
+        if line.starts_with('[') {
+            in_plan = line == "[plan]";
+            continue;
+        }
+        // The key of a `key = value` line (a line of a multi-line array has none that counts).
+        let Some((key, value)) = line.split_once('=') else { continue };
+        let key = key.trim();
+        if !key.contains("product") {
+            continue;
+        }
+        // `plan.product = …` at the top, `"product" = …`, a key that merely contains the word:
+        // the parser decides.
+        if !in_plan || key != "product" {
+            if in_plan || key.starts_with("plan") {
+                return None;
+            }
+            continue;
+        }
+        let value = value.trim_start().strip_prefix('"')?;
+        let end = value.find('"')?;
+        let (id, after) = (&value[..end], value[end + 1..].trim_start());
+        if id.contains('\\') || !(after.is_empty() || after.starts_with('#')) || found.is_some() {
+            return None;
+        }
+        found = Some(id);
+    }
+    found
+}
+
 /// Loads the plans that can differ between `base` and `head`: for two commits, only the
 /// plan files whose blobs differ; against the work tree, files whose bytes differ.
 pub fn candidates(repo: &Repo, base: &Resolved, head: &Endpoint) -> anyhow::Result<Candidates> {
+    candidates_for(repo, base, head, None)
+}
+
+/// [`candidates`], for one product id when `only` is given: a changed file is read, and parsed
+/// only when either side of it may be that plan ([`quick_product`] says so, or cannot tell),
+/// so `--plan` costs one plan's parse, not every changed plan's.
+pub fn candidates_for(repo: &Repo, base: &Resolved, head: &Endpoint, only: Option<&str>) -> anyhow::Result<Candidates> {
+    let may_be = |raw: &RawPlan| match (&raw.bytes, only) {
+        (_, None) => true,
+        (Ok(bytes), Some(id)) => quick_product(bytes).is_none_or(|p| p == id),
+        (Err(_), Some(_)) => true,
+    };
     match head {
         Endpoint::Commit(h) => {
             let config = discovery_config(repo, h);
             let changes = repo.changed_plan_files(base.id, h.id, &config.excludes())?;
             let (mut old, mut new) = (Vec::new(), Vec::new());
             for ch in changes {
+                if only.is_some() {
+                    let a = ch.old.map(|id| read_blob(repo, &ch.path, id, &base.spec)).transpose()?;
+                    let b = ch.new.map(|id| read_blob(repo, &ch.path, id, &h.spec)).transpose()?;
+                    if a.iter().chain(b.iter()).any(may_be) {
+                        old.extend(a);
+                        new.extend(b);
+                    }
+                    continue;
+                }
                 if let Some(id) = ch.old {
                     old.push(read_blob(repo, &ch.path, id, &base.spec)?);
                 }
@@ -131,7 +210,14 @@ pub fn candidates(repo: &Repo, base: &Resolved, head: &Endpoint) -> anyhow::Resu
                     new.push(disk);
                 }
             }
-            let old: Vec<RawPlan> = base_raw.into_values().collect();
+            let mut old: Vec<RawPlan> = base_raw.into_values().collect();
+            if only.is_some() {
+                // A path stays when either side of it may be the plan asked for.
+                let keep: std::collections::BTreeSet<String> =
+                    old.iter().chain(new.iter()).filter(|r| may_be(r)).map(|r| r.path.clone()).collect();
+                old.retain(|r| keep.contains(&r.path));
+                new.retain(|r| keep.contains(&r.path));
+            }
             let n = old.len();
             let mut all = load_many(old.into_iter().chain(new).collect());
             let new = all.split_off(n);
@@ -198,7 +284,10 @@ pub fn compare_plans(
 /// and record folders under `.support-plan/`, and the waiver file and record templates of the
 /// plans given (`{version}` stands for any version).
 pub struct RecordPaths {
-    matchers: Vec<(globset::GlobMatcher, FileRole)>,
+    /// One set for every place (hundreds of plans share a few templates), matched in one
+    /// pass; `roles[i]` is the role of the set's i-th glob.
+    set: globset::GlobSet,
+    roles: Vec<FileRole>,
 }
 
 impl RecordPaths {
@@ -228,27 +317,33 @@ impl RecordPaths {
                 }
             }
         }
-        let matchers = paths
-            .into_iter()
-            .filter_map(|(template, role)| {
-                let glob = if template.ends_with("/**") {
-                    template
-                } else {
-                    template.split("{version}").map(globset::escape).collect::<Vec<_>>().join("*")
-                };
-                let m = globset::GlobBuilder::new(&glob).literal_separator(true).build().ok()?.compile_matcher();
-                Some((m, role))
-            })
-            .collect();
-        RecordPaths { matchers }
+        let mut seen = std::collections::HashSet::new();
+        paths.retain(|p| seen.insert(p.clone()));
+        let mut builder = globset::GlobSetBuilder::new();
+        let mut roles = Vec::new();
+        for (template, role) in paths {
+            let glob = if template.ends_with("/**") {
+                template
+            } else {
+                template.split("{version}").map(globset::escape).collect::<Vec<_>>().join("*")
+            };
+            if let Ok(g) = globset::GlobBuilder::new(&glob).literal_separator(true).build() {
+                builder.add(g);
+                roles.push(role);
+            }
+        }
+        let set = builder.build().unwrap_or_else(|_| globset::GlobSet::empty());
+        let roles = if set.is_empty() { Vec::new() } else { roles };
+        RecordPaths { set, roles }
     }
 
-    /// The role of a repository path, if it is one of the gate's files (never a plan).
+    /// The role of a repository path, if it is one of the gate's files (never a plan): the
+    /// first place listed that matches.
     pub fn role(&self, path: &str) -> Option<FileRole> {
         if is_plan_path(path) {
             return None;
         }
-        self.matchers.iter().find(|(m, _)| m.is_match(path)).map(|(_, r)| *r)
+        self.set.matches(path).into_iter().min().and_then(|i| self.roles.get(i).copied())
     }
 
     /// Whether a changed file may be one of the gate's files: a known place, or any other TOML
@@ -394,4 +489,35 @@ pub fn record_changes(
         }
     }
     Ok(out)
+}
+
+#[cfg(test)]
+mod quick_product_tests {
+    use super::quick_product;
+
+    #[test]
+    fn reads_the_plain_line_and_gives_up_on_anything_else() {
+        let q = |s: &str| quick_product(s.as_bytes()).map(str::to_owned);
+        assert_eq!(
+            q("schema_version = 1\n[plan]\nproduct = \"svc-042\"  # the id\ntitle = \"x\"\n"),
+            Some("svc-042".into())
+        );
+        assert_eq!(q("[plan]\n  product=\"a\"\n[scope]\nproduct = \"b\"\n"), Some("a".into()), "only [plan]'s");
+        // Ways only the parser can read: it decides.
+        for text in [
+            "plan.product = \"a\"\n",
+            "plan = { product = \"a\" }\n",
+            "[plan]\nproduct = 'a'\n",
+            "[plan]\nproduct = \"a\\u0062\"\n",
+            "[plan]\nproduct = \"a\" \"b\"\n",
+            "[plan]\nproduct = \"a\"\nproduct = \"b\"\n",
+            "[plan]\ntitle = \"x\"\n",
+            "[ plan ]\nproduct = \"a\"\n",
+            "[x]\nnote = \"\"\"\n[plan]\nproduct = \"fake\"\n\"\"\"\n[plan]\n\"product\" = \"real\"\n",
+            "[plan]\nproduct_line = \"a\"\nproduct = \"b\"\n",
+        ] {
+            assert_eq!(q(text), None, "{text}");
+        }
+        assert_eq!(quick_product(b"[plan]\nproduct = \"\xff\"\n"), None);
+    }
 }

@@ -85,7 +85,7 @@ pub fn run(g: &Global, args: &DiffArgs) -> anyhow::Result<ExitCode> {
     if let Endpoint::Commit(h) = &head {
         g.note(|| format!("head {} = {}", h.spec, h.id));
     }
-    let candidates = snapshot::candidates(&repo, &base, &head)?;
+    let candidates = snapshot::candidates_for(&repo, &base, &head, args.plan.as_deref())?;
     g.note(|| {
         format!(
             "{} plan file(s) differ on the base side, {} on the head side",

@@ -95,7 +95,7 @@ pub enum PlanStatus {
 }
 
 /// What a compared file is: a plan, or one of the gate's own files.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize)]
 #[serde(rename_all = "lowercase")]
 pub enum FileRole {
     Plan,

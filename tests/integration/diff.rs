@@ -379,3 +379,35 @@ fn an_unknown_plan_id_is_a_usage_error_with_a_suggestion() {
     assert_eq!(out.code, 0, "{}", out.stderr);
     assert!(out.stdout.contains("no plan changed"), "{}", out.stdout);
 }
+
+/// `--plan` reads only the changed plans that may be the one asked for, however its file
+/// spells the product id: the answer is the full diff's entry for that plan.
+#[test]
+fn plan_filter_matches_the_full_diff_however_the_product_is_written() {
+    let d = Dir::git();
+    let spelled = [
+        ("a/support-plan.toml", "product = \"svc-a\""),
+        ("b/support-plan.toml", "\"product\" = \"svc-b\""),
+        ("c/support-plan.toml", "product = 'svc-c'"),
+        ("d/support-plan.toml", "product = \"svc-\\u0064\""),
+    ];
+    for (path, line) in spelled {
+        d.write(path, example().replacen("product = \"acme-billing\"", line, 1));
+    }
+    d.commit("plans", 1);
+    for (path, _) in spelled {
+        d.edit(path, "availability_pct = 99.5", "availability_pct = 99.0");
+    }
+    d.commit("weaker", 2);
+    let full = d.plan(&["diff", "HEAD~1", "HEAD", "--format", "json"]);
+    let full: serde_json::Value = serde_json::from_str(&full.stdout).unwrap();
+    assert_eq!(full["plans"].as_array().unwrap().len(), 4, "{full:#}");
+    for id in ["svc-a", "svc-b", "svc-c", "svc-d"] {
+        let one = d.plan(&["diff", "HEAD~1", "HEAD", "--format", "json", "--plan", id]);
+        assert_eq!(one.code, 0, "{}", one.stderr);
+        let one: serde_json::Value = serde_json::from_str(&one.stdout).unwrap();
+        let expected: Vec<&serde_json::Value> =
+            full["plans"].as_array().unwrap().iter().filter(|p| p["product"] == id).collect();
+        assert_eq!(one["plans"].as_array().unwrap().iter().collect::<Vec<_>>(), expected, "{id}");
+    }
+}

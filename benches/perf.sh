@@ -1,0 +1,76 @@
+#!/usr/bin/env bash
+# Benchmark: every row of the performance table, plan against git in one run, side by side.
+#
+#   bash benches/perf.sh                 # REPO=/path reuses a generated repository
+#   RUNS=5 SLOW_RUNS=2 bash benches/perf.sh
+#
+# The repository (benches/gen_monorepo.py through git fast-import): 100,000 commits, 30,000
+# files, 300 plans of ~16 KB (the filled example template), 20 tags, a plan changed every 10th
+# commit (10,000 plan-changing commits), so every plan changes between v1.10.0 and v1.19.0.
+# hyperfine gives medians (alternating A/B runs with --warmup); GNU time gives peak RSS. The
+# table is printed at the end and written to target/bench/perf.md. Not part of cargo test.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+RUNS=${RUNS:-7}
+SLOW_RUNS=${SLOW_RUNS:-3}
+cargo build --release --locked --quiet
+BIN=$PWD/target/release/plan
+OUT=$PWD/target/bench
+mkdir -p "$OUT"
+need() { command -v "$1" >/dev/null || { apt-get update -qq && apt-get install -y -qq "$2" >/dev/null; }; }
+need hyperfine hyperfine
+[ -x /usr/bin/time ] || { apt-get update -qq && apt-get install -y -qq time >/dev/null; }
+REPO=${REPO:-$OUT/perf-monorepo}
+if [ ! -d "$REPO/.git" ]; then
+  rm -rf "$REPO" && mkdir -p "$REPO"
+  git -C "$REPO" init -q -b main
+  echo "generating $REPO with git fast-import…"
+  PLAN_EVERY=10 TAG_EVERY=5000 python3 benches/gen_monorepo.py | git -C "$REPO" fast-import --quiet --done
+  git -C "$REPO" checkout -q main
+  git -C "$REPO" gc -q
+fi
+# The same repository with a commit-graph holding changed-path Bloom filters.
+GRAPH=$REPO-graph
+if [ ! -d "$GRAPH/.git" ]; then
+  git clone -q --no-local "$REPO" "$GRAPH"
+  git -C "$GRAPH" commit-graph write --reachable --changed-paths
+fi
+rm -f "$REPO/.git/objects/info/commit-graph"; rm -rf "$REPO/.git/objects/info/commit-graphs"
+git -C "$REPO" config core.commitGraph false
+A=v1.10.0; B=v1.19.0; ID=svc-042; P=services/$ID/support-plan.toml
+cd "$REPO"
+git ls-tree -r "$B" | awk '$4 ~ /support-plan\.toml$/ {print $3}' > "$OUT/perf-blobs.txt"
+echo "machine: $(nproc) cores, $(awk '/MemTotal/ {printf "%.0f GiB", $2/1048576}' /proc/meminfo), $(uname -sr)"
+echo "repository: $(git rev-list --count HEAD) commits, $(git ls-files | wc -l) files, $(wc -l < "$OUT/perf-blobs.txt") plans, $(git tag | wc -l) tags; $(git diff --name-only $A $B -- '*support-plan.toml' | wc -l) plans differ between $A and $B"
+
+# name|git command|plan command|runs
+ROWS=(
+  "diff, every plan changed|git diff $A $B -- '*support-plan.toml'|$BIN diff $A $B --format json|$RUNS"
+  "diff --plan $ID (vs diff of all)|$BIN diff $A $B --format json|$BIN diff $A $B --format json --plan $ID|$RUNS"
+  "check --rev $B vs cat-file --batch|git cat-file --batch < $OUT/perf-blobs.txt|$BIN check --rev $B --now 2026-11-26 -q|$RUNS"
+  "log --plan $ID|git log --format=%H -- $P|$BIN log --plan $ID --format json|$RUNS"
+  "log --plan $ID, commit-graph + Bloom|git -C $GRAPH log --format=%H -- $P|$BIN -C $GRAPH log --plan $ID --format json|$RUNS"
+  "log, every plan (vs log --format=%H)|git log --format=%H -- '*support-plan.toml'|$BIN log --format json|$SLOW_RUNS"
+  "log, every plan (vs log -p)|git log -p --format=%H -- '*support-plan.toml'|$BIN log --format json|$SLOW_RUNS"
+)
+rss() { /usr/bin/time -f "%M" bash -c "$1 > /dev/null 2>&1" 2>&1 | tail -1; }
+i=0
+: > "$OUT/perf-rows.txt"
+for row in "${ROWS[@]}"; do
+  IFS='|' read -r name a b runs <<< "$row"
+  i=$((i + 1))
+  hyperfine --warmup 1 --runs "$runs" -i --export-json "$OUT/perf-$i.json" -n git "$a" -n plan "$b" > /dev/null
+  printf '%s|%s|%s|%s\n' "$name" "$OUT/perf-$i.json" "$(rss "$a")" "$(rss "$b")" >> "$OUT/perf-rows.txt"
+done
+python3 - "$OUT/perf-rows.txt" "$OUT/perf.md" <<'PY'
+import json, sys
+lines = ["| operation | git (or A) | plan | ratio | peak RSS git / plan |", "|---|---|---|---|---|"]
+for row in open(sys.argv[1], encoding="utf-8"):
+    name, path, rss_a, rss_b = row.rstrip("\n").split("|")
+    res = {r["command"]: r for r in json.load(open(path))["results"]}
+    a, b = res["git"]["median"], res["plan"]["median"]
+    lines.append(f"| {name} | {a:.3f} s | {b:.3f} s | **{b / a:.2f}×** | {int(rss_a) / 1024:.0f} / {int(rss_b) / 1024:.0f} MiB |")
+text = "\n".join(lines) + "\n"
+open(sys.argv[2], "w", encoding="utf-8").write(text)
+print(text)
+PY
