@@ -256,6 +256,18 @@ pub fn compare_plans(
     new_label: &str,
     only: Option<&str>,
 ) -> Vec<PlanChange> {
+    let (old, new): (Vec<&Loaded>, Vec<&Loaded>) = (old.iter().collect(), new.iter().collect());
+    compare_plan_refs(&old, &new, old_label, new_label, only)
+}
+
+/// [`compare_plans`] on borrowed plans (a cache of parsed plans shared by many commits).
+pub fn compare_plan_refs(
+    old: &[&Loaded],
+    new: &[&Loaded],
+    old_label: &str,
+    new_label: &str,
+    only: Option<&str>,
+) -> Vec<PlanChange> {
     let failed: Vec<&str> =
         old.iter().chain(new.iter()).filter_map(|p| p.as_ref().err()).map(|f| f.source.path.as_str()).collect();
     let keep =

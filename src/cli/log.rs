@@ -11,7 +11,7 @@ use supportplan::plan::values::Date;
 use supportplan::render::visible;
 use supportplan::snapshot;
 
-use super::{Global, emit};
+use super::Global;
 
 #[derive(Clone, Copy, Debug, ValueEnum, PartialEq, Eq)]
 pub enum Format {
@@ -48,6 +48,109 @@ fn date(seconds: i64) -> String {
     Date::from_unix_seconds(seconds).to_string()
 }
 
+/// Where the log goes as it is found: each commit is written (and flushed) when its summary is
+/// ready, so the first line appears at once, `-n` stops the walk, and memory does not grow
+/// with history. The JSON is the same document a whole-log serialisation would give.
+struct Sink {
+    format: Format,
+    quiet: bool,
+    out: std::io::BufWriter<std::io::Stdout>,
+    written: usize,
+}
+
+impl Sink {
+    fn start(&mut self, range: &str, cut: Option<ObjectId>) -> anyhow::Result<()> {
+        if self.format == Format::Json {
+            let head = json!({ "schema": "supportplan/log/v1", "range": range, "truncated": cut.is_some(), "cut_at": cut.map(|c| c.to_string()) });
+            let head = serde_json::to_string_pretty(&head)?;
+            // `{ … }` without its closing brace, then the commits array.
+            let open = head.strip_suffix("\n}").unwrap_or(&head);
+            self.write(&format!("{open},\n  \"commits\": ["))?;
+        }
+        Ok(())
+    }
+
+    fn entry(&mut self, e: &Entry) -> anyhow::Result<()> {
+        match self.format {
+            Format::Human => {
+                if self.quiet && e.problems.is_empty() {
+                    self.written += 1;
+                    return Ok(());
+                }
+                let c = &e.commit;
+                let line = format!("{}  {}  {}  {}", &c.id.to_string()[..12], date(c.time), c.author, c.subject);
+                let mut out = format!("{}\n", supportplan::render::one_line(&line));
+                for p in e.plans.iter().filter(|_| !self.quiet) {
+                    out.push_str(&format!("    {}\n", visible(&p.summary())));
+                }
+                for p in &e.problems {
+                    out.push_str(&format!("    {}\n", visible(p)));
+                }
+                self.write(&out)?;
+            }
+            Format::Json => {
+                let value = json!({
+                    "id": e.commit.id.to_string(),
+                    "author": e.commit.author,
+                    "email": e.commit.email,
+                    "date": date(e.commit.time),
+                    "time": e.commit.time,
+                    "subject": e.commit.subject,
+                    "summary": e.plans.iter().map(|p| p.summary()).collect::<Vec<_>>(),
+                    "plans": e.plans,
+                    "problems": e.problems,
+                });
+                let text = serde_json::to_string_pretty(&value)?;
+                let sep = if self.written == 0 { "\n" } else { ",\n" };
+                let indented: Vec<String> = text.lines().map(|l| format!("    {l}")).collect();
+                self.write(&format!("{sep}{}", indented.join("\n")))?;
+            }
+        }
+        self.written += 1;
+        Ok(())
+    }
+
+    fn finish(&mut self, repo: &Repo, cut: Option<ObjectId>) -> anyhow::Result<()> {
+        match self.format {
+            Format::Human => {
+                let mut out = String::new();
+                if let Some(c) = cut.filter(|_| !self.quiet) {
+                    let when = repo.commit_info(c).map(|i| format!(" ({})", date(i.time))).unwrap_or_default();
+                    out.push_str(&format!(
+                        "note: history is cut at {}{when}, a shallow-clone boundary: older changes are not listed; {}\n",
+                        &c.to_string()[..12],
+                        repo.missing_object_hint()
+                    ));
+                }
+                if self.written == 0 && !self.quiet {
+                    out.push_str("no commit changed a plan\n");
+                }
+                self.write(&out)?;
+            }
+            Format::Json => self.write(if self.written == 0 { "]\n}\n" } else { "\n  ]\n}\n" })?,
+        }
+        use std::io::Write as _;
+        self.out.flush()?;
+        Ok(())
+    }
+
+    fn write(&mut self, text: &str) -> anyhow::Result<()> {
+        use std::io::Write as _;
+        let text = if self.format == Format::Json {
+            supportplan::render::json::defuse(text.to_owned())
+        } else {
+            text.to_owned()
+        };
+        self.out.write_all(text.as_bytes())?;
+        // A reader sees each commit as it is found.
+        self.out.flush()?;
+        Ok(())
+    }
+}
+
+/// Commits whose trees are diffed, and whose plans are parsed (on all cores), together.
+const BATCH: usize = 256;
+
 pub fn run(g: &Global, args: &LogArgs) -> anyhow::Result<ExitCode> {
     let repo = Repo::discover(&g.root()?)?;
     let range = args.range.as_deref().unwrap_or("HEAD");
@@ -64,78 +167,137 @@ pub fn run(g: &Global, args: &LogArgs) -> anyhow::Result<ExitCode> {
     // config) are listed too.
     let records = snapshot::RecordPaths::of([]);
     let wanted = |p: &str| supportplan::config::is_plan_path(p) || records.wants(p);
-    // (index in the chain, plan files changed there)
-    let touched: Vec<(usize, Vec<FileChange>)> = match &args.plan {
-        None => repo.chain_plan_changes(&chain, &excludes, &wanted)?,
-        Some(id) => follow_plan(&repo, &tip, &chain, id, &excludes)?,
-    };
     let limit = args.max_count.unwrap_or(usize::MAX);
-    let mut entries: Vec<Entry> = Vec::new();
-    for (i, changes) in touched {
-        if entries.len() >= limit {
+    // `--plan` is checked before anything is written: an unknown id is an error, not a log.
+    let followed = match &args.plan {
+        Some(id) => Some(follow_plan(&repo, &tip, &chain, id, &excludes)?),
+        None => None,
+    };
+    let mut sink =
+        Sink { format: args.format, quiet: g.quiet, out: std::io::BufWriter::new(std::io::stdout()), written: 0 };
+    sink.start(range, cut)?;
+    let mut parsed = Parsed::default();
+    let mut batches: Box<dyn Iterator<Item = Vec<(usize, Vec<FileChange>)>>> = match followed {
+        Some(touched) => Box::new(std::iter::once(touched)),
+        None => Box::new((0..chain.len()).step_by(BATCH).map(|start| -> Vec<(usize, Vec<FileChange>)> {
+            (start..(start + BATCH).min(chain.len())).map(|i| (i, Vec::new())).collect()
+        })),
+    };
+    let diff_trees = args.plan.is_none();
+    'walk: while let Some(batch) = batches.next() {
+        if sink.written >= limit {
             break;
         }
-        let (id, parent) = chain[i];
-        let changes = if args.first_parent { changes } else { repo.own_changes(id, changes)? };
-        if changes.is_empty() {
-            continue;
+        let mut touched = Vec::new();
+        for (i, changes) in batch {
+            let (id, parent) = chain[i];
+            let changes = if diff_trees { repo.changes_of(id, parent, &excludes, &wanted)? } else { changes };
+            if changes.is_empty() {
+                continue;
+            }
+            let changes = if args.first_parent { changes } else { repo.own_changes(id, changes)? };
+            if !changes.is_empty() {
+                touched.push((i, changes));
+            }
         }
-        let (plans, problems) = summarize(&repo, id, parent, &changes, &records)?;
-        let plans: Vec<PlanChange> =
-            plans.into_iter().filter(|p| args.plan.as_ref().is_none_or(|id| &p.product == id)).collect();
-        if !plans.is_empty() || !problems.is_empty() {
-            entries.push(Entry { commit: repo.commit_info(id)?, plans, problems });
+        parsed.load(&repo, &chain, &touched)?;
+        for (i, changes) in &touched {
+            if sink.written >= limit {
+                break 'walk;
+            }
+            let (id, parent) = chain[*i];
+            let (plans, problems) = summarize(&repo, id, parent, changes, &records, &parsed)?;
+            let plans: Vec<PlanChange> =
+                plans.into_iter().filter(|p| args.plan.as_ref().is_none_or(|id| &p.product == id)).collect();
+            if !plans.is_empty() || !problems.is_empty() {
+                sink.entry(&Entry { commit: repo.commit_info(id)?, plans, problems })?;
+            }
         }
+        parsed.keep_oldest(&touched);
     }
-    match args.format {
-        Format::Human => {
-            let mut out = String::new();
-            for e in entries.iter().filter(|e| !g.quiet || !e.problems.is_empty()) {
-                let c = &e.commit;
-                let line = format!("{}  {}  {}  {}", &c.id.to_string()[..12], date(c.time), c.author, c.subject);
-                out.push_str(&format!("{}\n", supportplan::render::one_line(&line)));
-                for p in e.plans.iter().filter(|_| !g.quiet) {
-                    out.push_str(&format!("    {}\n", visible(&p.summary())));
-                }
-                for p in &e.problems {
-                    out.push_str(&format!("    {}\n", visible(p)));
-                }
-            }
-            if let Some(c) = cut.filter(|_| !g.quiet) {
-                let when = repo.commit_info(c).map(|i| format!(" ({})", date(i.time))).unwrap_or_default();
-                out.push_str(&format!(
-                    "note: history is cut at {}{when}, a shallow-clone boundary: older changes are not listed; {}\n",
-                    &c.to_string()[..12],
-                    repo.missing_object_hint()
-                ));
-            }
-            if entries.is_empty() && !g.quiet {
-                out.push_str("no commit changed a plan\n");
-            }
-            emit(&out)?;
-        }
-        Format::Json => {
-            let commits: Vec<serde_json::Value> = entries
-                .iter()
-                .map(|e| {
-                    json!({
-                        "id": e.commit.id.to_string(),
-                        "author": e.commit.author,
-                        "email": e.commit.email,
-                        "date": date(e.commit.time),
-                        "time": e.commit.time,
-                        "subject": e.commit.subject,
-                        "summary": e.plans.iter().map(|p| p.summary()).collect::<Vec<_>>(),
-                        "plans": e.plans,
-                        "problems": e.problems,
-                    })
-                })
-                .collect();
-            let value = json!({ "schema": "supportplan/log/v1", "range": range, "truncated": cut.is_some(), "cut_at": cut.map(|c| c.to_string()), "commits": commits });
-            emit(&supportplan::render::json::pretty(&value))?;
-        }
-    }
+    sink.finish(&repo, cut)?;
     Ok(ExitCode::SUCCESS)
+}
+
+/// Plan blobs parsed for a batch of commits, by blob id and the revision label they are read
+/// at. A plan's version is usually the old side of one commit and the new side of an older
+/// one: what the oldest commit of a batch had before it stays for the next batch, so each
+/// version is parsed about once, and at most one version per plan file is kept between
+/// batches (memory does not grow with history).
+#[derive(Default)]
+struct Parsed {
+    by_blob: std::collections::HashMap<ObjectId, snapshot::Loaded>,
+}
+
+impl Parsed {
+    /// Parses (on all cores) every plan blob the batch's commits need that is not here yet.
+    fn load(
+        &mut self,
+        repo: &Repo,
+        chain: &supportplan::git::Chain,
+        touched: &[(usize, Vec<FileChange>)],
+    ) -> anyhow::Result<()> {
+        let mut raw = Vec::new();
+        let mut seen = std::collections::HashSet::new();
+        for (i, changes) in touched {
+            let (id, parent) = chain[*i];
+            for ch in changes.iter().filter(|c| supportplan::config::is_plan_path(&c.path)) {
+                for (blob, at) in [(ch.old, parent), (ch.new, Some(id))] {
+                    let (Some(blob), Some(at)) = (blob, at) else { continue };
+                    if !self.by_blob.contains_key(&blob) && seen.insert(blob) {
+                        raw.push((
+                            blob,
+                            snapshot::read_blob(repo, &ch.path, blob, &at.to_hex_with_len(12).to_string())?,
+                        ));
+                    }
+                }
+            }
+        }
+        let (ids, raw): (Vec<ObjectId>, Vec<supportplan::plan::RawPlan>) = raw.into_iter().unzip();
+        for (blob, loaded) in ids.into_iter().zip(supportplan::plan::load_many(raw)) {
+            self.by_blob.insert(blob, loaded);
+        }
+        Ok(())
+    }
+
+    /// The plan at `blob` as read at `path` and revision `rev`. A plan that loads is the same
+    /// whichever commit names it (only its path is shown); one that does not is reported
+    /// with the revision, so it is read again when the label differs (rare).
+    fn get(
+        &self,
+        repo: &Repo,
+        path: &str,
+        blob: ObjectId,
+        rev: &str,
+    ) -> anyhow::Result<std::borrow::Cow<'_, snapshot::Loaded>> {
+        match self.by_blob.get(&blob) {
+            Some(l @ Ok(p)) if p.source.path == path => Ok(std::borrow::Cow::Borrowed(l)),
+            Some(l @ Err(f)) if f.source.path == path && f.source.rev.as_deref() == Some(rev) => {
+                Ok(std::borrow::Cow::Borrowed(l))
+            }
+            _ => Ok(std::borrow::Cow::Owned(snapshot::load_blob(repo, path, blob, rev)?)),
+        }
+    }
+
+    /// Keeps only the versions the next (older) batch may need: the old side of each plan
+    /// file's oldest change in this batch.
+    fn keep_oldest(&mut self, touched: &[(usize, Vec<FileChange>)]) {
+        let mut keep: std::collections::HashMap<&str, ObjectId> = std::collections::HashMap::new();
+        for (_, changes) in touched {
+            for ch in changes.iter().filter(|c| supportplan::config::is_plan_path(&c.path)) {
+                match ch.old {
+                    Some(old) => {
+                        keep.insert(ch.path.as_str(), old);
+                    }
+                    None => {
+                        keep.remove(ch.path.as_str());
+                    }
+                }
+            }
+        }
+        let keep: std::collections::HashSet<ObjectId> = keep.into_values().collect();
+        self.by_blob.retain(|blob, _| keep.contains(blob));
+    }
 }
 
 /// The commits of `chain` that changed the plan `id`, followed across moves: its file at
@@ -167,7 +329,7 @@ fn follow_plan(
         // Where the file appeared: a move if a plan with the same id left another path.
         let (commit, parent) = chain[i];
         let all = repo.plan_changes_of(commit, parent, excludes)?;
-        let (pairs, _) = summarize(repo, commit, parent, &all, &snapshot::RecordPaths::of([]))?;
+        let (pairs, _) = summarize(repo, commit, parent, &all, &snapshot::RecordPaths::of([]), &Parsed::default())?;
         let moved_from =
             pairs.iter().find(|p| p.product == id).and_then(|p| p.old_path.clone()).filter(|old| *old != path);
         match moved_from {
@@ -190,6 +352,7 @@ fn summarize(
     parent: Option<ObjectId>,
     changes: &[FileChange],
     records: &snapshot::RecordPaths,
+    parsed: &Parsed,
 ) -> anyhow::Result<(Vec<PlanChange>, Vec<String>)> {
     let (commit, before) =
         (id.to_hex_with_len(12).to_string(), parent.map(|p| p.to_hex_with_len(12).to_string()).unwrap_or_default());
@@ -216,12 +379,14 @@ fn summarize(
     }
     for ch in changes.iter().filter(|c| supportplan::config::is_plan_path(&c.path)) {
         if let Some(o) = ch.old {
-            old.push(snapshot::load_blob(repo, &ch.path, o, &before)?);
+            old.push(parsed.get(repo, &ch.path, o, &before)?);
         }
         if let Some(n) = ch.new {
-            new.push(snapshot::load_blob(repo, &ch.path, n, &commit)?);
+            new.push(parsed.get(repo, &ch.path, n, &commit)?);
         }
     }
+    let (old, new): (Vec<&snapshot::Loaded>, Vec<&snapshot::Loaded>) =
+        (old.iter().map(|c| c.as_ref()).collect(), new.iter().map(|c| c.as_ref()).collect());
     // A plan that does not load at some commit is reported, not skipped.
     let problems: Vec<String> = old
         .iter()
@@ -238,7 +403,7 @@ fn summarize(
         })
         .collect();
     // A file that does not load on one side is not "removed" or "added" on the other.
-    let mut plans = snapshot::compare_plans(&old, &new, &before, &commit, None);
+    let mut plans = snapshot::compare_plan_refs(&old, &new, &before, &commit, None);
     plans.retain(|p| p.status != supportplan::diff::PlanStatus::DoesNotLoad);
     plans.extend(out);
     Ok((plans, problems))
