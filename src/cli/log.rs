@@ -177,14 +177,14 @@ pub fn run(g: &Global, args: &LogArgs) -> anyhow::Result<ExitCode> {
         Sink { format: args.format, quiet: g.quiet, out: std::io::BufWriter::new(std::io::stdout()), written: 0 };
     sink.start(range, cut)?;
     let mut parsed = Parsed::default();
-    let mut batches: Box<dyn Iterator<Item = Vec<(usize, Vec<FileChange>)>>> = match followed {
+    let batches: Box<dyn Iterator<Item = Vec<(usize, Vec<FileChange>)>>> = match followed {
         Some(touched) => Box::new(std::iter::once(touched)),
         None => Box::new((0..chain.len()).step_by(BATCH).map(|start| -> Vec<(usize, Vec<FileChange>)> {
             (start..(start + BATCH).min(chain.len())).map(|i| (i, Vec::new())).collect()
         })),
     };
     let diff_trees = args.plan.is_none();
-    'walk: while let Some(batch) = batches.next() {
+    'walk: for batch in batches {
         if sink.written >= limit {
             break;
         }
