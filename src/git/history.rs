@@ -132,7 +132,14 @@ impl Repo {
     ) -> anyhow::Result<Vec<(usize, FileChange)>> {
         let mut follower = PathFollower::new(path);
         let mut out = Vec::new();
+        // A commit whose changed-path filter rules the path out is skipped unread.
+        let filters = self.bloom_filters();
         for (i, (id, parent)) in chain.iter().enumerate().rev() {
+            if let (Some(f), Some(_)) = (&filters, parent)
+                && f.may_change(id, path) == Some(false)
+            {
+                continue;
+            }
             let before = match parent {
                 Some(p) => follower.blob_at(self, *p)?,
                 None => None,

@@ -3,6 +3,7 @@
 //! tree, diffing trees, walking history. Knows about shallow and partial clones and says
 //! exactly what to fetch when an object is missing.
 
+mod bloom;
 mod history;
 pub mod notes;
 mod refs;
@@ -48,6 +49,15 @@ impl Repo {
             gix::hash::Kind::Sha1 => "sha1",
             _ => "sha256",
         }
+    }
+
+    /// The commit-graph's changed-path Bloom filters, when the repository has them and git
+    /// would use them (`core.commitGraph` is not false).
+    pub(crate) fn bloom_filters(&self) -> Option<bloom::Filters> {
+        if !self.inner.config_snapshot().boolean("core.commitGraph").unwrap_or(true) {
+            return None;
+        }
+        bloom::Filters::open(&self.inner.common_dir().join("objects"))
     }
 
     pub fn is_shallow(&self) -> bool {

@@ -73,3 +73,33 @@ fn log_of_an_unknown_plan() {
     assert_eq!(out.code, 2);
     assert!(out.stderr.contains("no plan with product id `nope`"), "{}", out.stderr);
 }
+
+/// With a commit-graph holding changed-path Bloom filters, `plan log --plan` skips the commits
+/// they rule out — and lists exactly what it lists without them.
+#[test]
+fn changed_path_filters_change_nothing_in_the_log() {
+    let d = Dir::git();
+    d.write("svc/support-plan.toml", example());
+    d.commit("plan", 1);
+    let mut hours = 4;
+    for day in 2..20 {
+        if day % 3 == 0 {
+            d.edit(
+                "svc/support-plan.toml",
+                &format!("restore = \"{hours}h\""),
+                &format!("restore = \"{}h\"", hours + 1),
+            );
+            hours += 1;
+        }
+        d.write("src/lib.rs", format!("// {day}\n"));
+        d.commit(&format!("change {day}"), day);
+    }
+    let without = d.plan(&["log", "--plan", "acme-billing", "--format", "json"]);
+    d.run_git(&["commit-graph", "write", "--reachable", "--changed-paths"]);
+    assert!(d.path().join(".git/objects/info/commit-graph").is_file());
+    let with = d.plan(&["log", "--plan", "acme-billing", "--format", "json"]);
+    assert_eq!(with.code, 0, "{}", with.stderr);
+    assert_eq!(with.stdout, without.stdout);
+    let v: serde_json::Value = serde_json::from_str(&with.stdout).unwrap();
+    assert_eq!(v["commits"].as_array().unwrap().len(), 7, "{}", with.stdout);
+}
