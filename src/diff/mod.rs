@@ -200,22 +200,32 @@ pub fn diff_plans(old: &LoadedPlan, new: &LoadedPlan) -> Vec<Change> {
 /// there). `role` wraps record files (`approval`, `attestation`, `config`) so that their
 /// paths meet their catalogue entries.
 pub fn diff_trees(key: &str, old: (&toml::Value, &str), new: (&toml::Value, &str), role: Option<&str>) -> Vec<Change> {
-    let wrap = |v: toml::Value| match role {
-        Some(r) => toml::Value::Table(toml::Table::from_iter([(r.to_owned(), v)])),
-        None => v,
-    };
-    let (a, b) = (wrap(old.0.clone()), wrap(new.0.clone()));
+    fn wrap<'v>(v: &'v toml::Value, role: Option<&str>) -> std::borrow::Cow<'v, toml::Value> {
+        match role {
+            Some(r) => std::borrow::Cow::Owned(toml::Value::Table(toml::Table::from_iter([(r.to_owned(), v.clone())]))),
+            None => std::borrow::Cow::Borrowed(v),
+        }
+    }
+    let (a, b) = (wrap(old.0, role), wrap(new.0, role));
+    let (a, b) = (a.as_ref(), b.as_ref());
     let mut raw = Vec::new();
-    value::diff(&mut Vec::new(), Some(&a), Some(&b), &mut raw);
+    value::diff(&mut Vec::new(), Some(a), Some(b), &mut raw);
     if raw.is_empty() {
         return Vec::new();
     }
-    // As written: parsed only when something changed.
-    let written = |text: &str| toml::from_str::<toml::Value>(text).ok().map(wrap);
-    let (written_a, written_b) = (written(old.1), written(new.1));
+    // As written: the text is parsed (without building values) only when something changed,
+    // and only the changed values are read from it.
+    let (doc_a, doc_b) = (toml::de::DeTable::parse(old.1).ok(), toml::de::DeTable::parse(new.1).ok());
+    let at = |doc: &Option<toml::Spanned<toml::de::DeTable<'_>>>, path: &[String]| -> Option<toml::Value> {
+        let path = match role {
+            Some(_) => path.get(1..)?,
+            None => path,
+        };
+        value::written_at(doc.as_ref()?.get_ref(), path)
+    };
     raw.into_iter()
         .map(|r| {
-            let (impact, reason) = impact::classify(&r, &a, &b);
+            let (impact, reason) = impact::classify(&r, a, b);
             let (text_diff, unified) = match (&r.old, &r.new, r.kind) {
                 (Some(toml::Value::String(o)), Some(toml::Value::String(n)), ChangeKind::Changed)
                     if o.contains('\n') || n.contains('\n') =>
@@ -230,8 +240,8 @@ pub fn diff_trees(key: &str, old: (&toml::Value, &str), new: (&toml::Value, &str
                 _ => (None, None),
             };
             let path = r.path.join(".");
-            let old_v = r.old.as_ref().map(|v| value::as_written(v, written_a.as_ref(), &r.path));
-            let new_v = r.new.as_ref().map(|v| value::as_written(v, written_b.as_ref(), &r.path));
+            let old_v = r.old.as_ref().map(|v| value::as_written(v, at(&doc_a, &r.path).as_ref()));
+            let new_v = r.new.as_ref().map(|v| value::as_written(v, at(&doc_b, &r.path).as_ref()));
             let fingerprint = fingerprint(&[key, &path, &format!("{old_v:?}"), &format!("{new_v:?}")]);
             Change { path, kind: r.kind, old: old_v, new: new_v, impact, reason, text_diff, unified, fingerprint }
         })

@@ -125,14 +125,30 @@ pub fn diff(path: &mut Vec<String>, a: Option<&Value>, b: Option<&Value>, out: &
 
 /// A value for output as the file wrote it (`"35d"` stays `"35d"`), found at `path` in the
 /// file's own parse; the compared value where the shapes differ (an element of a list).
-pub fn as_written(compared: &Value, written: Option<&Value>, path: &[String]) -> serde_json::Value {
-    let found = written.and_then(|w| path.iter().try_fold(w, |v, k| v.get(k.as_str())));
+pub fn as_written(compared: &Value, found: Option<&Value>) -> serde_json::Value {
     match found {
         Some(w) if std::mem::discriminant(w) == std::mem::discriminant(compared) || (scalar(w) && scalar(compared)) => {
             to_json(w)
         }
         _ => to_json(compared),
     }
+}
+
+/// The value at `path` in a parsed document, as written (a key path; array elements by
+/// index), built only for that value.
+pub fn written_at(doc: &toml::de::DeTable<'_>, path: &[String]) -> Option<Value> {
+    use serde::Deserialize as _;
+    use toml::de::DeValue;
+    let (first, rest) = path.split_first()?;
+    let mut current = doc.get(first.as_str())?;
+    for k in rest {
+        current = match current.get_ref() {
+            DeValue::Table(t) => t.get(k.as_str())?,
+            DeValue::Array(items) => items.get(k.parse::<usize>().ok()?)?,
+            _ => return None,
+        };
+    }
+    Value::deserialize(toml::de::ValueDeserializer::from(current.clone())).ok()
 }
 
 /// JSON for output: dates as strings, tables as objects.
