@@ -113,30 +113,6 @@ pub fn json(reports: &[GateReport], blocked: bool, now: &str) -> String {
     super::json::pretty(&value)
 }
 
-/// Text for an XML attribute or element: markup escaped, line breaks as character
-/// references (so no data starts a line of output), other control characters (not allowed
-/// in XML 1.0) shown escaped, and `##[` (a workflow command anywhere in a line) broken.
-fn xml(s: &str) -> String {
-    let mut out = String::with_capacity(s.len());
-    for c in s.chars() {
-        match c {
-            '&' => out.push_str("&amp;"),
-            '<' => out.push_str("&lt;"),
-            '>' => out.push_str("&gt;"),
-            '"' => out.push_str("&quot;"),
-            '\'' => out.push_str("&apos;"),
-            '\n' => out.push_str("&#10;"),
-            '\r' => out.push_str("&#13;"),
-            '\t' => out.push_str("&#9;"),
-            c if c.is_control() => out.extend(c.escape_unicode()),
-            // Bidirectional overrides stay what they are, as references a terminal shows.
-            '\u{202a}'..='\u{202e}' | '\u{2066}'..='\u{2069}' => out.push_str(&format!("&#x{:X};", c as u32)),
-            c => out.push(c),
-        }
-    }
-    out.replace("##[", "#&#35;[")
-}
-
 pub fn junit(reports: &[GateReport]) -> String {
     let mut out = String::from("<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n");
     let total: usize = reports.iter().map(|r| r.findings.len()).sum();
@@ -149,16 +125,21 @@ pub fn junit(reports: &[GateReport]) -> String {
         let _ = writeln!(
             out,
             "  <testsuite name=\"{} {}\" tests=\"{}\" failures=\"{}\" errors=\"{}\" skipped=\"{skipped}\">",
-            xml(&r.product),
-            xml(&r.version),
+            super::xml(&r.product),
+            super::xml(&r.version),
             r.findings.len(),
             r.count(Status::Fail),
             r.count(Status::Error)
         );
         for f in &r.findings {
-            let _ =
-                write!(out, "    <testcase classname=\"{}.{}\" name=\"{}\"", xml(&r.product), f.section, xml(&f.check));
-            let msg = xml(&detail(f));
+            let _ = write!(
+                out,
+                "    <testcase classname=\"{}.{}\" name=\"{}\"",
+                super::xml(&r.product),
+                f.section,
+                super::xml(&f.check)
+            );
+            let msg = super::xml(&detail(f));
             match f.status {
                 Status::Pass => out.push_str("/>\n"),
                 Status::Fail => {

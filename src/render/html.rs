@@ -4,7 +4,8 @@
 
 use pulldown_cmark::{CodeBlockKind, CowStr, Event, HeadingLevel, Options, Parser, Tag, TagEnd};
 
-use super::timeline::{Chart, svg, xml};
+use super::timeline::{Chart, svg};
+use super::xml;
 
 /// One plan on the page: its product id, the Markdown document and its timeline.
 pub struct Doc {

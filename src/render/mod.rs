@@ -65,6 +65,30 @@ pub fn one_line(s: &str) -> String {
     visible(&s.replace('\n', "␤"))
 }
 
+/// Text for an XML attribute or element: markup escaped, line breaks as character
+/// references (so no data starts a line of output), other control characters (not allowed
+/// in XML 1.0) shown escaped, and `##[` (a workflow command anywhere in a line) broken.
+pub fn xml(s: &str) -> String {
+    let mut out = String::with_capacity(s.len());
+    for c in s.chars() {
+        match c {
+            '&' => out.push_str("&amp;"),
+            '<' => out.push_str("&lt;"),
+            '>' => out.push_str("&gt;"),
+            '"' => out.push_str("&quot;"),
+            '\'' => out.push_str("&apos;"),
+            '\n' => out.push_str("&#10;"),
+            '\r' => out.push_str("&#13;"),
+            '\t' => out.push_str("&#9;"),
+            c if c.is_control() => out.extend(c.escape_unicode()),
+            // Bidirectional overrides stay what they are, as references a terminal shows.
+            '\u{202a}'..='\u{202e}' | '\u{2066}'..='\u{2069}' => out.push_str(&format!("&#x{:X};", c as u32)),
+            c => out.push(c),
+        }
+    }
+    out.replace("##[", "#&#35;[")
+}
+
 #[cfg(test)]
 mod tests {
     use super::visible;

@@ -4,6 +4,7 @@
 
 use std::fmt::Write;
 
+use super::xml;
 use crate::plan::Plan;
 use crate::plan::values::Date;
 use crate::release::Release;
@@ -182,23 +183,6 @@ pub fn gantt(c: &Chart) -> String {
     }
     g.push_str("```\n\n");
     g
-}
-
-/// Text and attribute values in SVG (XML): `&`, `<`, `>` and quotes escaped.
-pub fn xml(s: &str) -> String {
-    let mut out = String::with_capacity(s.len());
-    for c in s.chars() {
-        match c {
-            '&' => out.push_str("&amp;"),
-            '<' => out.push_str("&lt;"),
-            '>' => out.push_str("&gt;"),
-            '"' => out.push_str("&quot;"),
-            '\'' => out.push_str("&#39;"),
-            c if c.is_control() => {}
-            c => out.push(c),
-        }
-    }
-    out
 }
 
 const WIDTH: i64 = 960;

@@ -81,17 +81,23 @@ pub fn hostile_plan() -> String {
         .replacen("name = \"Billing team\"", "name = \"</text></svg><script>x</script>\"", 1)
 }
 
-/// The HTML page is one self-contained document: every numbered section of the template as a
-/// heading, the timeline as inline SVG, nothing loaded from anywhere, and plan text that
-/// stays text.
-#[test]
-fn the_html_page_is_self_contained_and_plan_text_stays_text() {
+/// The hostile plan committed and released as v1.0.0, rendered as HTML.
+fn hostile_page() -> (Dir, Output) {
     let d = Dir::git();
     d.write("support-plan.toml", hostile_plan());
     d.commit_at("plan", "2026-10-05T12:00:00Z");
     d.run_git_at(&["tag", "-a", "v1.0.0", "-m", "1.0.0"], "2026-10-06T12:00:00Z");
     let out = d.plan(&["render", "--format", "html", "--now", NOW]);
     assert_eq!(out.code, 0, "{}", out.stderr);
+    (d, out)
+}
+
+/// The HTML page is one self-contained document: every numbered section of the template as a
+/// heading, the timeline as inline SVG, nothing loaded from anywhere, and plan text that
+/// stays text.
+#[test]
+fn the_html_page_is_self_contained_and_plan_text_stays_text() {
+    let (d, out) = hostile_page();
     let html = &out.stdout;
     assert!(html.starts_with("<!DOCTYPE html>\n<html lang=\"en\">"), "{}", &html[..80]);
     for number in SECTIONS {
@@ -182,12 +188,7 @@ fn headless(page: &std::path::Path, profile: &std::path::Path, args: &[&str]) ->
 #[test]
 #[ignore = "needs Chromium; .ci/run installs it and runs `-- --ignored chromium`"]
 fn chromium_renders_every_section_and_the_timeline() {
-    let d = Dir::git();
-    d.write("support-plan.toml", hostile_plan());
-    d.commit_at("plan", "2026-10-05T12:00:00Z");
-    d.run_git_at(&["tag", "-a", "v1.0.0", "-m", "1.0.0"], "2026-10-06T12:00:00Z");
-    let out = d.plan(&["render", "--format", "html", "--now", NOW]);
-    assert_eq!(out.code, 0, "{}", out.stderr);
+    let (d, out) = hostile_page();
     let page = d.write("out/plan.html", &out.stdout);
     let profile = d.path().join("out/profile");
 
