@@ -97,7 +97,7 @@ fn hostile_page() -> (Dir, Output) {
 /// stays text.
 #[test]
 fn the_html_page_is_self_contained_and_plan_text_stays_text() {
-    let (d, out) = hostile_page();
+    let (_repo, out) = hostile_page();
     let html = &out.stdout;
     assert!(html.starts_with("<!DOCTYPE html>\n<html lang=\"en\">"), "{}", &html[..80]);
     for number in SECTIONS {
