@@ -105,32 +105,68 @@ pub fn lcov(bytes: &[u8]) -> Result<BTreeMap<String, f64>, String> {
 }
 
 pub fn cobertura(bytes: &[u8]) -> Result<BTreeMap<String, f64>, String> {
+    use quick_xml::events::Event;
     let mut xml = quick_xml::Reader::from_reader(bytes);
     let mut buf = Vec::new();
     let mut found = BTreeMap::new();
+    let mut depth = 0usize;
     loop {
-        match xml.read_event_into(&mut buf) {
-            Ok(quick_xml::events::Event::Start(e)) | Ok(quick_xml::events::Event::Empty(e))
-                if e.name().as_ref() == b"coverage" =>
-            {
-                let get = |key: &[u8]| -> Option<f64> {
-                    e.attributes()
-                        .flatten()
-                        .find(|a| a.key.as_ref() == key)
-                        .and_then(|a| String::from_utf8_lossy(&a.value).parse().ok())
+        let event = xml
+            .read_event_into(&mut buf)
+            .map_err(|e| format!("not valid XML at byte {}: {e}", xml.buffer_position()))?;
+        super::xml::check(&event)?;
+        match &event {
+            Event::Start(e) | Event::Empty(e) if e.name().as_ref() == b"coverage" => {
+                if !found.is_empty() {
+                    return Err("Cobertura XML with two <coverage> elements: which one counts?".into());
+                }
+                let get = |key: &[u8]| -> Result<Option<f64>, String> {
+                    let Some(a) = e.attributes().flatten().find(|a| a.key.as_ref() == key) else { return Ok(None) };
+                    let text = String::from_utf8_lossy(&a.value).into_owned();
+                    match text.trim().parse::<f64>() {
+                        Ok(v) if v.is_finite() && v >= 0.0 => Ok(Some(v)),
+                        _ => Err(format!(
+                            "<coverage {}=\"{}\"> is not a non-negative number",
+                            String::from_utf8_lossy(key),
+                            crate::render::one_line(&text)
+                        )),
+                    }
                 };
-                let lines = get(b"line-rate").ok_or("Cobertura <coverage> has no line-rate")?;
+                let lines = get(b"line-rate")?.ok_or("Cobertura <coverage> has no line-rate")?;
                 found.insert("lines".to_owned(), lines);
-                if let Some(b) = get(b"branch-rate") {
+                let branches = get(b"branch-rate")?;
+                if let Some(b) = branches {
                     found.insert("branches".to_owned(), b);
                 }
+                // The line rate is rounded from the line counts: they must agree (to the
+                // rounding). Branch counts are left alone: writers count conditions and
+                // branches differently (coverage.py's condition coverage).
+                if let (Some(covered), Some(valid)) = (get(b"lines-covered")?, get(b"lines-valid")?) {
+                    if covered > valid {
+                        return Err(format!(
+                            "Cobertura <coverage> says {covered} lines covered of {valid}: the evidence contradicts itself"
+                        ));
+                    }
+                    if valid > 0.0 && (covered / valid - lines).abs() > 0.0051 {
+                        return Err(format!(
+                            "Cobertura <coverage> line-rate {lines} but {covered} of {valid} lines covered: the evidence contradicts itself"
+                        ));
+                    }
+                }
             }
+            _ => {}
+        }
+        match event {
+            Event::Start(_) => depth += 1,
+            Event::End(_) => depth = depth.saturating_sub(1),
             // The rest is read too: a file that is not well-formed is not trusted.
-            Ok(quick_xml::events::Event::Eof) if found.is_empty() => {
-                return Err("not Cobertura XML: no <coverage> element".into());
+            Event::Eof if found.is_empty() => return Err("not Cobertura XML: no <coverage> element".into()),
+            Event::Eof if depth != 0 => {
+                return Err(format!(
+                    "truncated Cobertura XML: {depth} element(s) never closed (was the file cut off?)"
+                ));
             }
-            Ok(quick_xml::events::Event::Eof) => return Ok(found),
-            Err(e) => return Err(format!("not valid XML at byte {}: {e}", xml.buffer_position())),
+            Event::Eof => return Ok(found),
             _ => {}
         }
         buf.clear();
@@ -149,6 +185,7 @@ pub fn jacoco(bytes: &[u8]) -> Result<(BTreeMap<String, f64>, Option<i64>), Stri
         let event = xml
             .read_event_into(&mut buf)
             .map_err(|e| format!("not valid JaCoCo XML at byte {}: {e}", xml.buffer_position()))?;
+        super::xml::check(&event)?;
         let (e, empty) = match &event {
             quick_xml::events::Event::Start(e) => (Some(e), false),
             quick_xml::events::Event::Empty(e) => (Some(e), true),

@@ -34,7 +34,7 @@ pub fn pointer(doc: &serde_json::Value, pointer: &str) -> Result<f64, String> {
 /// open, review, informational, notApplicable) is `none`. The latest invocation end time is
 /// when it was written.
 pub fn sarif(bytes: &[u8]) -> Result<(BTreeMap<String, f64>, Option<super::Written>), String> {
-    let doc: serde_json::Value = serde_json::from_slice(bytes).map_err(|e| format!("not valid JSON: {e}"))?;
+    let doc = super::strict_json(bytes)?;
     match doc.get("version").and_then(|v| v.as_str()) {
         Some("2.1.0") => {}
         Some(v) => return Err(format!("SARIF version {v}: only 2.1.0 is read")),
@@ -93,7 +93,8 @@ pub fn sarif(bytes: &[u8]) -> Result<(BTreeMap<String, f64>, Option<super::Writt
             *out.entry("results".into()).or_default() += 1.0;
         }
         for inv in run.get("invocations").and_then(|i| i.as_array()).into_iter().flatten() {
-            if let Some(t) = inv.get("endTimeUtc").and_then(|t| t.as_str()).and_then(super::parse_instant) {
+            let end = inv.get("endTimeUtc").map(|t| t.as_str().unwrap_or("(not a string)"));
+            if let Some(t) = super::instant(&format!("runs[{r}] endTimeUtc"), end)? {
                 written = Some(written.map_or((t, t), |(lo, hi)| (lo.min(t), hi.max(t))));
             }
         }
@@ -104,7 +105,7 @@ pub fn sarif(bytes: &[u8]) -> Result<(BTreeMap<String, f64>, Option<super::Writt
 /// hyperfine `--export-json`: the first command's mean, median, min and max, in seconds
 /// (hyperfine 1.x writes seconds as plain numbers).
 pub fn hyperfine(bytes: &[u8]) -> Result<BTreeMap<String, f64>, String> {
-    let doc: serde_json::Value = serde_json::from_slice(bytes).map_err(|e| format!("not valid JSON: {e}"))?;
+    let doc = super::strict_json(bytes)?;
     let first = doc.pointer("/results/0").ok_or("not a hyperfine export: no results")?;
     let mut out = BTreeMap::new();
     for key in ["mean", "median", "min", "max", "stddev"] {
@@ -115,13 +116,25 @@ pub fn hyperfine(bytes: &[u8]) -> Result<BTreeMap<String, f64>, String> {
     if !out.contains_key("mean") {
         return Err("not a hyperfine export: results[0] has no mean".into());
     }
+    // `--ignore-failure` records runs whose command failed: their time measures a failure.
+    if let Some(codes) = first.get("exit_codes").and_then(|c| c.as_array()) {
+        let failed: Vec<String> = codes.iter().filter(|c| c.as_i64() != Some(0)).map(|c| c.to_string()).collect();
+        if !failed.is_empty() {
+            return Err(format!(
+                "results[0]: the command failed in {} of {} runs (exit codes {}): the time of a failing command is no measurement",
+                failed.len(),
+                codes.len(),
+                failed.join(", ")
+            ));
+        }
+    }
     Ok(out)
 }
 
 /// criterion's `estimates.json`: mean and median point estimates, converted from ns to s.
 /// Criterion before 0.3.4 wrote the keys capitalised (`Mean`, `Median`).
 pub fn criterion(bytes: &[u8]) -> Result<BTreeMap<String, f64>, String> {
-    let doc: serde_json::Value = serde_json::from_slice(bytes).map_err(|e| format!("not valid JSON: {e}"))?;
+    let doc = super::strict_json(bytes)?;
     if doc.get("std_dev").is_none() && doc.get("StdDev").is_none() {
         return Err("not a criterion estimates.json (no std_dev): change/estimates.json holds relative changes, not times; point at new/estimates.json".into());
     }

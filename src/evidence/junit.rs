@@ -131,6 +131,7 @@ pub fn parse_junit<R: BufRead>(reader: R) -> Result<Report, String> {
         let event = xml
             .read_event_into(&mut buf)
             .map_err(|e| format!("not valid JUnit XML at byte {}: {e}", xml.buffer_position()))?;
+        super::xml::check(&event)?;
         let (start, empty) = match &event {
             Event::Start(e) => (Some(e), false),
             Event::Empty(e) => (Some(e), true),

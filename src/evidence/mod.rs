@@ -7,6 +7,7 @@ mod coverage;
 mod json;
 mod junit;
 mod results;
+mod xml;
 
 use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
@@ -85,7 +86,8 @@ pub fn collect(
             if c.problem.is_none()
                 && let Some(problem) = foreign(commits, manifest.as_ref(), &c.commits)
             {
-                c.problem = Some(problem);
+                let files = c.files.iter().map(|f| crate::render::one_line(f)).collect::<Vec<_>>().join(", ");
+                c.problem = Some(format!("{files}: {problem}"));
             }
             (id.clone(), c)
         })
@@ -159,6 +161,87 @@ fn foreign(accepted: &[String], manifest: Option<&Result<String, String>>, own: 
         }
     }
     None
+}
+
+/// A time stamp a file declares in `field`: absent, or a readable instant; a stamp that is
+/// there and does not read is an error (never "use the file's modification time instead").
+pub(crate) fn instant(field: &str, text: Option<&str>) -> Result<Option<i64>, String> {
+    match text {
+        None => Ok(None),
+        Some(t) => parse_instant(t).map(Some).ok_or_else(|| {
+            format!(
+                "{field} \"{}\" is not a date-time (write ISO 8601, e.g. 2026-11-26T09:12:33Z)",
+                crate::render::one_line(t)
+            )
+        }),
+    }
+}
+
+/// JSON evidence as a value tree, refusing a key written twice in one object: readers
+/// disagree on which one counts (the last here, the first elsewhere), so a second `"runs"`
+/// or `"value"` could hide what the first one says.
+pub(crate) fn strict_json(bytes: &[u8]) -> Result<serde_json::Value, String> {
+    use serde::de::{Deserialize, Deserializer, Error as _, MapAccess, SeqAccess, Visitor};
+    use serde_json::Value;
+    struct Strict(Value);
+    struct Reader;
+    impl<'de> Deserialize<'de> for Strict {
+        fn deserialize<D: Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+            d.deserialize_any(Reader).map(Strict)
+        }
+    }
+    impl<'de> Visitor<'de> for Reader {
+        type Value = Value;
+        fn expecting(&self, f: &mut std::fmt::Formatter) -> std::fmt::Result {
+            f.write_str("a JSON value")
+        }
+        fn visit_bool<E>(self, v: bool) -> Result<Value, E> {
+            Ok(Value::Bool(v))
+        }
+        fn visit_i64<E>(self, v: i64) -> Result<Value, E> {
+            Ok(Value::from(v))
+        }
+        fn visit_u64<E>(self, v: u64) -> Result<Value, E> {
+            Ok(Value::from(v))
+        }
+        fn visit_f64<E>(self, v: f64) -> Result<Value, E> {
+            Ok(serde_json::Number::from_f64(v).map_or(Value::Null, Value::Number))
+        }
+        fn visit_str<E>(self, v: &str) -> Result<Value, E> {
+            Ok(Value::String(v.to_owned()))
+        }
+        fn visit_string<E>(self, v: String) -> Result<Value, E> {
+            Ok(Value::String(v))
+        }
+        fn visit_unit<E>(self) -> Result<Value, E> {
+            Ok(Value::Null)
+        }
+        fn visit_seq<A: SeqAccess<'de>>(self, mut seq: A) -> Result<Value, A::Error> {
+            let mut out = Vec::new();
+            while let Some(Strict(v)) = seq.next_element()? {
+                out.push(v);
+            }
+            Ok(Value::Array(out))
+        }
+        fn visit_map<A: MapAccess<'de>>(self, mut map: A) -> Result<Value, A::Error> {
+            let mut out = serde_json::Map::new();
+            while let Some(key) = map.next_key::<String>()? {
+                let Strict(v) = map.next_value()?;
+                if out.contains_key(&key) {
+                    return Err(A::Error::custom(format!(
+                        "the key `{}` is written twice in one object",
+                        crate::render::one_line(&key)
+                    )));
+                }
+                out.insert(key, v);
+            }
+            Ok(Value::Object(out))
+        }
+    }
+    let mut de = serde_json::Deserializer::from_slice(bytes);
+    let Strict(v) = Strict::deserialize(&mut de).map_err(|e| format!("not valid JSON: {e}"))?;
+    de.end().map_err(|e| format!("not valid JSON: {e}"))?;
+    Ok(v)
 }
 
 /// An instant written by a tool: RFC 3339 with an offset, a date-time without one (read as
@@ -312,12 +395,22 @@ fn plausible(name: &str, value: f64, unit: &MetricUnit) -> Result<(), String> {
 /// would read from it.
 pub fn measure(path: &Path, kind: EvidenceKind) -> Result<BTreeMap<String, f64>, String> {
     let e = Evidence { kind, path: String::new(), required: true, max_age: None, metrics: BTreeMap::new() };
-    let (report, mut metrics, _) = parse(path, &e)?;
+    measured(parse(path, &e)?, &e)
+}
+
+/// [`measure`] on bytes already read (the fuzz targets feed every adapter this way).
+pub fn measure_bytes(bytes: &[u8], kind: EvidenceKind) -> Result<BTreeMap<String, f64>, String> {
+    let e = Evidence { kind, path: String::new(), required: true, max_age: None, metrics: BTreeMap::new() };
+    measured(parse_bytes(bytes, &e)?, &e)
+}
+
+fn measured(parsed: Parsed, e: &Evidence) -> Result<BTreeMap<String, f64>, String> {
+    let (report, mut metrics, _) = parsed;
     if let Some(report) = report {
         metrics.extend(junit::totals(&report.cases).into_iter().map(|(k, v)| (k.to_owned(), v)));
     }
     for (name, value) in &metrics {
-        if let Some(unit) = metric_unit(&e, name) {
+        if let Some(unit) = metric_unit(e, name) {
             plausible(name, *value, &unit)?;
         }
     }
@@ -329,42 +422,70 @@ type Parsed = (Option<Report>, BTreeMap<String, f64>, Option<(i64, i64)>);
 /// Reads one file with the adapter its kind names.
 fn parse(path: &Path, e: &Evidence) -> Result<Parsed, String> {
     if e.kind == EvidenceKind::Junit {
+        use std::io::BufRead as _;
         let file = std::fs::File::open(path).map_err(|err| format!("cannot open it: {err}"))?;
-        let report = parse_junit(std::io::BufReader::new(file))?;
+        let mut reader = std::io::BufReader::new(file);
+        not_text(reader.fill_buf().map_err(|err| format!("cannot read it: {err}"))?)?;
+        let report = parse_junit(reader)?;
         let written = report.written;
         return Ok((Some(report), BTreeMap::new(), written));
     }
     let bytes = std::fs::read(path).map_err(|err| format!("cannot read it: {err}"))?;
+    parse_bytes(&bytes, e)
+}
+
+/// Reads bytes with the adapter the evidence's kind names (JUnit from a file streams instead).
+fn parse_bytes(bytes: &[u8], e: &Evidence) -> Result<Parsed, String> {
+    not_text(bytes)?;
     let at = |t: Option<i64>| t.map(|t| (t, t));
     let (report, mut metrics, written) = match e.kind {
-        EvidenceKind::GoTestJson | EvidenceKind::Trx => {
-            let report =
-                if e.kind == EvidenceKind::Trx { results::trx(&bytes)? } else { results::go_test_json(&bytes)? };
+        EvidenceKind::Junit => {
+            let report = parse_junit(bytes)?;
             let written = report.written;
             (Some(report), BTreeMap::new(), written)
         }
-        EvidenceKind::Lcov => (None, coverage::lcov(&bytes)?, None),
-        EvidenceKind::Cobertura => (None, coverage::cobertura(&bytes)?, None),
+        EvidenceKind::GoTestJson | EvidenceKind::Trx => {
+            let report = if e.kind == EvidenceKind::Trx { results::trx(bytes)? } else { results::go_test_json(bytes)? };
+            let written = report.written;
+            (Some(report), BTreeMap::new(), written)
+        }
+        EvidenceKind::Lcov => (None, coverage::lcov(bytes)?, None),
+        EvidenceKind::Cobertura => (None, coverage::cobertura(bytes)?, None),
         EvidenceKind::Jacoco => {
-            let (m, t) = coverage::jacoco(&bytes)?;
+            let (m, t) = coverage::jacoco(bytes)?;
             (None, m, at(t))
         }
-        EvidenceKind::GoCover => (None, coverage::go_cover(&bytes)?, None),
+        EvidenceKind::GoCover => (None, coverage::go_cover(bytes)?, None),
         EvidenceKind::Sarif => {
-            let (m, t) = json::sarif(&bytes)?;
+            let (m, t) = json::sarif(bytes)?;
             (None, m, t)
         }
-        EvidenceKind::Hyperfine => (None, json::hyperfine(&bytes)?, None),
-        EvidenceKind::Criterion => (None, json::criterion(&bytes)?, None),
-        EvidenceKind::Junit | EvidenceKind::Json | EvidenceKind::K6Summary => (None, BTreeMap::new(), None),
+        EvidenceKind::Hyperfine => (None, json::hyperfine(bytes)?, None),
+        EvidenceKind::Criterion => (None, json::criterion(bytes)?, None),
+        EvidenceKind::Json | EvidenceKind::K6Summary => (None, BTreeMap::new(), None),
     };
     if !e.metrics.is_empty() {
-        let doc: serde_json::Value = serde_json::from_slice(&bytes).map_err(|err| format!("not valid JSON: {err}"))?;
+        let doc = strict_json(bytes)?;
         for (name, src) in &e.metrics {
             metrics.insert(name.clone(), json::pointer(&doc, &src.pointer)?);
         }
     }
     Ok((report, metrics, written))
+}
+
+/// Every evidence format is UTF-8 text: UTF-16 (what some Windows tools write) or binary is
+/// named as such, not reported as whatever the first odd byte breaks.
+fn not_text(head: &[u8]) -> Result<(), String> {
+    let head = &head[..head.len().min(512)];
+    if head.starts_with(&[0xff, 0xfe]) || head.starts_with(&[0xfe, 0xff]) {
+        return Err(
+            "the file is UTF-16; evidence is read as UTF-8 text (convert it, e.g. iconv -f UTF-16 -t UTF-8)".into()
+        );
+    }
+    if head.contains(&0) {
+        return Err("the file holds NUL bytes: it is binary (or UTF-16), not UTF-8 text".into());
+    }
+    Ok(())
 }
 
 /// The unit of a metric of this evidence: declared, or the adapter's own.

@@ -8,6 +8,8 @@ use std::collections::HashMap;
 use quick_xml::Reader;
 use quick_xml::events::Event;
 
+use crate::render;
+
 use super::junit::{CaseStatus, Report, Seen, TestCase, add_attempt};
 
 fn attempt(report: &mut Report, seen: &mut Seen, name: String, short_at: usize, s: CaseStatus) {
@@ -45,11 +47,12 @@ pub fn go_test_json(bytes: &[u8]) -> Result<Report, String> {
             }
             continue;
         }
-        let event: serde_json::Value =
-            serde_json::from_str(line).map_err(|e| format!("line {}: not a go test -json event: {e}", n + 1))?;
+        let event = super::strict_json(line.as_bytes())
+            .map_err(|e| format!("line {}: not a go test -json event: {e}", n + 1))?;
         events += 1;
         let get = |k: &str| event.get(k).and_then(|v| v.as_str()).unwrap_or("");
-        widen(&mut report.written, super::parse_instant(get("Time")));
+        let time = event.get("Time").map(|t| t.as_str().unwrap_or("(not a string)"));
+        widen(&mut report.written, super::instant("Time", time).map_err(|e| format!("line {}: {e}", n + 1))?);
         let (action, package, test) = (get("Action"), get("Package"), get("Test"));
         let name = format!("{package}::{test}");
         match (action, test.is_empty()) {
@@ -103,6 +106,7 @@ pub fn trx(bytes: &[u8]) -> Result<Report, String> {
         let event = xml
             .read_event_into(&mut buf)
             .map_err(|e| format!("not valid TRX XML at byte {}: {e}", xml.buffer_position()))?;
+        super::xml::check(&event)?;
         let (e, empty) = match &event {
             Event::Start(e) => (Some(e), false),
             Event::Empty(e) => (Some(e), true),
@@ -131,14 +135,27 @@ pub fn trx(bytes: &[u8]) -> Result<Report, String> {
                 b"TestRun" => root = true,
                 b"Times" => {
                     for k in [&b"start"[..], b"finish", b"creation"] {
-                        widen(&mut report.written, get(k).and_then(|t| super::parse_instant(&t)));
+                        let field = format!("<Times {}>", String::from_utf8_lossy(k));
+                        widen(&mut report.written, super::instant(&field, get(k).as_deref())?);
                     }
                 }
                 b"InnerResults" if !empty => inner += 1,
                 b"ResultSummary" => run_outcome = get(b"outcome"),
                 b"Counters" => {
-                    for k in [&b"failed"[..], b"error", b"timeout", b"aborted"] {
-                        declared_failing += get(k).and_then(|v| v.trim().parse::<u64>().ok()).unwrap_or(0);
+                    // Every counter is a count, or the summary cannot be believed.
+                    for a in e.attributes().flatten() {
+                        let key = String::from_utf8_lossy(a.key.local_name().as_ref()).into_owned();
+                        let value = String::from_utf8_lossy(&a.value).into_owned();
+                        let n = value.trim().parse::<u64>().map_err(|_| {
+                            format!(
+                                "<Counters {}=\"{}\"> is not a count",
+                                render::one_line(&key),
+                                render::one_line(&value)
+                            )
+                        })?;
+                        if matches!(key.as_str(), "failed" | "error" | "timeout" | "aborted") {
+                            declared_failing = declared_failing.saturating_add(n);
+                        }
                     }
                 }
                 b"UnitTestResult"

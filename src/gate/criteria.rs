@@ -43,7 +43,8 @@ pub fn samples(input: &GateInput, metric: &str) -> Result<(Vec<f64>, Vec<String>
     }
     let raw: &[Sample] = c.samples.get(name).map(Vec::as_slice).unwrap_or_default();
     if raw.is_empty() {
-        return Err(format!("evidence `{ev_id}` holds no value for `{name}`"));
+        let files = c.files.iter().map(|f| crate::render::one_line(f)).collect::<Vec<_>>().join(", ");
+        return Err(format!("evidence `{ev_id}` ({files}) holds no value for `{name}`"));
     }
     let factor = match &unit {
         MetricUnit::Unit(u) => u.factor,
