@@ -38,7 +38,9 @@ fn main() -> ExitCode {
             if broken_pipe {
                 return ExitCode::SUCCESS;
             }
-            eprintln!("error: {err:#}");
+            // Messages quote what the user or a file gave (a revision, a repository name):
+            // no control character or workflow command reaches the terminal or the CI log.
+            eprintln!("error: {}", supportplan::render::visible(&format!("{err:#}")));
             if json {
                 print!("{}", supportplan::error::describe(&err).to_json());
             }

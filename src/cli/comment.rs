@@ -83,8 +83,16 @@ fn env(name: &str) -> Option<String> {
 pub fn run(g: &Global, args: &CommentArgs) -> anyhow::Result<ExitCode> {
     let mut ctx = Context::default();
     if let (Some(name), Some(path)) = (env("GITHUB_EVENT_NAME"), env("GITHUB_EVENT_PATH")) {
-        let payload = std::fs::read_to_string(&path).with_context(|| format!("reading GITHUB_EVENT_PATH {path}"))?;
-        ctx = context::from_event(&name, &payload)?;
+        let shown = supportplan::render::one_line(&path);
+        let size = std::fs::metadata(&path).with_context(|| format!("reading GITHUB_EVENT_PATH {shown}"))?.len();
+        anyhow::ensure!(
+            size <= context::MAX_PAYLOAD_BYTES,
+            "GITHUB_EVENT_PATH {shown} is {size} bytes, over the {} bytes GitHub sends at most; it was not read",
+            context::MAX_PAYLOAD_BYTES
+        );
+        let payload = std::fs::read_to_string(&path).with_context(|| format!("reading GITHUB_EVENT_PATH {shown}"))?;
+        ctx = context::from_event(&name, &payload)
+            .with_context(|| format!("GITHUB_EVENT_PATH {shown} ({} event)", supportplan::render::one_line(&name)))?;
     }
     let repo_name = args.repo.clone().or_else(|| env("GITHUB_REPOSITORY")).or(ctx.repo.clone());
     let repo_name = repo_name.context("no repository: pass --repo OWNER/NAME (or run in GitHub Actions)")?;

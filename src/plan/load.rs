@@ -89,6 +89,15 @@ pub fn load(source: Source) -> Result<LoadedPlan, LoadFailure> {
     if let Err(d) = check_schema_version(&root) {
         return fail_with(source, d);
     }
+    if let Some((text, span)) = non_finite(root.get_ref()) {
+        let d = diag(
+            "schema/valid",
+            format!("`{text}` is not a number a plan can commit to"),
+            Some("write a finite number (TOML's inf and nan would make a target pass or fail whatever is measured)"),
+            Some(span),
+        );
+        return fail_with(source, d);
+    }
     let index = SpanIndex::build(&root, &source.text);
     let plan: Plan = match serde::Deserialize::deserialize(toml::de::Deserializer::from(root)) {
         Ok(plan) => plan,
@@ -102,6 +111,22 @@ pub fn load(source: Source) -> Result<LoadedPlan, LoadFailure> {
         return Err(LoadFailure { source, diagnostics });
     }
     Ok(LoadedPlan { source, plan, index })
+}
+
+/// The first `inf` or `nan` float in the document, with its span.
+fn non_finite(table: &DeTable<'_>) -> Option<(String, Range<usize>)> {
+    use toml::de::DeValue;
+    fn walk(v: &toml::Spanned<DeValue<'_>>) -> Option<(String, Range<usize>)> {
+        match v.get_ref() {
+            DeValue::Float(f) if f.as_str().contains("inf") || f.as_str().contains("nan") => {
+                Some((f.as_str().to_owned(), v.span()))
+            }
+            DeValue::Table(t) => t.values().find_map(walk),
+            DeValue::Array(a) => a.iter().find_map(walk),
+            _ => None,
+        }
+    }
+    table.values().find_map(walk)
 }
 
 fn check_schema_version(root: &toml::Spanned<DeTable<'_>>) -> Result<(), Diagnostic> {

@@ -116,7 +116,20 @@ pub fn resolve(plan: &Plan, index: &SpanIndex) -> Vec<Diagnostic> {
             ReleaseStep::Approval { group, .. } | ReleaseStep::Attestation { group, .. } => {
                 r.expect_at(&[&base[..], &["group"]].concat(), group, "group", &groups);
             }
-            ReleaseStep::ChangeTicket { .. } | ReleaseStep::Command { .. } => {}
+            // The gate matches ticket ids with it at release: a pattern that does not compile
+            // is found now, not then.
+            ReleaseStep::ChangeTicket { id_pattern, .. } => {
+                if let Err(e) = regex::Regex::new(id_pattern) {
+                    let first = e.to_string().lines().last().unwrap_or_default().trim().to_owned();
+                    r.push(
+                        "schema/valid",
+                        &owned(&[&base[..], &["id_pattern"]].concat()),
+                        format!("`id_pattern` is not a valid regular expression: {first}"),
+                        Some("write a regular expression, e.g. \"^CHG[0-9]{7}$\"".into()),
+                    );
+                }
+            }
+            ReleaseStep::Command { .. } => {}
         }
     }
     for (id, crit) in &plan.acceptance.criteria {

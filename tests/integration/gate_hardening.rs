@@ -362,7 +362,15 @@ fn every_mode_checks_the_work_tree() {
     let out = d.plan(&["gate", "--version", "1.0.1", "--now", NOW]);
     assert_eq!(out.code, 2);
     assert!(out.stderr.contains("tracked files differ"), "{}", out.stderr);
-    let event = d.write("event.json", r#"{"pull_request": {"number": 7, "base": {"sha": "HEAD~1"}, "head": {"sha": "HEAD"}}, "repository": {"full_name": "acme/billing"}}"#);
+    let (base, head) = (d.run_git(&["rev-parse", "HEAD~1"]), d.run_git(&["rev-parse", "HEAD"]));
+    let event = d.write(
+        "event.json",
+        format!(
+            r#"{{"pull_request": {{"number": 7, "base": {{"sha": "{}"}}, "head": {{"sha": "{}"}}}}, "repository": {{"full_name": "acme/billing"}}}}"#,
+            base.trim(),
+            head.trim()
+        ),
+    );
     let out = std::process::Command::new(env!("CARGO_BIN_EXE_plan"))
         .args(["comment", "--gate", "--dry-run", "--now", NOW])
         .current_dir(d.path())

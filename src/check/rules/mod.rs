@@ -315,8 +315,17 @@ fn path(parts: &[&str]) -> Vec<String> {
     parts.iter().map(|s| s.to_string()).collect()
 }
 
-/// A hit when something done every `every`, last on `last`, is past due.
+/// A hit when something done every `every`, last on `last`, is past due, or when `last` is
+/// after today (a date in the future would keep it from ever coming due).
 fn overdue(path: &[&str], what: &str, last: Date, every: Period, now: Date) -> Option<Hit> {
+    if last > now {
+        return Some(Hit::new(
+            path,
+            format!(
+                "{what} dated {last}, after today ({now}): a date that has not come yet keeps it from ever coming due"
+            ),
+        ));
+    }
     let due = every.after(last);
     (due < now).then(|| Hit::new(path, format!("{what} overdue: last {last}, every {every}, so due {due}")))
 }
