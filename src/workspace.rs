@@ -74,7 +74,10 @@ fn walk(
             }
             let kind = entry.file_type().with_context(|| format!("reading {}", entry.path().display()))?;
             if kind.is_dir() {
-                if !is_skipped_dir(name) {
+                // A folder holding `.git` is another repository (a submodule's checkout, a
+                // nested clone): its plans are its own, as they are at a revision, where a
+                // submodule is skipped.
+                if !is_skipped_dir(name) && !entry.path().join(".git").exists() {
                     stack.push(child);
                 }
             } else if accept(&rel_str, &kind) {

@@ -81,6 +81,13 @@ pub fn run(g: &Global, args: &CheckArgs) -> anyhow::Result<ExitCode> {
                 args.files.clone()
             };
             if files.is_empty() {
+                // In a bare repository there is no work tree to look in.
+                if supportplan::git::Repo::discover(&root).is_ok_and(|r| r.work_dir().is_none()) {
+                    anyhow::bail!(
+                        "{} is a bare repository: it has no work tree; check the plans of a revision with --rev REV",
+                        root.display()
+                    );
+                }
                 anyhow::bail!(
                     "no plan files found under {} (looking for support-plan.toml and *.support-plan.toml); create one with `plan init`",
                     root.display()

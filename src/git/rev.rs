@@ -275,7 +275,13 @@ impl Repo {
 }
 
 /// Orders tag names by the numbers in them (`v1.10.0` after `v1.9.0`).
+/// Two semantic versions (after a prefix such as `v`) compare as semver does: a prerelease
+/// (`v1.0.0-rc.2`) comes before its release.
 pub fn version_order(a: &str, b: &str) -> std::cmp::Ordering {
+    let semantic = |s: &str| semver::Version::parse(s.trim_start_matches(|c: char| !c.is_ascii_digit())).ok();
+    if let (Some(x), Some(y)) = (semantic(a), semantic(b)) {
+        return x.cmp(&y).then_with(|| a.cmp(b));
+    }
     let nums =
         |s: &str| -> Vec<u64> { s.split(|c: char| !c.is_ascii_digit()).filter_map(|p| p.parse().ok()).collect() };
     nums(a).cmp(&nums(b)).then_with(|| a.cmp(b))
