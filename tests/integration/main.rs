@@ -1,6 +1,7 @@
 //! One integration-test binary: the real `plan` binary on real files and real git
 //! repositories, asserting on what the user sees.
 
+mod bad_corpus;
 mod bad_input;
 mod check;
 #[cfg(feature = "github")]
@@ -15,6 +16,7 @@ mod gate_hardening;
 mod hostile_evidence;
 mod impact;
 mod log;
+mod odd_repos;
 mod precommit;
 mod properties;
 mod records_diff;
