@@ -301,10 +301,7 @@ pub fn ics(all: &[Obligation], now: Date) -> String {
     // lenient reader and start a forged one) or bidirectional overrides (text that reads
     // otherwise than it is).
     let clean = |s: &str| -> String {
-        s.chars()
-            .filter(|c| !matches!(c, '\u{202a}'..='\u{202e}' | '\u{2066}'..='\u{2069}'))
-            .map(|c| if c.is_control() { ' ' } else { c })
-            .collect()
+        s.chars().filter(|c| !crate::render::is_invisible(*c)).map(|c| if c.is_control() { ' ' } else { c }).collect()
     };
     let stamp = format!("{:04}{:02}{:02}T000000Z", now.0.year(), now.0.month(), now.0.day());
     let mut cal = Calendar::empty();

@@ -142,6 +142,12 @@ impl Shared {
             .with_context(|| format!("release.tag_pattern `{}`", config.release.tag_pattern))?
             .compile_matcher();
         let previous = repo.release_tags_before(rev.id, &glob, BASELINE_TAGS)?;
+        // In a shallow clone "no earlier release" may only mean "not fetched": the plan-change
+        // approval and the baselines would then pass unjudged. The gate cannot evaluate.
+        anyhow::ensure!(
+            !(previous.is_empty() && repo.is_shallow()),
+            "this is a shallow clone and no earlier release tag is in it, so the plan cannot be compared with the previous release; fetch the history and tags first (actions/checkout with `fetch-depth: 0`, or `git fetch --unshallow --tags`)"
+        );
         let (chain, _) = repo.first_parent_chain(rev.id, None)?;
         Ok(Shared { previous, candidates: Default::default(), chain, waivers: Default::default() })
     }
@@ -196,10 +202,10 @@ pub fn facts(
     let releases: Vec<&Resolved> = shared.releases_of(p).collect();
     if let Some(prev) = releases.first() {
         let c = shared.candidates(repo, prev, rev)?;
-        let keep = |l: &&LoadedPlan| l.plan.plan.product == p.plan.product;
-        let old: Vec<&LoadedPlan> = c.old.iter().filter_map(|x| x.as_ref().ok()).filter(keep).collect();
-        let new: Vec<&LoadedPlan> = c.new.iter().filter_map(|x| x.as_ref().ok()).filter(keep).collect();
-        let changes = snapshot::pair(&old, &new);
+        // Paired as `plan diff` pairs them: a file of this product that does not load, or a
+        // second file naming it, is a breaking change, never silently left out.
+        let (old, new): (Vec<_>, Vec<_>) = (c.old.iter().collect(), c.new.iter().collect());
+        let changes = snapshot::compare_plan_refs(&old, &new, &prev.spec, &rev.spec, Some(&p.plan.product));
         facts.baseline = baseline(repo, plan, &releases)?;
         facts.previous = Some((prev.spec.clone(), changes));
     }

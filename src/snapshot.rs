@@ -274,7 +274,31 @@ pub fn compare_plan_refs(
         |p: &&LoadedPlan| !failed.contains(&p.source.path.as_str()) && only.is_none_or(|id| p.plan.plan.product == id);
     let a: Vec<&LoadedPlan> = old.iter().filter_map(|p| p.as_ref().ok()).filter(keep).collect();
     let b: Vec<&LoadedPlan> = new.iter().filter_map(|p| p.as_ref().ok()).filter(keep).collect();
+    // Two files naming one product on a side cannot be paired: whichever were taken, the
+    // other could hide a weakened commitment. Both are reported as not loading (breaking),
+    // and the product is left out of the pairing.
+    let mut twice = Vec::new();
+    for (set, label) in [(&a, old_label), (&b, new_label)] {
+        let mut by_product: BTreeMap<&str, Vec<&str>> = BTreeMap::new();
+        for p in set.iter() {
+            by_product.entry(p.plan.plan.product.as_str()).or_default().push(p.source.path.as_str());
+        }
+        for (product, paths) in by_product.into_iter().filter(|(_, paths)| paths.len() > 1) {
+            for path in &paths {
+                let others: Vec<&str> = paths.iter().filter(|p| *p != path).copied().collect();
+                let error = format!(
+                    "{path}: product `{product}` is also the product of {}: one product, one plan",
+                    others.join(", ")
+                );
+                twice.push((product.to_owned(), crate::diff::unreadable(FileRole::Plan, path, label, vec![error])));
+            }
+        }
+    }
+    let paired = |p: &&LoadedPlan| !twice.iter().any(|(id, _)| *id == p.plan.plan.product);
+    let a: Vec<&LoadedPlan> = a.into_iter().filter(paired).collect();
+    let b: Vec<&LoadedPlan> = b.into_iter().filter(paired).collect();
     let mut out = pair(&a, &b);
+    out.extend(twice.into_iter().map(|(_, change)| change));
     // With `--plan`, a file that does not load counts when the other side's plan there is it.
     let concerns = |path: &str| {
         only.is_none_or(|id| {

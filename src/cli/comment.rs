@@ -84,13 +84,20 @@ pub fn run(g: &Global, args: &CommentArgs) -> anyhow::Result<ExitCode> {
     let mut ctx = Context::default();
     if let (Some(name), Some(path)) = (env("GITHUB_EVENT_NAME"), env("GITHUB_EVENT_PATH")) {
         let shown = supportplan::render::one_line(&path);
-        let size = std::fs::metadata(&path).with_context(|| format!("reading GITHUB_EVENT_PATH {shown}"))?.len();
+        // Read at most the cap (plus one byte to tell): the path may be a FIFO or /dev/zero.
+        let mut bytes = Vec::new();
+        std::fs::File::open(&path)
+            .and_then(|f| {
+                std::io::Read::read_to_end(&mut std::io::Read::take(f, context::MAX_PAYLOAD_BYTES + 1), &mut bytes)
+            })
+            .with_context(|| format!("reading GITHUB_EVENT_PATH {shown}"))?;
         anyhow::ensure!(
-            size <= context::MAX_PAYLOAD_BYTES,
-            "GITHUB_EVENT_PATH {shown} is {size} bytes, over the {} bytes GitHub sends at most; it was not read",
+            bytes.len() as u64 <= context::MAX_PAYLOAD_BYTES,
+            "GITHUB_EVENT_PATH {shown} is over the {} bytes GitHub sends at most; it was not read",
             context::MAX_PAYLOAD_BYTES
         );
-        let payload = std::fs::read_to_string(&path).with_context(|| format!("reading GITHUB_EVENT_PATH {shown}"))?;
+        let payload = String::from_utf8(bytes)
+            .with_context(|| format!("reading GITHUB_EVENT_PATH {shown}: the payload is not UTF-8"))?;
         ctx = context::from_event(&name, &payload)
             .with_context(|| format!("GITHUB_EVENT_PATH {shown} ({} event)", supportplan::render::one_line(&name)))?;
     }

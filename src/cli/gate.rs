@@ -154,6 +154,19 @@ fn gate(g: &Global, args: &GateArgs) -> anyhow::Result<ExitCode> {
         return Ok(ExitCode::from(2));
     }
     let plans: Vec<_> = plans.into_iter().filter_map(Result::ok).collect();
+    // One product, one plan: with two, either could carry the commitments the release is
+    // judged by.
+    for (i, p) in plans.iter().enumerate() {
+        if let Some(other) = plans[..i].iter().find(|o| o.plan.plan.product == p.plan.plan.product) {
+            anyhow::bail!(
+                "cannot gate: {} and {} at {} both name product `{}`; one product, one plan",
+                render::one_line(&other.source.path),
+                render::one_line(&p.source.path),
+                rev.describe(),
+                render::one_line(&p.plan.plan.product)
+            );
+        }
+    }
     if let Some(id) = &args.plan
         && !plans.iter().any(|p| &p.plan.plan.product == id)
     {

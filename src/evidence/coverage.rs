@@ -147,6 +147,11 @@ pub fn cobertura(bytes: &[u8]) -> Result<BTreeMap<String, f64>, String> {
                             "Cobertura <coverage> says {covered} lines covered of {valid}: the evidence contradicts itself"
                         ));
                     }
+                    if valid == 0.0 && lines > 0.0 {
+                        return Err(format!(
+                            "Cobertura <coverage> line-rate {lines} but no line to cover (lines-valid=\"0\"): it measured nothing"
+                        ));
+                    }
                     if valid > 0.0 && (covered / valid - lines).abs() > 0.0051 {
                         return Err(format!(
                             "Cobertura <coverage> line-rate {lines} but {covered} of {valid} lines covered: the evidence contradicts itself"
@@ -204,11 +209,21 @@ pub fn jacoco(bytes: &[u8]) -> Result<(BTreeMap<String, f64>, Option<i64>), Stri
                     .map(|a| String::from_utf8_lossy(&a.value).into_owned())
             };
             match (e.name().as_ref(), depth) {
+                (b"report", 0) if root => return Err("JaCoCo XML with two <report> elements: which one counts?".into()),
                 (b"report", 0) => root = true,
                 (b"sessioninfo", 1) => {
-                    // `dump` is when the coverage was written, in milliseconds.
-                    let ms = get(b"dump").and_then(|d| d.parse::<i64>().ok());
-                    written = written.max(ms.map(|m| m / 1000));
+                    // `dump` is when the coverage was written, in milliseconds; one that does
+                    // not read refuses the file (never "use the modification time instead").
+                    if let Some(d) = get(b"dump") {
+                        let ms = d.trim().parse::<i64>().ok().filter(|m| (0..=253_402_300_799_000).contains(m));
+                        let ms = ms.ok_or_else(|| {
+                            format!(
+                                "<sessioninfo dump=\"{}\"> is not a time (milliseconds since 1970)",
+                                crate::render::one_line(&d)
+                            )
+                        })?;
+                        written = written.max(Some(ms / 1000));
+                    }
                 }
                 (b"counter", 1) => {
                     let name = match get(b"type").as_deref() {
@@ -218,15 +233,19 @@ pub fn jacoco(bytes: &[u8]) -> Result<(BTreeMap<String, f64>, Option<i64>), Stri
                         Some("METHOD") => "methods",
                         _ => "",
                     };
-                    let num = |k: &[u8]| get(k).and_then(|v| v.parse::<u64>().ok());
+                    // JaCoCo counts are Java ints.
+                    let num = |k: &[u8]| get(k).and_then(|v| v.parse::<u64>().ok()).filter(|n| *n <= i32::MAX as u64);
                     if !name.is_empty() {
                         let (Some(missed), Some(covered)) = (num(b"missed"), num(b"covered")) else {
                             return Err(format!(
                                 "JaCoCo counter {name}: missed and covered must be whole non-negative numbers"
                             ));
                         };
-                        let total = (missed + covered) as f64;
-                        out.insert(name.to_owned(), if total > 0.0 { covered as f64 / total } else { 0.0 });
+                        let total = missed as f64 + covered as f64;
+                        if out.insert(name.to_owned(), if total > 0.0 { covered as f64 / total } else { 0.0 }).is_some()
+                        {
+                            return Err(format!("JaCoCo <report> has two {} counters: which one counts?", name));
+                        }
                     }
                 }
                 _ => {}
@@ -275,11 +294,20 @@ pub fn go_cover(bytes: &[u8]) -> Result<BTreeMap<String, f64>, String> {
             return Err(bad());
         }
         let entry = blocks.entry(block).or_insert((stmts, false));
+        // `go tool cover` refuses this too ("inconsistent NumStmt").
+        if entry.0 != stmts {
+            return Err(format!(
+                "line {}: block {block} is listed with {} and with {stmts} statements: the profile contradicts itself",
+                n + 1,
+                entry.0
+            ));
+        }
         entry.1 |= count > 0;
     }
-    let total: u64 = blocks.values().map(|(s, _)| s).sum();
-    let covered: u64 = blocks.values().filter(|(_, c)| *c).map(|(s, _)| s).sum();
+    // Summed as floats: counts near u64::MAX must not overflow (or wrap to 100%).
+    let total: f64 = blocks.values().map(|(s, _)| *s as f64).sum();
+    let covered: f64 = blocks.values().filter(|(_, c)| *c).map(|(s, _)| *s as f64).sum();
     let mut out = BTreeMap::new();
-    out.insert("statements".to_owned(), if total > 0 { covered as f64 / total as f64 } else { 0.0 });
+    out.insert("statements".to_owned(), if total > 0.0 { covered / total } else { 0.0 });
     Ok(out)
 }

@@ -81,6 +81,8 @@ fn count_attr(e: &BytesStart, key: &[u8]) -> Result<Option<u64>, String> {
 
 /// A suite being read: what it declares, and what its cases (nested suites included) show.
 struct Suite {
+    /// Which suite of the file this is (the 1st, 2nd, …): attempts merge only within one.
+    ordinal: u32,
     name: String,
     declared_tests: Option<u64>,
     declared_failing: Option<u64>,
@@ -113,6 +115,9 @@ impl Attempt {
     }
 }
 
+/// The largest element (or text: a test's captured output) read.
+const MAX_ELEMENT_BYTES: usize = 32 * 1024 * 1024;
+
 /// Parses JUnit XML; a truncated, malformed or self-contradicting file is an error that says
 /// where and why.
 pub fn parse_junit<R: BufRead>(reader: R) -> Result<Report, String> {
@@ -126,11 +131,26 @@ pub fn parse_junit<R: BufRead>(reader: R) -> Result<Report, String> {
     let mut depth = 0usize;
     let mut current: Option<Attempt> = None;
     let mut commit_text: Option<String> = None;
+    // The text of a commit property that also has a `value` may be empty.
+    let mut text_optional = false;
     loop {
         let at = xml.buffer_position();
         let event = xml
             .read_event_into(&mut buf)
             .map_err(|e| format!("not valid JUnit XML at byte {}: {e}", xml.buffer_position()))?;
+        // No test report has an element (or a text) this large; copies of it would not fit.
+        let size = match &event {
+            Event::Start(e) | Event::Empty(e) => e.len(),
+            Event::Text(t) => t.len(),
+            Event::CData(t) => t.len(),
+            Event::Comment(t) => t.len(),
+            _ => 0,
+        };
+        if size > MAX_ELEMENT_BYTES {
+            return Err(format!(
+                "an element of {size} bytes at byte {at}, over the {MAX_ELEMENT_BYTES} bytes a JUnit element is read up to"
+            ));
+        }
         super::xml::check(&event)?;
         let (start, empty) = match &event {
             Event::Start(e) => (Some(e), false),
@@ -147,9 +167,18 @@ pub fn parse_junit<R: BufRead>(reader: R) -> Result<Report, String> {
                     let name = attr(e, b"name").unwrap_or_default().to_ascii_lowercase();
                     if matches!(name.as_str(), "commit" | "git_commit" | "git.commit" | "github_sha" | "sha") {
                         match attr(e, b"value") {
+                            // A text as well names a second commit: both must be the gated one.
+                            Some(v) if !empty => {
+                                report.commits.push(v.trim().to_owned());
+                                commit_text = Some(String::new());
+                                text_optional = true;
+                            }
                             Some(v) => report.commits.push(v.trim().to_owned()),
                             // `<property name="commit">sha</property>`: the text is the value.
-                            None if !empty => commit_text = Some(String::new()),
+                            None if !empty => {
+                                commit_text = Some(String::new());
+                                text_optional = false;
+                            }
                             None => report.commits.push(String::new()),
                         }
                     }
@@ -160,7 +189,9 @@ pub fn parse_junit<R: BufRead>(reader: R) -> Result<Report, String> {
                         (None, None) => None,
                         (f, er) => Some(f.unwrap_or(0) + er.unwrap_or(0)),
                     };
+                    seen.suites += 1;
                     suites.push(Suite {
+                        ordinal: seen.suites,
                         name: attr(e, b"name").unwrap_or_default(),
                         declared_tests: count_attr(e, b"tests")?,
                         declared_failing: failing,
@@ -221,7 +252,9 @@ pub fn parse_junit<R: BufRead>(reader: R) -> Result<Report, String> {
                 depth = depth.saturating_sub(1);
                 match e.name().as_ref() {
                     b"property" => {
-                        if let Some(c) = commit_text.take() {
+                        if let Some(c) = commit_text.take()
+                            && !(text_optional && c.trim().is_empty())
+                        {
                             report.commits.push(c.trim().to_owned());
                         }
                     }
@@ -254,7 +287,10 @@ fn finish(current: &mut Option<Attempt>, suites: &mut [Suite], cases: &mut Vec<T
             s.failing += 1;
         }
     }
-    add_attempt(cases, seen, a.name, a.short_at, status, a.flaky);
+    // A test of the same name in another suite (another file: jest-junit writes one suite a
+    // file) is another test, not a retry of this one.
+    let suite = suites.last().map_or(0, |s| s.ordinal);
+    add_attempt(cases, seen, a.name, a.short_at, status, a.flaky, suite);
 }
 
 /// Adds one attempt of a test: a new test, or the next attempt of one seen before. The last
@@ -267,8 +303,9 @@ pub(super) fn add_attempt(
     short_at: usize,
     status: CaseStatus,
     flaky_marker: bool,
+    suite: u32,
 ) {
-    match seen.find(cases, &name) {
+    match seen.find(cases, &name, suite) {
         Some(i) => {
             let earlier = &mut cases[i];
             let failed_before = matches!(earlier.status, CaseStatus::Failed | CaseStatus::Errored) || earlier.flaky;
@@ -276,7 +313,7 @@ pub(super) fn add_attempt(
             earlier.status = status;
         }
         None => {
-            seen.insert(&name, cases.len());
+            seen.insert(&name, suite, cases.len());
             cases.push(TestCase::new(name, short_at, status, flaky_marker && status == CaseStatus::Passed));
         }
     }
@@ -287,29 +324,37 @@ pub(super) fn add_attempt(
 #[derive(Default)]
 pub(super) struct Seen {
     by_hash: HashMap<u64, u32>,
+    /// The suite each case was first seen in (by index of the case).
+    suite_of: Vec<u32>,
     /// Names whose hash another name already took (practically never used).
-    collided: HashMap<String, usize>,
+    collided: HashMap<(u32, String), usize>,
+    /// Suites opened so far.
+    suites: u32,
 }
 
 impl Seen {
-    fn hash(name: &str) -> u64 {
+    fn hash(name: &str, suite: u32) -> u64 {
         use std::hash::{BuildHasher, BuildHasherDefault};
-        BuildHasherDefault::<std::collections::hash_map::DefaultHasher>::default().hash_one(name)
+        BuildHasherDefault::<std::collections::hash_map::DefaultHasher>::default().hash_one((suite, name))
     }
 
-    fn find(&self, cases: &[TestCase], name: &str) -> Option<usize> {
-        match self.by_hash.get(&Self::hash(name)) {
-            Some(&i) if cases[i as usize].name == name => Some(i as usize),
-            Some(_) => self.collided.get(name).copied(),
+    fn find(&self, cases: &[TestCase], name: &str, suite: u32) -> Option<usize> {
+        match self.by_hash.get(&Self::hash(name, suite)) {
+            Some(&i) if cases[i as usize].name == name && self.suite_of[i as usize] == suite => Some(i as usize),
+            Some(_) => self.collided.get(&(suite, name.to_owned())).copied(),
             None => None,
         }
     }
 
-    fn insert(&mut self, name: &str, index: usize) {
-        let h = Self::hash(name);
+    fn insert(&mut self, name: &str, suite: u32, index: usize) {
+        let h = Self::hash(name, suite);
+        if self.suite_of.len() <= index {
+            self.suite_of.resize(index + 1, 0);
+        }
+        self.suite_of[index] = suite;
         match self.by_hash.entry(h) {
             std::collections::hash_map::Entry::Occupied(_) => {
-                self.collided.insert(name.to_owned(), index);
+                self.collided.insert((suite, name.to_owned()), index);
             }
             std::collections::hash_map::Entry::Vacant(v) => {
                 v.insert(index as u32);

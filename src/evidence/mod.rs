@@ -21,6 +21,15 @@ use crate::plan::{Evidence, EvidenceKind, MetricUnit};
 /// Evidence files larger than this are refused unread (JUnit is streamed below it).
 pub const MAX_EVIDENCE_BYTES: u64 = 256 * 1024 * 1024;
 
+/// Formats other than JUnit are read whole (and LCOV, go cover profiles, TRX and `go test
+/// -json` build a record per line or result): up to this size, so that a gate stays within a
+/// few hundred MiB of memory.
+pub const MAX_WHOLE_BYTES: u64 = 64 * 1024 * 1024;
+
+/// hyperfine and criterion exports, and each `go test -json` event, are read as value trees,
+/// up to this size (they are kilobytes when real).
+pub const MAX_TREE_JSON_BYTES: usize = 8 * 1024 * 1024;
+
 /// One value of a metric, in the unit the metric declares.
 #[derive(Debug, Clone, PartialEq)]
 pub struct Sample {
@@ -181,6 +190,15 @@ pub(crate) fn instant(field: &str, text: Option<&str>) -> Result<Option<i64>, St
 /// disagree on which one counts (the last here, the first elsewhere), so a second `"runs"`
 /// or `"value"` could hide what the first one says.
 pub(crate) fn strict_json(bytes: &[u8]) -> Result<serde_json::Value, String> {
+    // A value tree takes up to ~40 times the text (`[0,0,…]`): formats read as a tree are
+    // small by nature (hyperfine, criterion, one go test event), and are capped to keep a
+    // gate within a few hundred MiB. SARIF and JSON pointers are read as streams instead.
+    if bytes.len() > MAX_TREE_JSON_BYTES {
+        return Err(format!(
+            "{} bytes of JSON, over the {MAX_TREE_JSON_BYTES} bytes this format is read up to",
+            bytes.len()
+        ));
+    }
     use serde::de::{Deserialize, Deserializer, Error as _, MapAccess, SeqAccess, Visitor};
     use serde_json::Value;
     struct Strict(Value);
@@ -328,6 +346,12 @@ fn read_one(path: &Path, rel: &str, e: &Evidence, now: i64, c: &mut Collected) -
             meta.len()
         ));
     }
+    if e.kind != EvidenceKind::Junit && meta.len() > MAX_WHOLE_BYTES {
+        return Err(format!(
+            "{} bytes, over the {MAX_WHOLE_BYTES}-byte limit of evidence read whole (only JUnit is streamed, up to {MAX_EVIDENCE_BYTES}); it was not read",
+            meta.len()
+        ));
+    }
     let (report, mut metrics, written) = parse(path, e)?;
     // The file's own timestamps where the format has them, its modification time otherwise.
     let (oldest, newest, source) = match written {
@@ -465,9 +489,9 @@ fn parse_bytes(bytes: &[u8], e: &Evidence) -> Result<Parsed, String> {
         EvidenceKind::Json | EvidenceKind::K6Summary => (None, BTreeMap::new(), None),
     };
     if !e.metrics.is_empty() {
-        let doc = strict_json(bytes)?;
+        // One streaming pass per metric: the document is never held as a tree.
         for (name, src) in &e.metrics {
-            metrics.insert(name.clone(), json::pointer(&doc, &src.pointer)?);
+            metrics.insert(name.clone(), json::pointer_in(bytes, &src.pointer)?);
         }
     }
     Ok((report, metrics, written))

@@ -13,7 +13,7 @@ use crate::render;
 use super::junit::{CaseStatus, Report, Seen, TestCase, add_attempt};
 
 fn attempt(report: &mut Report, seen: &mut Seen, name: String, short_at: usize, s: CaseStatus) {
-    add_attempt(&mut report.cases, seen, name, short_at, s, false);
+    add_attempt(&mut report.cases, seen, name, short_at, s, false, 0);
 }
 
 fn widen(written: &mut Option<(i64, i64)>, t: Option<i64>) {
@@ -33,6 +33,8 @@ pub fn go_test_json(bytes: &[u8]) -> Result<Report, String> {
     let mut failing_packages: Vec<String> = Vec::new();
     let mut events = 0usize;
     let mut package_failed: Vec<String> = Vec::new();
+    let (mut tested_packages, mut ended_packages) =
+        (std::collections::BTreeSet::<String>::new(), std::collections::BTreeSet::<String>::new());
     for (n, line) in text.lines().enumerate() {
         let line = line.trim();
         if line.is_empty() {
@@ -55,6 +57,13 @@ pub fn go_test_json(bytes: &[u8]) -> Result<Report, String> {
         widen(&mut report.written, super::instant("Time", time).map_err(|e| format!("line {}: {e}", n + 1))?);
         let (action, package, test) = (get("Action"), get("Package"), get("Test"));
         let name = format!("{package}::{test}");
+        if test.is_empty() {
+            if matches!(action, "pass" | "fail" | "skip") {
+                ended_packages.insert(package.to_owned());
+            }
+        } else {
+            tested_packages.insert(package.to_owned());
+        }
         match (action, test.is_empty()) {
             ("run", false) => {
                 running.insert(name, package.len() + 2);
@@ -77,6 +86,14 @@ pub fn go_test_json(bytes: &[u8]) -> Result<Report, String> {
     }
     if events == 0 {
         return Err("not go test -json output: no JSON events".into());
+    }
+    // Every package that ran tests ends with its own pass, fail or skip: without it the
+    // output was cut (the run was killed, the file truncated).
+    if let Some(p) = tested_packages.iter().find(|p| !ended_packages.contains(*p)) {
+        return Err(format!(
+            "package {} never ends (no package-level pass or fail event): the output was cut off",
+            crate::render::one_line(p)
+        ));
     }
     for (name, short_at) in running {
         attempt(&mut report, &mut seen, name, short_at, CaseStatus::Errored);
@@ -102,6 +119,8 @@ pub fn trx(bytes: &[u8]) -> Result<Report, String> {
     let (mut root, mut depth, mut inner) = (false, 0usize, 0usize);
     // Failing results at every level (data rows included), and what the summary declares.
     let (mut failing, mut declared_failing, mut run_outcome) = (0u64, 0u64, None::<String>);
+    // Results at every level, and the total the summary declares.
+    let (mut results, mut declared_total) = (0u64, None::<u64>);
     loop {
         let event = xml
             .read_event_into(&mut buf)
@@ -131,6 +150,9 @@ pub fn trx(bytes: &[u8]) -> Result<Report, String> {
                     .and_then(|a| a.unescape_value().ok())
                     .map(|v| v.into_owned())
             };
+            if e.local_name().as_ref() == b"UnitTestResult" {
+                results += 1;
+            }
             match e.local_name().as_ref() {
                 b"TestRun" => root = true,
                 b"Times" => {
@@ -155,6 +177,9 @@ pub fn trx(bytes: &[u8]) -> Result<Report, String> {
                         })?;
                         if matches!(key.as_str(), "failed" | "error" | "timeout" | "aborted") {
                             declared_failing = declared_failing.saturating_add(n);
+                        }
+                        if key == "total" {
+                            declared_total = Some(n);
                         }
                     }
                 }
@@ -196,6 +221,11 @@ pub fn trx(bytes: &[u8]) -> Result<Report, String> {
     }
     if depth != 0 {
         return Err(format!("truncated TRX: {depth} element(s) never closed (was the file cut off?)"));
+    }
+    if let Some(total) = declared_total.filter(|t| *t > results) {
+        return Err(format!(
+            "the run's counters declare {total} result(s) but the file holds {results}: the evidence contradicts itself (was it cut?)"
+        ));
     }
     if declared_failing > failing {
         return Err(format!(

@@ -2,6 +2,7 @@
 //! finding keeps its message and gains the waiver's reason and expiry. Expired, unused,
 //! malformed or over-long waivers are reported themselves.
 
+use crate::plan::Op;
 use crate::plan::values::Target;
 
 use super::{AppliedWaiver, GateFinding, GateInput, Status, group_members, person_id};
@@ -133,16 +134,26 @@ pub fn apply(input: &GateInput, findings: &mut Vec<GateFinding>) {
             ));
             continue;
         }
-        if let (Some(ceiling), Some(measured)) = (&w.ceiling, target.measured)
-            && measured > ceiling.base() + 1e-12
-        {
-            extra.push(GateFinding::new(
-                check,
-                S,
-                Status::Warn,
-                format!("waiver `{id}` covers `{}` up to {ceiling} only; the measurement is above it", w.check),
-            ));
-            continue;
+        // The bound lies on the side the criterion fails towards: an upper bound for `<`/`<=`
+        // (covered up to it), a lower one for `>`/`>=` (covered down to it).
+        if let Some(ceiling) = &w.ceiling {
+            let higher_is_better = matches!(criterion_op(plan, &w.check), Some(Op::Gt | Op::Ge));
+            let beyond = match target.measured {
+                Some(m) if higher_is_better => m < ceiling.base() - 1e-12,
+                Some(m) => m > ceiling.base() + 1e-12,
+                // A ceiling covers measured values only.
+                None => true,
+            };
+            if beyond {
+                let (bound, side) = if higher_is_better { ("down to", "below") } else { ("up to", "above") };
+                extra.push(GateFinding::new(
+                    check,
+                    S,
+                    Status::Warn,
+                    format!("waiver `{id}` covers `{}` {bound} {ceiling} only; the measurement is {side} it", w.check),
+                ));
+                continue;
+            }
         }
         if let Some(req) = scoped_in_preview {
             target.status = Status::AtRelease;
@@ -194,13 +205,26 @@ fn could_cover_next(input: &GateInput, req: &semver::VersionReq) -> bool {
     })
 }
 
+/// The comparison of the threshold criterion a check names.
+fn criterion_op(plan: &crate::plan::Plan, check: &str) -> Option<Op> {
+    let criterion = check.strip_prefix("criterion:").and_then(|id| plan.acceptance.criteria.get(id))?;
+    match &criterion.measure {
+        crate::plan::Measure::Threshold { op, .. } => Some(*op),
+        _ => None,
+    }
+}
+
 /// A ceiling must be comparable with what the covered check measures: only threshold
-/// criteria measure a value, and the ceiling must be in their metric's dimension.
+/// criteria with an order (`<`, `<=`, `>`, `>=`) measure a value it can bound, and the
+/// ceiling must be in their metric's dimension.
 fn ceiling_problem(plan: &crate::plan::Plan, check: &str, ceiling: &Target) -> Option<String> {
     let criterion = check.strip_prefix("criterion:").and_then(|id| plan.acceptance.criteria.get(id));
-    let Some(crate::plan::Measure::Threshold { metric, .. }) = criterion.map(|c| &c.measure) else {
+    let Some(crate::plan::Measure::Threshold { metric, op, .. }) = criterion.map(|c| &c.measure) else {
         return Some(format!("a ceiling applies to threshold criteria only, and `{check}` is not one"));
     };
+    if matches!(op, Op::Eq | Op::Ne) {
+        return Some(format!("a ceiling bounds an order, and `{check}` compares with `{}`", op.as_str()));
+    }
     let (ev_id, name) = metric.split_once('.')?;
     let unit = crate::evidence::metric_unit(plan.evidence.get(ev_id)?, name)?;
     crate::plan::unit_mismatch("ceiling", metric, &unit, ceiling)

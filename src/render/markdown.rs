@@ -18,7 +18,7 @@ pub fn text(s: &str) -> String {
             '\r' => {}
             c if c.is_control() && c != '\n' => {}
             // Bidirectional overrides can make text read differently than it is.
-            '\u{202a}'..='\u{202e}' | '\u{2066}'..='\u{2069}' => {}
+            c if super::is_invisible(c) => {}
             c => out.push(c),
         }
     }
@@ -61,7 +61,7 @@ pub fn code(s: &str) -> String {
     let inner: String = s
         .chars()
         .map(|c| if c == '`' { '\'' } else { c })
-        .filter(|c| !c.is_control() && !matches!(c, '\u{202a}'..='\u{202e}' | '\u{2066}'..='\u{2069}'))
+        .filter(|c| !c.is_control() && !super::is_invisible(*c))
         .collect();
     // An HTML comment opener is literal inside a code span, but a word joiner keeps anything
     // that scans the body for our marker from finding a second one.

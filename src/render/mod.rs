@@ -27,6 +27,26 @@ impl Style {
     }
 }
 
+/// Characters that change how text around them reads without showing themselves:
+/// bidirectional overrides, isolates and marks, zero-width spaces and joiners that split a
+/// word, line and paragraph separators, and the byte-order mark. Repository text shows them
+/// escaped (or drops them, in Markdown).
+pub fn is_invisible(c: char) -> bool {
+    matches!(
+        c,
+        '\u{202a}'..='\u{202e}'
+            | '\u{2066}'..='\u{2069}'
+            | '\u{200b}'
+            | '\u{200e}'
+            | '\u{200f}'
+            | '\u{061c}'
+            | '\u{2028}'
+            | '\u{2029}'
+            | '\u{2060}'..='\u{2064}'
+            | '\u{feff}'
+    )
+}
+
 /// Text from the repository, made safe for a terminal and a CI log: control characters
 /// (ESC sequences that rewrite the screen, carriage returns that hide a line) and
 /// bidirectional overrides are shown escaped (`\u{1b}`), and a line that would start with
@@ -36,9 +56,7 @@ pub fn visible(s: &str) -> String {
     for c in s.chars() {
         match c {
             '\n' | '\t' => out.push(c),
-            c if c.is_control() || matches!(c, '\u{202a}'..='\u{202e}' | '\u{2066}'..='\u{2069}') => {
-                out.extend(c.escape_unicode())
-            }
+            c if c.is_control() || is_invisible(c) => out.extend(c.escape_unicode()),
             c => out.push(c),
         }
     }
@@ -82,7 +100,7 @@ pub fn xml(s: &str) -> String {
             '\t' => out.push_str("&#9;"),
             c if c.is_control() => out.extend(c.escape_unicode()),
             // Bidirectional overrides stay what they are, as references a terminal shows.
-            '\u{202a}'..='\u{202e}' | '\u{2066}'..='\u{2069}' => out.push_str(&format!("&#x{:X};", c as u32)),
+            c if is_invisible(c) => out.push_str(&format!("&#x{:X};", c as u32)),
             c => out.push(c),
         }
     }

@@ -407,3 +407,94 @@ fn a_failed_recording_comes_after_the_report() {
     assert_eq!(v["verdict"], "pass", "{v:#}");
     assert!(out.stderr.contains("not a supportplan results note"), "{}", out.stderr);
 }
+
+/// The bad-input corpus's gate plan with one criterion `t` (`ev.lines >= 80%`, LCOV), its
+/// release record, and `extra` files; tagged v1.0.0.
+fn coverage_release(extra: &[(&str, &str)]) -> Dir {
+    let base =
+        std::fs::read_to_string(concat!(env!("CARGO_MANIFEST_DIR"), "/tests/fixtures/bad/gate-plan.toml")).unwrap();
+    let d = Dir::git();
+    d.write(
+        "support-plan.toml",
+        format!(
+            "{base}\n[acceptance.criteria.t]\ncategory = \"performance\"\nkind = \"threshold\"\nmetric = \"ev.lines\"\nop = \">=\"\ntarget = \"80%\"\n\n[evidence.ev]\nkind = \"lcov\"\npath = \"cov.info\"\nmax_age = \"7d\"\n"
+        ),
+    );
+    d.write(
+        ".support-plan/approvals/1.0.0.toml",
+        "version = \"1.0.0\"\nchange_ticket = { id = \"CHG0012345\", opened = 2026-11-10 }\n\n[steps.review-board]\ndecision = \"approved\"\napproved_by = [\"@alice\", \"dave\"]\ndate = 2026-11-20\n",
+    );
+    for (path, text) in extra {
+        d.write(path, text);
+    }
+    d.write(".gitignore", "cov.info\n");
+    d.commit_at("plan and records", "2026-11-20T10:00:00Z");
+    d.run_git(&["tag", "v1.0.0"]);
+    d
+}
+
+fn coverage(d: &Dir, percent: usize) {
+    let lines: String = (1..=100).map(|i| format!("DA:{i},{}\n", usize::from(i <= percent))).collect();
+    d.write("cov.info", format!("SF:a.c\n{lines}end_of_record\n"));
+}
+
+/// A waiver's bound lies on the side the criterion fails towards: for coverage >= 80% with
+/// `ceiling = "75%"` it covers 78% (down to 75%), never 0%. It had worked backwards.
+#[test]
+fn a_waiver_bound_on_a_floor_criterion_is_a_floor() {
+    let waiver = "[waivers.w1]\ncheck = \"criterion:t\"\nreason = \"coverage dips while the parser is rewritten; never below 75%\"\napproved_by = [\"alice\", \"dave\"]\ncreated = 2026-11-15\nexpires = 2026-12-15\nceiling = \"75%\"\n";
+    let d = coverage_release(&[(".support-plan/waivers.toml", waiver)]);
+    coverage(&d, 78);
+    let out = d.plan(&["gate", "--tag", "v1.0.0", "--now", NOW, "--format", "json"]);
+    assert_eq!(out.code, 0, "{}{}", out.stdout, out.stderr);
+    coverage(&d, 0);
+    let out = d.plan(&["gate", "--tag", "v1.0.0", "--now", NOW, "--format", "json"]);
+    assert_eq!(out.code, 1, "{}", out.stdout);
+    assert!(
+        out.stdout.contains("covers `criterion:t` down to 75% only; the measurement is below it"),
+        "{}",
+        out.stdout
+    );
+}
+
+/// Two files naming one product: the copy of the old plan would have hidden the weakened one.
+/// `plan diff` reports both as breaking; the gate cannot evaluate.
+#[test]
+fn a_second_file_naming_the_product_hides_nothing() {
+    let d = coverage_release(&[]);
+    d.run_git(&["tag", "-d", "v1.0.0"]);
+    d.run_git(&["tag", "v0.9.0"]);
+    let plan = d.read("support-plan.toml");
+    d.write("a/support-plan.toml", &plan);
+    d.write("support-plan.toml", replace_once(&plan, "availability_pct = 99.5", "availability_pct = 10.0"));
+    d.commit_at("weaken the SLA, keep a copy", "2026-11-20T11:00:00Z");
+    d.run_git(&["tag", "v1.0.0"]);
+    coverage(&d, 90);
+    let out = d.plan(&["diff", "v0.9.0", "v1.0.0", "--format", "json"]);
+    let v: serde_json::Value = serde_json::from_str(&out.stdout).unwrap_or_else(|e| panic!("{e}: {}", out.stderr));
+    let text = v.to_string();
+    assert!(text.contains("is also the product of a/support-plan.toml: one product, one plan"), "{text}");
+    assert!(v["plans"].as_array().unwrap().iter().all(|p| p["status"] != "moved"), "{text}");
+    let out = d.plan(&["gate", "--tag", "v1.0.0", "--now", NOW]);
+    assert_eq!(out.code, 2, "{}{}", out.stdout, out.stderr);
+    assert!(out.stderr.contains("both name product `acme-billing`"), "{}", out.stderr);
+}
+
+/// In a shallow clone (actions/checkout's default depth) no earlier release is in sight: the
+/// plan-change approval would pass unjudged, so the gate cannot evaluate.
+#[test]
+fn a_shallow_clone_cannot_judge_the_plan_change() {
+    let d = coverage_release(&[]);
+    d.run_git(&["tag", "-d", "v1.0.0"]);
+    d.run_git(&["tag", "v0.9.0"]);
+    d.edit("support-plan.toml", "availability_pct = 99.5", "availability_pct = 90.0");
+    d.commit_at("lower the SLA", "2026-11-20T11:00:00Z");
+    d.run_git(&["tag", "v1.0.0"]);
+    let shallow = Dir::new();
+    let url = format!("file://{}", d.path().display());
+    shallow.run_git(&["clone", "-q", "--depth", "1", "--branch", "v1.0.0", &url, "."]);
+    coverage(&shallow, 90);
+    let out = shallow.plan(&["gate", "--tag", "v1.0.0", "--now", NOW]);
+    assert_eq!(out.code, 2, "{}{}", out.stdout, out.stderr);
+    assert!(out.stderr.contains("this is a shallow clone") && out.stderr.contains("fetch-depth: 0"), "{}", out.stderr);
+}

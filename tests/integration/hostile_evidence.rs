@@ -109,3 +109,105 @@ fn lcov_lines_come_from_the_line_records_not_the_summary() {
     .unwrap();
     assert_eq!(m["lines"], 0.0, "{m:?}");
 }
+
+/// Found by attacking the hardened gate (issue 14): each of these passed (or panicked).
+#[test]
+fn contradictions_and_overflows_found_by_the_second_attack() {
+    use EvidenceKind::*;
+    let big = "9223372036854775808";
+    let cases: &[(EvidenceKind, &str, String, &str)] = &[
+        // Counts near u64::MAX panicked ("attempt to add with overflow"), or wrapped to 100%.
+        (GoCover, "huge.out", format!("mode: set\na.go:1.1,2.2 {big} 0\na.go:3.1,4.2 {big} 0\na.go:5.1,6.2 5 1\n"), ""),
+        (
+            Jacoco,
+            "max.xml",
+            r#"<report name="r"><counter type="LINE" missed="1" covered="18446744073709551615"/></report>"#.into(),
+            "whole non-negative",
+        ),
+        // One block listed with two statement counts: `go tool cover` refuses it too.
+        (GoCover, "numstmt.out", "mode: set\na.go:1.1,2.2 100 1\na.go:1.1,2.2 1 0\n".into(), "contradicts itself"),
+        (
+            Jacoco,
+            "two-lines.xml",
+            r#"<report name="r"><counter type="LINE" missed="9" covered="1"/><counter type="LINE" missed="0" covered="10"/></report>"#.into(),
+            "two lines counters",
+        ),
+        (
+            Jacoco,
+            "two-reports.xml",
+            r#"<report name="a"><counter type="LINE" missed="9" covered="1"/></report><report name="b"><counter type="LINE" missed="0" covered="1"/></report>"#.into(),
+            "two <report> elements",
+        ),
+        (
+            Jacoco,
+            "dump.xml",
+            r#"<report name="r"><sessioninfo id="x" start="1" dump="soon"/><counter type="LINE" missed="0" covered="1"/></report>"#.into(),
+            "is not a time",
+        ),
+        (
+            Cobertura,
+            "none.xml",
+            r#"<coverage line-rate="1" lines-covered="0" lines-valid="0"></coverage>"#.into(),
+            "measured nothing",
+        ),
+        (
+            Hyperfine,
+            "minmax.json",
+            r#"{"results":[{"command":"x","mean":0.1,"median":0.1,"min":5,"max":0.05,"times":[0.1],"exit_codes":[0]}]}"#.into(),
+            "contradicts itself",
+        ),
+        (
+            Trx,
+            "total.trx",
+            r#"<TestRun><Results><UnitTestResult testId="1" testName="a" outcome="Passed"/></Results><ResultSummary outcome="Completed"><Counters total="500" passed="1"/></ResultSummary></TestRun>"#.into(),
+            "declare 500 result(s) but the file holds 1",
+        ),
+        (
+            GoTestJson,
+            "cut.json",
+            "{\"Action\":\"run\",\"Package\":\"p\",\"Test\":\"TestA\"}\n{\"Action\":\"pass\",\"Package\":\"p\",\"Test\":\"TestA\"}\n".into(),
+            "never ends",
+        ),
+        (
+            Sarif,
+            "kind.sarif",
+            r#"{"version":"2.1.0","runs":[{"tool":{"driver":{"name":"x"}},"results":[{"kind":"FAIL","level":"error","message":{"text":"m"}}]}]}"#.into(),
+            "has kind `FAIL`",
+        ),
+        (
+            Sarif,
+            "scalars.sarif",
+            r#"{"version":"2.1.0","runs":[{"tool":{"driver":{"name":"x"}},"results":[1,"error",null]}]}"#.into(),
+            "not SARIF",
+        ),
+    ];
+    let mut failures = Vec::new();
+    for (kind, name, content, expected) in cases {
+        match measure(*kind, name, content) {
+            // The go cover case must not panic; counts that large are its own business.
+            Ok(m) if expected.is_empty() => assert!(m.values().all(|v| v.is_finite() && *v < 1.0), "{name}: {m:?}"),
+            Err(e) if !expected.is_empty() && e.contains(expected) => {}
+            other => failures.push(format!("{name}: {other:?}, expected an error with `{expected}`")),
+        }
+    }
+    assert!(failures.is_empty(), "{}", failures.join("\n"));
+}
+
+/// CodeQL puts the rules of its query packs under `tool.extensions`, and a result names its
+/// rule with `rule.toolComponent`: an error-level alert without a level of its own is an
+/// error, not the default warning.
+#[test]
+fn codeql_rules_in_tool_extensions_keep_their_level() {
+    let path = concat!(env!("CARGO_MANIFEST_DIR"), "/tests/fixtures/evidence/codeql-extensions.sarif");
+    let m = supportplan::evidence::measure(std::path::Path::new(path), EvidenceKind::Sarif).unwrap();
+    assert_eq!((m["error"], m["warning"]), (1.0, 0.0), "{m:?}");
+}
+
+/// jest-junit writes one suite a test file: two files each with a test titled "renders
+/// correctly" are two tests, and the failing one is not a passing retry of the other.
+#[test]
+fn the_same_title_in_two_suites_is_two_tests() {
+    let path = concat!(env!("CARGO_MANIFEST_DIR"), "/tests/fixtures/evidence/jest-same-title.xml");
+    let m = supportplan::evidence::measure(std::path::Path::new(path), EvidenceKind::Junit).unwrap();
+    assert_eq!((m["tests"], m["failed"], m["flaky"]), (2.0, 1.0, 0.0), "{m:?}");
+}

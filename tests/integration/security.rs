@@ -420,3 +420,47 @@ fn the_workflows_pass_only_inputs_the_action_declares() {
     }
     assert!(checked >= 8, "the workflows' inputs were read: {checked}");
 }
+
+/// `GITHUB_EVENT_PATH` may name a FIFO or `/dev/zero`: reading stops at GitHub's 25 MiB cap
+/// (it had read until the machine ran out of memory).
+#[cfg(feature = "github")]
+#[test]
+fn an_endless_event_payload_is_read_only_to_its_cap() {
+    let d = Dir::git();
+    d.write("support-plan.toml", example());
+    d.commit("plan", 1);
+    let out = std::process::Command::new(env!("CARGO_BIN_EXE_plan"))
+        .args(["comment", "--dry-run", "--now", NOW])
+        .current_dir(d.path())
+        .env("GITHUB_EVENT_NAME", "pull_request")
+        .env("GITHUB_EVENT_PATH", "/dev/zero")
+        .env_remove("GITHUB_TOKEN")
+        .output()
+        .unwrap();
+    assert_eq!(out.status.code(), Some(2));
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert!(stderr.contains("GITHUB_EVENT_PATH /dev/zero is over the 26214400 bytes"), "{stderr}");
+}
+
+/// Characters that change how text reads without showing themselves (line and paragraph
+/// separators, zero-width spaces, direction marks, the byte-order mark) are shown escaped in
+/// a terminal and dropped from Markdown, like the bidirectional overrides.
+#[test]
+fn invisible_characters_from_a_plan_are_never_printed_raw() {
+    let d = Dir::git();
+    d.write("support-plan.toml", example());
+    d.commit("plan", 1);
+    let sneaky = "Acme\u{2028}Billing\u{200b}\u{200f}\u{061c}\u{feff}\u{2060}";
+    d.edit("support-plan.toml", "title = \"Acme Billing Service\"", &format!("title = \"{sneaky}\""));
+    let raw = ['\u{2028}', '\u{200b}', '\u{200f}', '\u{061c}', '\u{feff}', '\u{2060}'];
+    let diff = d.plan(&["diff", "HEAD"]);
+    assert_eq!(diff.code, 0, "{}", diff.stderr);
+    assert!(diff.stdout.contains("\\u{2028}"), "{}", diff.stdout);
+    let rendered = d.plan(&["render"]);
+    assert_eq!(rendered.code, 0, "{}", rendered.stderr);
+    for (what, text) in [("diff", &diff.stdout), ("render", &rendered.stdout)] {
+        for c in raw {
+            assert!(!text.contains(c), "{what}: a raw U+{:04X} in:\n{text}", c as u32);
+        }
+    }
+}
