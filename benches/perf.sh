@@ -35,6 +35,21 @@ if [ ! -d "$GRAPH/.git" ]; then
   git clone -q --no-local "$REPO" "$GRAPH"
   git -C "$GRAPH" commit-graph write --reachable --changed-paths
 fi
+# The same repository with 10,000 more tags (release candidates, nightlies, other products'),
+# all in packed-refs: finding the previous release must not slow down with them.
+TAGS=$REPO-tags
+if [ ! -d "$TAGS/.git" ]; then
+  git clone -q --no-local "$REPO" "$TAGS"
+  old=$(git -C "$TAGS" rev-parse HEAD~5000)
+  for i in $(seq 0 9999); do
+    case $((i % 3)) in
+      0) echo "create refs/tags/v1.0.$((i / 3))-rc.$i $old" ;;
+      1) echo "create refs/tags/nightly-$i $old" ;;
+      *) echo "create refs/tags/other/v9.$i.0 $old" ;;
+    esac
+  done | git -C "$TAGS" update-ref --stdin
+  git -C "$TAGS" pack-refs --all --prune
+fi
 rm -f "$REPO/.git/objects/info/commit-graph"; rm -rf "$REPO/.git/objects/info/commit-graphs"
 git -C "$REPO" config core.commitGraph false
 A=v1.10.0; B=v1.19.0; ID=svc-042; P=services/$ID/support-plan.toml
@@ -48,6 +63,7 @@ ROWS=(
   "diff, every plan changed|git diff $A $B -- '*support-plan.toml'|$BIN diff $A $B --format json|$RUNS"
   "diff --plan $ID (vs diff of all)|$BIN diff $A $B --format json|$BIN diff $A $B --format json --plan $ID|$RUNS"
   "check --rev $B vs cat-file --batch|git cat-file --batch < $OUT/perf-blobs.txt|$BIN check --rev $B --now 2026-11-26 -q|$RUNS"
+  "diff --since-release, 10,000 tags (vs git describe)|git -C $TAGS describe --tags --abbrev=0 --match 'v[0-9]*.[0-9]*.[0-9]*' --exclude '*-*'|$BIN -C $TAGS diff --since-release --format json --plan $ID|$RUNS"
   "log --plan $ID|git log --format=%H -- $P|$BIN log --plan $ID --format json|$RUNS"
   "log --plan $ID, commit-graph + Bloom|git -C $GRAPH log --format=%H -- $P|$BIN -C $GRAPH log --plan $ID --format json|$RUNS"
   "log, every plan (vs log --format=%H)|git log --format=%H -- '*support-plan.toml'|$BIN log --format json|$SLOW_RUNS"
