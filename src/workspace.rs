@@ -27,8 +27,19 @@ pub fn read_config(root: &Path) -> anyhow::Result<Config> {
 /// and reported (a link to `/etc/passwd` or `/proc/self/environ` is never read or echoed).
 pub fn discover(root: &Path, config: &Config) -> anyhow::Result<(Vec<String>, Vec<Skipped>)> {
     let excludes = config.excludes();
-    let found = walk(root, &excludes, &|path, kind| (kind.is_file() || kind.is_symlink()) && is_plan_path(path))?;
+    let mut unreadable_names = Vec::new();
+    let found = walk(
+        root,
+        &excludes,
+        &|path, kind| (kind.is_file() || kind.is_symlink()) && is_plan_path(path),
+        &mut unreadable_names,
+    )?;
     let (mut files, mut skipped) = (Vec::new(), Vec::new());
+    // A folder or file whose name is not UTF-8 may hold a plan: said, never silently passed.
+    skipped.extend(unreadable_names.into_iter().map(|path| Skipped {
+        path,
+        why: "has a name that is not UTF-8; nothing in it was read (git reads it at a revision: use --rev)",
+    }));
     for f in found {
         match outside_link(root, &f) {
             Some(why) => skipped.push(Skipped { path: f, why }),
@@ -57,6 +68,7 @@ fn walk(
     root: &Path,
     excludes: &globset::GlobSet,
     accept: &dyn Fn(&str, &std::fs::FileType) -> bool,
+    not_utf8: &mut Vec<String>,
 ) -> anyhow::Result<Vec<String>> {
     let mut found = Vec::new();
     let mut stack: Vec<PathBuf> = vec![PathBuf::new()];
@@ -66,7 +78,14 @@ fn walk(
         for entry in entries {
             let entry = entry.with_context(|| format!("listing {}", dir.display()))?;
             let name = entry.file_name();
-            let Some(name) = name.to_str() else { continue };
+            let Some(name) = name.to_str() else {
+                let shown = rel.join(name.to_string_lossy().as_ref()).to_string_lossy().into_owned();
+                let dir = entry.file_type().is_ok_and(|t| t.is_dir());
+                if dir || is_plan_path(&shown) {
+                    not_utf8.push(shown);
+                }
+                continue;
+            };
             let child = rel.join(name);
             let rel_str = child.to_string_lossy().replace('\\', "/");
             if excludes.is_match(&rel_str) {
@@ -135,7 +154,7 @@ pub fn load_files(root: &Path, files: &[String]) -> anyhow::Result<Vec<Result<Lo
 /// Every regular file under `root` that `wanted` accepts (symbolic links are not followed),
 /// as sorted relative paths.
 pub fn files_where(root: &Path, wanted: &dyn Fn(&str) -> bool) -> anyhow::Result<Vec<String>> {
-    walk(root, &globset::GlobSet::empty(), &|path, kind| kind.is_file() && wanted(path))
+    walk(root, &globset::GlobSet::empty(), &|path, kind| kind.is_file() && wanted(path), &mut Vec::new())
 }
 
 /// A small text file of the work tree (a record, the waivers or the config), or `None` when

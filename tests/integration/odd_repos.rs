@@ -222,3 +222,20 @@ fn dot_git_as_a_file_pointing_elsewhere() {
     std::fs::create_dir_all(d.path().join("docs")).unwrap();
     restore_weakened(&run_plan(&d.path().join("docs"), &["diff", "v1.0.0", "HEAD"]));
 }
+
+#[test]
+fn a_folder_whose_name_is_not_utf8_is_named_not_silently_passed_over() {
+    use std::os::unix::ffi::OsStrExt;
+    let d = Dir::git();
+    d.write("support-plan.toml", example());
+    let odd = d.path().join(std::ffi::OsStr::from_bytes(b"svc\xff"));
+    std::fs::create_dir(&odd).unwrap();
+    std::fs::write(odd.join("support-plan.toml"), example().replace("acme-billing", "svc-b")).unwrap();
+    d.commit("two plans", 1);
+    let out = d.plan(&["check", "--now", NOW]);
+    assert!(out.stderr.contains("note: skipped svc\u{fffd}: it has a name that is not UTF-8"), "{}", out.stderr);
+    // At a revision git reads it.
+    let out = d.plan(&["check", "--rev", "HEAD", "--now", NOW, "--format", "json"]);
+    let v: serde_json::Value = serde_json::from_str(&out.stdout).unwrap();
+    assert_eq!(v["plans"].as_array().unwrap().len(), 2, "{}", out.stdout);
+}
