@@ -11,6 +11,7 @@ mod diff;
 mod due;
 mod ergonomics;
 mod fmt;
+mod fuzz_regressions;
 pub mod gate;
 mod gate_hardening;
 mod hostile_evidence;
