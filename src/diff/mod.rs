@@ -193,13 +193,20 @@ pub fn describe(c: &Change) -> String {
 /// Diffs two versions of one plan.
 pub fn diff_plans(old: &LoadedPlan, new: &LoadedPlan) -> Vec<Change> {
     let (a, b) = (value::tree(&old.plan), value::tree(&new.plan));
-    diff_trees(&new.plan.plan.product, (&a, &old.source.text), (&b, &new.source.text), None)
+    let (wa, wb) =
+        (value::Written::plan(&old.source.text, &old.index), value::Written::plan(&new.source.text, &new.index));
+    diff_trees(&new.plan.plan.product, (&a, wa), (&b, wb), None)
 }
 
 /// Diffs two value trees, each with the text it was read from (values are shown as written
 /// there). `role` wraps record files (`approval`, `attestation`, `config`) so that their
 /// paths meet their catalogue entries.
-pub fn diff_trees(key: &str, old: (&toml::Value, &str), new: (&toml::Value, &str), role: Option<&str>) -> Vec<Change> {
+fn diff_trees(
+    key: &str,
+    old: (&toml::Value, value::Written),
+    new: (&toml::Value, value::Written),
+    role: Option<&str>,
+) -> Vec<Change> {
     fn wrap<'v>(v: &'v toml::Value, role: Option<&str>) -> std::borrow::Cow<'v, toml::Value> {
         match role {
             Some(r) => std::borrow::Cow::Owned(toml::Value::Table(toml::Table::from_iter([(r.to_owned(), v.clone())]))),
@@ -213,15 +220,13 @@ pub fn diff_trees(key: &str, old: (&toml::Value, &str), new: (&toml::Value, &str
     if raw.is_empty() {
         return Vec::new();
     }
-    // As written: the text is parsed (without building values) only when something changed,
-    // and only the changed values are read from it.
-    let (doc_a, doc_b) = (toml::de::DeTable::parse(old.1).ok(), toml::de::DeTable::parse(new.1).ok());
-    let at = |doc: &Option<toml::Spanned<toml::de::DeTable<'_>>>, path: &[String]| -> Option<toml::Value> {
+    // As written: only the changed values are read from the text.
+    let at = |written: &value::Written, path: &[String]| -> Option<toml::Value> {
         let path = match role {
             Some(_) => path.get(1..)?,
             None => path,
         };
-        value::written_at(doc.as_ref()?.get_ref(), path)
+        written.at(path)
     };
     raw.into_iter()
         .map(|r| {
@@ -240,8 +245,8 @@ pub fn diff_trees(key: &str, old: (&toml::Value, &str), new: (&toml::Value, &str
                 _ => (None, None),
             };
             let path = r.path.join(".");
-            let old_v = r.old.as_ref().map(|v| value::as_written(v, at(&doc_a, &r.path).as_ref()));
-            let new_v = r.new.as_ref().map(|v| value::as_written(v, at(&doc_b, &r.path).as_ref()));
+            let old_v = r.old.as_ref().map(|v| value::as_written(v, at(&old.1, &r.path).as_ref()));
+            let new_v = r.new.as_ref().map(|v| value::as_written(v, at(&new.1, &r.path).as_ref()));
             let fingerprint = fingerprint(&[key, &path, &format!("{old_v:?}"), &format!("{new_v:?}")]);
             Change { path, kind: r.kind, old: old_v, new: new_v, impact, reason, text_diff, unified, fingerprint }
         })
@@ -403,7 +408,7 @@ pub fn diff_record<T: Serialize>(
         FileRole::Approval | FileRole::Attestation | FileRole::Config => Some(role.as_str()),
         FileRole::Plan | FileRole::Waivers => None,
     };
-    let changes = diff_trees(path, (&a, at), (&b, bt), wrap);
+    let changes = diff_trees(path, (&a, value::Written::text(at)), (&b, value::Written::text(bt)), wrap);
     let status = match (old.is_some(), new.is_some()) {
         (false, true) => PlanStatus::Added,
         (true, false) => PlanStatus::Removed,

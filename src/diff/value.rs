@@ -2,8 +2,10 @@
 //! and `"1h"` become the same string) and a structural diff over it.
 
 use toml::Value;
+use toml::de::{DeTable, DeValue};
 
 use super::ChangeKind;
+use crate::plan::SpanIndex;
 use crate::plan::values::{Duration, Period, Quantity};
 
 /// A change found by the structural diff, before classification.
@@ -134,11 +136,45 @@ pub fn as_written(compared: &Value, found: Option<&Value>) -> serde_json::Value 
     }
 }
 
-/// The value at `path` in a parsed document, as written (a key path; array elements by
-/// index), built only for that value.
-pub fn written_at(doc: &toml::de::DeTable<'_>, path: &[String]) -> Option<Value> {
+/// Where a diff reads values as the file wrote them: a plan's span index over its text (a
+/// changed scalar is parsed alone, from its span), else the text parsed once, on first use.
+pub struct Written<'a> {
+    text: &'a str,
+    index: Option<&'a SpanIndex>,
+    doc: std::cell::OnceCell<Option<toml::Spanned<DeTable<'a>>>>,
+}
+
+impl<'a> Written<'a> {
+    pub fn plan(text: &'a str, index: &'a SpanIndex) -> Self {
+        Written { text, index: Some(index), doc: Default::default() }
+    }
+
+    pub fn text(text: &'a str) -> Self {
+        Written { text, index: None, doc: Default::default() }
+    }
+
+    /// The value at `path` (a key path; array elements by index), as written.
+    pub fn at(&self, path: &[String]) -> Option<Value> {
+        if let Some(index) = self.index {
+            let entry = index.get(path)?;
+            if entry.scalar
+                && let Some(v) = self.text.get(entry.value).and_then(|t| DeValue::parse(t).ok()).and_then(value_of)
+            {
+                return Some(v);
+            }
+        }
+        let doc = self.doc.get_or_init(|| DeTable::parse(self.text).ok());
+        written_at(doc.as_ref()?.get_ref(), path)
+    }
+}
+
+fn value_of(v: toml::Spanned<DeValue<'_>>) -> Option<Value> {
     use serde::Deserialize as _;
-    use toml::de::DeValue;
+    Value::deserialize(toml::de::ValueDeserializer::from(v)).ok()
+}
+
+/// The value at `path` in a parsed document, built only for that value.
+fn written_at(doc: &DeTable<'_>, path: &[String]) -> Option<Value> {
     let (first, rest) = path.split_first()?;
     let mut current = doc.get(first.as_str())?;
     for k in rest {
@@ -148,7 +184,7 @@ pub fn written_at(doc: &toml::de::DeTable<'_>, path: &[String]) -> Option<Value>
             _ => return None,
         };
     }
-    Value::deserialize(toml::de::ValueDeserializer::from(current.clone())).ok()
+    value_of(current.clone())
 }
 
 /// JSON for output: dates as strings, tables as objects.
@@ -200,5 +236,34 @@ pub fn short(v: &serde_json::Value) -> String {
         }
         serde_json::Value::Array(a) => format!("[{}]", a.iter().map(short).collect::<Vec<_>>().join(", ")),
         other => other.to_string(),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// Every value of every template, read from its span, is what a full parse finds there.
+    #[test]
+    fn values_read_from_spans_are_the_values_of_a_full_parse() {
+        let odd = "schema_version = 1\n[plan]\nproduct = 'a'\nx = \"\"\"\nline\\\n  two\"\"\"\n\
+                   \"quoted key\".y = 1e3\nd = 1979-05-27T07:32:00-08:00\nl = [1, { a = 'b' }, [2]]\n\
+                   [[t]]\nk = 0x1f\n[[t]]\nk = +inf\n";
+        let templates = ["example", "library", "standard", "web-service"].map(|t| {
+            std::fs::read_to_string(format!("{}/plan-templates/{t}.toml", env!("CARGO_MANIFEST_DIR"))).unwrap()
+        });
+        let mut compared = 0;
+        for text in templates.iter().map(String::as_str).chain([odd]) {
+            let root = DeTable::parse(text).unwrap();
+            let index = SpanIndex::build(&root);
+            let fast = Written::plan(text, &index);
+            for e in SpanIndex::entries_within(text, &(0..text.len())) {
+                assert_eq!(fast.at(&e.path), written_at(root.get_ref(), &e.path), "{:?}", e.path);
+                assert_eq!(index.get(&e.path), Some(e.entry.clone()), "{:?}", e.path);
+                compared += 1;
+            }
+            assert_eq!(fast.at(&["no".into(), "such".into()]), None);
+        }
+        assert!(compared > 1000, "{compared}");
     }
 }

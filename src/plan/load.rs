@@ -98,11 +98,11 @@ pub fn load(source: Source) -> Result<LoadedPlan, LoadFailure> {
         );
         return fail_with(source, d);
     }
-    let index = SpanIndex::build(&root, &source.text);
+    let index = SpanIndex::build(&root);
     let plan: Plan = match serde::Deserialize::deserialize(toml::de::Deserializer::from(root)) {
         Ok(plan) => plan,
         Err(e) => {
-            let d = typed_error(e.message(), e.span(), &index, &source.text);
+            let d = typed_error(e.message(), e.span(), &source.text);
             return fail_with(source, d);
         }
     };
@@ -158,7 +158,7 @@ fn check_schema_version(root: &toml::Spanned<DeTable<'_>>) -> Result<(), Diagnos
 
 /// Turns a serde error into a diagnostic whose span points at the offending key or value,
 /// with a "did you mean" where the error lists what was expected.
-fn typed_error(message: &str, span: Option<Range<usize>>, index: &SpanIndex, text: &str) -> Diagnostic {
+fn typed_error(message: &str, span: Option<Range<usize>>, text: &str) -> Diagnostic {
     let message = message.trim_end().to_owned();
     let first_tick = backticked(&message).into_iter().next();
     let mut narrowed = span.clone().map(|s| s.start..line_end(text, s.start));
@@ -166,9 +166,10 @@ fn typed_error(message: &str, span: Option<Range<usize>>, index: &SpanIndex, tex
     // Serde reports some errors at the enclosing table's header; search that table's body.
     let span = span.map(|s| s.start..table_end(text, s.end));
     if let Some(within) = &span {
+        let entries = SpanIndex::entries_within(text, within);
         if let Some(field) = message.strip_prefix("unknown field ").and(first_tick.as_deref()) {
-            if let Some((_, e)) = index.entries_within(within).find(|(p, _)| p.last().is_some_and(|k| k == field)) {
-                narrowed = Some(e.key.clone());
+            if let Some(e) = entries.iter().find(|e| e.path.last().is_some_and(|k| k == field)) {
+                narrowed = Some(e.entry.key.clone());
             }
             help = suggest(field, &message).map(|s| format!("did you mean `{s}`?"));
         } else if message.starts_with("missing field") {
@@ -177,22 +178,20 @@ fn typed_error(message: &str, span: Option<Range<usize>>, index: &SpanIndex, tex
             if let Some(f) = &first_tick {
                 help = Some(format!("add `{f} = …` to this table"));
                 // …unless a key of this table is a near miss of the missing one: a typo.
-                let typo = index.entries_within(within).find(|(p, _)| {
-                    p.last().is_some_and(|k| {
+                let typo = entries.iter().find(|e| {
+                    e.path.last().is_some_and(|k| {
                         k != f && strsim::jaro_winkler(k, f) > 0.85 && !k.chars().all(|c| c.is_ascii_digit())
                     })
                 });
-                if let Some((p, e)) = typo {
-                    let key = p.last().cloned().unwrap_or_default();
-                    narrowed = Some(e.key.clone());
+                if let Some(e) = typo {
+                    let key = e.path.last().cloned().unwrap_or_default();
+                    narrowed = Some(e.entry.key.clone());
                     help = Some(format!("`{key}` is not a known key here; did you mean `{f}`?"));
                 }
             }
         } else if let Some(value) = quoted_value(&message) {
-            if let Some((_, e)) =
-                index.entries_within(within).find(|(_, e)| e.string.as_deref() == Some(value.as_str()))
-            {
-                narrowed = Some(e.value.clone());
+            if let Some(e) = entries.iter().find(|e| e.string.as_deref() == Some(value.as_str())) {
+                narrowed = Some(e.entry.value.clone());
             }
             if message.starts_with("unknown variant") {
                 help = suggest(&value, &message).map(|s| format!("did you mean `{s}`?"));

@@ -2,7 +2,6 @@
 //! that every finding can point at a line. Also finds the placeholders a template left.
 
 use std::borrow::Cow;
-use std::collections::HashMap;
 use std::ops::Range;
 
 use toml::Spanned;
@@ -59,11 +58,20 @@ impl Source {
 }
 
 /// Spans of one key and its value.
-#[derive(Debug, Clone)]
+#[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Entry {
     pub key: Range<usize>,
     pub value: Range<usize>,
-    /// The value's text when it is a string (for narrowing error spans).
+    /// The value is a string, number, boolean or datetime: its span is its whole text.
+    pub scalar: bool,
+}
+
+/// An entry found by [`SpanIndex::entries_within`], with the value's text when it is a string
+/// (for narrowing error spans).
+#[derive(Debug, Clone)]
+pub struct Located {
+    pub path: Vec<String>,
+    pub entry: Entry,
     pub string: Option<String>,
 }
 
@@ -75,31 +83,81 @@ pub struct Placeholder {
     pub span: Range<usize>,
 }
 
-/// Key path -> spans, for every key and array element in a plan. Built on first use (most
-/// plans are located only when something is wrong); placeholders are found eagerly.
+/// Key path -> spans, for every key and array element in a plan, built in the one walk the
+/// loader makes anyway. Paths are kept as 64-bit hashes (no string per key: a plan has
+/// hundreds), sorted for binary search; placeholders are found in the same walk.
 #[derive(Debug, Default, Clone)]
 pub struct SpanIndex {
-    text: String,
-    built: std::sync::OnceLock<Built>,
+    slots: Vec<Slot>,
     pub placeholders: Vec<Placeholder>,
 }
 
-#[derive(Debug, Default, Clone)]
-struct Built {
-    entries: HashMap<String, Entry>,
-    order: Vec<String>,
+#[derive(Debug, Clone, Copy)]
+struct Slot {
+    path: u64,
+    key: (u32, u32),
+    value: (u32, u32),
+    scalar: bool,
 }
 
-const SEP: char = '\u{1f}';
+/// The hash of a path one component longer than `parent`'s (the root's is 0).
+fn hash_child(parent: u64, component: &[u8]) -> u64 {
+    use std::hash::Hasher as _;
+    let mut h = std::hash::DefaultHasher::new();
+    h.write_u64(parent);
+    h.write_usize(component.len());
+    h.write(component);
+    h.finish()
+}
 
-fn join(path: &[String]) -> String {
-    path.join(&SEP.to_string())
+fn hash_path(path: &[String]) -> u64 {
+    path.iter().fold(0, |h, c| hash_child(h, c.as_bytes()))
+}
+
+/// An array element's path component: its index in decimal, without allocating.
+fn index_component(i: usize, buf: &mut [u8; 20]) -> &[u8] {
+    let mut n = i;
+    let mut at = buf.len();
+    loop {
+        at -= 1;
+        buf[at] = b'0' + (n % 10) as u8;
+        n /= 10;
+        if n == 0 {
+            return &buf[at..];
+        }
+    }
+}
+
+/// Visits every value under a table, depth first in file order, with its path's hash and the
+/// key's span (an array element's "key" is the element itself).
+fn walk_hashed(table: &DeTable<'_>, parent: u64, visit: &mut dyn FnMut(u64, Range<usize>, &Spanned<DeValue<'_>>)) {
+    for (key, value) in table.iter() {
+        visit_hashed(value, key.span(), hash_child(parent, key.get_ref().as_bytes()), visit);
+    }
+}
+
+fn visit_hashed(
+    value: &Spanned<DeValue<'_>>,
+    key: Range<usize>,
+    path: u64,
+    visit: &mut dyn FnMut(u64, Range<usize>, &Spanned<DeValue<'_>>),
+) {
+    visit(path, key, value);
+    match value.get_ref() {
+        DeValue::Table(t) => walk_hashed(t, path, visit),
+        DeValue::Array(items) => {
+            let mut buf = [0; 20];
+            for (i, item) in items.iter().enumerate() {
+                visit_hashed(item, item.span(), hash_child(path, index_component(i, &mut buf)), visit);
+            }
+        }
+        _ => {}
+    }
 }
 
 type Visit<'v> = dyn FnMut(&[Cow<'_, str>], Range<usize>, &Spanned<DeValue<'_>>) + 'v;
 
-/// Visits every value under a table, depth first in file order, with its key path and the
-/// key's span (an array element's "key" is the element itself).
+/// [`walk_hashed`] with the path spelled out (for the rare callers that need the keys).
 fn walk<'t>(table: &'t DeTable<'_>, path: &mut Vec<Cow<'t, str>>, visit: &mut Visit<'_>) {
     for (key, value) in table.iter() {
         path.push(Cow::Borrowed(key.get_ref().as_ref()));
@@ -136,56 +194,72 @@ fn placeholder_of(value: &DeValue<'_>) -> Option<String> {
     dt.date.is_some_and(|d| d.year == 1970 && d.month == 1 && d.day == 1).then(|| dt.to_string())
 }
 
+fn narrow(r: Range<usize>) -> (u32, u32) {
+    (r.start as u32, r.end as u32)
+}
+
 impl SpanIndex {
-    pub fn build(root: &Spanned<DeTable<'_>>, text: &str) -> Self {
-        let mut placeholders = Vec::new();
-        let mut path = Vec::new();
-        walk(root.get_ref(), &mut path, &mut |path, _key, value| {
-            if let Some(text) = placeholder_of(value.get_ref()) {
-                let path = path.iter().map(|s| s.to_string()).collect();
-                placeholders.push(Placeholder { path, text, span: value.span() });
+    /// Indexes a parsed plan (at most [`super::MAX_PLAN_BYTES`], so offsets fit in 32 bits).
+    pub fn build(root: &Spanned<DeTable<'_>>) -> Self {
+        let mut slots = Vec::new();
+        let mut found = Vec::new();
+        walk_hashed(root.get_ref(), 0, &mut |path, key, value| {
+            let scalar = !matches!(value.get_ref(), DeValue::Table(_) | DeValue::Array(_));
+            slots.push(Slot { path, key: narrow(key), value: narrow(value.span()), scalar });
+            if scalar && let Some(text) = placeholder_of(value.get_ref()) {
+                found.push((path, text, value.span()));
             }
         });
-        SpanIndex { text: text.to_owned(), built: std::sync::OnceLock::new(), placeholders }
-    }
-
-    fn built(&self) -> &Built {
-        self.built.get_or_init(|| {
-            let mut b = Built::default();
-            let Ok(root) = DeTable::parse(&self.text) else {
-                return b;
-            };
+        slots.sort_by_key(|s| s.path);
+        // Placeholders are rare: their paths are spelled out in a second walk only when any.
+        let mut placeholders = Vec::new();
+        if !found.is_empty() {
             let mut path = Vec::new();
-            walk(root.get_ref(), &mut path, &mut |path, key, value| {
-                let joined = path.join(&SEP.to_string());
-                let string = value.get_ref().as_str().map(str::to_owned);
-                b.order.push(joined.clone());
-                b.entries.insert(joined, Entry { key, value: value.span(), string });
+            walk(root.get_ref(), &mut path, &mut |path, _key, value| {
+                if let Some(text) = placeholder_of(value.get_ref()) {
+                    let path = path.iter().map(|s| s.to_string()).collect();
+                    placeholders.push(Placeholder { path, text, span: value.span() });
+                }
             });
-            b
-        })
+        }
+        SpanIndex { slots, placeholders }
     }
 
-    pub fn get(&self, path: &[String]) -> Option<&Entry> {
-        self.built().entries.get(&join(path))
+    pub fn get(&self, path: &[String]) -> Option<Entry> {
+        let h = hash_path(path);
+        let i = self.slots.binary_search_by_key(&h, |s| s.path).ok()?;
+        let s = self.slots[i];
+        let range = |(a, b): (u32, u32)| a as usize..b as usize;
+        Some(Entry { key: range(s.key), value: range(s.value), scalar: s.scalar })
     }
 
     /// The best span for a path: the value if known, else the nearest ancestor's key.
     pub fn span_of(&self, path: &[String]) -> Option<Range<usize>> {
         if let Some(e) = self.get(path) {
-            return Some(e.value.clone());
+            return Some(e.value);
         }
-        (1..path.len()).rev().find_map(|n| self.get(&path[..n]).map(|e| e.key.clone()))
+        (1..path.len()).rev().find_map(|n| self.get(&path[..n]).map(|e| e.key))
     }
 
-    /// Entries (in file order) whose key span starts inside `within`.
-    pub fn entries_within(&self, within: &Range<usize>) -> impl Iterator<Item = (Vec<String>, &Entry)> {
-        let b = self.built();
-        b.order.iter().filter_map(move |p| {
-            let e = &b.entries[p];
-            (e.key.start >= within.start && e.key.start < within.end.max(within.start + 1))
-                .then(|| (p.split(SEP).map(str::to_owned).collect(), e))
-        })
+    /// Entries of `text` (in file order) whose key span starts inside `within`, with their
+    /// paths spelled out: the text is parsed again, so this is for error messages only.
+    pub fn entries_within(text: &str, within: &Range<usize>) -> Vec<Located> {
+        let Ok(root) = DeTable::parse(text) else {
+            return Vec::new();
+        };
+        let mut out = Vec::new();
+        let mut path = Vec::new();
+        walk(root.get_ref(), &mut path, &mut |path, key, value| {
+            if key.start >= within.start && key.start < within.end.max(within.start + 1) {
+                let scalar = !matches!(value.get_ref(), DeValue::Table(_) | DeValue::Array(_));
+                out.push(Located {
+                    path: path.iter().map(|s| s.to_string()).collect(),
+                    entry: Entry { key, value: value.span(), scalar },
+                    string: value.get_ref().as_str().map(str::to_owned),
+                });
+            }
+        });
+        out
     }
 
     pub fn is_placeholder_at(&self, path: &[String]) -> bool {
