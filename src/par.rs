@@ -30,11 +30,79 @@ pub fn map<T: Sync, R: Send>(items: &[T], f: impl Fn(&T) -> R + Sync) -> Vec<R> 
     results.into_inner().unwrap_or_default().into_iter().flatten().collect()
 }
 
+/// [`map`] over items as they are produced: `produce` runs on the calling thread (reading
+/// from git, say) and hands each item over at once to the other threads, then the calling
+/// thread joins them. Results keep the order items were produced in. An error from `produce`
+/// is returned once the items handed over so far are done.
+pub fn map_produced<T: Send, R: Send, E>(
+    produce: impl FnOnce(&mut dyn FnMut(T)) -> Result<(), E>,
+    f: impl Fn(T) -> R + Sync,
+) -> Result<Vec<R>, E> {
+    let threads = std::thread::available_parallelism().map_or(1, |n| n.get()).min(8);
+    if threads <= 1 {
+        let mut items = Vec::new();
+        produce(&mut |t| items.push(t))?;
+        return Ok(items.into_iter().map(f).collect());
+    }
+    let (tx, rx) = std::sync::mpsc::channel::<(usize, T)>();
+    let rx = Mutex::new(rx);
+    let results: Mutex<Vec<Option<R>>> = Mutex::new(Vec::new());
+    let work = || {
+        loop {
+            let next = match rx.lock() {
+                Ok(rx) => rx.recv(),
+                Err(_) => break,
+            };
+            let Ok((i, item)) = next else { break };
+            let r = f(item);
+            if let Ok(mut out) = results.lock() {
+                if out.len() <= i {
+                    out.resize_with(i + 1, || None);
+                }
+                out[i] = Some(r);
+            }
+        }
+    };
+    std::thread::scope(|scope| {
+        for _ in 1..threads {
+            scope.spawn(work);
+        }
+        let mut n = 0;
+        let produced = produce(&mut |t| {
+            // The receiver lives until every worker is done: sending cannot fail.
+            let _ = tx.send((n, t));
+            n += 1;
+        });
+        drop(tx);
+        work();
+        produced
+    })?;
+    Ok(results.into_inner().unwrap_or_default().into_iter().flatten().collect())
+}
+
 #[cfg(test)]
 mod tests {
     #[test]
     fn keeps_order() {
         let items: Vec<u32> = (0..1000).collect();
         assert_eq!(super::map(&items, |x| x * 2), items.iter().map(|x| x * 2).collect::<Vec<_>>());
+    }
+
+    #[test]
+    fn produced_items_keep_their_order_and_an_error_still_returns() {
+        let produce = |fail: bool| {
+            move |give: &mut dyn FnMut(u32)| {
+                for x in 0..1000 {
+                    if fail && x == 500 {
+                        return Err(format!("stopped at {x}"));
+                    }
+                    give(x);
+                }
+                Ok(())
+            }
+        };
+        let out = super::map_produced(produce(false), |x| x * 2).unwrap();
+        assert_eq!(out, (0..1000).map(|x| x * 2).collect::<Vec<_>>());
+        assert_eq!(super::map_produced(produce(true), |x| x * 2), Err("stopped at 500".to_owned()));
     }
 }

@@ -8,7 +8,7 @@ use anyhow::Context as _;
 use crate::config::{CONFIG_PATH, Config, is_plan_path};
 use crate::diff::{FileRole, PlanChange, Side, diff_pair};
 use crate::git::{ObjectId, Repo, rev::Resolved, tree::Skipped};
-use crate::plan::{LoadFailure, LoadedPlan, MAX_PLAN_BYTES, RawPlan, load_many};
+use crate::plan::{LoadFailure, LoadedPlan, MAX_PLAN_BYTES, RawPlan, load_many, load_one};
 use crate::workspace;
 
 pub type Loaded = Result<LoadedPlan, LoadFailure>;
@@ -163,22 +163,31 @@ pub fn candidates_for(repo: &Repo, base: &Resolved, head: &Endpoint, only: Optio
         Endpoint::Commit(h) => {
             let config = discovery_config(repo, h);
             let changes = repo.changed_plan_files(base.id, h.id, &config.excludes())?;
+            if only.is_none() {
+                // Every changed plan: each blob is parsed (on the other cores) as soon as it is read.
+                let produce = |give: &mut dyn FnMut((bool, RawPlan))| -> anyhow::Result<()> {
+                    for ch in &changes {
+                        if let Some(id) = ch.old {
+                            give((false, read_blob(repo, &ch.path, id, &base.spec)?));
+                        }
+                        if let Some(id) = ch.new {
+                            give((true, read_blob(repo, &ch.path, id, &h.spec)?));
+                        }
+                    }
+                    Ok(())
+                };
+                let loaded = crate::par::map_produced(produce, |(is_new, raw)| (is_new, load_one(&raw)))?;
+                let (new, old): (Vec<_>, Vec<_>) = loaded.into_iter().partition(|(is_new, _)| *is_new);
+                let strip = |v: Vec<(bool, Loaded)>| v.into_iter().map(|(_, l)| l).collect();
+                return Ok(Candidates { old: strip(old), new: strip(new), skipped: vec![] });
+            }
             let (mut old, mut new) = (Vec::new(), Vec::new());
             for ch in changes {
-                if only.is_some() {
-                    let a = ch.old.map(|id| read_blob(repo, &ch.path, id, &base.spec)).transpose()?;
-                    let b = ch.new.map(|id| read_blob(repo, &ch.path, id, &h.spec)).transpose()?;
-                    if a.iter().chain(b.iter()).any(may_be) {
-                        old.extend(a);
-                        new.extend(b);
-                    }
-                    continue;
-                }
-                if let Some(id) = ch.old {
-                    old.push(read_blob(repo, &ch.path, id, &base.spec)?);
-                }
-                if let Some(id) = ch.new {
-                    new.push(read_blob(repo, &ch.path, id, &h.spec)?);
+                let a = ch.old.map(|id| read_blob(repo, &ch.path, id, &base.spec)).transpose()?;
+                let b = ch.new.map(|id| read_blob(repo, &ch.path, id, &h.spec)).transpose()?;
+                if a.iter().chain(b.iter()).any(may_be) {
+                    old.extend(a);
+                    new.extend(b);
                 }
             }
             let n = old.len();

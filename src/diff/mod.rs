@@ -221,12 +221,12 @@ fn diff_trees(
         return Vec::new();
     }
     // As written: only the changed values are read from the text.
-    let at = |written: &value::Written, path: &[String]| -> Option<toml::Value> {
+    let at = |written: &value::Written, path: &[String], compared: &toml::Value| -> Option<toml::Value> {
         let path = match role {
             Some(_) => path.get(1..)?,
             None => path,
         };
-        written.at(path)
+        written.at(path, compared)
     };
     raw.into_iter()
         .map(|r| {
@@ -245,8 +245,8 @@ fn diff_trees(
                 _ => (None, None),
             };
             let path = r.path.join(".");
-            let old_v = r.old.as_ref().map(|v| value::as_written(v, at(&old.1, &r.path).as_ref()));
-            let new_v = r.new.as_ref().map(|v| value::as_written(v, at(&new.1, &r.path).as_ref()));
+            let old_v = r.old.as_ref().map(|v| value::as_written(v, at(&old.1, &r.path, v).as_ref()));
+            let new_v = r.new.as_ref().map(|v| value::as_written(v, at(&new.1, &r.path, v).as_ref()));
             let fingerprint = fingerprint(&[key, &path, &format!("{old_v:?}"), &format!("{new_v:?}")]);
             Change { path, kind: r.kind, old: old_v, new: new_v, impact, reason, text_diff, unified, fingerprint }
         })

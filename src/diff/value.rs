@@ -90,6 +90,8 @@ pub fn diff(path: &mut Vec<String>, a: Option<&Value>, b: Option<&Value>, out: &
     };
     match (a, b) {
         (None, None) => {}
+        // Equal as written is equal as typed: most of two versions of a plan is the same.
+        (Some(a), Some(b)) if a == b => {}
         (None, Some(b)) => out.push(change(path, ChangeKind::Added, None, Some(b))),
         (Some(a), None) => out.push(change(path, ChangeKind::Removed, Some(a), None)),
         (Some(a), Some(b)) if is_na(a) != is_na(b) || is_money(a) || is_money(b) => {
@@ -110,10 +112,11 @@ pub fn diff(path: &mut Vec<String>, a: Option<&Value>, b: Option<&Value>, out: &
         (Some(Value::Array(x)), Some(Value::Array(y))) if x.iter().chain(y.iter()).all(scalar) => {
             // Lists of names or globs: report elements removed and added; a pure reorder
             // changes nothing a reader relies on.
-            for v in x.iter().filter(|v| !y.iter().any(|w| same(v, w))) {
+            let within = |v: &Value, set: &[Value]| set.contains(v) || set.iter().any(|w| same(v, w));
+            for v in x.iter().filter(|v| !within(v, y)) {
                 out.push(change(path, ChangeKind::Removed, Some(v), None));
             }
-            for v in y.iter().filter(|v| !x.iter().any(|w| same(v, w))) {
+            for v in y.iter().filter(|v| !within(v, x)) {
                 out.push(change(path, ChangeKind::Added, None, Some(v)));
             }
         }
@@ -153,12 +156,16 @@ impl<'a> Written<'a> {
         Written { text, index: None, doc: Default::default() }
     }
 
-    /// The value at `path` (a key path; array elements by index), as written.
-    pub fn at(&self, path: &[String]) -> Option<Value> {
+    /// The value at `path` (a key path; array elements by index), as written, for a change
+    /// whose compared value is `compared`. A scalar read from its span is taken only when it
+    /// equals `compared` as typed: a path hash that collided cannot show another key's value.
+    pub fn at(&self, path: &[String], compared: &Value) -> Option<Value> {
         if let Some(index) = self.index {
-            let entry = index.get(path)?;
-            if entry.scalar
-                && let Some(v) = self.text.get(entry.value).and_then(|t| DeValue::parse(t).ok()).and_then(value_of)
+            let entry = index.get(path);
+            if let Some(entry) = entry.as_ref().filter(|e| e.scalar)
+                && let Some(v) =
+                    self.text.get(entry.value.clone()).and_then(|t| DeValue::parse(t).ok()).and_then(value_of)
+                && same(&v, compared)
             {
                 return Some(v);
             }
@@ -258,11 +265,15 @@ mod tests {
             let index = SpanIndex::build(&root);
             let fast = Written::plan(text, &index);
             for e in SpanIndex::entries_within(text, &(0..text.len())) {
-                assert_eq!(fast.at(&e.path), written_at(root.get_ref(), &e.path), "{:?}", e.path);
+                let full = written_at(root.get_ref(), &e.path);
+                let typed = full.clone().unwrap();
+                assert_eq!(fast.at(&e.path, &typed), full, "{:?}", e.path);
+                // Not the value compared (a path hash that collided): the full parse decides.
+                assert_eq!(fast.at(&e.path, &Value::Boolean(full != Some(Value::Boolean(true)))), full, "{:?}", e.path);
                 assert_eq!(index.get(&e.path), Some(e.entry.clone()), "{:?}", e.path);
                 compared += 1;
             }
-            assert_eq!(fast.at(&["no".into(), "such".into()]), None);
+            assert_eq!(fast.at(&["no".into(), "such".into()], &Value::Integer(1)), None);
         }
         assert!(compared > 1000, "{compared}");
     }

@@ -18,6 +18,8 @@ pub use gix::ObjectId;
 pub use history::{Chain, CommitInfo, PathFollower};
 pub use tree::{FileChange, TreeFile};
 
+const OBJECT_CACHE_BYTES: usize = 8 * 1024 * 1024;
+
 /// A repository opened for reading.
 pub struct Repo {
     pub(crate) inner: gix::Repository,
@@ -28,8 +30,10 @@ impl Repo {
     pub fn discover(dir: &Path) -> anyhow::Result<Repo> {
         let mut inner = gix::discover(dir)
             .with_context(|| format!("{} is not inside a git repository (nor is any parent folder)", dir.display()))?;
-        // No object cache: reads are one pass, and history walks keep their own chain of ids.
-        inner.object_cache_size(0);
+        // A small cache of inflated objects: a history walk reads each tree twice (as a
+        // commit's and as its child's parent's), and a comparison diffs the same two trees
+        // for plans and for the gate's records.
+        inner.object_cache_size(OBJECT_CACHE_BYTES);
         // Without a delta-base cache every tree read re-inflates its whole delta chain;
         // gix only installs one with its `max-performance` feature, which we leave off.
         inner

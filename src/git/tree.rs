@@ -61,16 +61,24 @@ impl Repo {
         &self,
         tree: ObjectId,
     ) -> anyhow::Result<Vec<(gix::objs::tree::EntryMode, Vec<u8>, ObjectId)>> {
-        let t = self
+        let data = self.tree_data(tree)?;
+        self.entry_refs(&data)?.into_iter().map(|e| Ok((e.mode, e.filename.to_vec(), e.oid.to_owned()))).collect()
+    }
+
+    /// A tree object's bytes.
+    fn tree_data(&self, tree: ObjectId) -> anyhow::Result<Vec<u8>> {
+        let mut t = self
             .inner
             .find_tree(tree)
             .with_context(|| format!("reading tree {} ({})", tree.to_hex_with_len(12), self.missing_object_hint()))?;
-        let mut out = Vec::new();
-        for e in t.iter() {
-            let e = e.context("decoding a tree entry")?;
-            out.push((e.mode(), e.filename().to_vec(), e.object_id()));
-        }
-        Ok(out)
+        Ok(t.take_data())
+    }
+
+    /// The entries of a tree object's bytes, borrowed from them (no allocation per entry).
+    fn entry_refs<'d>(&self, data: &'d [u8]) -> anyhow::Result<Vec<gix::objs::tree::EntryRef<'d>>> {
+        gix::objs::TreeRefIter::from_bytes(data, self.inner.object_hash())
+            .map(|e| e.context("decoding a tree entry"))
+            .collect()
     }
 
     /// Every plan file in the tree of `commit`, sorted by path; plans that are symlinks or
@@ -100,8 +108,10 @@ impl Repo {
     }
 
     fn collect(&self, tree: ObjectId, prefix: &str, walk: &mut Walk, out: &mut Vec<TreeFile>) -> anyhow::Result<()> {
-        for (mode, name, id) in self.entries(tree)? {
-            let path = join(prefix, &name);
+        let data = self.tree_data(tree)?;
+        for e in self.entry_refs(&data)? {
+            let (mode, name, id) = (e.mode, e.filename.as_bytes(), e.oid.to_owned());
+            let path = join(prefix, name);
             if walk.excluded(&path) {
                 continue;
             }
@@ -131,10 +141,10 @@ impl Repo {
         if header.size() > limit as u64 {
             return Ok(Err(header.size()));
         }
-        let blob = self.inner.find_blob(id).with_context(|| {
+        let mut blob = self.inner.find_blob(id).with_context(|| {
             format!("reading {what}: object {} is missing ({})", id.to_hex_with_len(12), self.missing_object_hint())
         })?;
-        Ok(Ok(blob.data.clone()))
+        Ok(Ok(blob.take_data()))
     }
 
     /// The blob at `path` in `commit`, if there is a regular file there.
@@ -201,21 +211,19 @@ impl Repo {
         if a == b {
             return Ok(());
         }
-        let mut left = match a {
-            Some(t) => self.entries(t)?,
-            None => Vec::new(),
-        };
-        let mut right = match b {
-            Some(t) => self.entries(t)?,
-            None => Vec::new(),
-        };
-        left.sort_by(|x, y| x.1.cmp(&y.1));
-        right.sort_by(|x, y| x.1.cmp(&y.1));
+        let data = |t: Option<ObjectId>| t.map(|t| self.tree_data(t)).transpose().map(Option::unwrap_or_default);
+        let (left_data, right_data) = (data(a)?, data(b)?);
+        // Entries borrowed from the objects' bytes, by name (git's order is by name with a
+        // tree's name ending in `/`: nearly sorted already).
+        let mut left = self.entry_refs(&left_data)?;
+        let mut right = self.entry_refs(&right_data)?;
+        left.sort_by(|x, y| x.filename.cmp(y.filename));
+        right.sort_by(|x, y| x.filename.cmp(y.filename));
         // Merge join over the two sorted entry lists.
         let (mut i, mut j) = (0, 0);
         while i < left.len() || j < right.len() {
             let order = match (left.get(i), right.get(j)) {
-                (Some(l), Some(r)) => l.1.cmp(&r.1),
+                (Some(l), Some(r)) => l.filename.cmp(r.filename),
                 (Some(_), None) => std::cmp::Ordering::Less,
                 _ => std::cmp::Ordering::Greater,
             };
@@ -231,19 +239,19 @@ impl Repo {
                 j += 1;
             }
             if let (Some(l), Some(r)) = (l, r)
-                && l.0 == r.0
-                && l.2 == r.2
+                && l.mode == r.mode
+                && l.oid == r.oid
             {
                 continue;
             }
-            let name = l.or(r).map(|e| e.1.as_slice()).unwrap_or_default();
+            let name = l.or(r).map(|e| e.filename.as_bytes()).unwrap_or_default();
             let path = join(prefix, name);
             if walk.excluded(&path) {
                 continue;
             }
-            type E = (gix::objs::tree::EntryMode, Vec<u8>, ObjectId);
-            let tree_id = |e: Option<&E>| e.filter(|e| e.0.is_tree()).map(|e| e.2);
-            let blob_id = |e: Option<&E>| e.filter(|e| e.0.is_blob()).map(|e| e.2);
+            type E<'d> = gix::objs::tree::EntryRef<'d>;
+            let tree_id = |e: Option<&E>| e.filter(|e| e.mode.is_tree()).map(|e| e.oid.to_owned());
+            let blob_id = |e: Option<&E>| e.filter(|e| e.mode.is_blob()).map(|e| e.oid.to_owned());
             let (lt, rt) = (tree_id(l), tree_id(r));
             if (lt.is_some() || rt.is_some()) && !is_skipped_dir(&name.to_str_lossy()) {
                 self.diff_trees(lt, rt, &path, walk, out)?;

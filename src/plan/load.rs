@@ -247,11 +247,15 @@ pub struct RawPlan {
     pub bytes: Result<Vec<u8>, u64>,
 }
 
-/// Loads many plans on all cores; results keep the input order.
-pub fn load_many(raw: Vec<RawPlan>) -> Vec<Result<LoadedPlan, LoadFailure>> {
-    let one = |r: &RawPlan| match &r.bytes {
+/// Loads one plan file read elsewhere (a size over the limit is the failure it names).
+pub fn load_one(r: &RawPlan) -> Result<LoadedPlan, LoadFailure> {
+    match &r.bytes {
         Ok(bytes) => load_bytes(&r.path, r.rev.clone(), bytes),
         Err(size) => Err(oversized(&r.path, r.rev.clone(), *size)),
-    };
-    crate::par::map(&raw, one)
+    }
+}
+
+/// Loads many plans on all cores; results keep the input order.
+pub fn load_many(raw: Vec<RawPlan>) -> Vec<Result<LoadedPlan, LoadFailure>> {
+    crate::par::map(&raw, load_one)
 }

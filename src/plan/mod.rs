@@ -9,7 +9,7 @@ pub mod values;
 
 use std::ops::Range;
 
-pub use load::{MAX_PLAN_BYTES, RawPlan, load, load_bytes, load_many, oversized};
+pub use load::{MAX_PLAN_BYTES, RawPlan, load, load_bytes, load_many, load_one, oversized};
 pub use model::*;
 pub use refs::unit_mismatch;
 pub use source::{LineCol, Source, SpanIndex};

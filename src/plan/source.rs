@@ -100,14 +100,21 @@ struct Slot {
     scalar: bool,
 }
 
-/// The hash of a path one component longer than `parent`'s (the root's is 0).
+/// The hash of a path one component longer than `parent`'s (the root's is 0): a fast
+/// multiply-rotate hash over 8-byte words and the length. Not collision-proof against a
+/// crafted plan: a reader of a span checks what it finds (see `diff::value::Written`).
 fn hash_child(parent: u64, component: &[u8]) -> u64 {
-    use std::hash::Hasher as _;
-    let mut h = std::hash::DefaultHasher::new();
-    h.write_u64(parent);
-    h.write_usize(component.len());
-    h.write(component);
-    h.finish()
+    const K: u64 = 0x517c_c1b7_2722_0a95;
+    let mix = |h: u64, word: u64| (h.rotate_left(5) ^ word).wrapping_mul(K);
+    let mut h = mix(parent, 0x9e37_79b9_7f4a_7c15);
+    let mut chunks = component.chunks_exact(8);
+    for c in &mut chunks {
+        h = mix(h, u64::from_le_bytes(c.try_into().unwrap_or_default()));
+    }
+    let mut last = [0u8; 8];
+    last[..chunks.remainder().len()].copy_from_slice(chunks.remainder());
+    h = mix(h, u64::from_le_bytes(last));
+    mix(h, component.len() as u64)
 }
 
 fn hash_path(path: &[String]) -> u64 {
@@ -130,18 +137,15 @@ fn index_component(i: usize, buf: &mut [u8; 20]) -> &[u8] {
 
 /// Visits every value under a table, depth first in file order, with its path's hash and the
 /// key's span (an array element's "key" is the element itself).
-fn walk_hashed(table: &DeTable<'_>, parent: u64, visit: &mut dyn FnMut(u64, Range<usize>, &Spanned<DeValue<'_>>)) {
+type VisitHashed<'v> = dyn FnMut(u64, Range<usize>, &Spanned<DeValue<'_>>) + 'v;
+
+fn walk_hashed(table: &DeTable<'_>, parent: u64, visit: &mut VisitHashed<'_>) {
     for (key, value) in table.iter() {
         visit_hashed(value, key.span(), hash_child(parent, key.get_ref().as_bytes()), visit);
     }
 }
 
-fn visit_hashed(
-    value: &Spanned<DeValue<'_>>,
-    key: Range<usize>,
-    path: u64,
-    visit: &mut dyn FnMut(u64, Range<usize>, &Spanned<DeValue<'_>>),
-) {
+fn visit_hashed(value: &Spanned<DeValue<'_>>, key: Range<usize>, path: u64, visit: &mut VisitHashed<'_>) {
     visit(path, key, value);
     match value.get_ref() {
         DeValue::Table(t) => walk_hashed(t, path, visit),
@@ -270,6 +274,10 @@ impl SpanIndex {
 /// A value the author must still replace: `"<team id>"`, or one that says TODO, TBD or FIXME.
 pub fn is_placeholder(text: &str) -> bool {
     let t = text.trim();
+    // Most values are neither: no `<…>`, and no capital T, F or X to start a marker word.
+    if !t.starts_with('<') && !t.bytes().any(|b| matches!(b, b'T' | b'F' | b'X')) {
+        return false;
+    }
     (t.starts_with('<') && t.ends_with('>') && t.len() > 2 && !t[1..t.len() - 1].contains(['<', '>']))
         || t.split(|c: char| !c.is_ascii_alphanumeric()).any(|w| matches!(w, "TODO" | "TBD" | "FIXME" | "XXX"))
 }
