@@ -6,19 +6,31 @@ use std::sync::Mutex;
 use std::sync::atomic::{AtomicUsize, Ordering};
 
 pub fn map<T: Sync, R: Send>(items: &[T], f: impl Fn(&T) -> R + Sync) -> Vec<R> {
+    map_init(items, || (), |_, t| f(t))
+}
+
+/// [`map`] with a state each thread makes once (`init`) and hands to `f` for every item it
+/// takes (a repository handle of its own, say).
+pub fn map_init<T: Sync, S, R: Send>(
+    items: &[T],
+    init: impl Fn() -> S + Sync,
+    f: impl Fn(&mut S, &T) -> R + Sync,
+) -> Vec<R> {
     let threads = std::thread::available_parallelism().map_or(1, |n| n.get()).min(8).min(items.len());
     if items.len() < 4 || threads <= 1 {
-        return items.iter().map(f).collect();
+        let mut state = init();
+        return items.iter().map(|t| f(&mut state, t)).collect();
     }
     let next = AtomicUsize::new(0);
     let results: Mutex<Vec<Option<R>>> = Mutex::new((0..items.len()).map(|_| None).collect());
     std::thread::scope(|scope| {
         for _ in 0..threads {
             scope.spawn(|| {
+                let mut state = init();
                 loop {
                     let i = next.fetch_add(1, Ordering::Relaxed);
                     let Some(item) = items.get(i) else { break };
-                    let r = f(item);
+                    let r = f(&mut state, item);
                     if let Ok(mut out) = results.lock() {
                         out[i] = Some(r);
                     }
@@ -26,7 +38,6 @@ pub fn map<T: Sync, R: Send>(items: &[T], f: impl Fn(&T) -> R + Sync) -> Vec<R> 
             });
         }
     });
-    // A worker that panicked re-raises in the scope above, so every slot is filled here.
     results.into_inner().unwrap_or_default().into_iter().flatten().collect()
 }
 

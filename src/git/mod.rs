@@ -20,6 +20,16 @@ pub use tree::{FileChange, TreeFile};
 
 const OBJECT_CACHE_BYTES: usize = 8 * 1024 * 1024;
 
+/// A repository to open on other threads: see [`Repo::shared`].
+pub struct SharedRepo(gix::ThreadSafeRepository);
+
+impl SharedRepo {
+    /// This thread's handle on the repository.
+    pub fn local(&self) -> Repo {
+        Repo::configured(self.0.to_thread_local())
+    }
+}
+
 /// A repository opened for reading.
 pub struct Repo {
     pub(crate) inner: gix::Repository,
@@ -28,8 +38,17 @@ pub struct Repo {
 impl Repo {
     /// Finds the repository containing `dir` (walking up like git), bare ones included.
     pub fn discover(dir: &Path) -> anyhow::Result<Repo> {
-        let mut inner = gix::discover(dir)
+        let inner = gix::discover(dir)
             .with_context(|| format!("{} is not inside a git repository (nor is any parent folder)", dir.display()))?;
+        Ok(Repo::configured(inner))
+    }
+
+    /// A handle other threads can open the repository from (each with its own caches).
+    pub fn shared(&self) -> SharedRepo {
+        SharedRepo(self.inner.clone().into_sync())
+    }
+
+    fn configured(mut inner: gix::Repository) -> Repo {
         // A small cache of inflated objects: a history walk reads each tree twice (as a
         // commit's and as its child's parent's), and a comparison diffs the same two trees
         // for plans and for the gate's records.
@@ -39,7 +58,7 @@ impl Repo {
         inner
             .objects
             .set_pack_cache(|| Box::new(gix::odb::pack::cache::lru::MemoryCappedHashmap::new(24 * 1024 * 1024)));
-        Ok(Repo { inner })
+        Repo { inner }
     }
 
     /// The work tree's root, or `None` for a bare repository.
