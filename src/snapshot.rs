@@ -43,12 +43,34 @@ pub fn load_blob(repo: &Repo, path: &str, id: ObjectId, rev: &str) -> anyhow::Re
     load_many(vec![read_blob(repo, path, id, rev)?]).pop().context("loading a plan returned nothing")
 }
 
-/// Every plan at a revision, with what discovery skipped.
+/// Every plan at a revision, with what discovery skipped. Each blob is parsed (on the other
+/// cores) as soon as it is read.
 pub fn plans_at(repo: &Repo, rev: &Resolved) -> anyhow::Result<(Vec<Loaded>, Vec<Skipped>)> {
     let config = config_at(repo, rev)?;
     let (files, skipped) = repo.plan_files(rev.id, &config.excludes())?;
-    let raw = files.iter().map(|f| read_blob(repo, &f.path, f.id, &rev.spec)).collect::<anyhow::Result<Vec<_>>>()?;
-    Ok((load_many(raw), skipped))
+    let produce = |give: &mut dyn FnMut(RawPlan)| -> anyhow::Result<()> {
+        for f in &files {
+            give(read_blob(repo, &f.path, f.id, &rev.spec)?);
+        }
+        Ok(())
+    };
+    Ok((crate::par::map_produced(produce, |raw| load_one(&raw))?, skipped))
+}
+
+/// The path of the plan whose product is `id` at a revision (one that loads), found without
+/// parsing the plans that plainly name another product.
+pub fn path_of(repo: &Repo, rev: &Resolved, id: &str) -> anyhow::Result<Option<String>> {
+    let config = config_at(repo, rev)?;
+    let (files, _) = repo.plan_files(rev.id, &config.excludes())?;
+    let mut maybe = Vec::new();
+    for f in &files {
+        let raw = read_blob(repo, &f.path, f.id, &rev.spec)?;
+        if raw.bytes.as_deref().ok().and_then(quick_product).is_none_or(|p| p == id) {
+            maybe.push(raw);
+        }
+    }
+    let loaded = load_many(maybe);
+    Ok(loaded.into_iter().filter_map(Result::ok).find(|p| p.plan.plan.product == id).map(|p| p.source.path))
 }
 
 /// The product ids of the plans that load on one side.

@@ -326,10 +326,8 @@ fn follow_plan(
     id: &str,
     excludes: &globset::GlobSet,
 ) -> anyhow::Result<Vec<(usize, Vec<FileChange>)>> {
-    let (plans, _) = snapshot::plans_at(repo, tip)?;
-    let Some(mut path) =
-        plans.iter().filter_map(|p| p.as_ref().ok()).find(|p| p.plan.plan.product == id).map(|p| p.source.path.clone())
-    else {
+    let Some(mut path) = snapshot::path_of(repo, tip, id)? else {
+        let (plans, _) = snapshot::plans_at(repo, tip)?;
         let known = plans.iter().filter_map(|p| p.as_ref().ok()).map(|p| p.plan.plan.product.as_str());
         return Err(super::unknown_plan(id, &format!("at {}", tip.describe()), known));
     };
