@@ -129,14 +129,14 @@ pub struct Candidates {
 /// the file says it any other way (or not at all): then only parsing can tell.
 pub fn quick_product(bytes: &[u8]) -> Option<&str> {
     let text = std::str::from_utf8(bytes).ok()?;
+    // In a multi-line string a line is no statement: only the parser can tell.
+    if text.contains("\"\"\"") || text.contains("'''") {
+        return None;
+    }
     let mut in_plan = false;
     let mut found = None;
     for line in text.lines() {
         let line = line.trim();
-        // In a multi-line string a line is no statement: only the parser can tell.
-        if line.contains("\"\"\"") || line.contains("'''") {
-            return None;
-        }
         if line.starts_with('[') {
             in_plan = line == "[plan]";
             continue;
