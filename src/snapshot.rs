@@ -135,10 +135,19 @@ pub fn quick_product(bytes: &[u8]) -> Option<&str> {
     }
     let mut in_plan = false;
     let mut found = None;
-    for line in text.lines() {
-        let line = line.trim();
+    // Where the word occurs (a few times a file): only those lines and table headers count.
+    let mut words = text.match_indices("product").map(|(at, _)| at).peekable();
+    let mut start = 0;
+    for raw in text.split_inclusive('\n') {
+        let (from, to) = (start, start + raw.len());
+        start = to;
+        let line = raw.trim();
         if line.starts_with('[') {
             in_plan = line == "[plan]";
+            continue;
+        }
+        while words.next_if(|&at| at < from).is_some() {}
+        if words.peek().is_none_or(|&at| at >= to) {
             continue;
         }
         // The key of a `key = value` line (a line of a multi-line array has none that counts).
@@ -586,5 +595,73 @@ mod quick_product_tests {
             assert_eq!(q(text), None, "{text}");
         }
         assert_eq!(quick_product(b"[plan]\nproduct = \"\xff\"\n"), None);
+    }
+
+    /// The line-by-line reading it replaced, kept as the reference.
+    fn every_line(text: &str) -> Option<&str> {
+        if text.contains("\"\"\"") || text.contains("'''") {
+            return None;
+        }
+        let (mut in_plan, mut found) = (false, None);
+        for line in text.lines() {
+            let line = line.trim();
+            if line.starts_with('[') {
+                in_plan = line == "[plan]";
+                continue;
+            }
+            let Some((key, value)) = line.split_once('=') else { continue };
+            let key = key.trim();
+            if !key.contains("product") {
+                continue;
+            }
+            if !in_plan || key != "product" {
+                if in_plan || key.starts_with("plan") {
+                    return None;
+                }
+                continue;
+            }
+            let value = value.trim_start().strip_prefix('"')?;
+            let end = value.find('"')?;
+            let (id, after) = (&value[..end], value[end + 1..].trim_start());
+            if id.contains('\\') || !(after.is_empty() || after.starts_with('#')) || found.is_some() {
+                return None;
+            }
+            found = Some(id);
+        }
+        found
+    }
+
+    #[test]
+    fn agrees_with_reading_every_line() {
+        use proptest::prelude::*;
+        let lines = prop::sample::select(vec![
+            "[plan]",
+            "[scope]",
+            "product = \"a\"",
+            "product = \"b\" # x",
+            "  product=\"c\"",
+            "product_line = 1",
+            "plan.product = \"d\"",
+            "x = \"product\"",
+            "[ plan ]",
+            "title = \"t\"",
+            "  [1, 2],",
+            "",
+            "\r",
+            "\"product\" = \"e\"",
+            "product = 'f'",
+            "notes = \"\"\"",
+            "productproduct = 2",
+            "product",
+        ]);
+        let texts = prop::collection::vec(lines, 0..12).prop_map(|l| l.join("\n"));
+        proptest!(ProptestConfig::with_cases(4000), |(text in texts)| {
+            prop_assert_eq!(quick_product(text.as_bytes()), every_line(&text));
+        });
+        for t in ["example", "library", "standard", "web-service"] {
+            let text =
+                std::fs::read_to_string(format!("{}/plan-templates/{t}.toml", env!("CARGO_MANIFEST_DIR"))).unwrap();
+            assert_eq!(quick_product(text.as_bytes()), every_line(&text), "{t}");
+        }
     }
 }

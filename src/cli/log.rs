@@ -152,7 +152,8 @@ impl Sink {
 const BATCH: usize = 256;
 
 pub fn run(g: &Global, args: &LogArgs) -> anyhow::Result<ExitCode> {
-    let repo = Repo::discover(&g.root()?)?;
+    let mut repo = Repo::discover(&g.root()?)?;
+    repo.cache_objects();
     let range = args.range.as_deref().unwrap_or("HEAD");
     let (hide, tip) = match range.split_once("..") {
         Some((a, b)) if !b.starts_with('.') => {

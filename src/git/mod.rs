@@ -18,21 +18,20 @@ pub use gix::ObjectId;
 pub use history::{Chain, CommitInfo, PathFollower};
 pub use tree::{FileChange, TreeFile};
 
-const OBJECT_CACHE_BYTES: usize = 8 * 1024 * 1024;
-
 /// A repository to open on other threads: see [`Repo::shared`].
-pub struct SharedRepo(gix::ThreadSafeRepository);
+pub struct SharedRepo(gix::ThreadSafeRepository, usize);
 
 impl SharedRepo {
-    /// This thread's handle on the repository.
+    /// This thread's handle on the repository (with the object cache of the one shared).
     pub fn local(&self) -> Repo {
-        Repo::configured(self.0.to_thread_local())
+        Repo::configured(self.0.to_thread_local(), self.1)
     }
 }
 
 /// A repository opened for reading.
 pub struct Repo {
     pub(crate) inner: gix::Repository,
+    object_cache: usize,
 }
 
 impl Repo {
@@ -40,25 +39,30 @@ impl Repo {
     pub fn discover(dir: &Path) -> anyhow::Result<Repo> {
         let inner = gix::discover(dir)
             .with_context(|| format!("{} is not inside a git repository (nor is any parent folder)", dir.display()))?;
-        Ok(Repo::configured(inner))
+        // No object cache: most reads are one pass (see `cache_objects`).
+        Ok(Repo::configured(inner, 0))
+    }
+
+    /// Keeps up to 8 MiB of inflated objects: a history walk reads most trees twice (as a
+    /// commit's and as its child's parent's).
+    pub fn cache_objects(&mut self) {
+        self.object_cache = 8 * 1024 * 1024;
+        self.inner.object_cache_size(self.object_cache);
     }
 
     /// A handle other threads can open the repository from (each with its own caches).
     pub fn shared(&self) -> SharedRepo {
-        SharedRepo(self.inner.clone().into_sync())
+        SharedRepo(self.inner.clone().into_sync(), self.object_cache)
     }
 
-    fn configured(mut inner: gix::Repository) -> Repo {
-        // A small cache of inflated objects: a history walk reads each tree twice (as a
-        // commit's and as its child's parent's), and a comparison diffs the same two trees
-        // for plans and for the gate's records.
-        inner.object_cache_size(OBJECT_CACHE_BYTES);
+    fn configured(mut inner: gix::Repository, object_cache: usize) -> Repo {
+        inner.object_cache_size(object_cache);
         // Without a delta-base cache every tree read re-inflates its whole delta chain;
         // gix only installs one with its `max-performance` feature, which we leave off.
         inner
             .objects
             .set_pack_cache(|| Box::new(gix::odb::pack::cache::lru::MemoryCappedHashmap::new(24 * 1024 * 1024)));
-        Repo { inner }
+        Repo { inner, object_cache }
     }
 
     /// The work tree's root, or `None` for a bare repository.

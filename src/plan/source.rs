@@ -100,21 +100,18 @@ struct Slot {
     scalar: bool,
 }
 
-/// The hash of a path one component longer than `parent`'s (the root's is 0): a fast
-/// multiply-rotate hash over 8-byte words and the length. Not collision-proof against a
-/// crafted plan: a reader of a span checks what it finds (see `diff::value::Written`).
+/// The hash of a path one component longer than `parent`'s (the root's is 0): SipHash with
+/// keys drawn once per process, so a plan cannot be written to make two of its paths collide
+/// (a finding would then point at another key's line). A reader of a value from a span still
+/// checks what it finds (see `diff::value::Written`).
 fn hash_child(parent: u64, component: &[u8]) -> u64 {
-    const K: u64 = 0x517c_c1b7_2722_0a95;
-    let mix = |h: u64, word: u64| (h.rotate_left(5) ^ word).wrapping_mul(K);
-    let mut h = mix(parent, 0x9e37_79b9_7f4a_7c15);
-    let mut chunks = component.chunks_exact(8);
-    for c in &mut chunks {
-        h = mix(h, u64::from_le_bytes(c.try_into().unwrap_or_default()));
-    }
-    let mut last = [0u8; 8];
-    last[..chunks.remainder().len()].copy_from_slice(chunks.remainder());
-    h = mix(h, u64::from_le_bytes(last));
-    mix(h, component.len() as u64)
+    use std::hash::{BuildHasher as _, Hasher as _};
+    static KEYS: std::sync::OnceLock<std::hash::RandomState> = std::sync::OnceLock::new();
+    let mut h = KEYS.get_or_init(std::hash::RandomState::new).build_hasher();
+    h.write_u64(parent);
+    h.write_usize(component.len());
+    h.write(component);
+    h.finish()
 }
 
 fn hash_path(path: &[String]) -> u64 {
