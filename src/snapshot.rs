@@ -128,28 +128,39 @@ pub struct Candidates {
 /// its `[plan]` table, written the plain way (a basic string without escapes). `None` when
 /// the file says it any other way (or not at all): then only parsing can tell.
 pub fn quick_product(bytes: &[u8]) -> Option<&str> {
+    use memchr::memmem;
     let text = std::str::from_utf8(bytes).ok()?;
     // In a multi-line string a line is no statement: only the parser can tell.
-    if text.contains("\"\"\"") || text.contains("'''") {
+    if memmem::find(bytes, b"\"\"\"").is_some() || memmem::find(bytes, b"\'\'\'").is_some() {
         return None;
     }
-    let mut in_plan = false;
+    // The line around a byte offset, as (start, end) offsets.
+    let line_at = |at: usize| {
+        let from = memchr::memrchr(b'\n', &bytes[..at]).map_or(0, |i| i + 1);
+        (from, memchr::memchr(b'\n', &bytes[at..]).map_or(bytes.len(), |i| at + i))
+    };
+    // Table headers (lines that start with `[`), in order: where each starts, and whether it
+    // opens `[plan]`.
+    let headers: Vec<(usize, bool)> = memchr::memchr_iter(b'[', bytes)
+        .filter_map(|at| {
+            let (from, to) = line_at(at);
+            text[from..at].trim().is_empty().then(|| (from, text[from..to].trim() == "[plan]"))
+        })
+        .collect();
     let mut found = None;
-    // Where the word occurs (a few times a file): only those lines and table headers count.
-    let mut words = text.match_indices("product").map(|(at, _)| at).peekable();
-    let mut start = 0;
-    for raw in text.split_inclusive('\n') {
-        let (from, to) = (start, start + raw.len());
-        start = to;
-        let line = raw.trim();
+    let mut seen = None;
+    // Only the lines where the word occurs (a few in a file) can say it.
+    for at in memmem::find_iter(bytes, b"product") {
+        let (from, to) = line_at(at);
+        if seen.replace(from) == Some(from) {
+            continue;
+        }
+        let line = text[from..to].trim();
         if line.starts_with('[') {
-            in_plan = line == "[plan]";
             continue;
         }
-        while words.next_if(|&at| at < from).is_some() {}
-        if words.peek().is_none_or(|&at| at >= to) {
-            continue;
-        }
+        let before = headers.partition_point(|(h, _)| *h < from);
+        let in_plan = before > 0 && headers[before - 1].1;
         // The key of a `key = value` line (a line of a multi-line array has none that counts).
         let Some((key, value)) = line.split_once('=') else { continue };
         let key = key.trim();
