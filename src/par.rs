@@ -16,19 +16,7 @@ pub fn map_init<T: Sync, S, R: Send>(
     init: impl Fn() -> S + Sync,
     f: impl Fn(&mut S, &T) -> R + Sync,
 ) -> Vec<R> {
-    map_runs(items, 1, init, f)
-}
-
-/// [`map_init`] handing out runs of `run` neighbouring items at a time: a thread then sees
-/// neighbours together (consecutive commits share most of their trees, which its caches keep).
-pub fn map_runs<T: Sync, S, R: Send>(
-    items: &[T],
-    run: usize,
-    init: impl Fn() -> S + Sync,
-    f: impl Fn(&mut S, &T) -> R + Sync,
-) -> Vec<R> {
-    let run = run.max(1);
-    let threads = std::thread::available_parallelism().map_or(1, |n| n.get()).min(8).min(items.len().div_ceil(run));
+    let threads = std::thread::available_parallelism().map_or(1, |n| n.get()).min(8).min(items.len());
     if items.len() < 4 || threads <= 1 {
         let mut state = init();
         return items.iter().map(|t| f(&mut state, t)).collect();
@@ -40,65 +28,17 @@ pub fn map_runs<T: Sync, S, R: Send>(
             scope.spawn(|| {
                 let mut state = init();
                 loop {
-                    let start = next.fetch_add(run, Ordering::Relaxed);
-                    if start >= items.len() {
-                        break;
-                    }
-                    let end = (start + run).min(items.len());
-                    let done: Vec<R> = items[start..end].iter().map(|t| f(&mut state, t)).collect();
+                    let i = next.fetch_add(1, Ordering::Relaxed);
+                    let Some(item) = items.get(i) else { break };
+                    let r = f(&mut state, item);
                     if let Ok(mut out) = results.lock() {
-                        for (slot, r) in out[start..end].iter_mut().zip(done) {
-                            *slot = Some(r);
-                        }
+                        out[i] = Some(r);
                     }
                 }
             });
         }
     });
-    // A worker that panicked re-raises in the scope above, so every slot is filled here.
     results.into_inner().unwrap_or_default().into_iter().flatten().collect()
-}
-
-/// Values threads borrow for a while and give back (repository handles that keep their caches
-/// warm from one batch of work to the next).
-pub struct Pool<T>(Mutex<Vec<T>>);
-
-impl<T> Pool<T> {
-    pub fn new() -> Self {
-        Pool(Mutex::new(Vec::new()))
-    }
-
-    /// A value from the pool, or a new one from `make`; it goes back when dropped.
-    pub fn take(&self, make: impl FnOnce() -> T) -> Pooled<'_, T> {
-        let value = self.0.lock().ok().and_then(|mut v| v.pop()).unwrap_or_else(make);
-        Pooled { value: Some(value), pool: self }
-    }
-}
-
-impl<T> Default for Pool<T> {
-    fn default() -> Self {
-        Self::new()
-    }
-}
-
-pub struct Pooled<'p, T> {
-    value: Option<T>,
-    pool: &'p Pool<T>,
-}
-
-impl<T> std::ops::Deref for Pooled<'_, T> {
-    type Target = T;
-    fn deref(&self) -> &T {
-        self.value.as_ref().expect("a pooled value is there until dropped")
-    }
-}
-
-impl<T> Drop for Pooled<'_, T> {
-    fn drop(&mut self) {
-        if let (Some(v), Ok(mut pool)) = (self.value.take(), self.pool.0.lock()) {
-            pool.push(v);
-        }
-    }
 }
 
 /// [`map`] over items as they are produced: `produce` runs on the calling thread (reading
@@ -157,26 +97,6 @@ mod tests {
     fn keeps_order() {
         let items: Vec<u32> = (0..1000).collect();
         assert_eq!(super::map(&items, |x| x * 2), items.iter().map(|x| x * 2).collect::<Vec<_>>());
-    }
-
-    #[test]
-    fn runs_keep_order_and_pooled_values_come_back() {
-        let items: Vec<u32> = (0..1001).collect();
-        let pool = super::Pool::new();
-        let made = std::sync::atomic::AtomicUsize::new(0);
-        for _ in 0..3 {
-            let out = super::map_runs(
-                &items,
-                16,
-                || pool.take(|| made.fetch_add(1, std::sync::atomic::Ordering::Relaxed)),
-                |_, x| x + 1,
-            );
-            assert_eq!(out, items.iter().map(|x| x + 1).collect::<Vec<_>>());
-        }
-        let threads = std::thread::available_parallelism().map_or(1, |n| n.get()).min(8);
-        // Each thread's value is made at most once, then reused batch after batch.
-        let made = made.load(std::sync::atomic::Ordering::Relaxed);
-        assert!((1..=threads).contains(&made), "{made} made for {threads} threads");
     }
 
     #[test]

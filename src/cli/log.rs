@@ -188,35 +188,40 @@ pub fn run(g: &Global, args: &LogArgs) -> anyhow::Result<ExitCode> {
     // The batch's commits are diffed and summarised on all cores, each thread with its own
     // handle on the repository; entries are written in history order.
     let shared = repo.shared();
-    let handles = supportplan::par::Pool::new();
-    let local = || handles.take(|| shared.local());
     'walk: for batch in batches {
         if sink.written >= limit {
             break;
         }
-        // Neighbouring commits share most of their trees: a thread takes runs of them.
-        let found = supportplan::par::map_runs(&batch, 16, local, |r, (i, changes)| {
-            let (id, parent) = chain[*i];
-            let changes = if diff_trees { r.changes_of(id, parent, &excludes, &wanted)? } else { changes.clone() };
-            if changes.is_empty() {
-                return Ok(None);
-            }
-            let changes = if args.first_parent { changes } else { r.own_changes(id, changes)? };
-            anyhow::Ok((!changes.is_empty()).then_some((*i, changes)))
-        });
+        let found = supportplan::par::map_init(
+            &batch,
+            || shared.local(),
+            |r, (i, changes)| {
+                let (id, parent) = chain[*i];
+                let changes = if diff_trees { r.changes_of(id, parent, &excludes, &wanted)? } else { changes.clone() };
+                if changes.is_empty() {
+                    return Ok(None);
+                }
+                let changes = if args.first_parent { changes } else { r.own_changes(id, changes)? };
+                anyhow::Ok((!changes.is_empty()).then_some((*i, changes)))
+            },
+        );
         let touched: Vec<(usize, Vec<FileChange>)> =
             found.into_iter().collect::<anyhow::Result<Vec<_>>>()?.into_iter().flatten().collect();
         parsed.load(&repo, &chain, &touched)?;
-        let entries = supportplan::par::map_init(&touched, local, |r, (i, changes)| {
-            let (id, parent) = chain[*i];
-            let (plans, problems) = summarize(r, id, parent, changes, &records, &parsed)?;
-            let plans: Vec<PlanChange> =
-                plans.into_iter().filter(|p| args.plan.as_ref().is_none_or(|id| &p.product == id)).collect();
-            if plans.is_empty() && problems.is_empty() {
-                return Ok(None);
-            }
-            anyhow::Ok(Some(Entry { commit: r.commit_info(id)?, plans, problems }))
-        });
+        let entries = supportplan::par::map_init(
+            &touched,
+            || shared.local(),
+            |r, (i, changes)| {
+                let (id, parent) = chain[*i];
+                let (plans, problems) = summarize(r, id, parent, changes, &records, &parsed)?;
+                let plans: Vec<PlanChange> =
+                    plans.into_iter().filter(|p| args.plan.as_ref().is_none_or(|id| &p.product == id)).collect();
+                if plans.is_empty() && problems.is_empty() {
+                    return Ok(None);
+                }
+                anyhow::Ok(Some(Entry { commit: r.commit_info(id)?, plans, problems }))
+            },
+        );
         for entry in entries {
             if sink.written >= limit {
                 break 'walk;
