@@ -48,6 +48,17 @@ impl ErrorInfo {
     }
 }
 
+/// Marks an error a command has already written into its own JSON document on stdout (a
+/// streamed `plan log` closed with an `error` member): it is reported on stderr only.
+#[derive(Debug, Clone, Copy)]
+pub struct InDocument;
+
+impl std::fmt::Display for InDocument {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str("stopped")
+    }
+}
+
 /// An unknown revision, or one that names no commit.
 pub fn revision(spec: &str, message: impl Into<String>) -> anyhow::Error {
     anyhow::Error::new(ErrorInfo::new("revision", message).revision(spec))

@@ -41,7 +41,7 @@ fn main() -> ExitCode {
             // Messages quote what the user or a file gave (a revision, a repository name):
             // no control character or workflow command reaches the terminal or the CI log.
             eprintln!("error: {}", supportplan::render::visible(&format!("{err:#}")));
-            if json {
+            if json && err.downcast_ref::<supportplan::error::InDocument>().is_none() {
                 print!("{}", supportplan::error::describe(&err).to_json());
             }
             ExitCode::from(2)

@@ -69,8 +69,20 @@ pub fn path_of(repo: &Repo, rev: &Resolved, id: &str) -> anyhow::Result<Option<S
             maybe.push(raw);
         }
     }
-    let loaded = load_many(maybe);
-    Ok(loaded.into_iter().filter_map(Result::ok).find(|p| p.plan.plan.product == id).map(|p| p.source.path))
+    let paths: Vec<String> = load_many(maybe)
+        .into_iter()
+        .filter_map(Result::ok)
+        .filter(|p| p.plan.plan.product == id)
+        .map(|p| p.source.path)
+        .collect();
+    anyhow::ensure!(
+        paths.len() < 2,
+        "`{id}` is the product of {} at {}: one product, one plan (`plan check --rev {}` shows it)",
+        paths.join(" and "),
+        rev.describe(),
+        rev.spec
+    );
+    Ok(paths.into_iter().next())
 }
 
 /// The product ids of the plans that load on one side.

@@ -177,60 +177,76 @@ pub fn run(g: &Global, args: &LogArgs) -> anyhow::Result<ExitCode> {
     let mut sink =
         Sink { format: args.format, quiet: g.quiet, out: std::io::BufWriter::new(std::io::stdout()), written: 0 };
     sink.start(range, cut)?;
-    let mut parsed = Parsed::default();
-    let batches: Box<dyn Iterator<Item = Vec<(usize, Vec<FileChange>)>>> = match followed {
-        Some(touched) => Box::new(std::iter::once(touched)),
-        None => Box::new((0..chain.len()).step_by(BATCH).map(|start| -> Vec<(usize, Vec<FileChange>)> {
-            (start..(start + BATCH).min(chain.len())).map(|i| (i, Vec::new())).collect()
-        })),
-    };
-    let diff_trees = args.plan.is_none();
-    // The batch's commits are diffed and summarised on all cores, each thread with its own
-    // handle on the repository; entries are written in history order.
-    let shared = repo.shared();
-    'walk: for batch in batches {
-        if sink.written >= limit {
-            break;
-        }
-        let found = supportplan::par::map_init(
-            &batch,
-            || shared.local(),
-            |r, (i, changes)| {
-                let (id, parent) = chain[*i];
-                let changes = if diff_trees { r.changes_of(id, parent, &excludes, &wanted)? } else { changes.clone() };
-                if changes.is_empty() {
-                    return Ok(None);
-                }
-                let changes = if args.first_parent { changes } else { r.own_changes(id, changes)? };
-                anyhow::Ok((!changes.is_empty()).then_some((*i, changes)))
-            },
-        );
-        let touched: Vec<(usize, Vec<FileChange>)> =
-            found.into_iter().collect::<anyhow::Result<Vec<_>>>()?.into_iter().flatten().collect();
-        parsed.load(&repo, &chain, &touched)?;
-        let entries = supportplan::par::map_init(
-            &touched,
-            || shared.local(),
-            |r, (i, changes)| {
-                let (id, parent) = chain[*i];
-                let (plans, problems) = summarize(r, id, parent, changes, &records, &parsed)?;
-                let plans: Vec<PlanChange> =
-                    plans.into_iter().filter(|p| args.plan.as_ref().is_none_or(|id| &p.product == id)).collect();
-                if plans.is_empty() && problems.is_empty() {
-                    return Ok(None);
-                }
-                anyhow::Ok(Some(Entry { commit: r.commit_info(id)?, plans, problems }))
-            },
-        );
-        for entry in entries {
+    // An error once the log has started (an object missing in the middle of history) ends
+    // the document it is part of: JSON gets an `error` member, so stdout stays one document.
+    let walk = || -> anyhow::Result<()> {
+        let mut parsed = Parsed::default();
+        let batches: Box<dyn Iterator<Item = Vec<(usize, Vec<FileChange>)>>> = match followed {
+            Some(touched) => Box::new(std::iter::once(touched)),
+            None => Box::new((0..chain.len()).step_by(BATCH).map(|start| -> Vec<(usize, Vec<FileChange>)> {
+                (start..(start + BATCH).min(chain.len())).map(|i| (i, Vec::new())).collect()
+            })),
+        };
+        let diff_trees = args.plan.is_none();
+        // The batch's commits are diffed and summarised on all cores, each thread with its own
+        // handle on the repository; entries are written in history order.
+        let shared = repo.shared();
+        'walk: for batch in batches {
             if sink.written >= limit {
-                break 'walk;
+                break;
             }
-            if let Some(entry) = entry? {
-                sink.entry(&entry)?;
+            let found = supportplan::par::map_init(
+                &batch,
+                || shared.local(),
+                |r, (i, changes)| {
+                    let (id, parent) = chain[*i];
+                    let changes =
+                        if diff_trees { r.changes_of(id, parent, &excludes, &wanted)? } else { changes.clone() };
+                    if changes.is_empty() {
+                        return Ok(None);
+                    }
+                    let changes = if args.first_parent { changes } else { r.own_changes(id, changes)? };
+                    anyhow::Ok((!changes.is_empty()).then_some((*i, changes)))
+                },
+            );
+            let touched: Vec<(usize, Vec<FileChange>)> =
+                found.into_iter().collect::<anyhow::Result<Vec<_>>>()?.into_iter().flatten().collect();
+            parsed.load(&repo, &chain, &touched)?;
+            let entries = supportplan::par::map_init(
+                &touched,
+                || shared.local(),
+                |r, (i, changes)| {
+                    let (id, parent) = chain[*i];
+                    let (plans, problems) = summarize(r, id, parent, changes, &records, &parsed)?;
+                    let plans: Vec<PlanChange> =
+                        plans.into_iter().filter(|p| args.plan.as_ref().is_none_or(|id| &p.product == id)).collect();
+                    if plans.is_empty() && problems.is_empty() {
+                        return Ok(None);
+                    }
+                    anyhow::Ok(Some(Entry { commit: r.commit_info(id)?, plans, problems }))
+                },
+            );
+            for entry in entries {
+                if sink.written >= limit {
+                    break 'walk;
+                }
+                if let Some(entry) = entry? {
+                    sink.entry(&entry)?;
+                }
             }
+            parsed.keep_oldest(&touched);
         }
-        parsed.keep_oldest(&touched);
+        Ok(())
+    };
+    if let Err(e) = walk() {
+        if sink.format == Format::Json {
+            let info = serde_json::to_string_pretty(&supportplan::error::describe(&e))?;
+            let info: Vec<String> = info.lines().map(|l| format!("  {l}")).collect();
+            let close = if sink.written == 0 { "],\n" } else { "\n  ],\n" };
+            sink.write(&format!("{close}  \"error\": {}\n}}\n", info.join("\n").trim_start()))?;
+            return Err(e.context(supportplan::error::InDocument));
+        }
+        return Err(e);
     }
     sink.finish(&repo, cut)?;
     Ok(ExitCode::SUCCESS)
@@ -419,6 +435,15 @@ fn summarize(
         .collect();
     // A file that does not load on one side is not "removed" or "added" on the other.
     let mut plans = snapshot::compare_plan_refs(&old, &new, &before, &commit, None);
+    let mut problems = problems;
+    // Files that load but cannot be paired (two naming one product) are problems too.
+    let failed: Vec<&str> =
+        old.iter().chain(new.iter()).filter_map(|p| p.as_ref().err()).map(|f| f.source.path.as_str()).collect();
+    for p in plans.iter().filter(|p| p.status == supportplan::diff::PlanStatus::DoesNotLoad) {
+        if !p.new_path.as_deref().is_some_and(|path| failed.contains(&path)) {
+            problems.extend(p.changes.iter().filter_map(|c| c.reason.as_ref()).map(|r| format!("{}: {r}", p.product)));
+        }
+    }
     plans.retain(|p| p.status != supportplan::diff::PlanStatus::DoesNotLoad);
     plans.extend(out);
     Ok((plans, problems))

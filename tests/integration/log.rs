@@ -103,3 +103,61 @@ fn changed_path_filters_change_nothing_in_the_log() {
     let v: serde_json::Value = serde_json::from_str(&with.stdout).unwrap();
     assert_eq!(v["commits"].as_array().unwrap().len(), 7, "{}", with.stdout);
 }
+
+/// A commit that edits a plan and adds a second file naming the same product is listed, with
+/// both files as problems (the two cannot be paired, so neither is believed); `--plan` on a
+/// tip where two files name the product refuses instead of following one of them.
+#[test]
+fn a_commit_that_adds_a_second_file_for_a_product_is_listed_with_both_as_problems() {
+    let d = Dir::git();
+    d.write("support-plan.toml", example());
+    d.commit("Add the billing plan", 1);
+    d.edit("support-plan.toml", "target = \"250ms\"", "target = \"200ms\"");
+    d.write("d/support-plan.toml", example());
+    d.commit("Edit and copy", 2);
+    let out = d.plan(&["log", "--format", "json"]);
+    assert_eq!(out.code, 0, "{}", out.stderr);
+    let v: serde_json::Value = serde_json::from_str(&out.stdout).unwrap();
+    let first = &v["commits"][0];
+    assert_eq!(first["subject"], "Edit and copy", "{}", out.stdout);
+    let problems: Vec<&str> = first["problems"].as_array().unwrap().iter().map(|p| p.as_str().unwrap()).collect();
+    assert_eq!(problems.len(), 2, "{problems:?}");
+    assert!(problems[0].starts_with("d/support-plan.toml: does not load at "), "{problems:?}");
+    assert!(
+        problems[0].ends_with("product `acme-billing` is also the product of support-plan.toml: one product, one plan")
+    );
+    assert!(problems[1].starts_with("support-plan.toml: does not load at "), "{problems:?}");
+    let out = d.plan(&["log", "--plan", "acme-billing"]);
+    assert_eq!(out.code, 2, "{}", out.stdout);
+    assert!(
+        out.stderr.contains("`acme-billing` is the product of d/support-plan.toml and support-plan.toml at HEAD"),
+        "{}",
+        out.stderr
+    );
+}
+
+/// An object missing in the middle of history, once the JSON log has started: stdout is still
+/// one JSON document (the commits so far, then `error`), the exit code 2, and stderr says which
+/// object, with the fix.
+#[test]
+fn a_missing_object_mid_log_closes_the_json_document_with_the_error() {
+    let d = Dir::git();
+    d.write("support-plan.toml", example());
+    d.commit("Add the billing plan", 1);
+    d.edit("support-plan.toml", "target = \"250ms\"", "target = \"200ms\"");
+    d.commit("Tighten latency", 2);
+    // Loose objects: delete the first version of the plan.
+    let blob = d.run_git(&["rev-parse", "HEAD~1:support-plan.toml"]).trim().to_owned();
+    std::fs::remove_file(d.path().join(".git/objects").join(&blob[..2]).join(&blob[2..])).unwrap();
+    for args in [&["log", "--format", "json"][..], &["log", "--plan", "acme-billing", "--format", "json"][..]] {
+        let out = d.plan(args);
+        assert_eq!(out.code, 2, "{args:?}: {}", out.stdout);
+        let v: serde_json::Value = serde_json::from_str(&out.stdout)
+            .unwrap_or_else(|e| panic!("{args:?}: not one JSON document ({e}): {}", out.stdout));
+        assert_eq!(v["schema"], "supportplan/log/v1");
+        assert!(v["commits"].is_array());
+        let message = v["error"]["message"].as_str().unwrap();
+        assert!(message.contains(&format!("object {} is missing", &blob[..12])), "{message}");
+        assert!(out.stderr.contains("git fsck"), "{}", out.stderr);
+    }
+}
