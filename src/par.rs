@@ -38,6 +38,7 @@ pub fn map_init<T: Sync, S, R: Send>(
             });
         }
     });
+    // A worker that panicked re-raises in the scope above, so every slot is filled here.
     results.into_inner().unwrap_or_default().into_iter().flatten().collect()
 }
 

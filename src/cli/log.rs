@@ -134,6 +134,19 @@ impl Sink {
         Ok(())
     }
 
+    /// Ends a log an error stopped: JSON closes its document with an `error` member (the
+    /// object an error document would hold), and the error is marked as printed there.
+    fn fail(&mut self, e: anyhow::Error) -> anyhow::Result<anyhow::Error> {
+        if self.format != Format::Json {
+            return Ok(e);
+        }
+        let info = serde_json::to_string_pretty(&supportplan::error::describe(&e))?;
+        let info: Vec<String> = info.lines().map(|l| format!("  {l}")).collect();
+        let close = if self.written == 0 { "],\n" } else { "\n  ],\n" };
+        self.write(&format!("{close}  \"error\": {}\n}}\n", info.join("\n").trim_start()))?;
+        Ok(e.context(supportplan::error::InDocument))
+    }
+
     fn write(&mut self, text: &str) -> anyhow::Result<()> {
         use std::io::Write as _;
         let text = if self.format == Format::Json {
@@ -239,14 +252,7 @@ pub fn run(g: &Global, args: &LogArgs) -> anyhow::Result<ExitCode> {
         Ok(())
     };
     if let Err(e) = walk() {
-        if sink.format == Format::Json {
-            let info = serde_json::to_string_pretty(&supportplan::error::describe(&e))?;
-            let info: Vec<String> = info.lines().map(|l| format!("  {l}")).collect();
-            let close = if sink.written == 0 { "],\n" } else { "\n  ],\n" };
-            sink.write(&format!("{close}  \"error\": {}\n}}\n", info.join("\n").trim_start()))?;
-            return Err(e.context(supportplan::error::InDocument));
-        }
-        return Err(e);
+        return Err(sink.fail(e)?);
     }
     sink.finish(&repo, cut)?;
     Ok(ExitCode::SUCCESS)
@@ -419,7 +425,7 @@ fn summarize(
     let (old, new): (Vec<&snapshot::Loaded>, Vec<&snapshot::Loaded>) =
         (old.iter().map(|c| c.as_ref()).collect(), new.iter().map(|c| c.as_ref()).collect());
     // A plan that does not load at some commit is reported, not skipped.
-    let problems: Vec<String> = old
+    let mut problems: Vec<String> = old
         .iter()
         .chain(new.iter())
         .filter_map(|p| p.as_ref().err())
@@ -435,7 +441,6 @@ fn summarize(
         .collect();
     // A file that does not load on one side is not "removed" or "added" on the other.
     let mut plans = snapshot::compare_plan_refs(&old, &new, &before, &commit, None);
-    let mut problems = problems;
     // Files that load but cannot be paired (two naming one product) are problems too.
     let failed: Vec<&str> =
         old.iter().chain(new.iter()).filter_map(|p| p.as_ref().err()).map(|f| f.source.path.as_str()).collect();
