@@ -233,10 +233,13 @@ pub fn candidates_for(repo: &Repo, base: &Resolved, head: &Endpoint, only: Optio
                 let loaded = crate::par::map_produced(produce, |(is_new, raw)| (is_new, load_one(&raw)))?;
                 let (new, old): (Vec<_>, Vec<_>) = loaded.into_iter().partition(|(is_new, _)| *is_new);
                 let strip = |v: Vec<(bool, Loaded)>| v.into_iter().map(|(_, l)| l).collect();
-                return Ok(Candidates { old: strip(old), new: strip(new), skipped: vec![] });
+                let c = Candidates { old: strip(old), new: strip(new), skipped: vec![] };
+                return c.with_namesakes(&base.spec, || {
+                    Ok(Box::new(unchanged_in(repo, h.id, &h.spec, &config.excludes(), &changes)?))
+                });
             }
             let (mut old, mut new) = (Vec::new(), Vec::new());
-            for ch in changes {
+            for ch in &changes {
                 let a = ch.old.map(|id| read_blob(repo, &ch.path, id, &base.spec)).transpose()?;
                 let b = ch.new.map(|id| read_blob(repo, &ch.path, id, &h.spec)).transpose()?;
                 if a.iter().chain(b.iter()).any(may_be) {
@@ -247,7 +250,10 @@ pub fn candidates_for(repo: &Repo, base: &Resolved, head: &Endpoint, only: Optio
             let n = old.len();
             let mut all = load_many(old.into_iter().chain(new).collect());
             let new = all.split_off(n);
-            Ok(Candidates { old: all, new, skipped: vec![] })
+            let c = Candidates { old: all, new, skipped: vec![] };
+            c.with_namesakes(&base.spec, || {
+                Ok(Box::new(unchanged_in(repo, h.id, &h.spec, &config.excludes(), &changes)?))
+            })
         }
         Endpoint::WorkTree => {
             let root = repo
@@ -263,12 +269,14 @@ pub fn candidates_for(repo: &Repo, base: &Resolved, head: &Endpoint, only: Optio
                 base_raw.insert(f.path.clone(), read_blob(repo, &f.path, f.id, &base.spec)?);
             }
             let mut new = Vec::new();
+            let mut unchanged = Vec::new();
             for path in &on_disk {
                 let disk = workspace::read_file(&root, path)?;
                 let same =
                     matches!((&disk.bytes, base_raw.get(path).map(|r| &r.bytes)), (Ok(d), Some(Ok(b))) if d == b);
                 if same {
                     base_raw.remove(path);
+                    unchanged.push(disk);
                 } else {
                     new.push(disk);
                 }
@@ -284,8 +292,76 @@ pub fn candidates_for(repo: &Repo, base: &Resolved, head: &Endpoint, only: Optio
             let n = old.len();
             let mut all = load_many(old.into_iter().chain(new).collect());
             let new = all.split_off(n);
-            Ok(Candidates { old: all, new, skipped })
+            Candidates { old: all, new, skipped }
+                .with_namesakes(&base.spec, || Ok(Box::new(unchanged.into_iter().map(Ok))))
         }
+    }
+}
+
+/// The plan files at `commit` that a comparison with `changes` leaves unchanged, read lazily
+/// (in the order of the tree) and labelled `rev`.
+pub fn unchanged_in<'a>(
+    repo: &'a Repo,
+    commit: ObjectId,
+    rev: &'a str,
+    excludes: &globset::GlobSet,
+    changes: &[crate::git::FileChange],
+) -> anyhow::Result<impl Iterator<Item = anyhow::Result<RawPlan>> + 'a> {
+    let changed: std::collections::HashSet<&str> = changes.iter().map(|c| c.path.as_str()).collect();
+    let (files, _) = repo.plan_files(commit, excludes)?;
+    let files: Vec<_> = files.into_iter().filter(|f| !changed.contains(f.path.as_str())).collect();
+    Ok(files.into_iter().map(move |f| read_blob(repo, &f.path, f.id, rev)))
+}
+
+/// Plan files a comparison leaves unchanged, read one by one.
+pub type Unchanged<'u> = Box<dyn Iterator<Item = anyhow::Result<RawPlan>> + 'u>;
+
+/// A file left unchanged can still name the product of a changed one: a second file added for
+/// a product, or a file's product renamed to another's. A side then holds two files for it,
+/// which [`compare_plan_refs`] reports as not loading, provided both are compared. So this
+/// gives the `unchanged` files that name a product a changed file names (`old` or `new`), as
+/// (old copy labelled `old_rev`, new copy), to join the candidates of both sides. Each file
+/// is scanned with [`quick_product`]; only the files it cannot read are parsed. Nothing is
+/// read when no changed plan loads.
+pub fn unchanged_namesakes<'p, 'u>(
+    old: impl IntoIterator<Item = &'p Loaded>,
+    new: impl IntoIterator<Item = &'p Loaded>,
+    old_rev: &str,
+    unchanged: impl FnOnce() -> anyhow::Result<Unchanged<'u>>,
+) -> anyhow::Result<Vec<(Loaded, Loaded)>> {
+    let products: std::collections::HashSet<&str> =
+        old.into_iter().chain(new).filter_map(|p| p.as_ref().ok()).map(|p| p.plan.plan.product.as_str()).collect();
+    if products.is_empty() {
+        return Ok(Vec::new());
+    }
+    let mut found = Vec::new();
+    for raw in unchanged()? {
+        let raw = raw?;
+        let named = match raw.bytes.as_deref().ok().and_then(quick_product) {
+            Some(p) => products.contains(p),
+            None => load_one(&raw).is_ok_and(|p| products.contains(p.plan.plan.product.as_str())),
+        };
+        if named {
+            let old = RawPlan { path: raw.path.clone(), rev: Some(old_rev.to_owned()), bytes: raw.bytes.clone() };
+            found.push((load_one(&old), load_one(&raw)));
+        }
+    }
+    Ok(found)
+}
+
+impl Candidates {
+    /// Adds [`unchanged_namesakes`] to both sides.
+    fn with_namesakes<'u>(
+        mut self,
+        old_rev: &str,
+        unchanged: impl FnOnce() -> anyhow::Result<Unchanged<'u>>,
+    ) -> anyhow::Result<Candidates> {
+        let found = unchanged_namesakes(&self.old, &self.new, old_rev, unchanged)?;
+        for (old, new) in found {
+            self.old.push(old);
+            self.new.push(new);
+        }
+        Ok(self)
     }
 }
 

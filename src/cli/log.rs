@@ -230,7 +230,7 @@ pub fn run(g: &Global, args: &LogArgs) -> anyhow::Result<ExitCode> {
                 || shared.local(),
                 |r, (i, changes)| {
                     let (id, parent) = chain[*i];
-                    let (plans, problems) = summarize(r, id, parent, changes, &records, &parsed)?;
+                    let (plans, problems) = summarize(r, id, parent, changes, &records, &parsed, &excludes)?;
                     let plans: Vec<PlanChange> =
                         plans.into_iter().filter(|p| args.plan.as_ref().is_none_or(|id| &p.product == id)).collect();
                     if plans.is_empty() && problems.is_empty() {
@@ -366,9 +366,16 @@ fn follow_plan(
         // Where the file appeared: a move if a plan with the same id left another path.
         let (commit, parent) = chain[i];
         let all = repo.plan_changes_of(commit, parent, excludes)?;
-        let (pairs, _) = summarize(repo, commit, parent, &all, &snapshot::RecordPaths::of([]), &Parsed::default())?;
+        let (pairs, _) =
+            summarize(repo, commit, parent, &all, &snapshot::RecordPaths::of([]), &Parsed::default(), excludes)?;
         let moved_from =
             pairs.iter().find(|p| p.product == id).and_then(|p| p.old_path.clone()).filter(|old| *old != path);
+        // A move where either side does not load cannot be paired: a file removed by the
+        // same commit that named the plan before it is where the plan came from.
+        let moved_from = match moved_from {
+            Some(old) => Some(old),
+            None => removed_naming(repo, parent, &all, id)?,
+        };
         match moved_from {
             Some(old) => {
                 if let Some(last) = out.last_mut() {
@@ -383,6 +390,31 @@ fn follow_plan(
     Ok(out)
 }
 
+/// The one plan file `changes` removed whose old version (at `parent`) names the product
+/// `id`, found by its `product` line or, where that cannot tell, by loading it.
+fn removed_naming(
+    repo: &Repo,
+    parent: Option<ObjectId>,
+    changes: &[FileChange],
+    id: &str,
+) -> anyhow::Result<Option<String>> {
+    let Some(parent) = parent else { return Ok(None) };
+    let rev = parent.to_hex_with_len(12).to_string();
+    let mut found = Vec::new();
+    for ch in changes.iter().filter(|c| c.new.is_none()) {
+        let Some(blob) = ch.old else { continue };
+        let raw = snapshot::read_blob(repo, &ch.path, blob, &rev)?;
+        let names = match raw.bytes.as_deref().ok().and_then(snapshot::quick_product) {
+            Some(p) => p == id,
+            None => supportplan::plan::load_one(&raw).is_ok_and(|p| p.plan.plan.product == id),
+        };
+        if names {
+            found.push(ch.path.clone());
+        }
+    }
+    Ok(if found.len() == 1 { found.pop() } else { None })
+}
+
 fn summarize(
     repo: &Repo,
     id: ObjectId,
@@ -390,6 +422,7 @@ fn summarize(
     changes: &[FileChange],
     records: &snapshot::RecordPaths,
     parsed: &Parsed,
+    excludes: &globset::GlobSet,
 ) -> anyhow::Result<(Vec<PlanChange>, Vec<String>)> {
     let (commit, before) =
         (id.to_hex_with_len(12).to_string(), parent.map(|p| p.to_hex_with_len(12).to_string()).unwrap_or_default());
@@ -414,12 +447,29 @@ fn summarize(
             ));
         }
     }
+    // Whether a file added, removed, fixed, broken or given another product may now share
+    // its product with a file this commit left alone.
+    let mut may_pair_anew = false;
     for ch in changes.iter().filter(|c| supportplan::config::is_plan_path(&c.path)) {
-        if let Some(o) = ch.old {
-            old.push(parsed.get(repo, &ch.path, o, &before)?);
-        }
-        if let Some(n) = ch.new {
-            new.push(parsed.get(repo, &ch.path, n, &commit)?);
+        let a = ch.old.map(|o| parsed.get(repo, &ch.path, o, &before)).transpose()?;
+        let b = ch.new.map(|n| parsed.get(repo, &ch.path, n, &commit)).transpose()?;
+        let product = |l: &Option<std::borrow::Cow<'_, snapshot::Loaded>>| {
+            l.as_deref().and_then(|l| l.as_ref().ok()).map(|p| p.plan.plan.product.clone())
+        };
+        may_pair_anew |= product(&a).is_none() || product(&a) != product(&b);
+        old.extend(a);
+        new.extend(b);
+    }
+    if may_pair_anew {
+        let found = snapshot::unchanged_namesakes(
+            old.iter().map(|c| c.as_ref()),
+            new.iter().map(|c| c.as_ref()),
+            &before,
+            || Ok(Box::new(snapshot::unchanged_in(repo, id, &commit, excludes, changes)?)),
+        )?;
+        for (a, b) in found {
+            old.push(std::borrow::Cow::Owned(a));
+            new.push(std::borrow::Cow::Owned(b));
         }
     }
     let (old, new): (Vec<&snapshot::Loaded>, Vec<&snapshot::Loaded>) =

@@ -411,3 +411,81 @@ fn plan_filter_matches_the_full_diff_however_the_product_is_written() {
         assert_eq!(one["plans"].as_array().unwrap().iter().collect::<Vec<_>>(), expected, "{id}");
     }
 }
+
+/// The statuses of a JSON diff, by path (the new path, else the old one).
+fn statuses(out: &Output) -> Vec<(String, String)> {
+    let v: serde_json::Value =
+        serde_json::from_str(&out.stdout).unwrap_or_else(|e| panic!("{e}: {}{}", out.stdout, out.stderr));
+    let mut s: Vec<(String, String)> = v["plans"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|p| {
+            let path = p["new_path"].as_str().or(p["old_path"].as_str()).unwrap_or_default();
+            (path.to_owned(), p["status"].as_str().unwrap().to_owned())
+        })
+        .collect();
+    s.sort();
+    s
+}
+
+/// A second file for a product, added beside a plan file that stays unchanged, is no plan
+/// "added": the side holding both cannot pair them, so both do not load there (exit 2), in
+/// every kind of comparison and with `--plan`, however the unchanged file writes its product.
+/// Removing the second file again is no plan "removed" either.
+#[test]
+fn a_second_file_for_a_product_beside_an_unchanged_plan_does_not_load() {
+    let both = vec![
+        ("d/support-plan.toml".to_owned(), "does-not-load".to_owned()),
+        ("support-plan.toml".to_owned(), "does-not-load".to_owned()),
+    ];
+    for spelled in ["product = \"acme-billing\"", "product = 'acme-billing'", "\"product\" = \"acme-billing\""] {
+        let d = Dir::git();
+        d.write("support-plan.toml", example().replacen("product = \"acme-billing\"", spelled, 1));
+        d.commit("Add the billing plan", 1);
+        d.run_git(&["tag", "a"]);
+        d.write("d/support-plan.toml", example().replacen("retention = \"35d\"", "retention = \"30d\"", 1));
+        // Against the work tree first, then committed.
+        let out = d.plan(&["diff", "--format", "json"]);
+        assert_eq!(out.code, 2, "{spelled}: {}", out.stdout);
+        assert_eq!(statuses(&out), both, "{spelled}");
+        d.commit("Copy the plan", 2);
+        d.run_git(&["tag", "b"]);
+        for args in [&["diff", "a", "b"][..], &["diff", "a", "b", "--plan", "acme-billing"], &["diff", "b", "a"]] {
+            let out = d.plan(&[args, &["--format", "json"]].concat());
+            assert_eq!(out.code, 2, "{spelled} {args:?}: {}", out.stdout);
+            assert_eq!(statuses(&out), both, "{spelled} {args:?}");
+            assert!(
+                out.stdout
+                    .contains("d/support-plan.toml: product `acme-billing` is also the product of support-plan.toml"),
+                "{spelled} {args:?}: {}",
+                out.stdout
+            );
+        }
+        let out = d.plan(&["diff", "a", "b"]);
+        assert!(out.stdout.contains("does not load at b ("), "{}", out.stdout);
+        assert!(!out.stdout.contains("added"), "{}", out.stdout);
+        // Removed from the work tree again.
+        std::fs::remove_file(d.path().join("d/support-plan.toml")).unwrap();
+        let out = d.plan(&["diff", "--format", "json"]);
+        assert_eq!(out.code, 2, "{spelled}: {}", out.stdout);
+        assert_eq!(statuses(&out), both, "{spelled}");
+    }
+}
+
+/// A plan whose product is renamed to the product of a plan left unchanged: two files name it.
+#[test]
+fn a_product_renamed_to_an_unchanged_plans_product_does_not_load() {
+    let d = Dir::git();
+    d.write("x/support-plan.toml", example().replacen("product = \"acme-billing\"", "product = \"svc-x\"", 1));
+    d.write("y/support-plan.toml", example().replacen("product = \"acme-billing\"", "product = \"svc-y\"", 1));
+    d.commit("Two plans", 1);
+    d.edit("y/support-plan.toml", "product = \"svc-y\"", "product = \"svc-x\"");
+    d.commit("Rename svc-y to svc-x", 2);
+    let out = d.plan(&["diff", "HEAD~1", "HEAD", "--format", "json"]);
+    assert_eq!(out.code, 2, "{}", out.stdout);
+    let st = statuses(&out);
+    assert!(st.contains(&("x/support-plan.toml".into(), "does-not-load".into())), "{st:?}");
+    assert!(st.contains(&("y/support-plan.toml".into(), "does-not-load".into())), "{st:?}");
+    assert!(!out.stdout.contains("\"moved\""), "{}", out.stdout);
+}

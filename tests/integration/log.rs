@@ -161,3 +161,59 @@ fn a_missing_object_mid_log_closes_the_json_document_with_the_error() {
         assert!(out.stderr.contains("git fsck"), "{}", out.stderr);
     }
 }
+
+/// A commit that only adds a second file for a product, leaving the first file alone, is no
+/// plan "added": both files are problems at that commit. Removing it again is no "removed".
+#[test]
+fn a_second_file_added_beside_an_unchanged_plan_is_listed_as_a_problem() {
+    let d = Dir::git();
+    d.write("support-plan.toml", example().replacen("product = \"acme-billing\"", "product = 'acme-billing'", 1));
+    d.commit("Add the billing plan", 1);
+    d.write("d/support-plan.toml", example());
+    d.commit("Copy the plan", 2);
+    std::fs::remove_file(d.path().join("d/support-plan.toml")).unwrap();
+    d.commit("Remove the copy", 3);
+    let out = d.plan(&["log", "--format", "json"]);
+    assert_eq!(out.code, 0, "{}", out.stderr);
+    let v: serde_json::Value = serde_json::from_str(&out.stdout).unwrap();
+    let commits = v["commits"].as_array().unwrap();
+    assert_eq!(commits.len(), 3, "{}", out.stdout);
+    for (c, subject) in commits[..2].iter().zip(["Remove the copy", "Copy the plan"]) {
+        assert_eq!(c["subject"], subject);
+        assert_eq!(c["plans"], serde_json::json!([]), "{}", out.stdout);
+        let problems: Vec<&str> = c["problems"].as_array().unwrap().iter().map(|p| p.as_str().unwrap()).collect();
+        assert_eq!(problems.len(), 2, "{problems:?}");
+        assert!(
+            problems[0].starts_with("d/support-plan.toml: does not load at ")
+                && problems[0].ends_with(
+                    "product `acme-billing` is also the product of support-plan.toml: one product, one plan"
+                ),
+            "{problems:?}"
+        );
+    }
+}
+
+/// `--plan` follows a file moved while it does not load (the pair cannot be matched by
+/// product then): the commits before the move are still in its history.
+#[test]
+fn plan_history_goes_on_across_a_move_made_while_the_plan_does_not_load() {
+    let d = Dir::git();
+    d.write("a/support-plan.toml", example());
+    d.commit("1 add", 1);
+    d.edit("a/support-plan.toml", "target = \"250ms\"", "target = \"200ms\"");
+    d.commit("2 tighten", 2);
+    d.write("a/support-plan.toml", example().replacen("target = \"250ms\"", "target = \"200ms\"", 1) + "garbage\n");
+    d.commit("3 break", 3);
+    d.write("b/support-plan.toml", d.read("a/support-plan.toml"));
+    std::fs::remove_file(d.path().join("a/support-plan.toml")).unwrap();
+    d.commit("4 move while broken", 4);
+    d.write("b/support-plan.toml", example().replacen("target = \"250ms\"", "target = \"200ms\"", 1));
+    d.commit("5 fix", 5);
+    d.write("src/lib.rs", "// unrelated\n");
+    d.commit("6 unrelated", 6);
+    let out = d.plan(&["log", "--plan", "acme-billing", "--format", "json"]);
+    assert_eq!(out.code, 0, "{}", out.stderr);
+    let v: serde_json::Value = serde_json::from_str(&out.stdout).unwrap();
+    let subjects: Vec<&str> = v["commits"].as_array().unwrap().iter().map(|c| c["subject"].as_str().unwrap()).collect();
+    assert_eq!(subjects, ["5 fix", "4 move while broken", "3 break", "2 tighten", "1 add"], "{}", out.stdout);
+}
