@@ -203,6 +203,8 @@ fn hyperfine_and_criterion_metrics_need_no_pointer() {
         d.path().join("bench/estimates.json"),
     )
     .unwrap();
+    pin_mtime(&d.path().join("bench/hyperfine.json"), 0);
+    pin_mtime(&d.path().join("bench/estimates.json"), 0);
     let out = d.plan(&["gate", "--preview", "--now", NOW, "--format", "json"]);
     let v = json(&out);
     let find = |check: &str| {

@@ -462,8 +462,7 @@ fn missing_stale_truncated_and_wrong_evidence_fails_closed() {
     );
     d.write("evidence/infracost.json", r#"{"totalMonthlyCost": 3100.5}"#);
     // Stale: older than max_age.
-    let f = std::fs::File::options().write(true).open(d.path().join("evidence/invoice-dry-run.json")).unwrap();
-    f.set_modified(std::time::SystemTime::now() - std::time::Duration::from_secs(30 * 86_400)).unwrap();
+    pin_mtime(&d.path().join("evidence/invoice-dry-run.json"), 30 * 86_400);
     let (out, v) = gate(&d, &[]);
     assert_eq!(out.code, 1);
     let stale = status(&v, "criterion:invoice-run-duration")["message"].as_str().unwrap().to_owned();

@@ -234,10 +234,13 @@ fn commands_summaries_and_evidence_dirs() {
     std::fs::create_dir_all(d2.path().join("elsewhere/evidence")).unwrap();
     for entry in std::fs::read_dir(d2.path().join("evidence")).unwrap() {
         let entry = entry.unwrap();
-        std::fs::copy(entry.path(), d2.path().join("elsewhere/evidence").join(entry.file_name())).unwrap();
+        let copy = d2.path().join("elsewhere/evidence").join(entry.file_name());
+        std::fs::copy(entry.path(), &copy).unwrap();
+        pin_mtime(&copy, 0);
     }
     std::fs::create_dir_all(d2.path().join("elsewhere/e2e/results")).unwrap();
     std::fs::copy(d2.path().join("e2e/results/run-1.xml"), d2.path().join("elsewhere/e2e/results/run-1.xml")).unwrap();
+    pin_mtime(&d2.path().join("elsewhere/e2e/results/run-1.xml"), 0);
     let out = d2.plan(&["gate", "--tag", "v1.0.0", "--now", NOW, "--evidence-dir", "elsewhere", "--format", "json"]);
     let v: serde_json::Value = serde_json::from_str(&out.stdout).unwrap_or_else(|e| panic!("{e}: {}", out.stderr));
     assert_eq!(status(&v, "step:smoke")["status"], "pass", "{v:#}");

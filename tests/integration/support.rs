@@ -5,6 +5,20 @@ use std::path::{Path, PathBuf};
 use std::process::Command;
 
 pub const NOW: &str = "2026-11-26";
+/// Noon UTC on [`NOW`], in seconds since the epoch. Files the tests write are dated from it
+/// (see [`pin_mtime`]): evidence judged by its modification time is as old on any day the
+/// tests run, not "from the future" once the real date has passed `NOW`.
+pub const NOON_OF_NOW: u64 = 1_795_694_400;
+
+/// Dates a file `seconds_before` noon on [`NOW`] (0: just after it). Each call gives a later
+/// second than the one before, so git never takes a rewritten file of the same size for
+/// unchanged (it compares size and modification time with its index).
+pub fn pin_mtime(path: &Path, seconds_before: u64) {
+    static WRITES: std::sync::atomic::AtomicU64 = std::sync::atomic::AtomicU64::new(0);
+    let n = WRITES.fetch_add(1, std::sync::atomic::Ordering::Relaxed) % 20_000;
+    let at = std::time::UNIX_EPOCH + std::time::Duration::from_secs(NOON_OF_NOW + n - seconds_before);
+    std::fs::File::options().write(true).open(path).and_then(|f| f.set_modified(at)).unwrap();
+}
 
 pub fn example() -> String {
     std::fs::read_to_string(concat!(env!("CARGO_MANIFEST_DIR"), "/plan-templates/example.toml")).unwrap()
@@ -47,6 +61,7 @@ impl Dir {
         let p = self.path().join(rel);
         std::fs::create_dir_all(p.parent().unwrap()).unwrap();
         std::fs::write(&p, content).unwrap();
+        pin_mtime(&p, 0);
         p
     }
 
