@@ -16,9 +16,6 @@ use crate::support::*;
 
 const CORPUS: &str = concat!(env!("CARGO_MANIFEST_DIR"), "/tests/fixtures/bad");
 
-/// Evidence files are given this modification time, noon of [`NOW`] (2026-11-26T12:00:00Z),
-/// so that their age does not depend on the day the test runs.
-
 /// A run that takes longer is a hang: it is killed and reported.
 const HANG: Duration = Duration::from_secs(10);
 
