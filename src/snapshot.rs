@@ -62,13 +62,17 @@ pub fn plans_at(repo: &Repo, rev: &Resolved) -> anyhow::Result<(Vec<Loaded>, Vec
 pub fn path_of(repo: &Repo, rev: &Resolved, id: &str) -> anyhow::Result<Option<String>> {
     let config = config_at(repo, rev)?;
     let (files, _) = repo.plan_files(rev.id, &config.excludes())?;
-    let mut maybe = Vec::new();
-    for f in &files {
-        let raw = read_blob(repo, &f.path, f.id, &rev.spec)?;
-        if raw.bytes.as_deref().ok().and_then(quick_product).is_none_or(|p| p == id) {
-            maybe.push(raw);
-        }
-    }
+    // Read and scanned on all cores.
+    let shared = repo.shared();
+    let maybe = crate::par::map_init(
+        &files,
+        || shared.local(),
+        |r, f| {
+            let raw = read_blob(r, &f.path, f.id, &rev.spec)?;
+            anyhow::Ok(raw.bytes.as_deref().ok().and_then(quick_product).is_none_or(|p| p == id).then_some(raw))
+        },
+    );
+    let maybe: Vec<RawPlan> = maybe.into_iter().filter_map(anyhow::Result::transpose).collect::<anyhow::Result<_>>()?;
     let paths: Vec<String> = load_many(maybe)
         .into_iter()
         .filter_map(Result::ok)
@@ -234,8 +238,8 @@ pub fn candidates_for(repo: &Repo, base: &Resolved, head: &Endpoint, only: Optio
                 let (new, old): (Vec<_>, Vec<_>) = loaded.into_iter().partition(|(is_new, _)| *is_new);
                 let strip = |v: Vec<(bool, Loaded)>| v.into_iter().map(|(_, l)| l).collect();
                 let c = Candidates { old: strip(old), new: strip(new), skipped: vec![] };
-                return c.with_namesakes(&base.spec, || {
-                    Ok(Box::new(unchanged_in(repo, h.id, &h.spec, &config.excludes(), &changes)?))
+                return c.with_namesakes(|keep| {
+                    unchanged_in(repo, h.id, (&base.spec, &h.spec), &config.excludes(), &changes, keep)
                 });
             }
             let (mut old, mut new) = (Vec::new(), Vec::new());
@@ -251,9 +255,7 @@ pub fn candidates_for(repo: &Repo, base: &Resolved, head: &Endpoint, only: Optio
             let mut all = load_many(old.into_iter().chain(new).collect());
             let new = all.split_off(n);
             let c = Candidates { old: all, new, skipped: vec![] };
-            c.with_namesakes(&base.spec, || {
-                Ok(Box::new(unchanged_in(repo, h.id, &h.spec, &config.excludes(), &changes)?))
-            })
+            c.with_namesakes(|keep| unchanged_in(repo, h.id, (&base.spec, &h.spec), &config.excludes(), &changes, keep))
         }
         Endpoint::WorkTree => {
             let root = repo
@@ -292,74 +294,80 @@ pub fn candidates_for(repo: &Repo, base: &Resolved, head: &Endpoint, only: Optio
             let n = old.len();
             let mut all = load_many(old.into_iter().chain(new).collect());
             let new = all.split_off(n);
-            Candidates { old: all, new, skipped }
-                .with_namesakes(&base.spec, || Ok(Box::new(unchanged.into_iter().map(Ok))))
+            Candidates { old: all, new, skipped }.with_namesakes(|keep| {
+                Ok(unchanged.into_iter().filter(|r| keep(r)).map(|r| both_sides(r, &base.spec)).collect())
+            })
         }
     }
 }
 
-/// The plan files at `commit` that a comparison with `changes` leaves unchanged, read lazily
-/// (in the order of the tree) and labelled `rev`.
-pub fn unchanged_in<'a>(
-    repo: &'a Repo,
+/// A file's two sides, as read: (old, new).
+pub type RawPair = (Option<RawPlan>, Option<RawPlan>);
+
+/// The plan files at `commit` that a comparison with `changes` leaves unchanged and that
+/// `keep` accepts, as (old copy labelled `old_rev`, copy labelled `rev`). They are read and
+/// judged on all cores.
+pub fn unchanged_in(
+    repo: &Repo,
     commit: ObjectId,
-    rev: &'a str,
+    (old_rev, rev): (&str, &str),
     excludes: &globset::GlobSet,
     changes: &[crate::git::FileChange],
-) -> anyhow::Result<impl Iterator<Item = anyhow::Result<RawPlan>> + 'a> {
+    keep: &(dyn Fn(&RawPlan) -> bool + Sync),
+) -> anyhow::Result<Vec<RawPair>> {
     let changed: std::collections::HashSet<&str> = changes.iter().map(|c| c.path.as_str()).collect();
     let (files, _) = repo.plan_files(commit, excludes)?;
     let files: Vec<_> = files.into_iter().filter(|f| !changed.contains(f.path.as_str())).collect();
-    Ok(files.into_iter().map(move |f| read_blob(repo, &f.path, f.id, rev)))
+    let shared = repo.shared();
+    let read = crate::par::map_init(
+        &files,
+        || shared.local(),
+        |r, f| Ok(Some(read_blob(r, &f.path, f.id, rev)?).filter(|raw| keep(raw)).map(|raw| both_sides(raw, old_rev))),
+    );
+    read.into_iter().filter_map(anyhow::Result::transpose).collect()
 }
 
-/// Plan files a comparison leaves unchanged, read one by one.
-pub type Unchanged<'u> = Box<dyn Iterator<Item = anyhow::Result<RawPlan>> + 'u>;
+/// An unchanged file on both sides: the old copy labelled `old_rev`.
+pub fn both_sides(raw: RawPlan, old_rev: &str) -> RawPair {
+    let old = RawPlan { path: raw.path.clone(), rev: Some(old_rev.to_owned()), bytes: raw.bytes.clone() };
+    (Some(old), Some(raw))
+}
 
 /// A file left unchanged can still name the product of a changed one: a second file added for
 /// a product, or a file's product renamed to another's. A side then holds two files for it,
 /// which [`compare_plan_refs`] reports as not loading, provided both are compared. So this
-/// gives the `unchanged` files that name a product a changed file names (`old` or `new`), as
-/// (old copy labelled `old_rev`, new copy), to join the candidates of both sides. Each file
-/// is scanned with [`quick_product`]; only the files it cannot read are parsed. Nothing is
-/// read when no changed plan loads.
-pub fn unchanged_namesakes<'p, 'u>(
+/// loads the other files that name a product a changed file names (`old` or `new`), to join
+/// the candidates of their sides. `others` reads the other files (as [`unchanged_in`] does)
+/// and keeps those where the test it is given accepts a side: a scan with [`quick_product`],
+/// or a parse where the scan cannot tell. Nothing is read when no changed plan loads.
+pub fn namesakes<'p>(
     old: impl IntoIterator<Item = &'p Loaded>,
     new: impl IntoIterator<Item = &'p Loaded>,
-    old_rev: &str,
-    unchanged: impl FnOnce() -> anyhow::Result<Unchanged<'u>>,
-) -> anyhow::Result<Vec<(Loaded, Loaded)>> {
+    others: impl FnOnce(&(dyn Fn(&RawPlan) -> bool + Sync)) -> anyhow::Result<Vec<RawPair>>,
+) -> anyhow::Result<Vec<(Option<Loaded>, Option<Loaded>)>> {
     let products: std::collections::HashSet<&str> =
         old.into_iter().chain(new).filter_map(|p| p.as_ref().ok()).map(|p| p.plan.plan.product.as_str()).collect();
     if products.is_empty() {
         return Ok(Vec::new());
     }
-    let mut found = Vec::new();
-    for raw in unchanged()? {
-        let raw = raw?;
-        let named = match raw.bytes.as_deref().ok().and_then(quick_product) {
-            Some(p) => products.contains(p),
-            None => load_one(&raw).is_ok_and(|p| products.contains(p.plan.plan.product.as_str())),
-        };
-        if named {
-            let old = RawPlan { path: raw.path.clone(), rev: Some(old_rev.to_owned()), bytes: raw.bytes.clone() };
-            found.push((load_one(&old), load_one(&raw)));
-        }
-    }
-    Ok(found)
+    let names = |raw: &RawPlan| match raw.bytes.as_deref().ok().and_then(quick_product) {
+        Some(p) => products.contains(p),
+        None => load_one(raw).is_ok_and(|p| products.contains(p.plan.plan.product.as_str())),
+    };
+    let found = others(&names)?;
+    Ok(found.into_iter().map(|(a, b)| (a.as_ref().map(load_one), b.as_ref().map(load_one))).collect())
 }
 
 impl Candidates {
-    /// Adds [`unchanged_namesakes`] to both sides.
-    fn with_namesakes<'u>(
+    /// Adds the [`namesakes`] to their sides.
+    fn with_namesakes(
         mut self,
-        old_rev: &str,
-        unchanged: impl FnOnce() -> anyhow::Result<Unchanged<'u>>,
+        others: impl FnOnce(&(dyn Fn(&RawPlan) -> bool + Sync)) -> anyhow::Result<Vec<RawPair>>,
     ) -> anyhow::Result<Candidates> {
-        let found = unchanged_namesakes(&self.old, &self.new, old_rev, unchanged)?;
+        let found = namesakes(&self.old, &self.new, others)?;
         for (old, new) in found {
-            self.old.push(old);
-            self.new.push(new);
+            self.old.extend(old);
+            self.new.extend(new);
         }
         Ok(self)
     }

@@ -461,15 +461,30 @@ fn summarize(
         new.extend(b);
     }
     if may_pair_anew {
-        let found = snapshot::unchanged_namesakes(
-            old.iter().map(|c| c.as_ref()),
-            new.iter().map(|c| c.as_ref()),
-            &before,
-            || Ok(Box::new(snapshot::unchanged_in(repo, id, &commit, excludes, changes)?)),
-        )?;
+        // The other files: unchanged ones, and (following one plan) the ones changed beside it.
+        let others = |keep: &(dyn Fn(&supportplan::plan::RawPlan) -> bool + Sync)| {
+            let all = repo.plan_changes_of(id, parent, excludes)?;
+            let mut out = snapshot::unchanged_in(repo, id, (&before, &commit), excludes, &all, keep)?;
+            let beside: Vec<&FileChange> = all.iter().filter(|a| !changes.iter().any(|c| c.path == a.path)).collect();
+            let shared = repo.shared();
+            let read = supportplan::par::map_init(
+                &beside,
+                || shared.local(),
+                |r, ch| {
+                    let a = ch.old.map(|o| snapshot::read_blob(r, &ch.path, o, &before)).transpose()?;
+                    let b = ch.new.map(|n| snapshot::read_blob(r, &ch.path, n, &commit)).transpose()?;
+                    anyhow::Ok(a.iter().chain(b.iter()).any(keep).then_some((a, b)))
+                },
+            );
+            for pair in read {
+                out.extend(pair?);
+            }
+            anyhow::Ok(out)
+        };
+        let found = snapshot::namesakes(old.iter().map(|c| c.as_ref()), new.iter().map(|c| c.as_ref()), others)?;
         for (a, b) in found {
-            old.push(std::borrow::Cow::Owned(a));
-            new.push(std::borrow::Cow::Owned(b));
+            old.extend(a.map(std::borrow::Cow::Owned));
+            new.extend(b.map(std::borrow::Cow::Owned));
         }
     }
     let (old, new): (Vec<&snapshot::Loaded>, Vec<&snapshot::Loaded>) =

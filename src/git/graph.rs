@@ -1,21 +1,33 @@
-//! Changed-path Bloom filters from git's commit-graph (`git commit-graph write --reachable
-//! --changed-paths`), read from the documented chunks: `OIDF`/`OIDL` find a commit's position,
-//! `BIDX` gives where its filter ends in `BDAT`, whose header says how many hashes a key sets
+//! git's commit-graph (`git gc` writes one; `git commit-graph write --reachable
+//! --changed-paths` adds Bloom filters), read from its documented chunks: `OIDF`/`OIDL` find a
+//! commit's position, `CDAT` (with `EDGE` for octopus merges) gives its parents' positions and
+//! its commit time, so history is walked without reading a commit object; `BIDX` gives where
+//! a commit's changed-path filter ends in `BDAT`, whose header says how many hashes a key sets
 //! and which murmur3 variant made them. A filter answers "this commit did not change the path
-//! against its first parent" for certain, or "it may have" (then the trees are read). gix reads
-//! commit-graphs but not these chunks.
+//! against its first parent" for certain, or "it may have" (then the trees are read). gix
+//! reads commit-graphs but not the filter chunks, and its walk looks every parent up by id.
 
 use std::path::Path;
 
 use gix::ObjectId;
 
-/// One commit-graph file's lookup tables and filters.
-struct Graph {
+/// One commit-graph file (a layer of a split chain).
+struct Layer {
     data: Vec<u8>,
     hash_len: usize,
     fanout: usize,
     oids: usize,
+    cdat: usize,
+    /// The `EDGE` chunk (octopus merges' further parents), where and how long.
+    edge: Option<(usize, usize)>,
     count: usize,
+    /// The global position of this layer's first commit (layers below it come first).
+    base: usize,
+    filters: Option<Filters>,
+}
+
+/// Where a layer's changed-path filters are.
+struct Filters {
     bidx: usize,
     bdat: usize,
     bdat_len: usize,
@@ -24,49 +36,171 @@ struct Graph {
     hashes: u32,
 }
 
-/// The Bloom filters of every graph file the repository has (a single file or a split
-/// chain). Commits outside them, or in a file without filters, get no answer.
-pub struct Filters {
-    graphs: Vec<Graph>,
+/// A repository's commit-graph: a single file or a split chain, base layer first. Positions
+/// are global (a layer's commits follow those of the layers below it), as parents name them.
+pub struct CommitGraph {
+    layers: Vec<Layer>,
+    total: usize,
 }
 
 const SEED0: u32 = 0x293a_e76f;
 const SEED1: u32 = 0x7e64_6e2c;
+/// `CDAT`'s "no parent" and "further parents in `EDGE`" markers.
+const NO_PARENT: u32 = 0x7000_0000;
+const EXTRA_EDGES: u32 = 0x8000_0000;
 
-impl Filters {
+/// A commit in the graph, as the walk needs it.
+pub struct GraphCommit {
+    pub parents: Vec<u32>,
+}
+
+impl CommitGraph {
     /// Reads the commit-graph of the repository at `objects` (`.git/objects`); `None` when
-    /// there is none, it has no changed-path filters, or anything in it does not add up.
-    pub fn open(objects: &Path) -> Option<Filters> {
+    /// there is none or anything in it does not add up.
+    pub fn open(objects: &Path) -> Option<CommitGraph> {
         let info = objects.join("info");
         let mut files = Vec::new();
+        // git reads the single file when there is one, else the split chain.
         let single = info.join("commit-graph");
         if single.is_file() {
             files.push(single);
-        }
-        let chain = info.join("commit-graphs").join("commit-graph-chain");
-        if let Ok(text) = std::fs::read_to_string(&chain) {
+        } else if let Ok(text) = std::fs::read_to_string(info.join("commit-graphs").join("commit-graph-chain")) {
             for line in text.lines().filter(|l| !l.trim().is_empty()) {
                 files.push(info.join("commit-graphs").join(format!("graph-{}.graph", line.trim())));
             }
         }
-        let graphs: Vec<Graph> = files.iter().filter_map(|f| Graph::read(std::fs::read(f).ok()?)).collect();
-        (!graphs.is_empty()).then_some(Filters { graphs })
+        let mut layers = Vec::new();
+        let mut total = 0;
+        for f in &files {
+            let layer = Layer::read(std::fs::read(f).ok()?, total)?;
+            total += layer.count;
+            layers.push(layer);
+        }
+        let graph = CommitGraph { layers, total };
+        graph.sound().then_some(graph)
+    }
+
+    /// Whether every parent position points into the graph (a torn or foreign file is not
+    /// walked).
+    fn sound(&self) -> bool {
+        !self.layers.is_empty()
+            && self.layers.iter().all(|l| {
+                (0..l.count).all(|i| {
+                    let at = l.cdat + i * (l.hash_len + 16) + l.hash_len;
+                    [u32_at(&l.data, at), u32_at(&l.data, at + 4)].iter().all(|p| match p {
+                        Some(p) if *p == NO_PARENT => true,
+                        Some(p) if p & EXTRA_EDGES != 0 => l.edge.is_some_and(|(_, n)| (p & !EXTRA_EDGES) < n as u32),
+                        Some(p) => (*p as usize) < self.total,
+                        None => false,
+                    })
+                })
+            })
+    }
+
+    /// How many commits the graph has.
+    pub fn total(&self) -> usize {
+        self.total
+    }
+
+    /// The commit time at a position.
+    pub fn time(&self, pos: u32) -> Option<i64> {
+        let (l, i) = self.layer(pos)?;
+        let at = l.cdat + i * (l.hash_len + 16) + l.hash_len + 8;
+        Some(((i64::from(u32_at(&l.data, at)?) & 0x3) << 32) | i64::from(u32_at(&l.data, at + 4)?))
+    }
+
+    /// Whether any layer has changed-path filters.
+    pub fn has_filters(&self) -> bool {
+        self.layers.iter().any(|l| l.filters.is_some())
+    }
+
+    fn layer(&self, pos: u32) -> Option<(&Layer, usize)> {
+        let pos = pos as usize;
+        let l = self.layers.iter().rev().find(|l| l.base <= pos)?;
+        (pos - l.base < l.count).then(|| (l, pos - l.base))
+    }
+
+    /// A commit's global position, if the graph has it.
+    pub fn position(&self, id: &ObjectId) -> Option<u32> {
+        self.layers.iter().find_map(|l| l.position(id.as_slice()).map(|i| (l.base + i) as u32))
+    }
+
+    /// The id at a position.
+    pub fn id(&self, pos: u32) -> Option<ObjectId> {
+        let (l, i) = self.layer(pos)?;
+        let at = l.oids + i * l.hash_len;
+        ObjectId::try_from(l.data.get(at..at + l.hash_len)?).ok()
+    }
+
+    /// The parent positions (first parent first) at a position.
+    pub fn commit(&self, pos: u32) -> Option<GraphCommit> {
+        let (l, i) = self.layer(pos)?;
+        let at = l.cdat + i * (l.hash_len + 16) + l.hash_len;
+        let (p1, p2) = (u32_at(&l.data, at)?, u32_at(&l.data, at + 4)?);
+        let mut parents = Vec::with_capacity(2);
+        if p1 != NO_PARENT {
+            parents.push(p1);
+        }
+        if p2 & EXTRA_EDGES != 0 && p2 != NO_PARENT {
+            let (edge, n) = l.edge?;
+            let mut k = (p2 & !EXTRA_EDGES) as usize;
+            loop {
+                let e = u32_at(&l.data, edge + k.checked_mul(4)?).filter(|_| k < n)?;
+                parents.push(e & !EXTRA_EDGES);
+                if e & EXTRA_EDGES != 0 {
+                    break;
+                }
+                k += 1;
+            }
+        } else if p2 != NO_PARENT {
+            parents.push(p2);
+        }
+        Some(GraphCommit { parents })
     }
 
     /// `Some(false)` when the commit's filter proves it did not change `path` (nor anything
     /// under it) against its first parent; `Some(true)` when it may have; `None` when there
     /// is no filter for the commit.
-    pub fn may_change(&self, commit: &ObjectId, path: &str) -> Option<bool> {
-        self.graphs.iter().find_map(|g| g.may_change(commit.as_slice(), path))
+    pub fn may_change(&self, commit: &ObjectId, path: &Key) -> Option<bool> {
+        self.may_change_at(self.position(commit)?, path)
+    }
+
+    /// [`CommitGraph::may_change`] by position.
+    pub fn may_change_at(&self, pos: u32, path: &Key) -> Option<bool> {
+        let (l, i) = self.layer(pos)?;
+        l.may_change(i, path)
+    }
+}
+
+/// A path as the filters are asked about it: the hash pairs of the path and of each of its
+/// leading directories, for both murmur3 variants. Git adds a changed path's leading
+/// directories to the filter too, so a commit that changed the path sets every one of them;
+/// asking for all of them (as git does) rules out far more commits than the path alone.
+pub struct Key {
+    /// `[variant - 1]`: one (h0, h1) pair per key, the full path first.
+    pairs: [Vec<(u32, u32)>; 2],
+}
+
+impl Key {
+    pub fn new(path: &str) -> Key {
+        let path = path.trim_end_matches('/');
+        let mut keys = vec![path];
+        keys.extend(path.match_indices('/').map(|(at, _)| &path[..at]).filter(|k| !k.is_empty()));
+        let pairs = |version: u32| -> Vec<(u32, u32)> {
+            keys.iter()
+                .map(|k| (murmur3(SEED0, k.as_bytes(), version), murmur3(SEED1, k.as_bytes(), version)))
+                .collect()
+        };
+        Key { pairs: [pairs(1), pairs(2)] }
     }
 }
 
 fn u32_at(data: &[u8], at: usize) -> Option<u32> {
-    Some(u32::from_be_bytes(data.get(at..at + 4)?.try_into().ok()?))
+    Some(u32::from_be_bytes(data.get(at..at.checked_add(4)?)?.try_into().ok()?))
 }
 
-impl Graph {
-    fn read(data: Vec<u8>) -> Option<Graph> {
+impl Layer {
+    fn read(data: Vec<u8>, base: usize) -> Option<Layer> {
         if data.get(0..4)? != b"CGPH" || *data.get(4)? != 1 {
             return None;
         }
@@ -87,24 +221,29 @@ impl Graph {
         let mut offsets: Vec<usize> = table.values().copied().collect();
         offsets.sort_unstable();
         let end_of = |start: usize| offsets.iter().copied().find(|o| *o > start).unwrap_or(data.len());
+        let fits = |start: usize, len: usize| start.checked_add(len).is_some_and(|e| e <= data.len());
         let fanout = *table.get(b"OIDF")?;
         let oids = *table.get(b"OIDL")?;
-        let bidx = *table.get(b"BIDX")?;
-        let bdat = *table.get(b"BDAT")?;
+        let cdat = *table.get(b"CDAT")?;
         let count = u32_at(&data, fanout + 255 * 4)? as usize;
-        let version = u32_at(&data, bdat)?;
-        let hashes = u32_at(&data, bdat + 4)?;
-        let bdat_len = end_of(bdat).checked_sub(bdat + 12)?;
-        let fits = |start: usize, len: usize| start.checked_add(len).is_some_and(|e| e <= data.len());
-        let sound = fits(oids, count * hash_len)
-            && fits(bidx, count * 4)
-            && fits(bdat + 12, bdat_len)
-            && (1..=2).contains(&version)
-            && (1..=64).contains(&hashes);
+        let edge = table.get(b"EDGE").map(|&at| (at, end_of(at).saturating_sub(at) / 4));
+        let filters = (|| {
+            let (bidx, bdat) = (*table.get(b"BIDX")?, *table.get(b"BDAT")?);
+            let (version, hashes) = (u32_at(&data, bdat)?, u32_at(&data, bdat + 4)?);
+            let bdat_len = end_of(bdat).checked_sub(bdat + 12)?;
+            let sound = fits(bidx, count.checked_mul(4)?)
+                && fits(bdat + 12, bdat_len)
+                && (1..=2).contains(&version)
+                && (1..=64).contains(&hashes);
+            sound.then_some(Filters { bidx, bdat, bdat_len, version, hashes })
+        })();
+        let sound = fits(oids, count.checked_mul(hash_len)?)
+            && fits(cdat, count.checked_mul(hash_len + 16)?)
+            && edge.is_none_or(|(at, n)| fits(at, n * 4));
         if !sound {
             return None;
         }
-        Some(Graph { data, hash_len, fanout, oids, count, bidx, bdat, bdat_len, version, hashes })
+        Some(Layer { data, hash_len, fanout, oids, cdat, edge, count, base, filters })
     }
 
     /// The commit's position in this file, by the fan-out table and a binary search.
@@ -116,10 +255,15 @@ impl Graph {
         let lo = if first == 0 { 0 } else { u32_at(&self.data, self.fanout + (first - 1) * 4)? as usize };
         let hi = (u32_at(&self.data, self.fanout + first * 4)? as usize).min(self.count);
         let (mut lo, mut hi) = (lo, hi);
+        // Ids compare by their first 8 bytes as a number (big-endian keeps the byte order);
+        // only equal prefixes compare the rest.
+        let prefix = |id: &[u8]| u64::from_be_bytes(id[..8].try_into().unwrap_or_default());
+        let wanted = prefix(oid);
         while lo < hi {
             let mid = (lo + hi) / 2;
             let at = self.oids + mid * self.hash_len;
-            match self.data[at..at + self.hash_len].cmp(oid) {
+            let id = &self.data[at..at + self.hash_len];
+            match prefix(id).cmp(&wanted).then_with(|| id[8..].cmp(&oid[8..])) {
                 std::cmp::Ordering::Less => lo = mid + 1,
                 std::cmp::Ordering::Greater => hi = mid,
                 std::cmp::Ordering::Equal => return Some(mid),
@@ -128,27 +272,26 @@ impl Graph {
         None
     }
 
-    fn may_change(&self, oid: &[u8], path: &str) -> Option<bool> {
-        let pos = self.position(oid)?;
-        let end = u32_at(&self.data, self.bidx + pos * 4)? as usize;
-        let start = if pos == 0 { 0 } else { u32_at(&self.data, self.bidx + (pos - 1) * 4)? as usize };
-        if start > end || end > self.bdat_len {
+    fn may_change(&self, pos: usize, path: &Key) -> Option<bool> {
+        let f = self.filters.as_ref()?;
+        let end = u32_at(&self.data, f.bidx + pos * 4)? as usize;
+        let start = if pos == 0 { 0 } else { u32_at(&self.data, f.bidx + (pos - 1) * 4)? as usize };
+        if start > end || end > f.bdat_len {
             return None;
         }
-        let filter = &self.data[self.bdat + 12 + start..self.bdat + 12 + end];
+        let filter = &self.data[f.bdat + 12 + start..f.bdat + 12 + end];
         // No filter was computed for this commit (too many changes, or none stored).
         if filter.is_empty() || filter == [0xff] {
             return Some(true);
         }
         let bits = filter.len() as u64 * 8;
-        let key = path.trim_end_matches('/').as_bytes();
-        let h0 = murmur3(SEED0, key, self.version);
-        let h1 = murmur3(SEED1, key, self.version);
-        let present = (0..self.hashes).all(|i| {
-            let bit = u64::from(h0.wrapping_add(i.wrapping_mul(h1))) % bits;
-            filter[(bit / 8) as usize] & (1 << (bit % 8)) != 0
-        });
-        Some(present)
+        let present = |(h0, h1): &(u32, u32)| {
+            (0..f.hashes).all(|i| {
+                let bit = u64::from(h0.wrapping_add(i.wrapping_mul(*h1))) % bits;
+                filter[(bit / 8) as usize] & (1 << (bit % 8)) != 0
+            })
+        };
+        Some(path.pairs[f.version as usize - 1].iter().all(present))
     }
 }
 
@@ -251,7 +394,7 @@ mod graph_tests {
                     "--changed-paths",
                 ],
             );
-            let filters = super::Filters::open(&d.join(".git/objects")).expect("the graph has filters");
+            let filters = super::CommitGraph::open(&d.join(".git/objects")).expect("the graph has filters");
             let mut ruled_out = 0;
             let mut total = 0;
             for record in git(d, &["rev-list", "main"]).lines() {
@@ -259,7 +402,7 @@ mod graph_tests {
                 let changed = git(d, &["diff-tree", "--no-commit-id", "--name-only", "-r", "-z", "--root", record]);
                 let changed: Vec<&str> = changed.split('\0').filter(|s| !s.is_empty()).collect();
                 for p in paths {
-                    let answer = filters.may_change(&id, p).expect("every commit has a filter");
+                    let answer = filters.may_change(&id, &super::Key::new(p)).expect("every commit has a filter");
                     if changed.contains(&p) {
                         assert!(answer, "version {version}: {record} changed {p} but its filter rules it out");
                     } else {
@@ -269,6 +412,7 @@ mod graph_tests {
                 }
             }
             assert!(ruled_out * 10 > total * 8, "version {version}: {ruled_out} of {total} unchanged paths ruled out");
+            assert!(total > 100, "{total}");
         }
     }
 }

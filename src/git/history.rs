@@ -3,6 +3,7 @@
 use anyhow::Context as _;
 use gix::ObjectId;
 
+use super::graph::{CommitGraph, Key};
 use super::{FileChange, Repo};
 
 /// A first-parent chain, newest first: (commit, its first parent).
@@ -56,6 +57,15 @@ impl Repo {
         hide: Option<ObjectId>,
         first_parent: bool,
     ) -> anyhow::Result<(Chain, Option<ObjectId>)> {
+        // With a commit-graph, the same walk reads no commit objects (the graph is consistent
+        // or not used at all).
+        if hide.is_none()
+            && !self.is_shallow()
+            && let Some(graph) = self.commit_graph()
+            && let Some(chain) = self.walk_graph(&graph, tip, first_parent)?
+        {
+            return Ok((chain, None));
+        }
         let mut platform =
             self.inner.rev_walk([tip]).sorting(gix::revision::walk::Sorting::ByCommitTime(Default::default()));
         if first_parent {
@@ -79,6 +89,89 @@ impl Repo {
             chain.push((info.id, info.parent_ids().next().map(|p| p.detach())));
         }
         Ok((chain, cut))
+    }
+
+    /// [`Repo::history`] (no hidden commits, no shallow boundary) in git's default order:
+    /// newest commit time first, equal times in the order they were reached. Commits the
+    /// graph has are read from it by position; newer ones from their objects. `None` when the
+    /// graph does not add up (then the object walk answers).
+    fn walk_graph(&self, graph: &CommitGraph, tip: ObjectId, first_parent: bool) -> anyhow::Result<Option<Chain>> {
+        use std::cmp::Reverse;
+        /// A commit: by graph position, or by id (one the graph does not have).
+        #[derive(Clone, Copy, PartialEq, Eq, PartialOrd, Ord)]
+        enum Ref {
+            At(u32),
+            Id(ObjectId),
+        }
+        /// A commit queued, with the parents of one read from its object.
+        type Queued = (i64, Reverse<u64>, Ref, Vec<ObjectId>);
+        let mut seen_at = vec![0u64; graph.total().div_ceil(64)];
+        let mut seen = std::collections::HashSet::new();
+        let mut queue: std::collections::BinaryHeap<Queued> = Default::default();
+        let mut order = 0u64;
+        // Queues a commit not seen yet; `None` when the graph does not add up.
+        let mut push = |r: Ref, queue: &mut std::collections::BinaryHeap<Queued>| -> anyhow::Result<Option<()>> {
+            let r = match r {
+                Ref::Id(id) => graph.position(&id).map_or(r, Ref::At),
+                at => at,
+            };
+            let (time, parents) = match r {
+                Ref::At(at) => {
+                    let Some(word) = seen_at.get_mut(at as usize / 64) else { return Ok(None) };
+                    if *word & (1 << (at % 64)) != 0 {
+                        return Ok(Some(()));
+                    }
+                    *word |= 1 << (at % 64);
+                    let Some(time) = graph.time(at) else { return Ok(None) };
+                    (time, Vec::new())
+                }
+                Ref::Id(id) => {
+                    if !seen.insert(id) {
+                        return Ok(Some(()));
+                    }
+                    let c = self.inner.find_commit(id).with_context(|| {
+                        format!(
+                            "walking history: reading commit {} ({})",
+                            id.to_hex_with_len(12),
+                            self.missing_object_hint()
+                        )
+                    })?;
+                    let time = c.committer().context("reading the commit's committer")?.time()?.seconds;
+                    (time, c.parent_ids().map(|p| p.detach()).collect())
+                }
+            };
+            order += 1;
+            queue.push((time, Reverse(order), r, parents));
+            Ok(Some(()))
+        };
+        if push(Ref::Id(tip), &mut queue)?.is_none() {
+            return Ok(None);
+        }
+        let mut chain = Vec::new();
+        while let Some((_, _, r, parents)) = queue.pop() {
+            let (id, parents): (ObjectId, Vec<Ref>) = match r {
+                Ref::At(at) => {
+                    let (Some(id), Some(c)) = (graph.id(at), graph.commit(at)) else { return Ok(None) };
+                    (id, c.parents.into_iter().map(Ref::At).collect())
+                }
+                Ref::Id(id) => (id, parents.into_iter().map(Ref::Id).collect()),
+            };
+            let first = match parents.first() {
+                Some(Ref::Id(p)) => Some(*p),
+                Some(Ref::At(at)) => match graph.id(*at) {
+                    Some(p) => Some(p),
+                    None => return Ok(None),
+                },
+                None => None,
+            };
+            chain.push((id, first));
+            for p in parents.into_iter().take(if first_parent { 1 } else { usize::MAX }) {
+                if push(p, &mut queue)?.is_none() {
+                    return Ok(None);
+                }
+            }
+        }
+        Ok(Some(chain))
     }
 
     /// For a merge commit: drops the changes it brought from another parent (the side
@@ -133,10 +226,11 @@ impl Repo {
         let mut follower = PathFollower::new(path);
         let mut out = Vec::new();
         // A commit whose changed-path filter rules the path out is skipped unread.
-        let filters = self.bloom_filters();
+        let filters = self.commit_graph().filter(CommitGraph::has_filters);
+        let key = Key::new(path);
         for (i, (id, parent)) in chain.iter().enumerate().rev() {
             if let (Some(f), Some(_)) = (&filters, parent)
-                && f.may_change(id, path) == Some(false)
+                && f.may_change(id, &key) == Some(false)
             {
                 continue;
             }
@@ -270,5 +364,92 @@ impl PathFollower {
 
     fn blob_of(&self, chain: &[ObjectId]) -> Option<ObjectId> {
         (chain.len() == self.parts.len() + 1).then(|| chain[chain.len() - 1])
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use std::process::Command;
+
+    use super::Repo;
+
+    fn git(dir: &std::path::Path, args: &[&str], date: &str) -> String {
+        let out = Command::new("git")
+            .args(args)
+            .current_dir(dir)
+            .env("GIT_AUTHOR_NAME", "A")
+            .env("GIT_AUTHOR_EMAIL", "a@example.com")
+            .env("GIT_COMMITTER_NAME", "A")
+            .env("GIT_COMMITTER_EMAIL", "a@example.com")
+            .env("GIT_AUTHOR_DATE", date)
+            .env("GIT_COMMITTER_DATE", date)
+            .env("GIT_CONFIG_NOSYSTEM", "1")
+            .env("HOME", dir)
+            .output()
+            .expect("git runs");
+        assert!(out.status.success(), "git {args:?}: {}", String::from_utf8_lossy(&out.stderr));
+        String::from_utf8_lossy(&out.stdout).into_owned()
+    }
+
+    /// The walk over the commit-graph lists what `git rev-list` lists, in git's order, for a
+    /// history with merges, an octopus merge (its parents in the `EDGE` chunk), equal commit
+    /// times, a clock that went backwards and commits newer than the graph; with a single
+    /// graph file, a split chain, and none.
+    #[test]
+    fn the_graph_walk_lists_what_git_lists_in_gits_order() {
+        let dir = tempfile::tempdir().unwrap();
+        let d = dir.path();
+        let at = |t: i64| format!("@{} +0000", 1_700_000_000 + t);
+        let commit = |name: &str, t: i64| {
+            std::fs::write(d.join(name), format!("{name} {t}\n")).unwrap();
+            git(d, &["add", "-A"], &at(t));
+            git(d, &["commit", "-q", "-m", name], &at(t));
+        };
+        git(d, &["init", "-q", "-b", "main"], &at(0));
+        for i in 0..20 {
+            // Every fourth commit shares its time with the one before; one goes back in time.
+            let t = if i == 13 { 2 } else { i / 4 * 4 + 10 * (i % 4).min(1) };
+            commit(&format!("m{i}"), t);
+        }
+        for side in ["a", "b", "c"] {
+            git(d, &["checkout", "-q", "-b", side, "main~5"], &at(0));
+            for i in 0..4 {
+                commit(&format!("{side}{i}"), 40 + i);
+            }
+        }
+        git(d, &["checkout", "-q", "main"], &at(0));
+        git(d, &["merge", "-q", "--no-ff", "-m", "octopus", "a", "b", "c"], &at(45));
+        commit("m20", 45);
+        let check = |what: &str| {
+            let repo = Repo::discover(d).unwrap();
+            let tip = gix::ObjectId::from_hex(git(d, &["rev-parse", "HEAD"], &at(0)).trim().as_bytes()).unwrap();
+            for (first_parent, args) in
+                [(false, &["rev-list", "HEAD"][..]), (true, &["rev-list", "--first-parent", "HEAD"])]
+            {
+                let (chain, cut) = repo.history(tip, None, first_parent).unwrap();
+                assert_eq!(cut, None);
+                let ours: Vec<String> = chain.iter().map(|(id, _)| id.to_string()).collect();
+                let theirs: Vec<String> = git(d, args, &at(0)).lines().map(str::to_owned).collect();
+                assert_eq!(ours, theirs, "{what}, first parent only: {first_parent}");
+                for (id, parent) in &chain {
+                    let parents = git(d, &["log", "-1", "--format=%P", &id.to_string()], &at(0));
+                    assert_eq!(parent.map(|p| p.to_string()).as_deref(), parents.split_whitespace().next());
+                }
+            }
+        };
+        check("no graph");
+        git(d, &["commit-graph", "write", "--reachable"], &at(0));
+        assert!(Repo::discover(d).unwrap().commit_graph().is_some());
+        check("single graph file");
+        commit("m21", 50);
+        commit("m22", 50);
+        check("commits newer than the graph");
+        std::fs::remove_file(d.join(".git/objects/info/commit-graph")).unwrap();
+        git(d, &["commit-graph", "write", "--reachable", "--split=no-merge", "--size-multiple=100"], &at(0));
+        commit("m23", 51);
+        git(d, &["commit-graph", "write", "--reachable", "--split=no-merge", "--size-multiple=100"], &at(0));
+        let chain = std::fs::read_to_string(d.join(".git/objects/info/commit-graphs/commit-graph-chain")).unwrap();
+        assert_eq!(chain.lines().count(), 2, "{chain}");
+        check("a split chain of two layers");
     }
 }

@@ -3,7 +3,7 @@
 //! tree, diffing trees, walking history. Knows about shallow and partial clones and says
 //! exactly what to fetch when an object is missing.
 
-mod bloom;
+mod graph;
 mod history;
 pub mod notes;
 mod refs;
@@ -78,13 +78,22 @@ impl Repo {
         }
     }
 
-    /// The commit-graph's changed-path Bloom filters, when the repository has them and git
-    /// would use them (`core.commitGraph` is not false).
-    pub(crate) fn bloom_filters(&self) -> Option<bloom::Filters> {
+    /// The commit-graph, when the repository has one and git would use it: `core.commitGraph`
+    /// is not false, and no replace refs or grafts rewrite what commits' parents are.
+    pub(crate) fn commit_graph(&self) -> Option<graph::CommitGraph> {
         if !self.inner.config_snapshot().boolean("core.commitGraph").unwrap_or(true) {
             return None;
         }
-        bloom::Filters::open(&self.inner.common_dir().join("objects"))
+        let common = self.inner.common_dir();
+        if common.join("info/grafts").exists() || self.has_replace_refs() {
+            return None;
+        }
+        graph::CommitGraph::open(&common.join("objects"))
+    }
+
+    fn has_replace_refs(&self) -> bool {
+        let Ok(refs) = self.inner.references() else { return true };
+        refs.prefixed("refs/replace/").map_or(true, |mut r| r.next().is_some())
     }
 
     pub fn is_shallow(&self) -> bool {

@@ -109,9 +109,16 @@ impl Repo {
 
     fn collect(&self, tree: ObjectId, prefix: &str, walk: &mut Walk, out: &mut Vec<TreeFile>) -> anyhow::Result<()> {
         let data = self.tree_data(tree)?;
+        // One buffer for the entries' paths (a tree of thousands of files allocates none).
+        let mut path = String::with_capacity(prefix.len() + 64);
         for e in self.entry_refs(&data)? {
             let (mode, name, id) = (e.mode, e.filename.as_bytes(), e.oid.to_owned());
-            let path = join(prefix, name);
+            path.clear();
+            if !prefix.is_empty() {
+                path.push_str(prefix);
+                path.push('/');
+            }
+            path.push_str(&name.to_str_lossy());
             if walk.excluded(&path) {
                 continue;
             }
@@ -120,6 +127,7 @@ impl Repo {
                     self.collect(id, &path, walk, out)?;
                 }
             } else if (walk.wanted)(&path) {
+                let path = path.clone();
                 if mode.is_link() {
                     walk.skipped
                         .push(Skipped { path, why: "is a symbolic link in the tree; plans must be regular files" });

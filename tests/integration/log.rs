@@ -217,3 +217,30 @@ fn plan_history_goes_on_across_a_move_made_while_the_plan_does_not_load() {
     let subjects: Vec<&str> = v["commits"].as_array().unwrap().iter().map(|c| c["subject"].as_str().unwrap()).collect();
     assert_eq!(subjects, ["5 fix", "4 move while broken", "3 break", "2 tighten", "1 add"], "{}", out.stdout);
 }
+
+/// Following one plan: a commit that adds its file together with a second file for the same
+/// product lists both as problems at that commit (and claims nothing about its parent).
+#[test]
+fn following_a_plan_sees_a_second_file_added_beside_it() {
+    let d = Dir::git();
+    d.write("README.md", "x\n");
+    d.commit("Start", 1);
+    d.write("a/support-plan.toml", example());
+    d.write("b/support-plan.toml", example().replacen("target = \"250ms\"", "target = \"900ms\"", 1));
+    d.commit("Add the plan twice", 2);
+    std::fs::remove_file(d.path().join("b/support-plan.toml")).unwrap();
+    d.commit("Remove the copy", 3);
+    let out = d.plan(&["log", "--plan", "acme-billing", "--format", "json"]);
+    assert_eq!(out.code, 0, "{}", out.stderr);
+    let v: serde_json::Value = serde_json::from_str(&out.stdout).unwrap();
+    let commits = v["commits"].as_array().unwrap();
+    let added = commits.iter().find(|c| c["subject"] == "Add the plan twice").expect(&out.stdout);
+    let sha = added["id"].as_str().unwrap();
+    let problems: Vec<&str> = added["problems"].as_array().unwrap().iter().map(|p| p.as_str().unwrap()).collect();
+    assert_eq!(problems.len(), 2, "{problems:?}");
+    for p in &problems {
+        assert!(p.contains(&format!("does not load at {}", &sha[..12])), "{p}");
+        assert!(p.contains("is also the product of"), "{p}");
+    }
+    assert_eq!(added["plans"], serde_json::json!([]), "{}", out.stdout);
+}
