@@ -216,34 +216,62 @@ impl Repo {
     }
 
     /// The changes to `path` along a first-parent chain (newest first), as (index in the
-    /// chain, change). Trees are read oldest first: packs usually store newer versions as
-    /// deltas of older ones, and gix caches resolved objects, not intermediate bases.
+    /// chain, change). A long chain is cut into stretches (four per core, so a slow one
+    /// does not hold the others up), each followed on its own. Within a stretch trees are read oldest first: packs usually store newer
+    /// versions as deltas of older ones, and gix caches resolved objects, not intermediate bases.
     pub fn path_changes(
         &self,
         chain: &[(ObjectId, Option<ObjectId>)],
         path: &str,
     ) -> anyhow::Result<Vec<(usize, FileChange)>> {
-        let mut follower = PathFollower::new(path);
-        let mut out = Vec::new();
+        let threads = std::thread::available_parallelism().map_or(1, |n| n.get()).min(8);
+        let stretch = if chain.len() < 4096 { chain.len() } else { chain.len().div_ceil(threads * 4) };
+        self.path_changes_by(chain, path, stretch)
+    }
+
+    /// [`Repo::path_changes`] in stretches of `stretch` commits.
+    fn path_changes_by(
+        &self,
+        chain: &[(ObjectId, Option<ObjectId>)],
+        path: &str,
+        stretch: usize,
+    ) -> anyhow::Result<Vec<(usize, FileChange)>> {
         // A commit whose changed-path filter rules the path out is skipped unread.
         let filters = self.commit_graph().filter(CommitGraph::has_filters);
         let key = Key::new(path);
-        for (i, (id, parent)) in chain.iter().enumerate().rev() {
-            if let (Some(f), Some(_)) = (&filters, parent)
-                && f.may_change(id, &key) == Some(false)
-            {
-                continue;
-            }
-            let before = match parent {
-                Some(p) => follower.blob_at(self, *p)?,
-                None => None,
-            };
-            let now = follower.blob_at(self, *id)?;
-            if now != before {
-                out.push((i, FileChange { path: path.to_owned(), old: before, new: now }));
-            }
+        let stretch = stretch.max(1);
+        let starts: Vec<usize> = (0..chain.len()).step_by(stretch).collect();
+        let shared = self.shared();
+        let found = crate::par::map_init(
+            &starts,
+            || shared.local(),
+            |repo, &start| {
+                let mut follower = PathFollower::new(path);
+                let mut out = Vec::new();
+                let end = (start + stretch).min(chain.len());
+                for (i, (id, parent)) in chain[start..end].iter().enumerate().rev() {
+                    if let (Some(f), Some(_)) = (&filters, parent)
+                        && f.may_change(id, &key) == Some(false)
+                    {
+                        continue;
+                    }
+                    let before = match parent {
+                        Some(p) => follower.blob_at(repo, *p)?,
+                        None => None,
+                    };
+                    let now = follower.blob_at(repo, *id)?;
+                    if now != before {
+                        out.push((start + i, FileChange { path: path.to_owned(), old: before, new: now }));
+                    }
+                }
+                out.reverse();
+                anyhow::Ok(out)
+            },
+        );
+        let mut out = Vec::new();
+        for stretch in found {
+            out.extend(stretch?);
         }
-        out.reverse();
         Ok(out)
     }
 
@@ -451,5 +479,17 @@ mod tests {
         let chain = std::fs::read_to_string(d.join(".git/objects/info/commit-graphs/commit-graph-chain")).unwrap();
         assert_eq!(chain.lines().count(), 2, "{chain}");
         check("a split chain of two layers");
+        // Followed in stretches of any length, a path's changes are the same.
+        let repo = Repo::discover(d).unwrap();
+        let tip = gix::ObjectId::from_hex(git(d, &["rev-parse", "HEAD"], &at(0)).trim().as_bytes()).unwrap();
+        let (chain, _) = repo.history(tip, None, false).unwrap();
+        let whole = repo.path_changes_by(&chain, "m3", chain.len()).unwrap();
+        assert_eq!(whole.len(), 1, "{whole:?}");
+        for path in ["m3", "a2", "m22"] {
+            let whole = repo.path_changes_by(&chain, path, chain.len()).unwrap();
+            for stretch in [1, 2, 3, 7] {
+                assert_eq!(repo.path_changes_by(&chain, path, stretch).unwrap(), whole, "{path} by {stretch}");
+            }
+        }
     }
 }
