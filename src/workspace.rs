@@ -23,8 +23,8 @@ pub fn read_config(root: &Path) -> anyhow::Result<Config> {
 }
 
 /// Every plan file under `root`, as sorted `/`-separated relative paths. A plan that is a
-/// symbolic link is read only when it resolves to a file inside `root`; others are skipped
-/// and reported (a link to `/etc/passwd` or `/proc/self/environ` is never read or echoed).
+/// symbolic link is skipped and reported, never read (a link to `/etc/passwd` or
+/// `/proc/self/environ` is not even followed far enough to echo it).
 pub fn discover(root: &Path, config: &Config) -> anyhow::Result<(Vec<String>, Vec<Skipped>)> {
     let excludes = config.excludes();
     let mut unreadable_names = Vec::new();
@@ -41,8 +41,15 @@ pub fn discover(root: &Path, config: &Config) -> anyhow::Result<(Vec<String>, Ve
         why: "has a name that is not UTF-8; nothing in it was read (git reads it at a revision: use --rev)",
     }));
     for f in found {
+        let link = std::fs::symlink_metadata(root.join(&f)).is_ok_and(|m| m.file_type().is_symlink());
         match outside_link(root, &f) {
             Some(why) => skipped.push(Skipped { path: f, why }),
+            // As at a revision (git stores the link, not the file): a clean work tree then
+            // holds the same plans as the commit it is checked out from.
+            None if link => skipped.push(Skipped {
+                path: f,
+                why: "is a symbolic link; plans must be regular files (a revision skips it too)",
+            }),
             None => files.push(f),
         }
     }

@@ -489,3 +489,23 @@ fn a_product_renamed_to_an_unchanged_plans_product_does_not_load() {
     assert!(st.contains(&("y/support-plan.toml".into(), "does-not-load".into())), "{st:?}");
     assert!(!out.stdout.contains("\"moved\""), "{}", out.stdout);
 }
+
+/// A plan committed as a symbolic link (inside the repository) is skipped in the work tree
+/// as at a revision: a clean checkout is no change, and no "second file" for the product.
+#[test]
+fn a_committed_symlink_plan_is_skipped_in_the_work_tree_too() {
+    let d = Dir::git();
+    d.write("support-plan.toml", example());
+    d.commit("Add the plan", 1);
+    std::fs::create_dir_all(d.path().join("svc")).unwrap();
+    std::os::unix::fs::symlink("../support-plan.toml", d.path().join("svc/support-plan.toml")).unwrap();
+    d.commit("Link the plan", 2);
+    assert_eq!(d.run_git(&["status", "--porcelain"]), "");
+    let out = d.plan(&["diff"]);
+    assert_eq!(out.code, 0, "{}{}", out.stdout, out.stderr);
+    assert!(out.stdout.contains("no plan changed"), "{}", out.stdout);
+    let all = format!("{}{}", out.stdout, out.stderr);
+    assert!(all.contains("skipped svc/support-plan.toml: it is a symbolic link; plans must be regular files"), "{all}");
+    let out = d.plan(&["check"]);
+    assert_eq!(out.code, 0, "{}{}", out.stdout, out.stderr);
+}
