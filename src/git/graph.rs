@@ -243,7 +243,30 @@ impl Layer {
         if !sound {
             return None;
         }
-        Some(Layer { data, hash_len, fanout, oids, cdat, edge, count, base, filters })
+        let layer = Layer { data, hash_len, fanout, oids, cdat, edge, count, base, filters };
+        layer.ordered().then_some(layer)
+    }
+
+    /// Whether the lookup tables agree with each other: ids strictly ascending, the fan-out
+    /// counting them by first byte, filter ends never going back. A damaged file (git does
+    /// not check its checksum when reading either) would otherwise find the wrong commit for
+    /// an id or the wrong filter for a commit. One pass over each table.
+    fn ordered(&self) -> bool {
+        let id = |i: usize| &self.data[self.oids + i * self.hash_len..self.oids + (i + 1) * self.hash_len];
+        let ids_ascend = (1..self.count).all(|i| id(i - 1) < id(i));
+        let mut fanout_counts = true;
+        let mut i = 0;
+        for byte in 0..256usize {
+            while i < self.count && usize::from(id(i)[0]) <= byte {
+                i += 1;
+            }
+            fanout_counts &= u32_at(&self.data, self.fanout + byte * 4) == Some(i as u32);
+        }
+        let filters_ascend = self.filters.as_ref().is_none_or(|f| {
+            let end = |i: usize| u32_at(&self.data, f.bidx + i * 4).unwrap_or(u32::MAX);
+            (0..self.count).all(|i| end(i) as usize <= f.bdat_len && (i == 0 || end(i - 1) <= end(i)))
+        });
+        ids_ascend && fanout_counts && filters_ascend
     }
 
     /// The commit's position in this file, by the fan-out table and a binary search.
@@ -283,6 +306,11 @@ impl Layer {
         // No filter was computed for this commit (too many changes, or none stored).
         if filter.is_empty() || filter == [0xff] {
             return Some(true);
+        }
+        // A filter sized for several paths sets bits for each of them: all zero is damage,
+        // not "changed nothing" (git writes one zero byte for that).
+        if filter.len() > 1 && filter.iter().all(|b| *b == 0) {
+            return None;
         }
         let bits = filter.len() as u64 * 8;
         let present = |(h0, h1): &(u32, u32)| {
@@ -414,5 +442,83 @@ mod graph_tests {
             assert!(ruled_out * 10 > total * 8, "version {version}: {ruled_out} of {total} unchanged paths ruled out");
             assert!(total > 100, "{total}");
         }
+    }
+}
+
+#[cfg(test)]
+mod damage_tests {
+    /// A commit-graph whose tables were damaged (two ids swapped, a fan-out entry off, the
+    /// filter data zeroed) is not trusted: the file is refused, or the filters give no answer.
+    #[test]
+    fn a_damaged_graph_is_refused_or_gives_no_answer() {
+        let dir = tempfile::tempdir().unwrap();
+        let d = dir.path();
+        let git = |args: &[&str]| {
+            let out = std::process::Command::new("git")
+                .args(args)
+                .current_dir(d)
+                .env("GIT_AUTHOR_NAME", "A")
+                .env("GIT_AUTHOR_EMAIL", "a@example.com")
+                .env("GIT_COMMITTER_NAME", "A")
+                .env("GIT_COMMITTER_EMAIL", "a@example.com")
+                .env("GIT_CONFIG_NOSYSTEM", "1")
+                .env("HOME", d)
+                .output()
+                .unwrap();
+            assert!(out.status.success(), "git {args:?}: {}", String::from_utf8_lossy(&out.stderr));
+            String::from_utf8_lossy(&out.stdout).into_owned()
+        };
+        git(&["init", "-q", "-b", "main"]);
+        for i in 0..40 {
+            std::fs::create_dir_all(d.join("p")).unwrap();
+            std::fs::write(d.join(format!("p/f{}", i % 5)), format!("{i}\n")).unwrap();
+            git(&["add", "-A"]);
+            git(&["commit", "-q", "-m", &format!("c{i}")]);
+        }
+        git(&["commit-graph", "write", "--reachable", "--changed-paths"]);
+        let file = d.join(".git/objects/info/commit-graph");
+        let good = std::fs::read(&file).unwrap();
+        let objects = d.join(".git/objects");
+        let graph = super::CommitGraph::open(&objects).expect("git's own graph is read");
+        let tip = gix::ObjectId::from_hex(git(&["rev-parse", "HEAD"]).trim().as_bytes()).unwrap();
+        assert_eq!(graph.may_change(&tip, &super::Key::new("p/f4")), Some(true));
+        // The offset of a chunk, by its id.
+        let chunk = |id: &[u8; 4]| {
+            (0..good[6] as usize)
+                .map(|i| 8 + i * 12)
+                .find(|at| &good[*at..at + 4] == id)
+                .map(|at| u64::from_be_bytes(good[at + 4..at + 12].try_into().unwrap()) as usize)
+                .unwrap()
+        };
+        let write = |bytes: &[u8]| {
+            std::fs::remove_file(&file).unwrap();
+            std::fs::write(&file, bytes).unwrap();
+        };
+        // Two ids swapped.
+        let mut bad = good.clone();
+        let oidl = chunk(b"OIDL");
+        let (a, b) = (bad[oidl + 60..oidl + 80].to_vec(), bad[oidl + 80..oidl + 100].to_vec());
+        bad[oidl + 60..oidl + 80].copy_from_slice(&b);
+        bad[oidl + 80..oidl + 100].copy_from_slice(&a);
+        write(&bad);
+        assert!(super::CommitGraph::open(&objects).is_none(), "swapped ids");
+        // A fan-out entry off by one.
+        let mut bad = good.clone();
+        let fanout = chunk(b"OIDF");
+        bad[fanout + 3 + 4 * 200] ^= 1;
+        write(&bad);
+        assert!(super::CommitGraph::open(&objects).is_none(), "fan-out");
+        // The filters zeroed: no answer, so the trees are read.
+        let mut bad = good.clone();
+        let (bdat, end) = (chunk(b"BDAT"), chunk(b"BDAT") + 12);
+        let last = (0..good[6] as usize + 1)
+            .map(|i| u64::from_be_bytes(good[8 + i * 12 + 4..8 + i * 12 + 12].try_into().unwrap()) as usize)
+            .filter(|o| *o > bdat)
+            .min()
+            .unwrap();
+        bad[end..last].fill(0);
+        write(&bad);
+        let graph = super::CommitGraph::open(&objects).expect("the tables still add up");
+        assert_eq!(graph.may_change(&tip, &super::Key::new("p/f4")), None);
     }
 }

@@ -66,8 +66,12 @@ impl Repo {
         {
             return Ok((chain, None));
         }
-        let mut platform =
-            self.inner.rev_walk([tip]).sorting(gix::revision::walk::Sorting::ByCommitTime(Default::default()));
+        // gix reads the commit-graph too, but without the checks of `commit_graph`.
+        let mut platform = self
+            .inner
+            .rev_walk([tip])
+            .sorting(gix::revision::walk::Sorting::ByCommitTime(Default::default()))
+            .use_commit_graph(self.commit_graph().is_some());
         if first_parent {
             platform = platform.first_parent_only();
         }
@@ -237,7 +241,7 @@ impl Repo {
         stretch: usize,
     ) -> anyhow::Result<Vec<(usize, FileChange)>> {
         // A commit whose changed-path filter rules the path out is skipped unread.
-        let filters = self.commit_graph().filter(CommitGraph::has_filters);
+        let filters = self.commit_graph().filter(|g| g.has_filters());
         let key = Key::new(path);
         let stretch = stretch.max(1);
         let starts: Vec<usize> = (0..chain.len()).step_by(stretch).collect();

@@ -32,6 +32,8 @@ impl SharedRepo {
 pub struct Repo {
     pub(crate) inner: gix::Repository,
     object_cache: usize,
+    /// The commit-graph, read (and checked) once.
+    graph: std::cell::OnceCell<Option<std::sync::Arc<graph::CommitGraph>>>,
 }
 
 impl Repo {
@@ -62,7 +64,7 @@ impl Repo {
         inner
             .objects
             .set_pack_cache(|| Box::new(gix::odb::pack::cache::lru::MemoryCappedHashmap::new(24 * 1024 * 1024)));
-        Repo { inner, object_cache }
+        Repo { inner, object_cache, graph: Default::default() }
     }
 
     /// The work tree's root, or `None` for a bare repository.
@@ -80,15 +82,20 @@ impl Repo {
 
     /// The commit-graph, when the repository has one and git would use it: `core.commitGraph`
     /// is not false, and no replace refs or grafts rewrite what commits' parents are.
-    pub(crate) fn commit_graph(&self) -> Option<graph::CommitGraph> {
-        if !self.inner.config_snapshot().boolean("core.commitGraph").unwrap_or(true) {
-            return None;
-        }
-        let common = self.inner.common_dir();
-        if common.join("info/grafts").exists() || self.has_replace_refs() {
-            return None;
-        }
-        graph::CommitGraph::open(&common.join("objects"))
+    /// A graph that does not add up is not used, by us or by gix.
+    pub(crate) fn commit_graph(&self) -> Option<std::sync::Arc<graph::CommitGraph>> {
+        self.graph
+            .get_or_init(|| {
+                if !self.inner.config_snapshot().boolean("core.commitGraph").unwrap_or(true) {
+                    return None;
+                }
+                let common = self.inner.common_dir();
+                if common.join("info/grafts").exists() || self.has_replace_refs() {
+                    return None;
+                }
+                graph::CommitGraph::open(&common.join("objects")).map(std::sync::Arc::new)
+            })
+            .clone()
     }
 
     fn has_replace_refs(&self) -> bool {
