@@ -202,6 +202,31 @@ pub fn quick_product(bytes: &[u8]) -> Option<&str> {
     found
 }
 
+/// The product id a plan file that does not load names, read from the parts of it that do:
+/// each table (from its header to the next) is parsed on its own, and a `plan.product`
+/// found in exactly one way is the answer. For following a plan across a move made while it
+/// was broken; `None` when nothing, or more than one id, can be read.
+pub fn salvage_product(bytes: &[u8]) -> Option<String> {
+    let text = std::str::from_utf8(bytes).ok()?;
+    let text = text.strip_prefix('\u{feff}').unwrap_or(text);
+    let mut starts = vec![0];
+    let mut at = 0;
+    for line in text.split_inclusive('\n') {
+        if at > 0 && line.trim_start().starts_with('[') {
+            starts.push(at);
+        }
+        at += line.len();
+    }
+    starts.push(text.len());
+    let mut found: Vec<String> = starts
+        .windows(2)
+        .filter_map(|w| toml::from_str::<toml::Table>(&text[w[0]..w[1]]).ok())
+        .filter_map(|t| t.get("plan")?.get("product")?.as_str().map(str::to_owned))
+        .collect();
+    found.dedup();
+    (found.len() == 1).then(|| found.remove(0))
+}
+
 /// Loads the plans that can differ between `base` and `head`: for two commits, only the
 /// plan files whose blobs differ; against the work tree, files whose bytes differ.
 pub fn candidates(repo: &Repo, base: &Resolved, head: &Endpoint) -> anyhow::Result<Candidates> {
@@ -677,6 +702,30 @@ pub fn record_changes(
 #[cfg(test)]
 mod quick_product_tests {
     use super::quick_product;
+
+    /// A broken plan's product is read from the tables that parse, in any TOML spelling; two
+    /// answers, or none, give none.
+    #[test]
+    fn salvages_the_product_of_a_broken_plan_from_the_parts_that_parse() {
+        use super::salvage_product;
+        let broken = "\n[contacts]\nname = \n";
+        for plan in [
+            "[plan]\nproduct = 'svc-a'\n",
+            "[ plan ]\n\"product\" = \"svc-\\u0061\"\n",
+            "plan.product = \"svc-a\"\n",
+            "plan = { product = \"svc-a\" }\n",
+            "\u{feff}[plan]\r\nproduct = \"svc-a\" # c\r\n",
+        ] {
+            assert_eq!(salvage_product(format!("{plan}{broken}").as_bytes()).as_deref(), Some("svc-a"), "{plan}");
+            // After a table, a top-level key belongs to that table (and a BOM is no BOM).
+            let after = salvage_product(format!("{broken}{plan}").as_bytes());
+            let expected = (plan.contains('[') && !plan.starts_with('\u{feff}')).then_some("svc-a");
+            assert_eq!(after.as_deref(), expected, "{plan}");
+        }
+        assert_eq!(salvage_product(b"[plan]\nproduct = \"a\"\n[plan]\nproduct = \"b\"\n"), None);
+        assert_eq!(salvage_product(b"[plan]\nproduct = \n"), None);
+        assert_eq!(salvage_product(b"[other]\nproduct = \"a\"\n"), None);
+    }
 
     #[test]
     fn reads_the_plain_line_and_gives_up_on_anything_else() {

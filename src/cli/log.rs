@@ -391,7 +391,8 @@ fn follow_plan(
 }
 
 /// The one plan file `changes` removed whose old version (at `parent`) names the product
-/// `id`, found by its `product` line or, where that cannot tell, by loading it.
+/// `id`, found by its `product` line or, where that cannot tell, by loading it (or, when it
+/// does not load, by [`snapshot::salvage_product`]).
 fn removed_naming(
     repo: &Repo,
     parent: Option<ObjectId>,
@@ -404,9 +405,13 @@ fn removed_naming(
     for ch in changes.iter().filter(|c| c.new.is_none()) {
         let Some(blob) = ch.old else { continue };
         let raw = snapshot::read_blob(repo, &ch.path, blob, &rev)?;
+        // A file removed while it does not load names its product in the parts that do.
         let names = match raw.bytes.as_deref().ok().and_then(snapshot::quick_product) {
             Some(p) => p == id,
-            None => supportplan::plan::load_one(&raw).is_ok_and(|p| p.plan.plan.product == id),
+            None => match supportplan::plan::load_one(&raw) {
+                Ok(p) => p.plan.plan.product == id,
+                Err(_) => raw.bytes.as_deref().ok().and_then(snapshot::salvage_product).is_some_and(|p| p == id),
+            },
         };
         if names {
             found.push(ch.path.clone());

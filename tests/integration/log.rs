@@ -194,28 +194,40 @@ fn a_second_file_added_beside_an_unchanged_plan_is_listed_as_a_problem() {
 }
 
 /// `--plan` follows a file moved while it does not load (the pair cannot be matched by
-/// product then): the commits before the move are still in its history.
+/// product then): the commits before the move are still in its history, however the broken
+/// file writes its product.
 #[test]
 fn plan_history_goes_on_across_a_move_made_while_the_plan_does_not_load() {
-    let d = Dir::git();
-    d.write("a/support-plan.toml", example());
-    d.commit("1 add", 1);
-    d.edit("a/support-plan.toml", "target = \"250ms\"", "target = \"200ms\"");
-    d.commit("2 tighten", 2);
-    d.write("a/support-plan.toml", example().replacen("target = \"250ms\"", "target = \"200ms\"", 1) + "garbage\n");
-    d.commit("3 break", 3);
-    d.write("b/support-plan.toml", d.read("a/support-plan.toml"));
-    std::fs::remove_file(d.path().join("a/support-plan.toml")).unwrap();
-    d.commit("4 move while broken", 4);
-    d.write("b/support-plan.toml", example().replacen("target = \"250ms\"", "target = \"200ms\"", 1));
-    d.commit("5 fix", 5);
-    d.write("src/lib.rs", "// unrelated\n");
-    d.commit("6 unrelated", 6);
-    let out = d.plan(&["log", "--plan", "acme-billing", "--format", "json"]);
-    assert_eq!(out.code, 0, "{}", out.stderr);
-    let v: serde_json::Value = serde_json::from_str(&out.stdout).unwrap();
-    let subjects: Vec<&str> = v["commits"].as_array().unwrap().iter().map(|c| c["subject"].as_str().unwrap()).collect();
-    assert_eq!(subjects, ["5 fix", "4 move while broken", "3 break", "2 tighten", "1 add"], "{}", out.stdout);
+    let spellings = [
+        ("product = \"acme-billing\"", "[plan]"),
+        ("product = 'acme-billing'", "[plan]"),
+        ("\"product\" = \"acme-\\u0062illing\"", "[plan]"),
+        ("product = \"acme-billing\"", "[ plan ]"),
+    ];
+    for (line, header) in spellings {
+        let plan = example().replacen("product = \"acme-billing\"", line, 1).replacen("[plan]", header, 1);
+        let d = Dir::git();
+        d.write("a/support-plan.toml", &plan);
+        d.commit("1 add", 1);
+        let tightened = plan.replacen("target = \"250ms\"", "target = \"200ms\"", 1);
+        d.write("a/support-plan.toml", &tightened);
+        d.commit("2 tighten", 2);
+        d.write("a/support-plan.toml", format!("{tightened}garbage\n"));
+        d.commit("3 break", 3);
+        d.write("b/support-plan.toml", d.read("a/support-plan.toml"));
+        std::fs::remove_file(d.path().join("a/support-plan.toml")).unwrap();
+        d.commit("4 move while broken", 4);
+        d.write("b/support-plan.toml", &tightened);
+        d.commit("5 fix", 5);
+        d.write("src/lib.rs", "// unrelated\n");
+        d.commit("6 unrelated", 6);
+        let out = d.plan(&["log", "--plan", "acme-billing", "--format", "json"]);
+        assert_eq!(out.code, 0, "{line}: {}", out.stderr);
+        let v: serde_json::Value = serde_json::from_str(&out.stdout).unwrap();
+        let subjects: Vec<&str> =
+            v["commits"].as_array().unwrap().iter().map(|c| c["subject"].as_str().unwrap()).collect();
+        assert_eq!(subjects, ["5 fix", "4 move while broken", "3 break", "2 tighten", "1 add"], "{line} {header}");
+    }
 }
 
 /// Following one plan: a commit that adds its file together with a second file for the same
