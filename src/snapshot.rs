@@ -245,7 +245,27 @@ pub fn candidates_for(repo: &Repo, base: &Resolved, head: &Endpoint, only: Optio
     match head {
         Endpoint::Commit(h) => {
             let config = discovery_config(repo, h);
-            let changes = repo.changed_plan_files(base.id, h.id, &config.excludes())?;
+            let base_config = discovery_config(repo, base);
+            let changes = if base_config.discovery.exclude == config.discovery.exclude {
+                repo.changed_plan_files(base.id, h.id, &config.excludes())?
+            } else {
+                // The sides find plans by different rules: each side's plans by its own, so a
+                // file a side starts or stops excluding is added or removed there.
+                let (a, _) = repo.plan_files(base.id, &base_config.excludes())?;
+                let (b, _) = repo.plan_files(h.id, &config.excludes())?;
+                let mut by_path: BTreeMap<String, (Option<ObjectId>, Option<ObjectId>)> = BTreeMap::new();
+                for f in a {
+                    by_path.entry(f.path).or_default().0 = Some(f.id);
+                }
+                for f in b {
+                    by_path.entry(f.path).or_default().1 = Some(f.id);
+                }
+                by_path
+                    .into_iter()
+                    .filter(|(_, (old, new))| old != new)
+                    .map(|(path, (old, new))| crate::git::FileChange { path, old, new })
+                    .collect()
+            };
             if only.is_none() {
                 // Every changed plan: each blob is parsed (on the other cores) as soon as it is read.
                 let produce = |give: &mut dyn FnMut((bool, RawPlan))| -> anyhow::Result<()> {

@@ -509,3 +509,36 @@ fn a_committed_symlink_plan_is_skipped_in_the_work_tree_too() {
     let out = d.plan(&["check"]);
     assert_eq!(out.code, 0, "{}{}", out.stdout, out.stderr);
 }
+
+/// A config change that starts (or stops) excluding a folder adds (or removes) its plans on
+/// that side, between two revisions as against the work tree.
+#[test]
+fn a_config_that_stops_excluding_a_folder_brings_its_plans_in() {
+    let d = Dir::git();
+    d.write(".support-plan/config.toml", "[discovery]\nexclude = [\"fixtures/**\"]\n");
+    d.write("support-plan.toml", example());
+    d.write("fixtures/support-plan.toml", example());
+    d.write("other/support-plan.toml", example().replacen("product = \"acme-billing\"", "product = \"acme-other\"", 1));
+    d.write(".support-plan/config.toml", "[discovery]\nexclude = [\"fixtures/**\", \"other/**\"]\n");
+    d.commit("Plans, the fixtures and other excluded", 1);
+    d.run_git(&["tag", "a"]);
+    d.write(".support-plan/config.toml", "[discovery]\nexclude = [\"fixtures/**\"]\n");
+    d.commit("Stop excluding other", 2);
+    d.run_git(&["tag", "b"]);
+    d.write(".support-plan/config.toml", "[discovery]\nexclude = []\n");
+    d.commit("Stop excluding the fixtures", 3);
+    d.run_git(&["tag", "c"]);
+    let out = d.plan(&["diff", "a", "b", "--format", "json"]);
+    assert_eq!(out.code, 0, "{}{}", out.stdout, out.stderr);
+    assert!(statuses(&out).contains(&("other/support-plan.toml".into(), "added".into())), "{}", out.stdout);
+    let out = d.plan(&["diff", "b", "a", "--format", "json"]);
+    assert!(statuses(&out).contains(&("other/support-plan.toml".into(), "removed".into())), "{}", out.stdout);
+    for args in [&["diff", "b", "c"][..], &["diff", "b"]] {
+        let out = d.plan(&[args, &["--format", "json"]].concat());
+        assert_eq!(out.code, 2, "{args:?}: {}", out.stdout);
+        let st = statuses(&out);
+        for path in ["fixtures/support-plan.toml", "support-plan.toml"] {
+            assert!(st.contains(&(path.into(), "does-not-load".into())), "{args:?}: {st:?}");
+        }
+    }
+}
