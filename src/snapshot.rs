@@ -244,8 +244,14 @@ pub fn candidates_for(repo: &Repo, base: &Resolved, head: &Endpoint, only: Optio
     };
     match head {
         Endpoint::Commit(h) => {
-            let config = discovery_config(repo, h);
-            let base_config = discovery_config(repo, base);
+            // A side whose config does not load finds plans by the other side's rules (the
+            // broken config is reported itself, and invents no added or removed plan).
+            let (base_config, config) = match (config_at(repo, base), config_at(repo, h)) {
+                (Ok(a), Ok(b)) => (a, b),
+                (Ok(a), Err(_)) => (a.clone(), a),
+                (Err(_), Ok(b)) => (b.clone(), b),
+                (Err(_), Err(_)) => Default::default(),
+            };
             let changes = if base_config.discovery.exclude == config.discovery.exclude {
                 repo.changed_plan_files(base.id, h.id, &config.excludes())?
             } else {

@@ -155,7 +155,9 @@ impl Repo {
         Ok(Ok(blob.take_data()))
     }
 
-    /// The blob at `path` in `commit`, if there is a regular file there.
+    /// The blob at `path` in `commit`, if there is a regular file there. A symbolic link
+    /// there is refused, as in the work tree: read as "no file", a linked config would drop
+    /// the repository's settings unseen.
     pub fn read_path(&self, commit: ObjectId, path: &str, limit: usize) -> anyhow::Result<Option<Vec<u8>>> {
         let mut tree = self.tree_of(commit)?;
         let parts: Vec<&str> = path.split('/').collect();
@@ -165,6 +167,12 @@ impl Repo {
                 return Ok(None);
             };
             if i + 1 == parts.len() {
+                if mode.is_link() {
+                    bail!(
+                        "{path} is a symbolic link at {}; it must be a regular file in the repository",
+                        commit.to_hex_with_len(12)
+                    );
+                }
                 if !mode.is_blob() {
                     return Ok(None);
                 }

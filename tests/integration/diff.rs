@@ -542,3 +542,38 @@ fn a_config_that_stops_excluding_a_folder_brings_its_plans_in() {
         }
     }
 }
+
+/// A config that does not load on one side is reported itself; it does not change which
+/// plans that side has (its excluded folders stay excluded), so no plan is "added".
+#[test]
+fn a_broken_config_invents_no_added_or_removed_plan() {
+    let d = Dir::git();
+    d.write(".support-plan/config.toml", "[discovery]\nexclude = [\"fixtures/**\"]\n");
+    d.write("support-plan.toml", example());
+    d.write("fixtures/support-plan.toml", example().replacen("product = \"acme-billing\"", "product = \"fixture\"", 1));
+    d.commit("Plan and a fixture", 1);
+    d.write(".support-plan/config.toml", "[discovery\nexclude = [\"fixtures/**\"]\n");
+    d.commit("Break the config", 2);
+    for args in [&["diff", "HEAD~1", "HEAD"][..], &["diff", "HEAD", "HEAD~1"]] {
+        let out = d.plan(&[args, &["--format", "json"]].concat());
+        assert_eq!(out.code, 2, "{args:?}: {}", out.stdout);
+        assert_eq!(statuses(&out), [(".support-plan/config.toml".to_owned(), "does-not-load".to_owned())], "{args:?}");
+    }
+}
+
+/// A config committed as a symbolic link is refused at a revision, as in the work tree: read
+/// as absent, it would drop the repository's stricter settings unseen.
+#[test]
+fn a_symlinked_config_is_refused_at_a_revision_too() {
+    let d = Dir::git();
+    d.write("support-plan.toml", example());
+    d.write("shared/config.toml", "[gate]\nfail_on = \"warning\"\n");
+    std::fs::create_dir_all(d.path().join(".support-plan")).unwrap();
+    std::os::unix::fs::symlink("../shared/config.toml", d.path().join(".support-plan/config.toml")).unwrap();
+    d.commit("Linked config", 1);
+    let out = d.plan(&["check"]);
+    assert_eq!(out.code, 2, "{}{}", out.stdout, out.stderr);
+    let out = d.plan(&["check", "--rev", "HEAD"]);
+    assert_eq!(out.code, 2, "{}{}", out.stdout, out.stderr);
+    assert!(out.stderr.contains(".support-plan/config.toml is a symbolic link at "), "{}", out.stderr);
+}
