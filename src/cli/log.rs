@@ -231,6 +231,7 @@ pub fn run(g: &Global, args: &LogArgs) -> anyhow::Result<ExitCode> {
                 |r, (i, changes)| {
                     let (id, parent) = chain[*i];
                     let (plans, problems) = summarize(r, id, parent, changes, &records, &parsed, &excludes)?;
+                    let plans = if args.first_parent { plans } else { own_plan_changes(r, id, plans)? };
                     let plans: Vec<PlanChange> =
                         plans.into_iter().filter(|p| args.plan.as_ref().is_none_or(|id| &p.product == id)).collect();
                     if plans.is_empty() && problems.is_empty() {
@@ -386,6 +387,54 @@ fn follow_plan(
             }
             None => break,
         }
+    }
+    Ok(out)
+}
+
+/// For a merge: keeps only the changes the merge made itself, as `git diff --cc` does by line
+/// but by key: a change to a key whose new value some other parent already had came with
+/// that parent (its own commit reports it). A plan that is not in the other parent, or
+/// does not load there, keeps its changes.
+fn own_plan_changes(repo: &Repo, id: ObjectId, plans: Vec<PlanChange>) -> anyhow::Result<Vec<PlanChange>> {
+    let parents = repo.parents(id)?;
+    if parents.len() < 2 {
+        return Ok(plans);
+    }
+    let load = |commit: ObjectId, path: &str| -> anyhow::Result<Option<supportplan::plan::LoadedPlan>> {
+        let rev = commit.to_hex_with_len(12).to_string();
+        let bytes = repo.read_path(commit, path, supportplan::plan::MAX_PLAN_BYTES)?;
+        Ok(bytes.and_then(|b| {
+            supportplan::plan::load_one(&supportplan::plan::RawPlan {
+                path: path.to_owned(),
+                rev: Some(rev),
+                bytes: Ok(b),
+            })
+            .ok()
+        }))
+    };
+    let mut out = Vec::new();
+    for mut p in plans {
+        let merged_path =
+            p.new_path.clone().filter(|_| p.role == supportplan::diff::FileRole::Plan && p.old_path.is_some());
+        let merged = match &merged_path {
+            Some(path) => load(id, path)?,
+            None => None,
+        };
+        if let (Some(path), Some(merged)) = (&merged_path, &merged) {
+            for side in &parents[1..] {
+                let Some(theirs) = load(*side, path)? else { continue };
+                let side = supportplan::diff::Side { path, plan: &theirs };
+                let differs =
+                    supportplan::diff::diff_pair(Some(side), Some(supportplan::diff::Side { path, plan: merged }))
+                        .map(|c| c.changes.into_iter().map(|c| c.path).collect::<std::collections::HashSet<String>>())
+                        .unwrap_or_default();
+                p.changes.retain(|c| differs.contains(&c.path));
+            }
+            if p.changes.is_empty() {
+                continue;
+            }
+        }
+        out.push(p);
     }
     Ok(out)
 }

@@ -256,3 +256,43 @@ fn following_a_plan_sees_a_second_file_added_beside_it() {
     }
     assert_eq!(added["plans"], serde_json::json!([]), "{}", out.stdout);
 }
+
+/// A clean merge of a branch that edited the plan while the main line edited other keys of
+/// it made no change of its own: only the two commits are listed. A merge that settles a key
+/// on a value neither side had is listed, with that key only.
+#[test]
+fn a_merge_reports_only_the_keys_it_changed_itself() {
+    let d = Dir::git();
+    d.write("support-plan.toml", example());
+    d.commit("Add the plan", 1);
+    d.run_git(&["checkout", "-q", "-b", "side"]);
+    d.edit("support-plan.toml", "target = \"250ms\"", "target = \"300ms\"");
+    d.commit("Loosen latency on the side", 2);
+    d.run_git(&["checkout", "-q", "main"]);
+    d.edit("support-plan.toml", "availability_pct = 99.5", "availability_pct = 99.9");
+    d.commit("Raise the SLA on main", 3);
+    d.run_git(&["merge", "-q", "--no-edit", "side", "-m", "Merge side"]);
+    let subjects = |out: &Output| -> Vec<String> {
+        let v: serde_json::Value = serde_json::from_str(&out.stdout).unwrap();
+        v["commits"].as_array().unwrap().iter().map(|c| c["subject"].as_str().unwrap().to_owned()).collect()
+    };
+    let out = d.plan(&["log", "--format", "json"]);
+    assert_eq!(
+        subjects(&out),
+        ["Raise the SLA on main", "Loosen latency on the side", "Add the plan"],
+        "{}",
+        out.stdout
+    );
+    // The merge settles latency on a third value: that key is its own change, the SLA is not.
+    d.run_git(&["reset", "-q", "--hard", "HEAD~1"]);
+    d.run_git(&["merge", "-q", "--no-commit", "side"]);
+    d.edit("support-plan.toml", "target = \"300ms\"", "target = \"280ms\"");
+    d.run_git(&["commit", "-q", "-am", "Merge side, latency settled"]);
+    let out = d.plan(&["log", "--format", "json"]);
+    let v: serde_json::Value = serde_json::from_str(&out.stdout).unwrap();
+    let merge = &v["commits"][0];
+    assert_eq!(merge["subject"], "Merge side, latency settled", "{}", out.stdout);
+    let paths: Vec<&str> =
+        merge["plans"][0]["changes"].as_array().unwrap().iter().map(|c| c["path"].as_str().unwrap()).collect();
+    assert_eq!(paths, ["acceptance.criteria.p95-latency.target"], "{}", out.stdout);
+}
