@@ -375,22 +375,8 @@ mod tests {
 
 #[cfg(test)]
 mod graph_tests {
-    use std::process::Command;
-
     fn git(dir: &std::path::Path, args: &[&str]) -> String {
-        let out = Command::new("git")
-            .args(args)
-            .current_dir(dir)
-            .env("GIT_AUTHOR_NAME", "A")
-            .env("GIT_AUTHOR_EMAIL", "a@example.com")
-            .env("GIT_COMMITTER_NAME", "A")
-            .env("GIT_COMMITTER_EMAIL", "a@example.com")
-            .env("GIT_CONFIG_NOSYSTEM", "1")
-            .env("HOME", dir)
-            .output()
-            .expect("git runs");
-        assert!(out.status.success(), "git {args:?}: {}", String::from_utf8_lossy(&out.stderr));
-        String::from_utf8_lossy(&out.stdout).into_owned()
+        crate::git::test_git(dir, args, None)
     }
 
     /// A real repository, its commit-graph written by git with changed-path filters (both
@@ -453,21 +439,7 @@ mod damage_tests {
     fn a_damaged_graph_is_refused_or_gives_no_answer() {
         let dir = tempfile::tempdir().unwrap();
         let d = dir.path();
-        let git = |args: &[&str]| {
-            let out = std::process::Command::new("git")
-                .args(args)
-                .current_dir(d)
-                .env("GIT_AUTHOR_NAME", "A")
-                .env("GIT_AUTHOR_EMAIL", "a@example.com")
-                .env("GIT_COMMITTER_NAME", "A")
-                .env("GIT_COMMITTER_EMAIL", "a@example.com")
-                .env("GIT_CONFIG_NOSYSTEM", "1")
-                .env("HOME", d)
-                .output()
-                .unwrap();
-            assert!(out.status.success(), "git {args:?}: {}", String::from_utf8_lossy(&out.stderr));
-            String::from_utf8_lossy(&out.stdout).into_owned()
-        };
+        let git = |args: &[&str]| crate::git::test_git(d, args, None);
         git(&["init", "-q", "-b", "main"]);
         for i in 0..40 {
             std::fs::create_dir_all(d.join("p")).unwrap();

@@ -401,26 +401,10 @@ impl PathFollower {
 
 #[cfg(test)]
 mod tests {
-    use std::process::Command;
-
     use super::Repo;
 
     fn git(dir: &std::path::Path, args: &[&str], date: &str) -> String {
-        let out = Command::new("git")
-            .args(args)
-            .current_dir(dir)
-            .env("GIT_AUTHOR_NAME", "A")
-            .env("GIT_AUTHOR_EMAIL", "a@example.com")
-            .env("GIT_COMMITTER_NAME", "A")
-            .env("GIT_COMMITTER_EMAIL", "a@example.com")
-            .env("GIT_AUTHOR_DATE", date)
-            .env("GIT_COMMITTER_DATE", date)
-            .env("GIT_CONFIG_NOSYSTEM", "1")
-            .env("HOME", dir)
-            .output()
-            .expect("git runs");
-        assert!(out.status.success(), "git {args:?}: {}", String::from_utf8_lossy(&out.stderr));
-        String::from_utf8_lossy(&out.stdout).into_owned()
+        crate::git::test_git(dir, args, Some(date))
     }
 
     /// The walk over the commit-graph lists what `git rev-list` lists, in git's order, for a

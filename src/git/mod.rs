@@ -127,3 +127,24 @@ impl Repo {
         }
     }
 }
+
+/// Runs git in `dir` for a unit test: pinned identities (and dates, when given), no system
+/// or user config. Its stdout; a failure fails the test.
+#[cfg(test)]
+pub(crate) fn test_git(dir: &Path, args: &[&str], date: Option<&str>) -> String {
+    let mut git = std::process::Command::new("git");
+    git.args(args)
+        .current_dir(dir)
+        .env("GIT_AUTHOR_NAME", "A")
+        .env("GIT_AUTHOR_EMAIL", "a@example.com")
+        .env("GIT_COMMITTER_NAME", "A")
+        .env("GIT_COMMITTER_EMAIL", "a@example.com")
+        .env("GIT_CONFIG_NOSYSTEM", "1")
+        .env("HOME", dir);
+    if let Some(date) = date {
+        git.env("GIT_AUTHOR_DATE", date).env("GIT_COMMITTER_DATE", date);
+    }
+    let out = git.output().expect("git runs");
+    assert!(out.status.success(), "git {args:?}: {}", String::from_utf8_lossy(&out.stderr));
+    String::from_utf8_lossy(&out.stdout).into_owned()
+}
