@@ -2,6 +2,16 @@
 
 use crate::support::*;
 
+/// The subjects of a JSON log's commits, newest first.
+fn subjects(log: &serde_json::Value) -> Vec<&str> {
+    log["commits"].as_array().unwrap().iter().map(|c| c["subject"].as_str().unwrap()).collect()
+}
+
+/// A JSON log entry's problems.
+fn problems(commit: &serde_json::Value) -> Vec<&str> {
+    commit["problems"].as_array().unwrap().iter().map(|p| p.as_str().unwrap()).collect()
+}
+
 fn history() -> Dir {
     let d = Dir::git();
     d.write("support-plan.toml", example());
@@ -35,7 +45,7 @@ fn log_follows_one_plan_across_moves() {
     assert_eq!(out.code, 0, "{}", out.stderr);
     let v: serde_json::Value = serde_json::from_str(&out.stdout).unwrap();
     assert_eq!(v["schema"], "supportplan/log/v1");
-    let subjects: Vec<&str> = v["commits"].as_array().unwrap().iter().map(|c| c["subject"].as_str().unwrap()).collect();
+    let subjects = subjects(&v);
     assert_eq!(subjects, ["Move the plan and loosen latency again", "Tighten latency", "Add the billing plan"]);
     let summary = v["commits"][0]["summary"][0].as_str().unwrap();
     assert_eq!(summary, "acme-billing: acceptance.criteria.p95-latency.target 200ms → 250ms (breaking) (+1 more)");
@@ -120,7 +130,7 @@ fn a_commit_that_adds_a_second_file_for_a_product_is_listed_with_both_as_problem
     let v: serde_json::Value = serde_json::from_str(&out.stdout).unwrap();
     let first = &v["commits"][0];
     assert_eq!(first["subject"], "Edit and copy", "{}", out.stdout);
-    let problems: Vec<&str> = first["problems"].as_array().unwrap().iter().map(|p| p.as_str().unwrap()).collect();
+    let problems = problems(first);
     assert_eq!(problems.len(), 2, "{problems:?}");
     assert!(problems[0].starts_with("d/support-plan.toml: does not load at "), "{problems:?}");
     assert!(
@@ -181,7 +191,7 @@ fn a_second_file_added_beside_an_unchanged_plan_is_listed_as_a_problem() {
     for (c, subject) in commits[..2].iter().zip(["Remove the copy", "Copy the plan"]) {
         assert_eq!(c["subject"], subject);
         assert_eq!(c["plans"], serde_json::json!([]), "{}", out.stdout);
-        let problems: Vec<&str> = c["problems"].as_array().unwrap().iter().map(|p| p.as_str().unwrap()).collect();
+        let problems = problems(c);
         assert_eq!(problems.len(), 2, "{problems:?}");
         assert!(
             problems[0].starts_with("d/support-plan.toml: does not load at ")
@@ -224,8 +234,7 @@ fn plan_history_goes_on_across_a_move_made_while_the_plan_does_not_load() {
         let out = d.plan(&["log", "--plan", "acme-billing", "--format", "json"]);
         assert_eq!(out.code, 0, "{line}: {}", out.stderr);
         let v: serde_json::Value = serde_json::from_str(&out.stdout).unwrap();
-        let subjects: Vec<&str> =
-            v["commits"].as_array().unwrap().iter().map(|c| c["subject"].as_str().unwrap()).collect();
+        let subjects = subjects(&v);
         assert_eq!(subjects, ["5 fix", "4 move while broken", "3 break", "2 tighten", "1 add"], "{line} {header}");
     }
 }
@@ -248,7 +257,7 @@ fn following_a_plan_sees_a_second_file_added_beside_it() {
     let commits = v["commits"].as_array().unwrap();
     let added = commits.iter().find(|c| c["subject"] == "Add the plan twice").expect(&out.stdout);
     let sha = added["id"].as_str().unwrap();
-    let problems: Vec<&str> = added["problems"].as_array().unwrap().iter().map(|p| p.as_str().unwrap()).collect();
+    let problems = problems(added);
     assert_eq!(problems.len(), 2, "{problems:?}");
     for p in &problems {
         assert!(p.contains(&format!("does not load at {}", &sha[..12])), "{p}");
@@ -272,17 +281,9 @@ fn a_merge_reports_only_the_keys_it_changed_itself() {
     d.edit("support-plan.toml", "availability_pct = 99.5", "availability_pct = 99.9");
     d.commit("Raise the SLA on main", 3);
     d.run_git(&["merge", "-q", "--no-edit", "side", "-m", "Merge side"]);
-    let subjects = |out: &Output| -> Vec<String> {
-        let v: serde_json::Value = serde_json::from_str(&out.stdout).unwrap();
-        v["commits"].as_array().unwrap().iter().map(|c| c["subject"].as_str().unwrap().to_owned()).collect()
-    };
     let out = d.plan(&["log", "--format", "json"]);
-    assert_eq!(
-        subjects(&out),
-        ["Raise the SLA on main", "Loosen latency on the side", "Add the plan"],
-        "{}",
-        out.stdout
-    );
+    let v: serde_json::Value = serde_json::from_str(&out.stdout).unwrap();
+    assert_eq!(subjects(&v), ["Raise the SLA on main", "Loosen latency on the side", "Add the plan"], "{}", out.stdout);
     // The merge settles latency on a third value: that key is its own change, the SLA is not.
     d.run_git(&["reset", "-q", "--hard", "HEAD~1"]);
     d.run_git(&["merge", "-q", "--no-commit", "side"]);
