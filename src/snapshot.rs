@@ -434,10 +434,19 @@ pub fn pair<'a>(old: &[&'a LoadedPlan], new: &[&'a LoadedPlan]) -> Vec<PlanChang
     let mut products: Vec<&str> = old.iter().chain(new.iter()).map(|p| p.plan.plan.product.as_str()).collect();
     products.sort();
     products.dedup();
-    let side = |set: &[&'a LoadedPlan], id: &str| -> Option<Side<'a>> {
-        set.iter().find(|p| p.plan.plan.product == id).map(|p| Side { path: &p.source.path, plan: p })
+    // By product id, the first file that names it (as a search from the start would find).
+    let by_id = |set: &[&'a LoadedPlan]| {
+        let mut map: BTreeMap<&'a str, &'a LoadedPlan> = BTreeMap::new();
+        for p in set.iter().rev() {
+            map.insert(p.plan.plan.product.as_str(), p);
+        }
+        map
     };
-    crate::par::map(&products, |id| diff_pair(side(old, id), side(new, id)))
+    let (old, new) = (by_id(old), by_id(new));
+    let side = |set: &BTreeMap<&str, &'a LoadedPlan>, id: &str| -> Option<Side<'a>> {
+        set.get(id).map(|p| Side { path: &p.source.path, plan: p })
+    };
+    crate::par::map(&products, |id| diff_pair(side(&old, id), side(&new, id)))
         .into_iter()
         .flatten()
         .filter(|c| !c.changes.is_empty())

@@ -192,7 +192,7 @@ pub fn describe(c: &Change) -> String {
 
 /// Diffs two versions of one plan.
 pub fn diff_plans(old: &LoadedPlan, new: &LoadedPlan) -> Vec<Change> {
-    let (a, b) = (value::tree(&old.plan), value::tree(&new.plan));
+    let (a, b) = value::plan_trees(&old.plan, &new.plan);
     let (wa, wb) =
         (value::Written::plan(&old.source.text, &old.index), value::Written::plan(&new.source.text, &new.index));
     diff_trees(&new.plan.plan.product, (&a, wa), (&b, wb), None)

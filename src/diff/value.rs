@@ -6,6 +6,7 @@ use toml::de::{DeTable, DeValue};
 
 use super::ChangeKind;
 use crate::plan::SpanIndex;
+use crate::plan::model::Plan;
 use crate::plan::values::{Duration, Period, Quantity};
 
 /// A change found by the structural diff, before classification.
@@ -22,6 +23,73 @@ pub fn tree<T: serde::Serialize>(model: &T) -> Value {
     let mut v = Value::try_from(model).unwrap_or(Value::Table(Default::default()));
     restore_datetimes(&mut v);
     v
+}
+
+/// The value trees of two versions of a plan, holding only the top-level sections that differ
+/// as typed values, and `hours` (a change of a support-hours reference is judged by the hours
+/// it names). A section equal as typed serializes equally and has nothing to find: leaving it
+/// out saves most of a diff's serializing, as an edit touches one or two of 25 sections.
+pub fn plan_trees(a: &Plan, b: &Plan) -> (Value, Value) {
+    sections(a, b, &|name, differ| differ || name == "hours")
+}
+
+/// Both plans' trees with the sections `keep(name, differ)` keeps.
+fn sections(a: &Plan, b: &Plan, keep: &dyn Fn(&str, bool) -> bool) -> (Value, Value) {
+    let (mut ta, mut tb) = (toml::Table::new(), toml::Table::new());
+    // A section that does not serialize (an absent optional one) is left out, as the
+    // serializer leaves it out of the whole plan.
+    let mut add = |name: &str, x: Option<Value>, y: Option<Value>| {
+        if let Some(x) = x {
+            ta.insert(name.to_owned(), x);
+        }
+        if let Some(y) = y {
+            tb.insert(name.to_owned(), y);
+        }
+    };
+    macro_rules! each_section {
+        ($($field:ident),* $(,)?) => {
+            // Every field named: a new section of the model fails to compile until listed here.
+            let Plan { $($field: _),* } = a;
+            $(
+                if keep(stringify!($field), a.$field != b.$field) {
+                    add(stringify!($field), section(&a.$field), section(&b.$field));
+                }
+            )*
+        };
+    }
+    each_section!(
+        schema_version,
+        plan,
+        scope,
+        audience,
+        objectives,
+        assumptions,
+        strategy,
+        release_process,
+        acceptance,
+        environment,
+        contacts,
+        escalation,
+        problem_referral,
+        hours,
+        responsibilities,
+        sla,
+        dependencies,
+        monitoring,
+        regression,
+        resources,
+        evidence,
+        gate,
+        suppress,
+    );
+    (Value::Table(ta), Value::Table(tb))
+}
+
+/// One section of a plan as a value tree, `None` when it does not serialize.
+fn section<T: serde::Serialize>(v: &T) -> Option<Value> {
+    let mut v = Value::try_from(v).ok()?;
+    restore_datetimes(&mut v);
+    Some(v)
 }
 
 /// The serializer hands dates over as a private one-key table; turn them back into
@@ -249,6 +317,43 @@ pub fn short(v: &serde_json::Value) -> String {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    fn template(name: &str) -> Plan {
+        let text =
+            std::fs::read_to_string(format!("{}/plan-templates/{name}.toml", env!("CARGO_MANIFEST_DIR"))).unwrap();
+        let loaded = crate::plan::load(crate::plan::Source::new(format!("{name}.toml"), None, text));
+        loaded.unwrap_or_else(|f| panic!("{name}: {:?}", f.diagnostics)).plan
+    }
+
+    /// Kept whole, the sections make the tree of the whole plan: none is missing from the
+    /// list or serialized differently on its own (an optional section left out, dates).
+    #[test]
+    fn all_sections_make_the_whole_tree() {
+        let plans = ["example", "library", "standard", "web-service"].map(template);
+        for a in &plans {
+            for b in &plans {
+                let (x, y) = sections(a, b, &|_, _| true);
+                assert_eq!(x, tree(a));
+                assert_eq!(y, tree(b));
+            }
+        }
+    }
+
+    /// Only the sections that differ are kept, and `hours`, which references are judged by.
+    #[test]
+    fn plan_trees_keep_the_sections_that_differ_and_hours() {
+        let a = template("example");
+        let mut b = a.clone();
+        b.sla = crate::plan::values::Na::NotApplicable("no SLA yet".into());
+        let names = |v: &Value| v.as_table().unwrap().keys().cloned().collect::<Vec<_>>();
+        let (x, y) = plan_trees(&a, &a);
+        assert_eq!((names(&x), names(&y)), (vec!["hours".to_owned()], vec!["hours".to_owned()]));
+        let (x, y) = plan_trees(&a, &b);
+        assert_eq!(names(&x), ["hours", "sla"]);
+        assert_eq!(x.get("sla"), tree(&a).get("sla"));
+        assert_eq!(y.get("sla"), tree(&b).get("sla"));
+        assert_ne!(x.get("sla"), y.get("sla"));
+    }
 
     /// Every value of every template, read from its span, is what a full parse finds there.
     #[test]

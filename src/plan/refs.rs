@@ -51,11 +51,14 @@ impl Resolver<'_> {
     }
 
     fn expect_at(&mut self, path: Path, value: &str, what: &str, known: &BTreeSet<String>) {
-        self.expect(&owned(path), value, what, known);
+        // Nearly every reference resolves: the path is spelled out only for one that does not.
+        if !known.contains(value) {
+            self.expect(&owned(path), value, what, known);
+        }
     }
 
     fn expect_list(&mut self, path: Path, values: &[String], what: &str, known: &BTreeSet<String>) {
-        for (i, v) in values.iter().enumerate() {
+        for (i, v) in values.iter().enumerate().filter(|(_, v)| !known.contains(v.as_str())) {
             let mut p = owned(path);
             p.push(i.to_string());
             self.expect(&p, v, what, known);

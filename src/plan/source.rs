@@ -27,7 +27,7 @@ pub struct LineCol {
 impl Source {
     pub fn new(path: impl Into<String>, rev: Option<String>, text: String) -> Self {
         let mut line_starts = vec![0];
-        line_starts.extend(text.match_indices('\n').map(|(i, _)| i + 1));
+        line_starts.extend(memchr::memchr_iter(b'\n', text.as_bytes()).map(|i| i + 1));
         Source { path: path.into(), rev, text, line_starts }
     }
 
@@ -202,7 +202,8 @@ fn narrow(r: Range<usize>) -> (u32, u32) {
 impl SpanIndex {
     /// Indexes a parsed plan (at most [`super::MAX_PLAN_BYTES`], so offsets fit in 32 bits).
     pub fn build(root: &Spanned<DeTable<'_>>) -> Self {
-        let mut slots = Vec::new();
+        // About one key or element per 20 bytes of a filled plan: grown once or not at all.
+        let mut slots = Vec::with_capacity(root.span().end / 20);
         let mut found = Vec::new();
         walk_hashed(root.get_ref(), 0, &mut |path, key, value| {
             let scalar = !matches!(value.get_ref(), DeValue::Table(_) | DeValue::Array(_));
@@ -211,7 +212,7 @@ impl SpanIndex {
                 found.push((path, text, value.span()));
             }
         });
-        slots.sort_by_key(|s| s.path);
+        slots.sort_unstable_by_key(|s| s.path);
         // Placeholders are rare: their paths are spelled out in a second walk only when any.
         let mut placeholders = Vec::new();
         if !found.is_empty() {
