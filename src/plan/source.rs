@@ -273,7 +273,7 @@ impl SpanIndex {
 pub fn is_placeholder(text: &str) -> bool {
     let t = text.trim();
     // Most values are neither: no `<…>`, and no capital T, F or X to start a marker word.
-    if !t.starts_with('<') && !t.bytes().any(|b| matches!(b, b'T' | b'F' | b'X')) {
+    if !t.starts_with('<') && memchr::memchr3(b'T', b'F', b'X', t.as_bytes()).is_none() {
         return false;
     }
     (t.starts_with('<') && t.ends_with('>') && t.len() > 2 && !t[1..t.len() - 1].contains(['<', '>']))
