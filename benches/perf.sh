@@ -7,8 +7,9 @@
 # The repository (benches/gen_monorepo.py through git fast-import): 100,000 commits, 30,000
 # files, 300 plans of ~16 KB (the filled example template), 20 tags, a plan changed every 10th
 # commit (10,000 plan-changing commits), so every plan changes between v1.10.0 and v1.19.0.
-# hyperfine gives medians (alternating A/B runs with --warmup); GNU time gives peak RSS. The
-# table is printed at the end and written to target/bench/perf.md. Not part of cargo test.
+# hyperfine times alternating A/B rounds after one warm-up run of each (medians); GNU time gives
+# peak RSS. The table is printed at the end and written to target/bench/perf.md. Not part of
+# cargo test.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 RUNS=${RUNS:-7}
@@ -70,21 +71,34 @@ ROWS=(
   "log, every plan (vs log -p)|git log -p --format=%H -- '*support-plan.toml'|$BIN log --format json|$SLOW_RUNS"
 )
 rss() { /usr/bin/time -f "%M" bash -c "$1 > /dev/null 2>&1" 2>&1 | tail -1; }
+# A/B in alternating rounds (one run of each per round, the order swapped every round), so a
+# machine that slows down or speeds up during the run shifts both sides alike.
 i=0
 : > "$OUT/perf-rows.txt"
 for row in "${ROWS[@]}"; do
   IFS='|' read -r name a b runs <<< "$row"
   i=$((i + 1))
-  hyperfine --warmup 1 --runs "$runs" -i --export-json "$OUT/perf-$i.json" -n git "$a" -n plan "$b" > /dev/null
-  printf '%s|%s|%s|%s\n' "$name" "$OUT/perf-$i.json" "$(rss "$a")" "$(rss "$b")" >> "$OUT/perf-rows.txt"
+  bash -c "$a" > /dev/null 2>&1 || true
+  bash -c "$b" > /dev/null 2>&1 || true
+  jsons=()
+  for r in $(seq 1 "$runs"); do
+    out="$OUT/perf-$i-$r.json"
+    if [ $((r % 2)) -eq 1 ]; then order=(-n git "$a" -n plan "$b"); else order=(-n plan "$b" -n git "$a"); fi
+    hyperfine --runs 1 -i --style none --export-json "$out" "${order[@]}" > /dev/null 2>&1
+    jsons+=("$out")
+  done
+  printf '%s|%s|%s|%s\n' "$name" "$(IFS=,; echo "${jsons[*]}")" "$(rss "$a")" "$(rss "$b")" >> "$OUT/perf-rows.txt"
 done
 python3 - "$OUT/perf-rows.txt" "$OUT/perf.md" <<'PY'
-import json, sys
+import json, statistics, sys
 lines = ["| operation | git (or A) | plan | ratio | peak RSS git / plan |", "|---|---|---|---|---|"]
 for row in open(sys.argv[1], encoding="utf-8"):
-    name, path, rss_a, rss_b = row.rstrip("\n").split("|")
-    res = {r["command"]: r for r in json.load(open(path))["results"]}
-    a, b = res["git"]["median"], res["plan"]["median"]
+    name, paths, rss_a, rss_b = row.rstrip("\n").split("|")
+    times = {"git": [], "plan": []}
+    for path in paths.split(","):
+        for r in json.load(open(path))["results"]:
+            times[r["command"]] += r["times"]
+    a, b = statistics.median(times["git"]), statistics.median(times["plan"])
     lines.append(f"| {name} | {a:.3f} s | {b:.3f} s | **{b / a:.2f}×** | {int(rss_a) / 1024:.0f} / {int(rss_b) / 1024:.0f} MiB |")
 text = "\n".join(lines) + "\n"
 open(sys.argv[2], "w", encoding="utf-8").write(text)
