@@ -67,6 +67,13 @@ fn diag(rule: &'static str, message: String, help: Option<&str>, span: Option<Ra
 
 /// Loads a plan from text.
 pub fn load(source: Source) -> Result<LoadedPlan, LoadFailure> {
+    if let Some((plan, index)) = load_quickly(&source.text) {
+        let diagnostics = refs::resolve(&plan, &index);
+        if !diagnostics.is_empty() {
+            return Err(LoadFailure { source, diagnostics });
+        }
+        return Ok(LoadedPlan { source, plan, index });
+    }
     let root = match DeTable::parse(&source.text) {
         Ok(root) => root,
         Err(e) => {
@@ -111,6 +118,19 @@ pub fn load(source: Source) -> Result<LoadedPlan, LoadFailure> {
         return Err(LoadFailure { source, diagnostics });
     }
     Ok(LoadedPlan { source, plan, index })
+}
+
+/// The typed plan and span index by the fast path ([`super::quick`]), when it reads the
+/// whole text and the model takes it with the schema version this build reads; `None`
+/// leaves every verdict and message to `toml`.
+fn load_quickly(text: &str) -> Option<(Plan, SpanIndex)> {
+    let doc = super::quick::parse(text)?;
+    let version = doc.root.entries.iter().find(|(k, _)| k.name == "schema_version");
+    if !matches!(version, Some((_, super::quick::Node { value: super::quick::Value::Integer(SCHEMA_VERSION), .. }))) {
+        return None;
+    }
+    let index = SpanIndex::of_doc(&doc, text.len());
+    Some((super::quick::plan(doc)?, index))
 }
 
 /// The first `inf` or `nan` float in the document, with its span.

@@ -3,6 +3,7 @@
 
 mod load;
 pub mod model;
+mod quick;
 mod refs;
 pub mod source;
 pub mod values;

@@ -86,13 +86,13 @@ pub struct Placeholder {
 /// Key path -> spans, for every key and array element in a plan, built in the one walk the
 /// loader makes anyway. Paths are kept as 64-bit hashes (no string per key: a plan has
 /// hundreds), sorted for binary search; placeholders are found in the same walk.
-#[derive(Debug, Default, Clone)]
+#[derive(Debug, Default, Clone, PartialEq)]
 pub struct SpanIndex {
     slots: Vec<Slot>,
     pub placeholders: Vec<Placeholder>,
 }
 
-#[derive(Debug, Clone, Copy)]
+#[derive(Debug, Clone, Copy, PartialEq)]
 struct Slot {
     path: u64,
     key: (u32, u32),
@@ -132,62 +132,91 @@ fn index_component(i: usize, buf: &mut [u8; 20]) -> &[u8] {
     }
 }
 
-/// Visits every value under a table, depth first in file order, with its path's hash and the
-/// key's span (an array element's "key" is the element itself).
-type VisitHashed<'v> = dyn FnMut(u64, Range<usize>, &Spanned<DeValue<'_>>) + 'v;
-
-fn walk_hashed(table: &DeTable<'_>, parent: u64, visit: &mut VisitHashed<'_>) {
-    for (key, value) in table.iter() {
-        visit_hashed(value, key.span(), hash_child(parent, key.get_ref().as_bytes()), visit);
-    }
+/// What the span index reads of a parsed value, from `toml`'s tree or the fast path's
+/// ([`crate::plan::quick`]): both must index a plan the same way.
+pub(crate) trait Tree {
+    fn span(&self) -> Range<usize>;
+    /// A table's entries as (key, key span) and value, or an array's elements (no key), in
+    /// the tree's order; nothing for a scalar.
+    fn children<'s>(&'s self, visit: &mut dyn FnMut(Option<(&'s str, Range<usize>)>, &'s Self));
+    fn is_scalar(&self) -> bool;
+    fn as_str(&self) -> Option<&str>;
+    fn as_datetime(&self) -> Option<&toml::value::Datetime>;
 }
 
-fn visit_hashed(value: &Spanned<DeValue<'_>>, key: Range<usize>, path: u64, visit: &mut VisitHashed<'_>) {
-    visit(path, key, value);
-    match value.get_ref() {
-        DeValue::Table(t) => walk_hashed(t, path, visit),
-        DeValue::Array(items) => {
-            let mut buf = [0; 20];
-            for (i, item) in items.iter().enumerate() {
-                visit_hashed(item, item.span(), hash_child(path, index_component(i, &mut buf)), visit);
-            }
+impl Tree for Spanned<DeValue<'_>> {
+    fn span(&self) -> Range<usize> {
+        Spanned::span(self)
+    }
+
+    fn children<'s>(&'s self, visit: &mut dyn FnMut(Option<(&'s str, Range<usize>)>, &'s Self)) {
+        match self.get_ref() {
+            DeValue::Table(t) => t.iter().for_each(|(k, v)| visit(Some((k.get_ref(), k.span())), v)),
+            DeValue::Array(items) => items.iter().for_each(|v| visit(None, v)),
+            _ => {}
         }
-        _ => {}
+    }
+
+    fn is_scalar(&self) -> bool {
+        !matches!(self.get_ref(), DeValue::Table(_) | DeValue::Array(_))
+    }
+
+    fn as_str(&self) -> Option<&str> {
+        self.get_ref().as_str()
+    }
+
+    fn as_datetime(&self) -> Option<&toml::value::Datetime> {
+        self.get_ref().as_datetime()
     }
 }
 
-type Visit<'v> = dyn FnMut(&[Cow<'_, str>], Range<usize>, &Spanned<DeValue<'_>>) + 'v;
-
-/// [`walk_hashed`] with the path spelled out (for the rare callers that need the keys).
-fn walk<'t>(table: &'t DeTable<'_>, path: &mut Vec<Cow<'t, str>>, visit: &mut Visit<'_>) {
-    for (key, value) in table.iter() {
-        path.push(Cow::Borrowed(key.get_ref().as_ref()));
-        visit_value(value, key.span(), path, visit);
-        path.pop();
-    }
+/// Visits every value under `node`, depth first in the tree's order, with its path's hash and
+/// the key's span (an array element's "key" is the element itself).
+fn visit_hashed<N: Tree>(node: &N, key: Range<usize>, path: u64, visit: &mut dyn FnMut(u64, Range<usize>, &N)) {
+    visit(path, key, node);
+    let mut buf = [0; 20];
+    let mut i = 0;
+    node.children(&mut |k, child| {
+        let (hash, key) = match k {
+            Some((name, span)) => (hash_child(path, name.as_bytes()), span),
+            None => {
+                i += 1;
+                (hash_child(path, index_component(i - 1, &mut buf)), child.span())
+            }
+        };
+        visit_hashed(child, key, hash, visit);
+    });
 }
 
-fn visit_value<'t>(
-    value: &'t Spanned<DeValue<'_>>,
+type VisitPath<'v, N> = dyn FnMut(&[Cow<'_, str>], Range<usize>, &N) + 'v;
+
+/// [`visit_hashed`] with the path spelled out (for the rare callers that need the keys).
+fn visit_value<'t, N: Tree>(
+    node: &'t N,
     key: Range<usize>,
     path: &mut Vec<Cow<'t, str>>,
-    visit: &mut Visit<'_>,
+    visit: &mut VisitPath<'_, N>,
 ) {
-    visit(path, key, value);
-    match value.get_ref() {
-        DeValue::Table(t) => walk(t, path, visit),
-        DeValue::Array(items) => {
-            for (i, item) in items.iter().enumerate() {
-                path.push(Cow::Owned(i.to_string()));
-                visit_value(item, item.span(), path, visit);
-                path.pop();
+    visit(path, key, node);
+    let mut i = 0;
+    node.children(&mut |k, child| {
+        let key = match k {
+            Some((name, span)) => {
+                path.push(Cow::Borrowed(name));
+                span
             }
-        }
-        _ => {}
-    }
+            None => {
+                path.push(Cow::Owned(i.to_string()));
+                i += 1;
+                child.span()
+            }
+        };
+        visit_value(child, key, path, visit);
+        path.pop();
+    });
 }
 
-fn placeholder_of(value: &DeValue<'_>) -> Option<String> {
+fn placeholder_of<N: Tree>(value: &N) -> Option<String> {
     if let Some(text) = value.as_str() {
         return is_placeholder(text).then(|| text.to_owned());
     }
@@ -200,29 +229,55 @@ fn narrow(r: Range<usize>) -> (u32, u32) {
 }
 
 impl SpanIndex {
-    /// Indexes a parsed plan (at most [`super::MAX_PLAN_BYTES`], so offsets fit in 32 bits).
+    /// Indexes a plan parsed by `toml` (at most [`super::MAX_PLAN_BYTES`], so offsets fit in
+    /// 32 bits).
     pub fn build(root: &Spanned<DeTable<'_>>) -> Self {
-        // About one key or element per 20 bytes of a filled plan: grown once or not at all.
-        let mut slots = Vec::with_capacity(root.span().end / 20);
-        let mut found = Vec::new();
-        walk_hashed(root.get_ref(), 0, &mut |path, key, value| {
-            let scalar = !matches!(value.get_ref(), DeValue::Table(_) | DeValue::Array(_));
-            slots.push(Slot { path, key: narrow(key), value: narrow(value.span()), scalar });
-            if scalar && let Some(text) = placeholder_of(value.get_ref()) {
-                found.push((path, text, value.span()));
+        Self::of_entries(root.get_ref().len() * 16, |visit| {
+            for (k, v) in root.get_ref().iter() {
+                visit(k.get_ref(), k.span(), v);
             }
-        });
+        })
+    }
+
+    /// Indexes a plan the fast path parsed: the same index `build` makes of `toml`'s tree.
+    pub(crate) fn of_doc(doc: &super::quick::Doc<'_>, text_len: usize) -> Self {
+        Self::of_entries(text_len / 20, |visit| {
+            for (k, v) in &doc.root.entries {
+                visit(&k.name, k.span.clone(), v);
+            }
+        })
+    }
+
+    /// Indexes the root table whose entries `root` hands over.
+    fn of_entries<'r, N: Tree + 'r>(
+        capacity: usize,
+        root: impl FnOnce(&mut dyn FnMut(&'r str, Range<usize>, &'r N)),
+    ) -> Self {
+        // About one key or element per 20 bytes of a filled plan: grown once or not at all.
+        let mut slots = Vec::with_capacity(capacity);
+        let mut found = false;
+        let mut tops: Vec<(&'r str, Range<usize>, &'r N)> = Vec::new();
+        root(&mut |name, span, value| tops.push((name, span, value)));
+        for (name, span, value) in &tops {
+            visit_hashed(*value, span.clone(), hash_child(0, name.as_bytes()), &mut |path, key, value: &N| {
+                let scalar = value.is_scalar();
+                slots.push(Slot { path, key: narrow(key), value: narrow(value.span()), scalar });
+                found |= scalar && placeholder_of(value).is_some();
+            });
+        }
         slots.sort_unstable_by_key(|s| s.path);
         // Placeholders are rare: their paths are spelled out in a second walk only when any.
         let mut placeholders = Vec::new();
-        if !found.is_empty() {
-            let mut path = Vec::new();
-            walk(root.get_ref(), &mut path, &mut |path, _key, value| {
-                if let Some(text) = placeholder_of(value.get_ref()) {
-                    let path = path.iter().map(|s| s.to_string()).collect();
-                    placeholders.push(Placeholder { path, text, span: value.span() });
-                }
-            });
+        if found {
+            for (name, span, value) in &tops {
+                let mut path = vec![Cow::Borrowed(*name)];
+                visit_value(*value, span.clone(), &mut path, &mut |path, _key, value: &N| {
+                    if let Some(text) = placeholder_of(value) {
+                        let path = path.iter().map(|s| s.to_string()).collect();
+                        placeholders.push(Placeholder { path, text, span: value.span() });
+                    }
+                });
+            }
         }
         SpanIndex { slots, placeholders }
     }
@@ -250,17 +305,18 @@ impl SpanIndex {
             return Vec::new();
         };
         let mut out = Vec::new();
-        let mut path = Vec::new();
-        walk(root.get_ref(), &mut path, &mut |path, key, value| {
-            if key.start >= within.start && key.start < within.end.max(within.start + 1) {
-                let scalar = !matches!(value.get_ref(), DeValue::Table(_) | DeValue::Array(_));
-                out.push(Located {
-                    path: path.iter().map(|s| s.to_string()).collect(),
-                    entry: Entry { key, value: value.span(), scalar },
-                    string: value.get_ref().as_str().map(str::to_owned),
-                });
-            }
-        });
+        for (k, v) in root.get_ref().iter() {
+            let mut path = vec![Cow::Borrowed(k.get_ref().as_ref())];
+            visit_value(v, k.span(), &mut path, &mut |path, key, value| {
+                if key.start >= within.start && key.start < within.end.max(within.start + 1) {
+                    out.push(Located {
+                        path: path.iter().map(|s| s.to_string()).collect(),
+                        entry: Entry { key, value: Tree::span(value), scalar: value.is_scalar() },
+                        string: value.as_str().map(str::to_owned),
+                    });
+                }
+            });
+        }
         out
     }
 
