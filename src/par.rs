@@ -50,23 +50,34 @@ pub fn map_produced<T: Send, R: Send, E>(
     produce: impl FnOnce(&mut dyn FnMut(T)) -> Result<(), E>,
     f: impl Fn(T) -> R + Sync,
 ) -> Result<Vec<R>, E> {
+    map_produced_init(produce, || (), |_, t| f(t))
+}
+
+/// [`map_produced`] with a state each thread makes once (`init`), as [`map_init`].
+pub fn map_produced_init<T: Send, S, R: Send, E>(
+    produce: impl FnOnce(&mut dyn FnMut(T)) -> Result<(), E>,
+    init: impl Fn() -> S + Sync,
+    f: impl Fn(&mut S, T) -> R + Sync,
+) -> Result<Vec<R>, E> {
     let threads = std::thread::available_parallelism().map_or(1, |n| n.get()).min(8);
     if threads <= 1 {
         let mut items = Vec::new();
         produce(&mut |t| items.push(t))?;
-        return Ok(items.into_iter().map(f).collect());
+        let mut state = init();
+        return Ok(items.into_iter().map(|t| f(&mut state, t)).collect());
     }
     let (tx, rx) = std::sync::mpsc::channel::<(usize, T)>();
     let rx = Mutex::new(rx);
     let results: Mutex<Vec<Option<R>>> = Mutex::new(Vec::new());
     let work = || {
+        let mut state = None;
         loop {
             let next = match rx.lock() {
                 Ok(rx) => rx.recv(),
                 Err(_) => break,
             };
             let Ok((i, item)) = next else { break };
-            let r = f(item);
+            let r = f(state.get_or_insert_with(&init), item);
             if let Ok(mut out) = results.lock() {
                 if out.len() <= i {
                     out.resize_with(i + 1, || None);

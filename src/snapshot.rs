@@ -7,7 +7,7 @@ use anyhow::Context as _;
 
 use crate::config::{CONFIG_PATH, Config, is_plan_path};
 use crate::diff::{FileRole, PlanChange, Side, diff_pair};
-use crate::git::{ObjectId, Repo, rev::Resolved, tree::Skipped};
+use crate::git::{FileChange, ObjectId, Repo, rev::Resolved, tree::Skipped};
 use crate::plan::{LoadFailure, LoadedPlan, MAX_PLAN_BYTES, RawPlan, load_many, load_one};
 use crate::workspace;
 
@@ -252,13 +252,49 @@ pub fn candidates_for(repo: &Repo, base: &Resolved, head: &Endpoint, only: Optio
                 (Err(_), Ok(b)) => (b.clone(), b),
                 (Err(_), Err(_)) => Default::default(),
             };
-            let changes = if base_config.discovery.exclude == config.discovery.exclude {
-                repo.changed_plan_files(base.id, h.id, &config.excludes())?
+            let excludes = config.excludes();
+            let same_rules = base_config.discovery.exclude == config.discovery.exclude;
+            if same_rules && only.is_none() {
+                // Every changed plan: the tree walk (here) hands each changed plan file over as
+                // it finds it, and the other cores read and parse both sides meanwhile.
+                let mut changes = Vec::new();
+                let produce = |give: &mut dyn FnMut(FileChange)| {
+                    repo.each_changed_file(base.id, h.id, &mut |ch| {
+                        if is_plan_path(&ch.path) && !crate::git::tree::excluded_at(&excludes, &ch.path) {
+                            changes.push(ch.clone());
+                            give(ch.clone());
+                        }
+                    })
+                };
+                let shared = repo.shared();
+                let read = |r: &mut Repo, ch: FileChange| {
+                    let side = |id: Option<ObjectId>, rev: &str| {
+                        id.map(|id| read_blob(r, &ch.path, id, rev).map(|raw| load_one(&raw))).transpose()
+                    };
+                    let sides = side(ch.old, &base.spec).and_then(|old| Ok((old, side(ch.new, &h.spec)?)));
+                    (ch.path, sides)
+                };
+                let mut loaded = crate::par::map_produced_init(produce, || shared.local(), read)?;
+                // In path order, as a walk of the sorted changes would have read them.
+                loaded.sort_by(|a, b| a.0.cmp(&b.0));
+                changes.sort_by(|a, b| a.path.cmp(&b.path));
+                let (mut old, mut new) = (Vec::new(), Vec::new());
+                for (_, sides) in loaded {
+                    let (a, b) = sides?;
+                    old.extend(a);
+                    new.extend(b);
+                }
+                let c = Candidates { old, new, skipped: vec![] };
+                return c
+                    .with_namesakes(|keep| unchanged_in(repo, h.id, (&base.spec, &h.spec), &excludes, &changes, keep));
+            }
+            let changes = if same_rules {
+                repo.changed_plan_files(base.id, h.id, &excludes)?
             } else {
                 // The sides find plans by different rules: each side's plans by its own, so a
                 // file a side starts or stops excluding is added or removed there.
                 let (a, _) = repo.plan_files(base.id, &base_config.excludes())?;
-                let (b, _) = repo.plan_files(h.id, &config.excludes())?;
+                let (b, _) = repo.plan_files(h.id, &excludes)?;
                 let mut by_path: BTreeMap<String, (Option<ObjectId>, Option<ObjectId>)> = BTreeMap::new();
                 for f in a {
                     by_path.entry(f.path).or_default().0 = Some(f.id);
@@ -273,7 +309,6 @@ pub fn candidates_for(repo: &Repo, base: &Resolved, head: &Endpoint, only: Optio
                     .collect()
             };
             if only.is_none() {
-                // Every changed plan: each blob is parsed (on the other cores) as soon as it is read.
                 let produce = |give: &mut dyn FnMut((bool, RawPlan))| -> anyhow::Result<()> {
                     for ch in &changes {
                         if let Some(id) = ch.old {
@@ -289,9 +324,8 @@ pub fn candidates_for(repo: &Repo, base: &Resolved, head: &Endpoint, only: Optio
                 let (new, old): (Vec<_>, Vec<_>) = loaded.into_iter().partition(|(is_new, _)| *is_new);
                 let strip = |v: Vec<(bool, Loaded)>| v.into_iter().map(|(_, l)| l).collect();
                 let c = Candidates { old: strip(old), new: strip(new), skipped: vec![] };
-                return c.with_namesakes(|keep| {
-                    unchanged_in(repo, h.id, (&base.spec, &h.spec), &config.excludes(), &changes, keep)
-                });
+                return c
+                    .with_namesakes(|keep| unchanged_in(repo, h.id, (&base.spec, &h.spec), &excludes, &changes, keep));
             }
             let (mut old, mut new) = (Vec::new(), Vec::new());
             for ch in &changes {
@@ -306,7 +340,7 @@ pub fn candidates_for(repo: &Repo, base: &Resolved, head: &Endpoint, only: Optio
             let mut all = load_many(old.into_iter().chain(new).collect());
             let new = all.split_off(n);
             let c = Candidates { old: all, new, skipped: vec![] };
-            c.with_namesakes(|keep| unchanged_in(repo, h.id, (&base.spec, &h.spec), &config.excludes(), &changes, keep))
+            c.with_namesakes(|keep| unchanged_in(repo, h.id, (&base.spec, &h.spec), &excludes, &changes, keep))
         }
         Endpoint::WorkTree => {
             let root = repo
@@ -689,7 +723,15 @@ pub fn record_changes(
     let head_label = head.label();
     match head {
         Endpoint::Commit(h) => {
-            for ch in repo.changed_files_where(base.id, h.id, &none, &wanted)? {
+            // The plans' walk of the same two commits (if there was one) is not repeated.
+            let mut changed = Vec::new();
+            repo.each_changed_file(base.id, h.id, &mut |ch| {
+                if wanted(&ch.path) {
+                    changed.push(ch.clone());
+                }
+            })?;
+            changed.sort_by(|a, b| a.path.cmp(&b.path));
+            for ch in changed {
                 let old = ch.old.map(|id| read_blob(id, &ch.path, &base.spec)).transpose()?.flatten();
                 let new = ch.new.map(|id| read_blob(id, &ch.path, &h.spec)).transpose()?.flatten();
                 pairs.push((ch.path, old, new));

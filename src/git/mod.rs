@@ -34,7 +34,12 @@ pub struct Repo {
     object_cache: usize,
     /// The commit-graph, read (and checked) once.
     graph: std::cell::OnceCell<Option<std::sync::Arc<graph::CommitGraph>>>,
+    /// The files that differ between the last two commits [`Repo::each_changed_file`] walked.
+    last_walk: std::cell::RefCell<Option<Walked>>,
 }
+
+/// Two commits and the files that differ between them.
+type Walked = ((ObjectId, ObjectId), Vec<FileChange>);
 
 impl Repo {
     /// Finds the repository containing `dir` (walking up like git), bare ones included.
@@ -64,7 +69,7 @@ impl Repo {
         inner
             .objects
             .set_pack_cache(|| Box::new(gix::odb::pack::cache::lru::MemoryCappedHashmap::new(24 * 1024 * 1024)));
-        Repo { inner, object_cache, graph: Default::default() }
+        Repo { inner, object_cache, graph: Default::default(), last_walk: Default::default() }
     }
 
     /// The work tree's root, or `None` for a bare repository.

@@ -122,8 +122,7 @@ pub fn resolve(plan: &Plan, index: &SpanIndex) -> Vec<Diagnostic> {
             // The gate matches ticket ids with it at release: a pattern that does not compile
             // is found now, not then.
             ReleaseStep::ChangeTicket { id_pattern, .. } => {
-                if let Err(e) = regex::Regex::new(id_pattern) {
-                    let first = e.to_string().lines().last().unwrap_or_default().trim().to_owned();
+                if let Some(first) = pattern_error(id_pattern) {
                     r.push(
                         "schema/valid",
                         &owned(&[&base[..], &["id_pattern"]].concat()),
@@ -481,4 +480,28 @@ fn group_cycles(plan: &Plan, r: &mut Resolver) {
             }
         }
     }
+}
+
+/// Why a ticket-id pattern does not compile (the last line of regex's message), or `None`.
+/// Remembered per pattern for the process: hundreds of plans share a few patterns, and
+/// compiling one costs more than parsing the rest of its plan.
+fn pattern_error(pattern: &str) -> Option<String> {
+    use std::collections::HashMap;
+    use std::sync::Mutex;
+    static SEEN: Mutex<Option<HashMap<String, Option<String>>>> = Mutex::new(None);
+    let compile =
+        || regex::Regex::new(pattern).err().map(|e| e.to_string().lines().last().unwrap_or_default().trim().to_owned());
+    let Ok(mut seen) = SEEN.lock() else {
+        return compile();
+    };
+    let seen = seen.get_or_insert_with(HashMap::new);
+    if let Some(known) = seen.get(pattern) {
+        return known.clone();
+    }
+    let verdict = compile();
+    // A bound on what a hostile set of plans can make it hold.
+    if seen.len() < 256 {
+        seen.insert(pattern.to_owned(), verdict.clone());
+    }
+    verdict
 }

@@ -543,6 +543,27 @@ fn a_config_that_stops_excluding_a_folder_brings_its_plans_in() {
     }
 }
 
+/// Plans under excluded folders stay out of a diff between two commits, whether the pattern
+/// names the files under a folder (`fixtures/**`) or the folder itself (`vendor`), and however
+/// they changed (here: broken, which would otherwise make the diff exit 2).
+#[test]
+fn excluded_folders_stay_out_of_a_diff_between_two_commits() {
+    let d = Dir::git();
+    d.write(".support-plan/config.toml", "[discovery]\nexclude = [\"fixtures/**\", \"vendor\"]\n");
+    d.write("support-plan.toml", example());
+    d.write("fixtures/a/support-plan.toml", example());
+    d.write("vendor/lib/support-plan.toml", example());
+    d.commit("Plan, a fixture and a vendored plan", 1);
+    d.write("support-plan.toml", example().replacen("personal_data = true", "personal_data = false", 1));
+    d.write("fixtures/a/support-plan.toml", "this is not a plan");
+    d.write("vendor/lib/support-plan.toml", "nor is this");
+    d.write("vendor/new/support-plan.toml", "[broken");
+    d.commit("Edit the plan, break the excluded ones", 2);
+    let out = d.plan(&["diff", "HEAD~1", "HEAD", "--format", "json"]);
+    assert_eq!(out.code, 0, "{}{}", out.stdout, out.stderr);
+    assert_eq!(statuses(&out), [("support-plan.toml".to_owned(), "modified".to_owned())], "{}", out.stdout);
+}
+
 /// A config that does not load on one side is reported itself; it does not change which
 /// plans that side has (its excluded folders stay excluded), so no plan is "added".
 #[test]
