@@ -43,18 +43,25 @@ pub fn load_blob(repo: &Repo, path: &str, id: ObjectId, rev: &str) -> anyhow::Re
     load_many(vec![read_blob(repo, path, id, rev)?]).pop().context("loading a plan returned nothing")
 }
 
-/// Every plan at a revision, with what discovery skipped. Each blob is parsed (on the other
-/// cores) as soon as it is read.
+/// Every plan at a revision, in path order, with what discovery skipped. The tree walk (here)
+/// hands each plan file over as it finds it; the other cores read and parse them meanwhile.
 pub fn plans_at(repo: &Repo, rev: &Resolved) -> anyhow::Result<(Vec<Loaded>, Vec<Skipped>)> {
     let config = config_at(repo, rev)?;
-    let (files, skipped) = repo.plan_files(rev.id, &config.excludes())?;
-    let produce = |give: &mut dyn FnMut(RawPlan)| -> anyhow::Result<()> {
-        for f in &files {
-            give(read_blob(repo, &f.path, f.id, &rev.spec)?);
-        }
-        Ok(())
+    let mut skipped = Vec::new();
+    let produce = |give: &mut dyn FnMut(crate::git::TreeFile)| {
+        skipped = repo.each_file_where(rev.id, &config.excludes(), &is_plan_path, give)?;
+        anyhow::Ok(())
     };
-    Ok((crate::par::map_produced(produce, |raw| load_one(&raw))?, skipped))
+    let shared = repo.shared();
+    let read = |r: &mut Repo, f: crate::git::TreeFile| {
+        let loaded = read_blob(r, &f.path, f.id, &rev.spec).map(|raw| load_one(&raw));
+        (f.path, loaded)
+    };
+    let mut loaded = crate::par::map_produced_init(produce, || shared.local(), read)?;
+    // In path order, as reading the sorted list of files gave them (and its first error).
+    loaded.sort_by(|a, b| a.0.cmp(&b.0));
+    let plans = loaded.into_iter().map(|(_, l)| l).collect::<anyhow::Result<Vec<_>>>()?;
+    Ok((plans, skipped))
 }
 
 /// The path of the plan whose product is `id` at a revision (one that loads), found without

@@ -106,15 +106,34 @@ impl Repo {
         excludes: &globset::GlobSet,
         wanted: &dyn Fn(&str) -> bool,
     ) -> anyhow::Result<(Vec<TreeFile>, Vec<Skipped>)> {
-        let root = self.tree_of(commit)?;
-        let mut walk = Walk { excludes, wanted, skipped: Vec::new() };
         let mut files = Vec::new();
-        self.collect(root, "", &mut walk, &mut files)?;
+        let skipped = self.each_file_where(commit, excludes, wanted, &mut |f| files.push(f))?;
         files.sort_by(|a, b| a.path.cmp(&b.path));
-        Ok((files, walk.skipped))
+        Ok((files, skipped))
     }
 
-    fn collect(&self, tree: ObjectId, prefix: &str, walk: &mut Walk, out: &mut Vec<TreeFile>) -> anyhow::Result<()> {
+    /// [`Repo::files_where`], each file handed to `each` as the walk finds it (not in path
+    /// order); returns what was skipped.
+    pub fn each_file_where(
+        &self,
+        commit: ObjectId,
+        excludes: &globset::GlobSet,
+        wanted: &dyn Fn(&str) -> bool,
+        each: &mut dyn FnMut(TreeFile),
+    ) -> anyhow::Result<Vec<Skipped>> {
+        let root = self.tree_of(commit)?;
+        let mut walk = Walk { excludes, wanted, skipped: Vec::new() };
+        self.collect(root, "", &mut walk, each)?;
+        Ok(walk.skipped)
+    }
+
+    fn collect(
+        &self,
+        tree: ObjectId,
+        prefix: &str,
+        walk: &mut Walk,
+        out: &mut dyn FnMut(TreeFile),
+    ) -> anyhow::Result<()> {
         let data = self.tree_data(tree)?;
         // One buffer for the entries' paths (a tree of thousands of files allocates none).
         let mut path = String::with_capacity(prefix.len() + 64);
@@ -141,7 +160,7 @@ impl Repo {
                 } else if mode.is_commit() {
                     walk.skipped.push(Skipped { path, why: "is a submodule; its plans belong to that repository" });
                 } else {
-                    out.push(TreeFile { path, id });
+                    out(TreeFile { path, id });
                 }
             }
         }
