@@ -13,6 +13,17 @@ const MAX_ENTRIES: usize = 128;
 /// Arrays and inline tables nested deeper than this: left to `toml`.
 const MAX_DEPTH: usize = 16;
 
+/// The bytes of a bare key: ASCII letters, digits, `_` and `-`.
+static BARE_KEY: [bool; 256] = {
+    let mut t = [false; 256];
+    let mut b = 0;
+    while b < 256 {
+        t[b] = (b as u8).is_ascii_alphanumeric() || b == b'_' as usize || b == b'-' as usize;
+        b += 1;
+    }
+    t
+};
+
 /// Parses `text`, or `None` when it is not in the subset read here.
 pub fn parse(text: &str) -> Option<Doc<'_>> {
     if text.starts_with('\u{feff}') {
@@ -199,16 +210,15 @@ impl<'i> Parser<'i> {
     /// non-ASCII character, but no other control character.
     fn comment(&mut self) -> Option<()> {
         self.eat(b'#')?;
-        while let Some(b) = self.peek() {
-            match b {
-                b'\n' => break,
-                b'\r' if self.at(1) == Some(b'\n') => break,
-                b'\t' => {}
-                0..0x20 | 0x7f => return None,
-                _ => {}
-            }
-            self.pos += 1;
+        let rest = &self.text.as_bytes()[self.pos..];
+        let mut n = memchr::memchr(b'\n', rest).unwrap_or(rest.len());
+        if n > 0 && rest[n - 1] == b'\r' && n < rest.len() {
+            n -= 1;
         }
+        if has_control(&rest[..n]) {
+            return None;
+        }
+        self.pos += n;
         Some(())
     }
 
@@ -269,13 +279,12 @@ impl<'i> Parser<'i> {
             b'"' => self.basic_string()?,
             b'\'' => self.literal_string()?,
             _ => {
-                let bytes = self.text.as_bytes();
-                while bytes.get(self.pos).is_some_and(|&b| b.is_ascii_alphanumeric() || b == b'_' || b == b'-') {
-                    self.pos += 1;
-                }
-                if self.pos == start {
+                let rest = &self.text.as_bytes()[start..];
+                let len = rest.iter().position(|&b| !BARE_KEY[usize::from(b)]).unwrap_or(rest.len());
+                if len == 0 {
                     return None;
                 }
+                self.pos += len;
                 Cow::Borrowed(&self.text[start..self.pos])
             }
         };
@@ -306,35 +315,34 @@ impl<'i> Parser<'i> {
             return None;
         }
         self.pos += 1;
-        let start = self.pos;
         let mut owned: Option<String> = None;
-        let mut run = start;
+        let mut run = self.pos;
         loop {
-            let b = self.peek()?;
-            match b {
-                b'"' => break,
-                b'\\' => {
-                    let text = owned.get_or_insert_with(String::new);
-                    text.push_str(&self.text[run..self.pos]);
-                    text.push(match self.at(1)? {
-                        b'"' => '"',
-                        b'\\' => '\\',
-                        b'n' => '\n',
-                        b't' => '\t',
-                        b'r' => '\r',
-                        b'b' => '\u{8}',
-                        b'f' => '\u{c}',
-                        _ => return None,
-                    });
-                    self.pos += 2;
-                    run = self.pos;
-                    continue;
-                }
-                b'\t' => {}
-                0..0x20 | 0x7f => return None,
-                _ => {}
+            // To the next quote or backslash at once; what lies between may hold tabs and any
+            // non-ASCII character, but no other control character.
+            let rest = &self.text.as_bytes()[self.pos..];
+            let n = memchr::memchr2(b'"', b'\\', rest)?;
+            if has_control(&rest[..n]) {
+                return None;
             }
-            self.pos += 1;
+            self.pos += n;
+            if rest[n] == b'"' {
+                break;
+            }
+            let text = owned.get_or_insert_with(String::new);
+            text.push_str(&self.text[run..self.pos]);
+            text.push(match self.at(1)? {
+                b'"' => '"',
+                b'\\' => '\\',
+                b'n' => '\n',
+                b't' => '\t',
+                b'r' => '\r',
+                b'b' => '\u{8}',
+                b'f' => '\u{c}',
+                _ => return None,
+            });
+            self.pos += 2;
+            run = self.pos;
         }
         let tail = &self.text[run..self.pos];
         self.pos += 1;
@@ -354,15 +362,12 @@ impl<'i> Parser<'i> {
         }
         self.pos += 1;
         let start = self.pos;
-        loop {
-            match self.peek()? {
-                b'\'' => break,
-                b'\t' => {}
-                0..0x20 | 0x7f => return None,
-                _ => {}
-            }
-            self.pos += 1;
+        let rest = &self.text.as_bytes()[start..];
+        let n = memchr::memchr(b'\'', rest)?;
+        if has_control(&rest[..n]) {
+            return None;
         }
+        self.pos += n;
         let text = &self.text[start..self.pos];
         self.pos += 1;
         Some(Cow::Borrowed(text))
@@ -459,6 +464,11 @@ impl<'i> Parser<'i> {
         }
         number(token)
     }
+}
+
+/// Whether text holds a control character TOML allows in no string or comment (all but tab).
+fn has_control(bytes: &[u8]) -> bool {
+    bytes.iter().any(|&b| (b < 0x20 && b != b'\t') || b == 0x7f)
 }
 
 /// A decimal integer or float as TOML writes them, without underscores, or `None`.
