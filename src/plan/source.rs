@@ -84,52 +84,29 @@ pub struct Placeholder {
 }
 
 /// Key path -> spans, for every key and array element in a plan, built in the one walk the
-/// loader makes anyway. Paths are kept as 64-bit hashes (no string per key: a plan has
-/// hundreds), sorted for binary search; placeholders are found in the same walk.
+/// loader makes anyway. The index is the plan's tree itself, flat: the children of a table or
+/// array sit side by side in `nodes`, keys in one string, so building it hashes, sorts and
+/// allocates nothing per key; a path is found by walking down (tables are small). Placeholders
+/// are found in the same walk.
 #[derive(Debug, Default, Clone, PartialEq)]
 pub struct SpanIndex {
-    slots: Vec<Slot>,
+    /// The root table's entries are `nodes[..top]`.
+    nodes: Vec<Slot>,
+    top: u32,
+    /// Every key's text, one after another.
+    names: String,
     pub placeholders: Vec<Placeholder>,
 }
 
-#[derive(Debug, Clone, Copy, PartialEq)]
+#[derive(Debug, Default, Clone, Copy, PartialEq)]
 struct Slot {
-    path: u64,
+    /// The key's range in `names`; `None` for an array element (found by its index).
+    name: Option<(u32, u32)>,
     key: (u32, u32),
     value: (u32, u32),
     scalar: bool,
-}
-
-/// The hash of a path one component longer than `parent`'s (the root's is 0): SipHash with
-/// keys drawn once per process, so a plan cannot be written to make two of its paths collide
-/// (a finding would then point at another key's line). A reader of a value from a span still
-/// checks what it finds (see `diff::value::Written`).
-fn hash_child(parent: u64, component: &[u8]) -> u64 {
-    use std::hash::{BuildHasher as _, Hasher as _};
-    static KEYS: std::sync::OnceLock<std::hash::RandomState> = std::sync::OnceLock::new();
-    let mut h = KEYS.get_or_init(std::hash::RandomState::new).build_hasher();
-    h.write_u64(parent);
-    h.write_usize(component.len());
-    h.write(component);
-    h.finish()
-}
-
-fn hash_path(path: &[String]) -> u64 {
-    path.iter().fold(0, |h, c| hash_child(h, c.as_bytes()))
-}
-
-/// An array element's path component: its index in decimal, without allocating.
-fn index_component(i: usize, buf: &mut [u8; 20]) -> &[u8] {
-    let mut n = i;
-    let mut at = buf.len();
-    loop {
-        at -= 1;
-        buf[at] = b'0' + (n % 10) as u8;
-        n /= 10;
-        if n == 0 {
-            return &buf[at..];
-        }
-    }
+    /// The children's range in `nodes` (empty for a scalar).
+    children: (u32, u32),
 }
 
 /// What the span index reads of a parsed value, from `toml`'s tree or the fast path's
@@ -170,27 +147,10 @@ impl Tree for Spanned<DeValue<'_>> {
     }
 }
 
-/// Visits every value under `node`, depth first in the tree's order, with its path's hash and
-/// the key's span (an array element's "key" is the element itself).
-fn visit_hashed<N: Tree>(node: &N, key: Range<usize>, path: u64, visit: &mut dyn FnMut(u64, Range<usize>, &N)) {
-    visit(path, key, node);
-    let mut buf = [0; 20];
-    let mut i = 0;
-    node.children(&mut |k, child| {
-        let (hash, key) = match k {
-            Some((name, span)) => (hash_child(path, name.as_bytes()), span),
-            None => {
-                i += 1;
-                (hash_child(path, index_component(i - 1, &mut buf)), child.span())
-            }
-        };
-        visit_hashed(child, key, hash, visit);
-    });
-}
-
 type VisitPath<'v, N> = dyn FnMut(&[Cow<'_, str>], Range<usize>, &N) + 'v;
 
-/// [`visit_hashed`] with the path spelled out (for the rare callers that need the keys).
+/// Visits every value under `node`, depth first in the tree's order, with its path and the
+/// key's span (an array element's "key" is the element itself).
 fn visit_value<'t, N: Tree>(
     node: &'t N,
     key: Range<usize>,
@@ -253,41 +213,80 @@ impl SpanIndex {
         capacity: usize,
         root: impl FnOnce(&mut dyn FnMut(&'r str, Range<usize>, &'r N)),
     ) -> Self {
-        // About one key or element per 20 bytes of a filled plan: grown once or not at all.
-        let mut slots = Vec::with_capacity(capacity);
-        let mut found = false;
         let mut tops: Vec<(&'r str, Range<usize>, &'r N)> = Vec::new();
         root(&mut |name, span, value| tops.push((name, span, value)));
-        for (name, span, value) in &tops {
-            visit_hashed(*value, span.clone(), hash_child(0, name.as_bytes()), &mut |path, key, value: &N| {
-                let scalar = value.is_scalar();
-                slots.push(Slot { path, key: narrow(key), value: narrow(value.span()), scalar });
-                found |= scalar && placeholder_of(value).is_some();
-            });
+        // About one key or element per 20 bytes of a filled plan: grown once or not at all.
+        let mut index = SpanIndex { nodes: Vec::with_capacity(capacity), top: tops.len() as u32, ..Default::default() };
+        index.nodes.resize(tops.len(), Slot::default());
+        let mut found = false;
+        for (i, (name, span, value)) in tops.iter().enumerate() {
+            found |= index.fill(i, Some(name), span.clone(), *value);
         }
-        slots.sort_unstable_by_key(|s| s.path);
         // Placeholders are rare: their paths are spelled out in a second walk only when any.
-        let mut placeholders = Vec::new();
         if found {
             for (name, span, value) in &tops {
                 let mut path = vec![Cow::Borrowed(*name)];
                 visit_value(*value, span.clone(), &mut path, &mut |path, _key, value: &N| {
                     if let Some(text) = placeholder_of(value) {
                         let path = path.iter().map(|s| s.to_string()).collect();
-                        placeholders.push(Placeholder { path, text, span: value.span() });
+                        index.placeholders.push(Placeholder { path, text, span: value.span() });
                     }
                 });
             }
         }
-        SpanIndex { slots, placeholders }
+        index
+    }
+
+    /// Fills `nodes[at]` for `node` (and, after the blocks already laid out, a block for its
+    /// children, recursively); true when a placeholder is under it.
+    fn fill<N: Tree>(&mut self, at: usize, name: Option<&str>, key: Range<usize>, node: &N) -> bool {
+        let name = name.map(|n| {
+            let start = self.names.len() as u32;
+            self.names.push_str(n);
+            (start, self.names.len() as u32)
+        });
+        let scalar = node.is_scalar();
+        let mut found = scalar && placeholder_of(node).is_some();
+        let mut count = 0;
+        node.children(&mut |_, _| count += 1);
+        let first = self.nodes.len();
+        self.nodes.resize(first + count, Slot::default());
+        let mut i = first;
+        node.children(&mut |k, child| {
+            let (name, key) = match k {
+                Some((name, span)) => (Some(name), span),
+                None => (None, child.span()),
+            };
+            found |= self.fill(i, name, key, child);
+            i += 1;
+        });
+        self.nodes[at] = Slot {
+            name,
+            key: narrow(key),
+            value: narrow(node.span()),
+            scalar,
+            children: (first as u32, (first + count) as u32),
+        };
+        found
     }
 
     pub fn get(&self, path: &[String]) -> Option<Entry> {
-        let h = hash_path(path);
-        let i = self.slots.binary_search_by_key(&h, |s| s.path).ok()?;
-        let s = self.slots[i];
+        let mut block = 0..self.top as usize;
+        let mut found = None;
+        for component in path {
+            let siblings = self.nodes.get(block)?;
+            let slot = match siblings.first()?.name {
+                // An array's element: its index, written as a plain decimal.
+                None => siblings.get(component.parse::<usize>().ok().filter(|i| i.to_string() == *component)?)?,
+                Some(_) => siblings.iter().find(|s| {
+                    s.name.is_some_and(|(a, b)| self.names.get(a as usize..b as usize) == Some(component.as_str()))
+                })?,
+            };
+            block = slot.children.0 as usize..slot.children.1 as usize;
+            found = Some(slot);
+        }
         let range = |(a, b): (u32, u32)| a as usize..b as usize;
-        Some(Entry { key: range(s.key), value: range(s.value), scalar: s.scalar })
+        found.map(|s| Entry { key: range(s.key), value: range(s.value), scalar: s.scalar })
     }
 
     /// The best span for a path: the value if known, else the nearest ancestor's key.
@@ -347,6 +346,34 @@ mod tests {
         let x = s.text.find('x').unwrap();
         assert_eq!(s.line_col(x), LineCol { line: 2, column: 8 });
         assert_eq!(s.line_text(2), "b = \"é€x\"");
+    }
+
+    #[test]
+    fn paths_find_keys_and_elements_and_nothing_else() {
+        let text = "a = 1\n[t]\nx = [10, { y = \"<who>\" }]\n\"0\" = 2\n[[list]]\nk = 3\n[[list]]\nk = 4\n";
+        let root = DeTable::parse(text).unwrap();
+        let index = SpanIndex::build(&root);
+        let at = |path: &[&str]| {
+            let path: Vec<String> = path.iter().map(|s| s.to_string()).collect();
+            index.get(&path).map(|e| &text[e.value])
+        };
+        assert_eq!(at(&["a"]), Some("1"));
+        assert_eq!(at(&["t", "x", "0"]), Some("10"));
+        assert_eq!(at(&["t", "x", "1", "y"]), Some("\"<who>\""));
+        assert_eq!(at(&["t", "0"]), Some("2"), "a key that looks like an index is a key");
+        assert_eq!(at(&["list", "1", "k"]), Some("4"));
+        for missing in
+            [&["t", "x", "01"][..], &["t", "x", "2"], &["t", "x", "+1"], &["a", "b"], &["list", "k"], &[], &["b"]]
+        {
+            assert_eq!(at(missing), None, "{missing:?}");
+        }
+        let entry = index.get(&["t".to_owned(), "x".to_owned()]).unwrap();
+        assert!(!entry.scalar);
+        assert_eq!(&text[entry.key], "x");
+        let p = &index.placeholders;
+        assert_eq!(p.len(), 1);
+        assert_eq!(p[0].path, ["t", "x", "1", "y"]);
+        assert_eq!(p[0].text, "<who>");
     }
 
     #[test]
