@@ -130,44 +130,43 @@ fn insert<'i>(table: &mut Table<'i>, key: Key<'i>, value: Node<'i>) -> Option<()
 
 /// The table a header's path leads to, making missing tables implicit on the way; the last
 /// table of an array of tables stands for the array.
-fn descend_header<'t, 'i>(mut table: &'t mut Table<'i>, path: &[Key<'i>]) -> Option<&'t mut Table<'i>> {
-    for key in path {
-        let i = match table.position(&key.name) {
-            Some(i) => i,
-            None => {
-                let node = Node { span: key.span.clone(), value: Value::Table(Table::new(Origin::Implicit)) };
-                insert(table, key.clone(), node)?;
-                table.entries.len() - 1
-            }
-        };
-        table = match &mut table.entries[i].1.value {
-            Value::Table(t) if matches!(t.origin, Origin::Header | Origin::Implicit) => t,
-            Value::Array(items, true) => match items.last_mut().map(|n| &mut n.value) {
-                Some(Value::Table(t)) => t,
-                _ => return None,
-            },
-            _ => return None,
-        };
-    }
-    Some(table)
+fn descend_header<'t, 'i>(table: &'t mut Table<'i>, path: &[Key<'i>]) -> Option<&'t mut Table<'i>> {
+    descend(table, path, Origin::Implicit, |value| match value {
+        Value::Table(t) if matches!(t.origin, Origin::Header | Origin::Implicit) => Some(t),
+        Value::Array(items, true) => match items.last_mut().map(|n| &mut n.value) {
+            Some(Value::Table(t)) => Some(t),
+            _ => None,
+        },
+        _ => None,
+    })
 }
 
 /// The table a dotted key's path leads to, making missing tables on the way; only tables
 /// dotted keys made may be extended by them.
-fn descend_dotted<'t, 'i>(mut table: &'t mut Table<'i>, path: &[Key<'i>]) -> Option<&'t mut Table<'i>> {
+fn descend_dotted<'t, 'i>(table: &'t mut Table<'i>, path: &[Key<'i>]) -> Option<&'t mut Table<'i>> {
+    descend(table, path, Origin::Dotted, |value| match value {
+        Value::Table(t) if t.origin == Origin::Dotted => Some(t),
+        _ => None,
+    })
+}
+
+/// Follows `path` down from `table`: a missing table is made (of origin `made`, spanning its
+/// key), an existing value is gone into as `enter` allows, or not at all (`None`).
+fn descend<'t, 'i>(
+    mut table: &'t mut Table<'i>,
+    path: &[Key<'i>],
+    made: Origin,
+    enter: impl for<'v> Fn(&'v mut Value<'i>) -> Option<&'v mut Table<'i>>,
+) -> Option<&'t mut Table<'i>> {
     for key in path {
         let i = match table.position(&key.name) {
             Some(i) => i,
             None => {
-                let node = Node { span: key.span.clone(), value: Value::Table(Table::new(Origin::Dotted)) };
-                insert(table, key.clone(), node)?;
+                insert(table, key.clone(), Node { span: key.span.clone(), value: Value::Table(Table::new(made)) })?;
                 table.entries.len() - 1
             }
         };
-        table = match &mut table.entries[i].1.value {
-            Value::Table(t) if t.origin == Origin::Dotted => t,
-            _ => return None,
-        };
+        table = enter(&mut table.entries[i].1.value)?;
     }
     Some(table)
 }
