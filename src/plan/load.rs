@@ -129,7 +129,7 @@ fn load_quickly(text: &str) -> Option<(Plan, SpanIndex)> {
     if !matches!(version, Some((_, super::quick::Node { value: super::quick::Value::Integer(SCHEMA_VERSION), .. }))) {
         return None;
     }
-    let index = SpanIndex::of_doc(&doc, text.len());
+    let index = SpanIndex::of_doc(&doc);
     Some((super::quick::plan(doc)?, index))
 }
 

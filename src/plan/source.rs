@@ -14,7 +14,9 @@ pub struct Source {
     /// `None` for the work tree.
     pub rev: Option<String>,
     pub text: String,
-    line_starts: Vec<usize>,
+    /// Where each line starts. Offsets are `u32`: a plan is at most a few MiB even when
+    /// invalid UTF-8 is replaced (and a larger offset saturates rather than wraps).
+    line_starts: Vec<u32>,
 }
 
 /// A 1-based line and column (columns count characters).
@@ -26,8 +28,12 @@ pub struct LineCol {
 
 impl Source {
     pub fn new(path: impl Into<String>, rev: Option<String>, text: String) -> Self {
-        let mut line_starts = vec![0];
-        line_starts.extend(memchr::memchr_iter(b'\n', text.as_bytes()).map(|i| i + 1));
+        // Counted first, so the vector is allocated once at its size (hundreds of plans are
+        // held at once by a diff).
+        let lines = memchr::memchr_iter(b'\n', text.as_bytes()).count() + 1;
+        let mut line_starts = Vec::with_capacity(lines);
+        line_starts.push(0);
+        line_starts.extend(memchr::memchr_iter(b'\n', text.as_bytes()).map(|i| narrow_offset(i + 1)));
         Source { path: path.into(), rev, text, line_starts }
     }
 
@@ -41,8 +47,8 @@ impl Source {
 
     pub fn line_col(&self, offset: usize) -> LineCol {
         let offset = offset.min(self.text.len());
-        let line = self.line_starts.partition_point(|&s| s <= offset).max(1);
-        let start = self.line_starts[line - 1];
+        let line = self.line_starts.partition_point(|&s| s as usize <= offset).max(1);
+        let start = (self.line_starts[line - 1] as usize).min(offset);
         let column = self.text.get(start..offset).map_or(offset - start, |s| s.chars().count()) + 1;
         LineCol { line, column }
     }
@@ -52,7 +58,8 @@ impl Source {
         let Some(&start) = self.line_starts.get(line.wrapping_sub(1)) else {
             return "";
         };
-        let end = self.line_starts.get(line).map_or(self.text.len(), |&e| e);
+        let end = self.line_starts.get(line).map_or(self.text.len(), |&e| e as usize);
+        let start = start as usize;
         self.text.get(start..end).unwrap_or("").trim_end_matches(['\n', '\r'])
     }
 }
@@ -98,15 +105,30 @@ pub struct SpanIndex {
     pub placeholders: Vec<Placeholder>,
 }
 
+/// One key or array element: 32 bytes, ranges as `u32` pairs, with [`NONE`] marking what
+/// is absent (a diff holds hundreds of plans' indexes at once).
 #[derive(Debug, Default, Clone, Copy, PartialEq)]
 struct Slot {
-    /// The key's range in `names`; `None` for an array element (found by its index).
-    name: Option<(u32, u32)>,
+    /// The key's range in `names`; starts at [`NONE`] for an array element (found by its
+    /// index).
+    name: (u32, u32),
     key: (u32, u32),
     value: (u32, u32),
-    scalar: bool,
-    /// The children's range in `nodes` (empty for a scalar).
+    /// The children's range in `nodes`; starts at [`NONE`] for a scalar, which has none.
     children: (u32, u32),
+}
+
+/// The start of a range that is not there.
+const NONE: u32 = u32::MAX;
+
+impl Slot {
+    fn name(&self) -> Option<(u32, u32)> {
+        (self.name.0 != NONE).then_some(self.name)
+    }
+
+    fn is_scalar(&self) -> bool {
+        self.children.0 == NONE
+    }
 }
 
 /// What the span index reads of a parsed value, from `toml`'s tree or the fast path's
@@ -185,14 +207,31 @@ fn placeholder_of<N: Tree>(value: &N) -> Option<String> {
 }
 
 fn narrow(r: Range<usize>) -> (u32, u32) {
-    (r.start as u32, r.end as u32)
+    (narrow_offset(r.start), narrow_offset(r.end))
+}
+
+/// An offset into a plan's text as `u32` (plans are at most a few MiB; a larger offset
+/// saturates, short of [`NONE`], rather than wrapping).
+fn narrow_offset(offset: usize) -> u32 {
+    u32::try_from(offset).unwrap_or(NONE - 1).min(NONE - 1)
+}
+
+/// How many keys and elements are under `node`, all the way down; adds their keys' lengths
+/// to `name_bytes`.
+fn count_named<N: Tree>(node: &N, name_bytes: &mut usize) -> usize {
+    let mut n = 0;
+    node.children(&mut |k, child| {
+        *name_bytes += k.map_or(0, |(name, _)| name.len());
+        n += 1 + count_named(child, name_bytes);
+    });
+    n
 }
 
 impl SpanIndex {
     /// Indexes a plan parsed by `toml` (at most [`super::MAX_PLAN_BYTES`], so offsets fit in
     /// 32 bits).
     pub fn build(root: &Spanned<DeTable<'_>>) -> Self {
-        Self::of_entries(root.get_ref().len() * 16, |visit| {
+        Self::of_entries(|visit| {
             for (k, v) in root.get_ref().iter() {
                 visit(k.get_ref(), k.span(), v);
             }
@@ -200,8 +239,8 @@ impl SpanIndex {
     }
 
     /// Indexes a plan the fast path parsed: the same index `build` makes of `toml`'s tree.
-    pub(crate) fn of_doc(doc: &super::quick::Doc<'_>, text_len: usize) -> Self {
-        Self::of_entries(text_len / 20, |visit| {
+    pub(crate) fn of_doc(doc: &super::quick::Doc<'_>) -> Self {
+        Self::of_entries(|visit| {
             for (k, v) in &doc.root.entries {
                 visit(&k.name, k.span.clone(), v);
             }
@@ -209,14 +248,21 @@ impl SpanIndex {
     }
 
     /// Indexes the root table whose entries `root` hands over.
-    fn of_entries<'r, N: Tree + 'r>(
-        capacity: usize,
-        root: impl FnOnce(&mut dyn FnMut(&'r str, Range<usize>, &'r N)),
-    ) -> Self {
+    fn of_entries<'r, N: Tree + 'r>(root: impl FnOnce(&mut dyn FnMut(&'r str, Range<usize>, &'r N))) -> Self {
         let mut tops: Vec<(&'r str, Range<usize>, &'r N)> = Vec::new();
         root(&mut |name, span, value| tops.push((name, span, value)));
-        // About one key or element per 20 bytes of a filled plan: grown once or not at all.
-        let mut index = SpanIndex { nodes: Vec::with_capacity(capacity), top: tops.len() as u32, ..Default::default() };
+        // Counted first: the slots and key names are allocated once, at their size.
+        let (mut slots, mut name_bytes) = (tops.len(), 0);
+        for (name, _, value) in &tops {
+            name_bytes += name.len();
+            slots += count_named(*value, &mut name_bytes);
+        }
+        let mut index = SpanIndex {
+            nodes: Vec::with_capacity(slots),
+            top: tops.len() as u32,
+            names: String::with_capacity(name_bytes),
+            ..Default::default()
+        };
         index.nodes.resize(tops.len(), Slot::default());
         let mut found = false;
         for (i, (name, span, value)) in tops.iter().enumerate() {
@@ -240,10 +286,10 @@ impl SpanIndex {
     /// Fills `nodes[at]` for `node` (and, after the blocks already laid out, a block for its
     /// children, recursively); true when a placeholder is under it.
     fn fill<N: Tree>(&mut self, at: usize, name: Option<&str>, key: Range<usize>, node: &N) -> bool {
-        let name = name.map(|n| {
-            let start = self.names.len() as u32;
+        let name = name.map_or((NONE, NONE), |n| {
+            let start = narrow_offset(self.names.len());
             self.names.push_str(n);
-            (start, self.names.len() as u32)
+            (start, narrow_offset(self.names.len()))
         });
         let scalar = node.is_scalar();
         let mut found = scalar && placeholder_of(node).is_some();
@@ -260,13 +306,8 @@ impl SpanIndex {
             found |= self.fill(i, name, key, child);
             i += 1;
         });
-        self.nodes[at] = Slot {
-            name,
-            key: narrow(key),
-            value: narrow(node.span()),
-            scalar,
-            children: (first as u32, (first + count) as u32),
-        };
+        let children = if scalar { (NONE, NONE) } else { (narrow_offset(first), narrow_offset(first + count)) };
+        self.nodes[at] = Slot { name, key: narrow(key), value: narrow(node.span()), children };
         found
     }
 
@@ -275,18 +316,18 @@ impl SpanIndex {
         let mut found = None;
         for component in path {
             let siblings = self.nodes.get(block)?;
-            let slot = match siblings.first()?.name {
+            let slot = match siblings.first()?.name() {
                 // An array's element: its index, written as a plain decimal.
                 None => siblings.get(component.parse::<usize>().ok().filter(|i| i.to_string() == *component)?)?,
                 Some(_) => siblings.iter().find(|s| {
-                    s.name.is_some_and(|(a, b)| self.names.get(a as usize..b as usize) == Some(component.as_str()))
+                    s.name().is_some_and(|(a, b)| self.names.get(a as usize..b as usize) == Some(component.as_str()))
                 })?,
             };
-            block = slot.children.0 as usize..slot.children.1 as usize;
+            block = if slot.is_scalar() { 0..0 } else { slot.children.0 as usize..slot.children.1 as usize };
             found = Some(slot);
         }
         let range = |(a, b): (u32, u32)| a as usize..b as usize;
-        found.map(|s| Entry { key: range(s.key), value: range(s.value), scalar: s.scalar })
+        found.map(|s| Entry { key: range(s.key), value: range(s.value), scalar: s.is_scalar() })
     }
 
     /// The best span for a path: the value if known, else the nearest ancestor's key.

@@ -72,7 +72,7 @@ fn agrees(text: &str) -> bool {
     if let Err(e) = same_table(&doc.root, theirs.get_ref(), "") {
         panic!("the fast path and toml differ: {e}\n{text}");
     }
-    let index = SpanIndex::of_doc(&doc, text.len());
+    let index = SpanIndex::of_doc(&doc);
     assert_eq!(index, SpanIndex::build(&theirs), "span indexes differ:\n{text}");
     let ours = super::plan(Doc { root: doc.root });
     let slow = Plan::deserialize(toml::de::Deserializer::from(theirs));
