@@ -141,10 +141,98 @@ impl Endpoint {
 }
 
 /// Plans that may differ between the two sides, both loaded (or failed to load).
+#[derive(Default)]
 pub struct Candidates {
     pub old: Vec<Loaded>,
     pub new: Vec<Loaded>,
     pub skipped: Vec<Skipped>,
+    /// Changed files already diffed as they were read ([`candidates_for`] with `settle`):
+    /// they are on both sides, in neither `old` nor `new`.
+    pub settled: Vec<Settled>,
+    /// How many of `old` and `new` are changed files; the rest are their namesakes.
+    changed: [usize; 2],
+}
+
+/// A changed plan file that loaded on both sides naming the same product, diffed as soon as
+/// both sides were read, so that its two parsed plans need not be held: a diff of every plan
+/// holds the changes, not hundreds of plans.
+pub struct Settled {
+    pub path: String,
+    pub product: String,
+    /// What changed, if anything did.
+    pub change: Option<PlanChange>,
+    /// The gate's files each side's plan names, for [`RecordPaths`].
+    records: [Vec<(String, FileRole)>; 2],
+}
+
+impl Settled {
+    fn of(path: String, old: &LoadedPlan, new: &LoadedPlan) -> Settled {
+        let side = |p| Side { path: &path, plan: p };
+        let change = diff_pair(Some(side(old)), Some(side(new))).filter(|c| !c.changes.is_empty());
+        let records = [RecordPaths::templates(&old.plan), RecordPaths::templates(&new.plan)];
+        Settled { product: new.plan.plan.product.clone(), path, change, records }
+    }
+}
+
+/// A changed file as read: its sides, or settled. Moved once, from a worker to the result
+/// list, so the plans' size is not worth a box each.
+#[allow(clippy::large_enum_variant)]
+enum Read {
+    Sides(Option<Loaded>, Option<Loaded>),
+    Settled(Settled),
+}
+
+/// A file of one side of [`Candidates`]: loaded (or not), or settled.
+#[derive(Clone, Copy)]
+pub enum SideFile<'a> {
+    Loaded(&'a Loaded),
+    Settled(&'a Settled),
+}
+
+impl<'a> SideFile<'a> {
+    fn path(&self) -> &'a str {
+        match *self {
+            SideFile::Loaded(Ok(p)) => &p.source.path,
+            SideFile::Loaded(Err(f)) => &f.source.path,
+            SideFile::Settled(s) => &s.path,
+        }
+    }
+
+    fn loaded(&self) -> Option<&'a Loaded> {
+        match *self {
+            SideFile::Loaded(p) => Some(p),
+            SideFile::Settled(_) => None,
+        }
+    }
+
+    /// The file's product, when it takes part in the pairing (it loaded).
+    fn product(&self) -> Option<&'a str> {
+        match *self {
+            SideFile::Loaded(Ok(p)) => Some(&p.plan.plan.product),
+            SideFile::Loaded(Err(_)) => None,
+            SideFile::Settled(s) => Some(&s.product),
+        }
+    }
+}
+
+impl Candidates {
+    /// One side's files in the order they were read: the changed files by path, settled ones
+    /// among them, then the namesakes.
+    pub fn side(&self, new: bool) -> Vec<SideFile<'_>> {
+        let (set, changed) = if new { (&self.new, self.changed[1]) } else { (&self.old, self.changed[0]) };
+        let mut files: Vec<SideFile> = set[..changed.min(set.len())].iter().map(SideFile::Loaded).collect();
+        if !self.settled.is_empty() {
+            files.extend(self.settled.iter().map(SideFile::Settled));
+            files.sort_by(|a, b| a.path().cmp(b.path()));
+        }
+        files.extend(set[changed.min(set.len())..].iter().map(SideFile::Loaded));
+        files
+    }
+
+    /// How many files each side holds (settled ones included).
+    pub fn counts(&self) -> [usize; 2] {
+        [self.old.len() + self.settled.len(), self.new.len() + self.settled.len()]
+    }
 }
 
 /// The product id a plan file names, found without parsing it: the `product = "…"` line of
@@ -237,13 +325,21 @@ pub fn salvage_product(bytes: &[u8]) -> Option<String> {
 /// Loads the plans that can differ between `base` and `head`: for two commits, only the
 /// plan files whose blobs differ; against the work tree, files whose bytes differ.
 pub fn candidates(repo: &Repo, base: &Resolved, head: &Endpoint) -> anyhow::Result<Candidates> {
-    candidates_for(repo, base, head, None)
+    candidates_for(repo, base, head, None, false)
 }
 
 /// [`candidates`], for one product id when `only` is given: a changed file is read, and parsed
 /// only when either side of it may be that plan ([`quick_product`] says so, or cannot tell),
-/// so `--plan` costs one plan's parse, not every changed plan's.
-pub fn candidates_for(repo: &Repo, base: &Resolved, head: &Endpoint, only: Option<&str>) -> anyhow::Result<Candidates> {
+/// so `--plan` costs one plan's parse, not every changed plan's. With `settle`, a changed
+/// file between two commits that loads on both sides naming the same product is diffed as it
+/// is read and kept as [`Settled`] (for [`compare_candidates`]), not as two plans.
+pub fn candidates_for(
+    repo: &Repo,
+    base: &Resolved,
+    head: &Endpoint,
+    only: Option<&str>,
+    settle: bool,
+) -> anyhow::Result<Candidates> {
     let may_be = |raw: &RawPlan| match (&raw.bytes, only) {
         (_, None) => true,
         (Ok(bytes), Some(id)) => quick_product(bytes).is_none_or(|p| p == id),
@@ -279,19 +375,29 @@ pub fn candidates_for(repo: &Repo, base: &Resolved, head: &Endpoint, only: Optio
                         id.map(|id| read_blob(r, &ch.path, id, rev).map(|raw| load_one(&raw))).transpose()
                     };
                     let sides = side(ch.old, &base.spec).and_then(|old| Ok((old, side(ch.new, &h.spec)?)));
+                    let sides = sides.map(|sides| match sides {
+                        (Some(Ok(a)), Some(Ok(b))) if settle && a.plan.plan.product == b.plan.plan.product => {
+                            // Both parsed plans are dropped here, on this core.
+                            Read::Settled(Settled::of(ch.path.clone(), &a, &b))
+                        }
+                        (a, b) => Read::Sides(a, b),
+                    });
                     (ch.path, sides)
                 };
                 let mut loaded = crate::par::map_produced_init(produce, || shared.local(), read)?;
                 // In path order, as a walk of the sorted changes would have read them.
                 loaded.sort_by(|a, b| a.0.cmp(&b.0));
                 changes.sort_by(|a, b| a.path.cmp(&b.path));
-                let (mut old, mut new) = (Vec::new(), Vec::new());
+                let mut c = Candidates::default();
                 for (_, sides) in loaded {
-                    let (a, b) = sides?;
-                    old.extend(a);
-                    new.extend(b);
+                    match sides? {
+                        Read::Sides(a, b) => {
+                            c.old.extend(a);
+                            c.new.extend(b);
+                        }
+                        Read::Settled(settled) => c.settled.push(settled),
+                    }
                 }
-                let c = Candidates { old, new, skipped: vec![] };
                 return c
                     .with_namesakes(|keep| unchanged_in(repo, h.id, (&base.spec, &h.spec), &excludes, &changes, keep));
             }
@@ -330,7 +436,7 @@ pub fn candidates_for(repo: &Repo, base: &Resolved, head: &Endpoint, only: Optio
                 let loaded = crate::par::map_produced(produce, |(is_new, raw)| (is_new, load_one(&raw)))?;
                 let (new, old): (Vec<_>, Vec<_>) = loaded.into_iter().partition(|(is_new, _)| *is_new);
                 let strip = |v: Vec<(bool, Loaded)>| v.into_iter().map(|(_, l)| l).collect();
-                let c = Candidates { old: strip(old), new: strip(new), skipped: vec![] };
+                let c = Candidates { old: strip(old), new: strip(new), ..Default::default() };
                 return c
                     .with_namesakes(|keep| unchanged_in(repo, h.id, (&base.spec, &h.spec), &excludes, &changes, keep));
             }
@@ -346,7 +452,7 @@ pub fn candidates_for(repo: &Repo, base: &Resolved, head: &Endpoint, only: Optio
             let n = old.len();
             let mut all = load_many(old.into_iter().chain(new).collect());
             let new = all.split_off(n);
-            let c = Candidates { old: all, new, skipped: vec![] };
+            let c = Candidates { old: all, new, ..Default::default() };
             c.with_namesakes(|keep| unchanged_in(repo, h.id, (&base.spec, &h.spec), &excludes, &changes, keep))
         }
         Endpoint::WorkTree => {
@@ -386,7 +492,7 @@ pub fn candidates_for(repo: &Repo, base: &Resolved, head: &Endpoint, only: Optio
             let n = old.len();
             let mut all = load_many(old.into_iter().chain(new).collect());
             let new = all.split_off(n);
-            Candidates { old: all, new, skipped }.with_namesakes(|keep| {
+            Candidates { old: all, new, skipped, ..Default::default() }.with_namesakes(|keep| {
                 Ok(unchanged.into_iter().filter(|r| keep(r)).map(|r| both_sides(r, &base.spec)).collect())
             })
         }
@@ -437,8 +543,15 @@ pub fn namesakes<'p>(
     new: impl IntoIterator<Item = &'p Loaded>,
     others: impl FnOnce(&(dyn Fn(&RawPlan) -> bool + Sync)) -> anyhow::Result<Vec<RawPair>>,
 ) -> anyhow::Result<Vec<(Option<Loaded>, Option<Loaded>)>> {
-    let products: std::collections::HashSet<&str> =
-        old.into_iter().chain(new).filter_map(|p| p.as_ref().ok()).map(|p| p.plan.plan.product.as_str()).collect();
+    let products = old.into_iter().chain(new).filter_map(|p| p.as_ref().ok()).map(|p| p.plan.plan.product.as_str());
+    namesakes_of(products.collect(), others)
+}
+
+/// [`namesakes`] of the products given.
+fn namesakes_of(
+    products: std::collections::HashSet<&str>,
+    others: impl FnOnce(&(dyn Fn(&RawPlan) -> bool + Sync)) -> anyhow::Result<Vec<RawPair>>,
+) -> anyhow::Result<Vec<(Option<Loaded>, Option<Loaded>)>> {
     if products.is_empty() {
         return Ok(Vec::new());
     }
@@ -451,12 +564,15 @@ pub fn namesakes<'p>(
 }
 
 impl Candidates {
-    /// Adds the [`namesakes`] to their sides.
+    /// Adds the [`namesakes`] to their sides (of the settled files' products too).
     fn with_namesakes(
         mut self,
         others: impl FnOnce(&(dyn Fn(&RawPlan) -> bool + Sync)) -> anyhow::Result<Vec<RawPair>>,
     ) -> anyhow::Result<Candidates> {
-        let found = namesakes(&self.old, &self.new, others)?;
+        self.changed = [self.old.len(), self.new.len()];
+        let loaded = self.old.iter().chain(&self.new).filter_map(|p| p.as_ref().ok()).map(|p| &p.plan.plan.product);
+        let products = loaded.chain(self.settled.iter().map(|s| &s.product)).map(String::as_str).collect();
+        let found = namesakes_of(products, others)?;
         for (old, new) in found {
             self.old.extend(old);
             self.new.extend(new);
@@ -470,29 +586,43 @@ pub fn failures(c: &Candidates) -> Vec<&LoadFailure> {
     c.old.iter().chain(c.new.iter()).filter_map(|p| p.as_ref().err()).collect()
 }
 
-/// Pairs loaded plans by product id and diffs each pair; unchanged pairs are dropped.
-pub fn pair<'a>(old: &[&'a LoadedPlan], new: &[&'a LoadedPlan]) -> Vec<PlanChange> {
-    let mut products: Vec<&str> = old.iter().chain(new.iter()).map(|p| p.plan.plan.product.as_str()).collect();
+/// Pairs a side's files by product id and diffs each pair (a settled file brings its diff);
+/// unchanged pairs are dropped. Each product has at most one file on a side here.
+fn pair<'a>(old: &[Named<'a>], new: &[Named<'a>]) -> Vec<PlanChange> {
+    let mut products: Vec<&str> = old.iter().chain(new.iter()).map(|f| f.0).collect();
     products.sort();
     products.dedup();
     // By product id, the first file that names it (as a search from the start would find).
-    let by_id = |set: &[&'a LoadedPlan]| {
-        let mut map: BTreeMap<&'a str, &'a LoadedPlan> = BTreeMap::new();
-        for p in set.iter().rev() {
-            map.insert(p.plan.plan.product.as_str(), p);
+    let by_id = |set: &[Named<'a>]| {
+        let mut map: BTreeMap<&'a str, SideFile<'a>> = BTreeMap::new();
+        for (product, _, file) in set.iter().rev() {
+            map.insert(*product, *file);
         }
         map
     };
     let (old, new) = (by_id(old), by_id(new));
-    let side = |set: &BTreeMap<&str, &'a LoadedPlan>, id: &str| -> Option<Side<'a>> {
-        set.get(id).map(|p| Side { path: &p.source.path, plan: p })
-    };
-    crate::par::map(&products, |id| diff_pair(side(&old, id), side(&new, id)))
-        .into_iter()
-        .flatten()
-        .filter(|c| !c.changes.is_empty())
-        .collect()
+    crate::par::map(&products, |id| {
+        let (a, b) = (old.get(id).copied(), new.get(id).copied());
+        if let (Some(SideFile::Settled(s)), _) | (_, Some(SideFile::Settled(s))) = (a, b) {
+            // A settled file is on both sides, and the only file of its product on either
+            // (a second one would have made the product appear twice).
+            debug_assert!(matches!((a, b), (Some(SideFile::Settled(_)), Some(SideFile::Settled(_)))));
+            return s.change.clone();
+        }
+        let side = |f: Option<SideFile<'a>>| match f {
+            Some(SideFile::Loaded(Ok(p))) => Some(Side { path: &p.source.path, plan: p }),
+            _ => None,
+        };
+        diff_pair(side(a), side(b))
+    })
+    .into_iter()
+    .flatten()
+    .filter(|c| !c.changes.is_empty())
+    .collect()
 }
+
+/// A file of a side that takes part in the pairing: (product, path, file).
+type Named<'a> = (&'a str, &'a str, SideFile<'a>);
 
 /// Plans of both sides paired and diffed, with a plan that does not load on a side reported
 /// as such (never as removed or added: its path is left out of the pairing on both sides).
@@ -516,20 +646,44 @@ pub fn compare_plan_refs(
     new_label: &str,
     only: Option<&str>,
 ) -> Vec<PlanChange> {
-    let failed: Vec<&str> =
-        old.iter().chain(new.iter()).filter_map(|p| p.as_ref().err()).map(|f| f.source.path.as_str()).collect();
-    let keep =
-        |p: &&LoadedPlan| !failed.contains(&p.source.path.as_str()) && only.is_none_or(|id| p.plan.plan.product == id);
-    let a: Vec<&LoadedPlan> = old.iter().filter_map(|p| p.as_ref().ok()).filter(keep).collect();
-    let b: Vec<&LoadedPlan> = new.iter().filter_map(|p| p.as_ref().ok()).filter(keep).collect();
+    let old: Vec<SideFile> = old.iter().map(|p| SideFile::Loaded(p)).collect();
+    let new: Vec<SideFile> = new.iter().map(|p| SideFile::Loaded(p)).collect();
+    compare_files(&old, &new, old_label, new_label, only)
+}
+
+/// [`compare_plans`] of [`Candidates`], settled files included.
+pub fn compare_candidates(c: &Candidates, old_label: &str, new_label: &str, only: Option<&str>) -> Vec<PlanChange> {
+    compare_files(&c.side(false), &c.side(true), old_label, new_label, only)
+}
+
+fn compare_files<'a>(
+    old: &[SideFile<'a>],
+    new: &[SideFile<'a>],
+    old_label: &str,
+    new_label: &str,
+    only: Option<&str>,
+) -> Vec<PlanChange> {
+    let loaded_old: Vec<&Loaded> = old.iter().filter_map(SideFile::loaded).collect();
+    let loaded_new: Vec<&Loaded> = new.iter().filter_map(SideFile::loaded).collect();
+    let failed: Vec<&str> = loaded_old
+        .iter()
+        .chain(loaded_new.iter())
+        .filter_map(|p| p.as_ref().err())
+        .map(|f| f.source.path.as_str())
+        .collect();
+    let named = |set: &[SideFile<'a>]| -> Vec<Named<'a>> {
+        let named = set.iter().filter_map(|f| Some((f.product()?, f.path(), *f)));
+        named.filter(|(product, path, _)| !failed.contains(path) && only.is_none_or(|id| *product == id)).collect()
+    };
+    let (a, b) = (named(old), named(new));
     // Two files naming one product on a side cannot be paired: whichever were taken, the
     // other could hide a weakened commitment. Both are reported as not loading (breaking),
     // and the product is left out of the pairing.
     let mut twice = Vec::new();
     for (set, label) in [(&a, old_label), (&b, new_label)] {
         let mut by_product: BTreeMap<&str, Vec<&str>> = BTreeMap::new();
-        for p in set.iter() {
-            by_product.entry(p.plan.plan.product.as_str()).or_default().push(p.source.path.as_str());
+        for (product, path, _) in set.iter() {
+            by_product.entry(product).or_default().push(path);
         }
         for (product, paths) in by_product.into_iter().filter(|(_, paths)| paths.len() > 1) {
             for path in &paths {
@@ -542,21 +696,16 @@ pub fn compare_plan_refs(
             }
         }
     }
-    let paired = |p: &&LoadedPlan| !twice.iter().any(|(id, _)| *id == p.plan.plan.product);
-    let a: Vec<&LoadedPlan> = a.into_iter().filter(paired).collect();
-    let b: Vec<&LoadedPlan> = b.into_iter().filter(paired).collect();
+    let paired = |f: &Named| !twice.iter().any(|(id, _)| id == f.0);
+    let a: Vec<Named> = a.into_iter().filter(paired).collect();
+    let b: Vec<Named> = b.into_iter().filter(paired).collect();
     let mut out = pair(&a, &b);
     out.extend(twice.into_iter().map(|(_, change)| change));
     // With `--plan`, a file that does not load counts when the other side's plan there is it.
     let concerns = |path: &str| {
-        only.is_none_or(|id| {
-            old.iter()
-                .chain(new.iter())
-                .filter_map(|p| p.as_ref().ok())
-                .any(|p| p.source.path == path && p.plan.plan.product == id)
-        })
+        only.is_none_or(|id| old.iter().chain(new.iter()).any(|f| f.path() == path && f.product() == Some(id)))
     };
-    for (set, label) in [(old, old_label), (new, new_label)] {
+    for (set, label) in [(&loaded_old, old_label), (&loaded_new, new_label)] {
         for f in set.iter().filter_map(|p| p.as_ref().err()).filter(|f| concerns(&f.source.path)) {
             out.push(crate::diff::does_not_load(f, label));
         }
@@ -576,8 +725,42 @@ pub struct RecordPaths {
 
 impl RecordPaths {
     pub fn of<'a>(plans: impl IntoIterator<Item = &'a LoadedPlan>) -> RecordPaths {
-        use crate::gate::DEFAULT_APPROVAL_RECORD;
+        Self::of_templates(plans.into_iter().flat_map(|p| Self::templates(&p.plan)))
+    }
+
+    /// Of the files of both sides of [`Candidates`] (settled ones included), old side first.
+    pub fn of_candidates(c: &Candidates) -> RecordPaths {
+        let side = |new: bool| {
+            c.side(new).into_iter().flat_map(move |f| match f {
+                SideFile::Loaded(Ok(p)) => Self::templates(&p.plan),
+                SideFile::Loaded(Err(_)) => Vec::new(),
+                SideFile::Settled(s) => s.records[usize::from(new)].clone(),
+            })
+        };
+        Self::of_templates(side(false).chain(side(true)))
+    }
+
+    /// The gate's files one plan names: its waiver file and record templates.
+    fn templates(p: &crate::plan::Plan) -> Vec<(String, FileRole)> {
         use crate::plan::{Measure, ReleaseStep};
+        let mut paths = vec![(p.gate.waiver_file.clone(), FileRole::Waivers)];
+        for step in p.release_process.steps.values() {
+            match step {
+                ReleaseStep::Approval { record, .. } => paths.push((record.clone(), FileRole::Approval)),
+                ReleaseStep::Attestation { record, .. } => paths.push((record.clone(), FileRole::Attestation)),
+                _ => {}
+            }
+        }
+        for c in p.acceptance.criteria.values() {
+            if let Measure::Attestation { record, .. } = &c.measure {
+                paths.push((record.clone(), FileRole::Attestation));
+            }
+        }
+        paths
+    }
+
+    fn of_templates(templates: impl IntoIterator<Item = (String, FileRole)>) -> RecordPaths {
+        use crate::gate::DEFAULT_APPROVAL_RECORD;
         let mut paths: Vec<(String, FileRole)> = vec![
             (CONFIG_PATH.into(), FileRole::Config),
             (".support-plan/waivers.toml".into(), FileRole::Waivers),
@@ -585,22 +768,7 @@ impl RecordPaths {
             (".support-plan/approvals/**".into(), FileRole::Approval),
             (".support-plan/attestations/**".into(), FileRole::Attestation),
         ];
-        for p in plans {
-            let p = &p.plan;
-            paths.push((p.gate.waiver_file.clone(), FileRole::Waivers));
-            for step in p.release_process.steps.values() {
-                match step {
-                    ReleaseStep::Approval { record, .. } => paths.push((record.clone(), FileRole::Approval)),
-                    ReleaseStep::Attestation { record, .. } => paths.push((record.clone(), FileRole::Attestation)),
-                    _ => {}
-                }
-            }
-            for c in p.acceptance.criteria.values() {
-                if let Measure::Attestation { record, .. } = &c.measure {
-                    paths.push((record.clone(), FileRole::Attestation));
-                }
-            }
-        }
+        paths.extend(templates);
         let mut seen = std::collections::HashSet::new();
         paths.retain(|p| seen.insert(p.clone()));
         let mut builder = globset::GlobSetBuilder::new();

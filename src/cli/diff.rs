@@ -85,13 +85,11 @@ pub fn run(g: &Global, args: &DiffArgs) -> anyhow::Result<ExitCode> {
     if let Endpoint::Commit(h) = &head {
         g.note(|| format!("head {} = {}", h.spec, h.id));
     }
-    let candidates = snapshot::candidates_for(&repo, &base, &head, args.plan.as_deref())?;
+    // Settled: each changed plan is diffed as it is read, not held until all are.
+    let candidates = snapshot::candidates_for(&repo, &base, &head, args.plan.as_deref(), true)?;
     g.note(|| {
-        format!(
-            "{} plan file(s) differ on the base side, {} on the head side",
-            candidates.old.len(),
-            candidates.new.len()
-        )
+        let [old, new] = candidates.counts();
+        format!("{old} plan file(s) differ on the base side, {new} on the head side")
     });
     if let Some(id) = &args.plan {
         let products = |set: &[snapshot::Loaded]| -> Vec<String> {
@@ -99,6 +97,7 @@ pub fn run(g: &Global, args: &DiffArgs) -> anyhow::Result<ExitCode> {
         };
         let mut known = products(&candidates.old);
         known.extend(products(&candidates.new));
+        known.extend(candidates.settled.iter().map(|s| s.product.clone()));
         if !known.contains(id) {
             // Not among the changed plans: it must at least exist on one side.
             known.extend(snapshot::products_at(&repo, &Endpoint::Commit(base.clone()))?);
@@ -113,11 +112,9 @@ pub fn run(g: &Global, args: &DiffArgs) -> anyhow::Result<ExitCode> {
     }
     // The errors as snippets on stderr; the report says "does not load" in every format.
     eprint!("{}", render::human::load_failures(snapshot::failures(&candidates), g.style()));
-    let mut plans =
-        snapshot::compare_plans(&candidates.old, &candidates.new, &base.spec, &head.label(), args.plan.as_deref());
+    let mut plans = snapshot::compare_candidates(&candidates, &base.spec, &head.label(), args.plan.as_deref());
     // The gate's own files (waivers, records, config) judge every plan, `--plan` or not.
-    let loaded = candidates.old.iter().chain(candidates.new.iter()).filter_map(|p| p.as_ref().ok());
-    let paths = snapshot::RecordPaths::of(loaded);
+    let paths = snapshot::RecordPaths::of_candidates(&candidates);
     plans.extend(snapshot::record_changes(&repo, &base, &head, &paths)?);
     let notices = candidates.skipped.iter().map(|s| format!("skipped {}: it {}", s.path, s.why)).collect();
     let report = DiffReport { base: label(&Endpoint::Commit(base)), head: label(&head), plans, notices };

@@ -473,6 +473,48 @@ fn a_second_file_for_a_product_beside_an_unchanged_plan_does_not_load() {
     }
 }
 
+/// A plan edited in place (its product unchanged, so it is diffed as it is read) is still
+/// counted among its side's files: a second file added for its product, or one that was
+/// already there and stays unchanged, makes both files not load, never "changed".
+#[test]
+fn an_edited_plan_beside_a_second_file_for_its_product_does_not_load() {
+    let d = Dir::git();
+    d.write("support-plan.toml", example());
+    d.commit("Add the billing plan", 1);
+    d.run_git(&["tag", "a"]);
+    d.edit("support-plan.toml", "retention = \"35d\"", "retention = \"30d\"");
+    d.write("d/support-plan.toml", example());
+    d.commit("Edit the plan and copy it", 2);
+    d.run_git(&["tag", "b"]);
+    let both = vec![
+        ("d/support-plan.toml".to_owned(), "does-not-load".to_owned()),
+        ("support-plan.toml".to_owned(), "does-not-load".to_owned()),
+    ];
+    for args in [["diff", "a", "b"], ["diff", "b", "a"]] {
+        let out = d.plan(&[&args[..], &["--format", "json"]].concat());
+        assert_eq!(out.code, 2, "{args:?}: {}", out.stdout);
+        assert_eq!(statuses(&out), both, "{args:?}");
+    }
+    // Edited again beside the unchanged copy: both sides hold two files for the product.
+    d.edit("support-plan.toml", "retention = \"30d\"", "retention = \"20d\"");
+    d.commit("Edit the plan again", 3);
+    let out = d.plan(&["diff", "b", "HEAD", "--format", "json"]);
+    assert_eq!(out.code, 2, "{}", out.stdout);
+    let mut twice = both.clone();
+    twice.extend(both.clone());
+    twice.sort();
+    assert_eq!(statuses(&out), twice, "{}", out.stdout);
+    assert!(
+        out.stdout.contains("support-plan.toml: product `acme-billing` is also the product of d/support-plan.toml")
+    );
+    // Without the copy the edit is a plain change.
+    d.run_git(&["rm", "-q", "d/support-plan.toml"]);
+    d.commit("Drop the copy", 4);
+    let out = d.plan(&["diff", "a", "HEAD", "--format", "json"]);
+    assert_eq!(statuses(&out), [("support-plan.toml".to_owned(), "modified".to_owned())], "{}", out.stdout);
+    assert!(out.stdout.contains("\"35d\"") && out.stdout.contains("\"20d\""), "{}", out.stdout);
+}
+
 /// A plan whose product is renamed to the product of a plan left unchanged: two files name it.
 #[test]
 fn a_product_renamed_to_an_unchanged_plans_product_does_not_load() {

@@ -137,6 +137,24 @@ fn a_waiver_file_elsewhere_is_diffed_and_other_toml_is_not() {
     assert!(out.stdout.contains("ops/exceptions.toml (waivers, added)"), "{}", out.stdout);
 }
 
+/// The plan names where its waiver file lives; when the plan changes in the same comparison,
+/// that file is still judged as the waiver file it is, even when what it holds would not be
+/// recognised as one (a waiver without `expires`).
+#[test]
+fn a_waiver_file_a_changed_plan_names_is_judged_by_its_place() {
+    let d = Dir::git();
+    d.write("support-plan.toml", format!("{}\n[gate]\nwaiver_file = \"ops/exceptions.toml\"\n", example()));
+    d.commit("plan", 1);
+    d.edit("support-plan.toml", "retention = \"35d\"", "retention = \"30d\"");
+    d.write("ops/exceptions.toml", WAIVER.replace("expires = 2027-01-15\n", ""));
+    d.commit("Shorter retention, and a waiver without an expiry", 2);
+    let plans = changes(&d, "HEAD~1", "HEAD");
+    let waivers: Vec<_> = plans.iter().filter(|p| p["product"] == "ops/exceptions.toml").collect();
+    assert_eq!(waivers.len(), 1, "{plans:#?}");
+    assert_eq!(waivers[0]["role"], "waivers", "{plans:#?}");
+    assert!(plans.iter().any(|p| p["product"] == "acme-billing"), "{plans:#?}");
+}
+
 /// A new approval record is the normal release step: notable, never "approvers added to a
 /// recorded approval". `--plan` keeps the gate's files (they judge every plan). A config that
 /// does not load is reported, in JSON too, and plan log still lists its commit.
