@@ -626,19 +626,8 @@ type Named<'a> = (&'a str, &'a str, SideFile<'a>);
 
 /// Plans of both sides paired and diffed, with a plan that does not load on a side reported
 /// as such (never as removed or added: its path is left out of the pairing on both sides).
-/// `only` keeps one product id.
-pub fn compare_plans(
-    old: &[Loaded],
-    new: &[Loaded],
-    old_label: &str,
-    new_label: &str,
-    only: Option<&str>,
-) -> Vec<PlanChange> {
-    let (old, new): (Vec<&Loaded>, Vec<&Loaded>) = (old.iter().collect(), new.iter().collect());
-    compare_plan_refs(&old, &new, old_label, new_label, only)
-}
-
-/// [`compare_plans`] on borrowed plans (a cache of parsed plans shared by many commits).
+/// `only` keeps one product id. The plans are borrowed (a cache of parsed plans shared by
+/// many commits).
 pub fn compare_plan_refs(
     old: &[&Loaded],
     new: &[&Loaded],
@@ -651,7 +640,7 @@ pub fn compare_plan_refs(
     compare_files(&old, &new, old_label, new_label, only)
 }
 
-/// [`compare_plans`] of [`Candidates`], settled files included.
+/// [`compare_plan_refs`] of [`Candidates`], settled files included.
 pub fn compare_candidates(c: &Candidates, old_label: &str, new_label: &str, only: Option<&str>) -> Vec<PlanChange> {
     compare_files(&c.side(false), &c.side(true), old_label, new_label, only)
 }

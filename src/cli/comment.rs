@@ -118,11 +118,13 @@ pub fn run(g: &Global, args: &CommentArgs) -> anyhow::Result<ExitCode> {
     })?;
     let base = repo.resolve(&format!("{base_spec}...{}", head.id))?;
     let head_side = snapshot::Endpoint::Commit(head.clone());
-    let candidates = snapshot::candidates(&repo, &base, &head_side)?;
+    // Settled, as in `plan diff`: each changed plan is diffed as it is read.
+    let candidates = snapshot::candidates_for(&repo, &base, &head_side, None, true)?;
     eprint!("{}", render::human::load_failures(snapshot::failures(&candidates), g.style()));
-    let mut plans = snapshot::compare_plans(&candidates.old, &candidates.new, "the base", &head_spec, None);
-    let loaded = candidates.old.iter().chain(candidates.new.iter()).filter_map(|p| p.as_ref().ok());
-    plans.extend(snapshot::record_changes(&repo, &base, &head_side, &snapshot::RecordPaths::of(loaded))?);
+    let mut plans = snapshot::compare_candidates(&candidates, "the base", &head_spec, None);
+    let records = snapshot::RecordPaths::of_candidates(&candidates);
+    drop(candidates);
+    plans.extend(snapshot::record_changes(&repo, &base, &head_side, &records)?);
     let diff = DiffReport {
         base: RevLabel { spec: format!("merge-base of {base_spec}"), commit: Some(base.id.to_string()) },
         head: RevLabel { spec: head_spec.clone(), commit: Some(head.id.to_string()) },
