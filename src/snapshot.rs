@@ -398,8 +398,9 @@ pub fn candidates_for(
                         Read::Settled(settled) => c.settled.push(settled),
                     }
                 }
-                return c
-                    .with_namesakes(|keep| unchanged_in(repo, h.id, (&base.spec, &h.spec), &excludes, &changes, keep));
+                return c.with_namesakes(|keep| {
+                    unchanged_in(repo, (Some(base.id), h.id), (&base.spec, &h.spec), &excludes, &changes, keep)
+                });
             }
             let changes = if same_rules {
                 repo.changed_plan_files(base.id, h.id, &excludes)?
@@ -437,8 +438,9 @@ pub fn candidates_for(
                 let (new, old): (Vec<_>, Vec<_>) = loaded.into_iter().partition(|(is_new, _)| *is_new);
                 let strip = |v: Vec<(bool, Loaded)>| v.into_iter().map(|(_, l)| l).collect();
                 let c = Candidates { old: strip(old), new: strip(new), ..Default::default() };
-                return c
-                    .with_namesakes(|keep| unchanged_in(repo, h.id, (&base.spec, &h.spec), &excludes, &changes, keep));
+                return c.with_namesakes(|keep| {
+                    unchanged_in(repo, (Some(base.id), h.id), (&base.spec, &h.spec), &excludes, &changes, keep)
+                });
             }
             let (mut old, mut new) = (Vec::new(), Vec::new());
             for ch in &changes {
@@ -453,7 +455,9 @@ pub fn candidates_for(
             let mut all = load_many(old.into_iter().chain(new).collect());
             let new = all.split_off(n);
             let c = Candidates { old: all, new, ..Default::default() };
-            c.with_namesakes(|keep| unchanged_in(repo, h.id, (&base.spec, &h.spec), &excludes, &changes, keep))
+            c.with_namesakes(|keep| {
+                unchanged_in(repo, (Some(base.id), h.id), (&base.spec, &h.spec), &excludes, &changes, keep)
+            })
         }
         Endpoint::WorkTree => {
             let root = repo
@@ -504,17 +508,21 @@ pub type RawPair = (Option<RawPlan>, Option<RawPlan>);
 
 /// The plan files at `commit` that a comparison with `changes` leaves unchanged and that
 /// `keep` accepts, as (old copy labelled `old_rev`, copy labelled `rev`). They are read and
-/// judged on all cores.
+/// judged on all cores. Given the commit compared with (`base`), only the subtrees the two
+/// share are walked (the rest is known from their diff).
 pub fn unchanged_in(
     repo: &Repo,
-    commit: ObjectId,
+    (base, commit): (Option<ObjectId>, ObjectId),
     (old_rev, rev): (&str, &str),
     excludes: &globset::GlobSet,
     changes: &[crate::git::FileChange],
     keep: &(dyn Fn(&RawPlan) -> bool + Sync),
 ) -> anyhow::Result<Vec<RawPair>> {
     let changed: std::collections::HashSet<&str> = changes.iter().map(|c| c.path.as_str()).collect();
-    let (files, _) = repo.plan_files(commit, excludes)?;
+    let files = match base {
+        Some(base) => repo.unchanged_plan_files(base, commit, excludes)?,
+        None => repo.plan_files(commit, excludes)?.0,
+    };
     let files: Vec<_> = files.into_iter().filter(|f| !changed.contains(f.path.as_str())).collect();
     let shared = repo.shared();
     let read = crate::par::map_init(
@@ -710,6 +718,9 @@ pub struct RecordPaths {
     /// pass; `roles[i]` is the role of the set's i-th glob.
     set: globset::GlobSet,
     roles: Vec<FileRole>,
+    /// What every path a glob of the set matches starts with (each glob's text up to its
+    /// first special character); `None` when a glob starts with one.
+    prefixes: Option<Vec<String>>,
 }
 
 impl RecordPaths {
@@ -762,6 +773,7 @@ impl RecordPaths {
         paths.retain(|p| seen.insert(p.clone()));
         let mut builder = globset::GlobSetBuilder::new();
         let mut roles = Vec::new();
+        let mut prefixes = Some(Vec::new());
         for (template, role) in paths {
             let glob = if template.ends_with("/**") {
                 template
@@ -771,11 +783,17 @@ impl RecordPaths {
             if let Ok(g) = globset::GlobBuilder::new(&glob).literal_separator(true).build() {
                 builder.add(g);
                 roles.push(role);
+                let literal = &glob[..glob.find(['*', '?', '[', ']', '{', '}', '\\']).unwrap_or(glob.len())];
+                if literal.is_empty() {
+                    prefixes = None;
+                } else if let Some(p) = &mut prefixes {
+                    p.push(literal.to_owned());
+                }
             }
         }
         let set = builder.build().unwrap_or_else(|_| globset::GlobSet::empty());
         let roles = if set.is_empty() { Vec::new() } else { roles };
-        RecordPaths { set, roles }
+        RecordPaths { set, roles, prefixes }
     }
 
     /// The role of a repository path, if it is one of the gate's files (never a plan): the
@@ -791,7 +809,11 @@ impl RecordPaths {
     /// file (a record can live wherever a plan's `record` or `waiver_file` points, and that
     /// plan need not have changed).
     pub fn wants(&self, path: &str) -> bool {
-        self.role(path).is_some() || (path.ends_with(".toml") && !is_plan_path(path))
+        // As `role(path).is_some()`, without listing which places match (this runs on every
+        // file that differs between two commits).
+        let may_match =
+            |path: &str| self.prefixes.as_ref().is_none_or(|p| p.iter().any(|p| path.starts_with(p.as_str())));
+        !is_plan_path(path) && (path.ends_with(".toml") || (may_match(path) && self.set.is_match(path)))
     }
 
     /// The role of a changed file: by its place, else by what it holds (either side).
@@ -1059,6 +1081,49 @@ mod quick_product_tests {
             let text =
                 std::fs::read_to_string(format!("{}/plan-templates/{t}.toml", env!("CARGO_MANIFEST_DIR"))).unwrap();
             assert_eq!(quick_product(text.as_bytes()), every_line(&text), "{t}");
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::{FileRole, RecordPaths, is_plan_path};
+
+    /// `wants` (run on every changed file, its cheap literal-prefix test first) says yes
+    /// exactly where a place's role or any other TOML file does, whatever the places' globs
+    /// start with.
+    #[test]
+    fn a_changed_file_is_wanted_exactly_where_a_place_or_toml_says_so() {
+        let paths = [
+            ".support-plan/approvals/v1.2.0.toml",
+            ".support-plan/approvals/notes.md",
+            ".support-plan/attestations/deep/x.json",
+            "records/rel-1.2.json",
+            "records/rel-.json",
+            "records/other.json",
+            "x/records/rel-1.json",
+            "ops/sign-off/any/thing.txt",
+            "ops/sign-off",
+            "src/main.rs",
+            "services/a/support-plan.toml",
+            "services/a/notes.toml",
+            "README.md",
+            "deep/x/audit/y.txt",
+        ];
+        let named = [("records/rel-{version}.json", FileRole::Approval), ("ops/sign-off/**", FileRole::Attestation)];
+        let anywhere = [("**/audit/**", FileRole::Attestation)];
+        for templates in [named.to_vec(), [&named[..], &anywhere[..]].concat()] {
+            let places = RecordPaths::of_templates(templates.iter().map(|(t, r)| (t.to_string(), *r)));
+            let wanted: Vec<&str> = paths.iter().copied().filter(|p| places.wants(p)).collect();
+            let expected: Vec<&str> = paths
+                .iter()
+                .copied()
+                .filter(|p| places.role(p).is_some() || (p.ends_with(".toml") && !is_plan_path(p)))
+                .collect();
+            assert_eq!(wanted, expected, "{templates:?}");
+            assert!(wanted.contains(&"records/rel-1.2.json") && wanted.contains(&"ops/sign-off/any/thing.txt"));
+            assert!(!wanted.contains(&"records/other.json") && !wanted.contains(&"src/main.rs"));
+            assert_eq!(wanted.contains(&"deep/x/audit/y.txt"), templates.len() == 3, "{templates:?}");
         }
     }
 }

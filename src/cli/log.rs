@@ -518,7 +518,7 @@ fn summarize(
         // The other files: unchanged ones, and (following one plan) the ones changed beside it.
         let others = |keep: &(dyn Fn(&supportplan::plan::RawPlan) -> bool + Sync)| {
             let all = repo.plan_changes_of(id, parent, excludes)?;
-            let mut out = snapshot::unchanged_in(repo, id, (&before, &commit), excludes, &all, keep)?;
+            let mut out = snapshot::unchanged_in(repo, (parent, id), (&before, &commit), excludes, &all, keep)?;
             let beside: Vec<&FileChange> = all.iter().filter(|a| !changes.iter().any(|c| c.path == a.path)).collect();
             let shared = repo.shared();
             let read = supportplan::par::map_init(

@@ -34,12 +34,13 @@ pub struct Repo {
     object_cache: usize,
     /// The commit-graph, read (and checked) once.
     graph: std::cell::OnceCell<Option<std::sync::Arc<graph::CommitGraph>>>,
-    /// The files that differ between the last two commits [`Repo::each_changed_file`] walked.
+    /// The files that differ between the last two commits [`Repo::each_changed_file`] walked,
+    /// and what the walk found the same on both sides.
     last_walk: std::cell::RefCell<Option<Walked>>,
 }
 
-/// Two commits and the files that differ between them.
-type Walked = ((ObjectId, ObjectId), Vec<FileChange>);
+/// Two commits, the files that differ between them, and what is the same in both.
+type Walked = ((ObjectId, ObjectId), Vec<FileChange>, Vec<tree::Same>);
 
 impl Repo {
     /// Finds the repository containing `dir` (walking up like git), bare ones included.

@@ -35,6 +35,16 @@ struct Walk<'a> {
     /// Which files the walk is after (plan files, or the gate's record files).
     wanted: &'a dyn Fn(&str) -> bool,
     skipped: Vec<Skipped>,
+    /// A diff of two trees notes here what it found the same on both sides (when `Some`).
+    same: Option<Vec<Same>>,
+}
+
+/// Something a diff of two trees found the same on both sides, and so did not descend into
+/// or report: a subtree, or a plan file (a regular file, its mode perhaps changed).
+#[derive(Debug, Clone)]
+pub(super) enum Same {
+    Tree(String, ObjectId),
+    Plan(TreeFile),
 }
 
 impl Walk<'_> {
@@ -52,7 +62,15 @@ pub fn excluded_at(excludes: &globset::GlobSet, path: &str) -> bool {
 
 fn join(prefix: &str, name: &[u8]) -> String {
     let name = name.to_str_lossy();
-    if prefix.is_empty() { name.into_owned() } else { format!("{prefix}/{name}") }
+    if prefix.is_empty() {
+        return name.into_owned();
+    }
+    // Once, at its size (this runs for every file that differs between two commits).
+    let mut path = String::with_capacity(prefix.len() + 1 + name.len());
+    path.push_str(prefix);
+    path.push('/');
+    path.push_str(&name);
+    path
 }
 
 impl Repo {
@@ -122,7 +140,7 @@ impl Repo {
         each: &mut dyn FnMut(TreeFile),
     ) -> anyhow::Result<Vec<Skipped>> {
         let root = self.tree_of(commit)?;
-        let mut walk = Walk { excludes, wanted, skipped: Vec::new() };
+        let mut walk = Walk { excludes, wanted, skipped: Vec::new(), same: None };
         self.collect(root, "", &mut walk, each)?;
         Ok(walk.skipped)
     }
@@ -235,7 +253,7 @@ impl Repo {
         wanted: &dyn Fn(&str) -> bool,
     ) -> anyhow::Result<Vec<FileChange>> {
         let (a, b) = (self.tree_of(old)?, self.tree_of(new)?);
-        let mut walk = Walk { excludes, wanted, skipped: Vec::new() };
+        let mut walk = Walk { excludes, wanted, skipped: Vec::new(), same: None };
         let mut out = Vec::new();
         self.diff_trees(Some(a), Some(b), "", &mut walk, &mut |ch| out.push(ch))?;
         out.sort_by(|x, y| x.path.cmp(&y.path));
@@ -245,14 +263,15 @@ impl Repo {
     /// Every file that differs between two commits, handed to `each` as the walk finds it
     /// (not in path order), for a caller that sorts several kinds of file out of one walk. The
     /// last walk's files are kept, so a second caller for the same two commits (the gate's
-    /// record files after the plans) is answered without walking again.
+    /// record files after the plans, [`Repo::unchanged_plan_files`]) is answered without
+    /// walking again.
     pub fn each_changed_file(
         &self,
         old: ObjectId,
         new: ObjectId,
         each: &mut dyn FnMut(&FileChange),
     ) -> anyhow::Result<()> {
-        if let Some((key, files)) = &*self.last_walk.borrow()
+        if let Some((key, files, _)) = &*self.last_walk.borrow()
             && *key == (old, new)
         {
             files.iter().for_each(each);
@@ -260,14 +279,47 @@ impl Repo {
         }
         let (a, b) = (self.tree_of(old)?, self.tree_of(new)?);
         let none = globset::GlobSet::empty();
-        let mut walk = Walk { excludes: &none, wanted: &|_| true, skipped: Vec::new() };
+        let mut walk = Walk { excludes: &none, wanted: &|_| true, skipped: Vec::new(), same: Some(Vec::new()) };
         let mut files = Vec::new();
         self.diff_trees(Some(a), Some(b), "", &mut walk, &mut |ch| {
             each(&ch);
             files.push(ch);
         })?;
-        *self.last_walk.borrow_mut() = Some(((old, new), files));
+        *self.last_walk.borrow_mut() = Some(((old, new), files, walk.same.unwrap_or_default()));
         Ok(())
+    }
+
+    /// The plan files of `new` that are the same in `old` (content and path; the mode may
+    /// differ), outside `excludes`, sorted by path: [`Repo::plan_files`] of `new` less the
+    /// plan files that changed. Only the subtrees the two commits share are walked; the rest
+    /// is what the diff of the two (kept from [`Repo::each_changed_file`]) found.
+    pub fn unchanged_plan_files(
+        &self,
+        old: ObjectId,
+        new: ObjectId,
+        excludes: &globset::GlobSet,
+    ) -> anyhow::Result<Vec<TreeFile>> {
+        self.each_changed_file(old, new, &mut |_| {})?;
+        let same = match &*self.last_walk.borrow() {
+            Some((key, _, same)) if *key == (old, new) => same.clone(),
+            _ => bail!("the walk of {} against {} was not kept", new.to_hex_with_len(12), old.to_hex_with_len(12)),
+        };
+        let mut files = Vec::new();
+        let mut walk = Walk { excludes, wanted: &is_plan_path, skipped: Vec::new(), same: None };
+        for s in same {
+            match s {
+                Same::Plan(f) if !excluded_at(excludes, &f.path) => files.push(f),
+                Same::Tree(path, id) => {
+                    let name = path.rsplit('/').next().unwrap_or(&path);
+                    if !is_skipped_dir(name) && !excluded_at(excludes, &path) {
+                        self.collect(id, &path, &mut walk, &mut |f| files.push(f))?;
+                    }
+                }
+                Same::Plan(_) => {}
+            }
+        }
+        files.sort_by(|a, b| a.path.cmp(&b.path));
+        Ok(files)
     }
 
     fn diff_trees(
@@ -279,6 +331,9 @@ impl Repo {
         out: &mut dyn FnMut(FileChange),
     ) -> anyhow::Result<()> {
         if a == b {
+            if let (Some(same), Some(id)) = (&mut walk.same, b) {
+                same.push(Same::Tree(prefix.to_owned(), id));
+            }
             return Ok(());
         }
         let data = |t: Option<ObjectId>| t.map(|t| self.tree_data(t)).transpose().map(Option::unwrap_or_default);
@@ -312,6 +367,14 @@ impl Repo {
                 && l.mode == r.mode
                 && l.oid == r.oid
             {
+                if let Some(same) = &mut walk.same {
+                    let name = r.filename.as_bytes();
+                    if r.mode.is_tree() {
+                        same.push(Same::Tree(join(prefix, name), r.oid.to_owned()));
+                    } else if r.mode.is_blob() && is_plan_path(&name.to_str_lossy()) {
+                        same.push(Same::Plan(TreeFile { path: join(prefix, name), id: r.oid.to_owned() }));
+                    }
+                }
                 continue;
             }
             let name = l.or(r).map(|e| e.filename.as_bytes()).unwrap_or_default();
@@ -326,11 +389,16 @@ impl Repo {
             if (lt.is_some() || rt.is_some()) && !is_skipped_dir(&name.to_str_lossy()) {
                 self.diff_trees(lt, rt, &path, walk, out)?;
             }
-            if (walk.wanted)(&path) {
-                let (lb, rb) = (blob_id(l), blob_id(r));
-                if lb != rb {
+            let (lb, rb) = (blob_id(l), blob_id(r));
+            if lb != rb {
+                if (walk.wanted)(&path) {
                     out(FileChange { path, old: lb, new: rb });
                 }
+            } else if let (Some(same), Some(id)) = (&mut walk.same, rb)
+                && is_plan_path(&path)
+            {
+                // The same content under another mode (made executable, say).
+                same.push(Same::Plan(TreeFile { path, id }));
             }
         }
         Ok(())
@@ -477,4 +545,83 @@ fn executable(m: &std::fs::Metadata) -> bool {
 #[cfg(not(unix))]
 fn executable(_: &std::fs::Metadata) -> bool {
     false
+}
+
+#[cfg(test)]
+mod tests {
+    use super::Repo;
+
+    /// The unchanged plan files the diff of two commits leaves to walk are exactly the plan
+    /// files of the newer commit less the ones that changed: in subtrees both share (found
+    /// without descending in the diff), beside changed files, after a mode change; never in
+    /// an excluded or skipped folder, never a symbolic link.
+    #[test]
+    fn unchanged_plan_files_are_the_plan_files_less_the_changed_ones() {
+        let dir = tempfile::tempdir().unwrap();
+        let d = dir.path();
+        let git = |args: &[&str]| crate::git::test_git(d, args, Some("@1700000000 +0000"));
+        let write = |path: &str, text: &str| {
+            let path = d.join(path);
+            std::fs::create_dir_all(path.parent().unwrap()).unwrap();
+            std::fs::write(path, text).unwrap();
+        };
+        git(&["init", "-q", "-b", "main"]);
+        for path in [
+            "support-plan.toml",
+            "shared/support-plan.toml",
+            "shared/deep/x.support-plan.toml",
+            "b/x/support-plan.toml",
+            "c/support-plan.toml",
+            "d/support-plan.toml",
+            "e/support-plan.toml",
+            "node_modules/support-plan.toml",
+            "vendor/support-plan.toml",
+            "g/skip.support-plan.toml",
+            "h/notes.md",
+        ] {
+            write(path, &format!("# {path}\n"));
+        }
+        std::os::unix::fs::symlink("../shared/support-plan.toml", d.join("g/support-plan.toml")).unwrap();
+        git(&["add", "-A"]);
+        git(&["commit", "-q", "-m", "one"]);
+        write("b/other.txt", "b changes beside its unchanged subtree\n");
+        write("d/support-plan.toml", "# edited\n");
+        std::fs::remove_file(d.join("e/support-plan.toml")).unwrap();
+        write("f/support-plan.toml", "# added\n");
+        write("h/notes.md", "# the root changes\n");
+        git(&["add", "-A"]);
+        git(&["update-index", "--chmod=+x", "c/support-plan.toml"]);
+        git(&["commit", "-q", "-m", "two"]);
+        let repo = Repo::discover(d).unwrap();
+        let id = |rev: &str| gix::ObjectId::from_hex(git(&["rev-parse", rev]).trim().as_bytes()).unwrap();
+        let (one, two) = (id("HEAD~1"), id("HEAD"));
+        let mut b = globset::GlobSetBuilder::new();
+        b.add(globset::Glob::new("vendor").unwrap());
+        b.add(globset::Glob::new("**/skip.support-plan.toml").unwrap());
+        let excludes = b.build().unwrap();
+        let paths = |files: Vec<super::TreeFile>| files.into_iter().map(|f| f.path).collect::<Vec<_>>();
+        let expected = |old, new| {
+            let changed = paths(repo.plan_files(new, &excludes).unwrap().0)
+                .into_iter()
+                .filter(|p| !repo.changed_plan_files(old, new, &excludes).unwrap().iter().any(|c| &c.path == p));
+            changed.collect::<Vec<_>>()
+        };
+        let unchanged = paths(repo.unchanged_plan_files(one, two, &excludes).unwrap());
+        assert_eq!(
+            unchanged,
+            [
+                "b/x/support-plan.toml",
+                "c/support-plan.toml",
+                "shared/deep/x.support-plan.toml",
+                "shared/support-plan.toml",
+                "support-plan.toml"
+            ]
+        );
+        assert_eq!(unchanged, expected(one, two));
+        // The other way round, after a walk of other commits was kept; and a commit with itself.
+        repo.each_changed_file(two, two, &mut |_| {}).unwrap();
+        assert_eq!(paths(repo.unchanged_plan_files(two, one, &excludes).unwrap()), expected(two, one));
+        assert_eq!(paths(repo.unchanged_plan_files(two, two, &excludes).unwrap()), expected(two, two));
+        assert_eq!(paths(repo.unchanged_plan_files(two, two, &excludes).unwrap()).len(), 7);
+    }
 }
