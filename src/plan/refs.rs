@@ -32,13 +32,13 @@ impl Resolver<'_> {
         path: &[String],
         value: &str,
         what: &str,
-        known: impl IntoIterator<Item = &'k String> + Clone,
+        known: impl IntoIterator<Item = &'k str> + Clone,
     ) {
         if is_placeholder(value) || known.clone().into_iter().any(|k| k == value) {
             return;
         }
-        let names: Vec<&String> = known.into_iter().collect();
-        let best = super::closest(value, names.iter().map(|k| k.as_str()), 0.75);
+        let names: Vec<&str> = known.into_iter().collect();
+        let best = super::closest(value, names.iter().copied(), 0.75);
         let help = match (best, names.is_empty()) {
             (Some(b), _) => Some(format!("did you mean `{b}`?")),
             (None, true) => Some(format!("this plan declares no {what}; add one, or remove the reference")),
@@ -50,24 +50,25 @@ impl Resolver<'_> {
         self.push("refs/resolve", path, format!("unknown {what} `{value}`"), help);
     }
 
-    fn expect_at(&mut self, path: Path, value: &str, what: &str, known: &BTreeSet<String>) {
+    fn expect_at(&mut self, path: Path, value: &str, what: &str, known: &BTreeSet<&str>) {
         // Nearly every reference resolves: the path is spelled out only for one that does not.
         if !known.contains(value) {
-            self.expect(&owned(path), value, what, known);
+            self.expect(&owned(path), value, what, known.iter().copied());
         }
     }
 
-    fn expect_list(&mut self, path: Path, values: &[String], what: &str, known: &BTreeSet<String>) {
+    fn expect_list(&mut self, path: Path, values: &[String], what: &str, known: &BTreeSet<&str>) {
         for (i, v) in values.iter().enumerate().filter(|(_, v)| !known.contains(v.as_str())) {
             let mut p = owned(path);
             p.push(i.to_string());
-            self.expect(&p, v, what, known);
+            self.expect(&p, v, what, known.iter().copied());
         }
     }
 }
 
-fn keys<T>(map: &Keyed<T>) -> BTreeSet<String> {
-    map.keys().cloned().collect()
+/// The ids of a keyed table (borrowed: resolving a plan copies none of them).
+fn keys<T>(map: &Keyed<T>) -> BTreeSet<&str> {
+    map.keys().map(String::as_str).collect()
 }
 
 fn valid_id(id: &str) -> bool {
@@ -87,16 +88,16 @@ pub fn resolve(plan: &Plan, index: &SpanIndex) -> Vec<Diagnostic> {
     let people = keys(&c.people);
     let teams = keys(&c.teams);
     let groups = keys(&c.groups);
-    let mut contacts: BTreeSet<String> = people.clone();
-    contacts.extend(teams.iter().cloned());
-    contacts.extend(c.external.keys().cloned());
+    let mut contacts = people.clone();
+    contacts.extend(teams.iter().copied());
+    contacts.extend(c.external.keys().map(String::as_str));
     let hours = keys(&plan.hours);
     let steps = keys(&plan.release_process.steps);
     let criteria = keys(&plan.acceptance.criteria);
     let evidence = keys(&plan.evidence);
     let software = keys(&plan.environment.software);
     let slos = keys(&plan.monitoring.slos);
-    let interfaces: BTreeSet<String> = plan.environment.data_exchange.get().map(keys).unwrap_or_default();
+    let interfaces = plan.environment.data_exchange.get().map(keys).unwrap_or_default();
 
     r.expect_at(&["plan", "owner"], &plan.plan.owner, "team", &teams);
     r.expect_at(&["plan", "approvers_group"], &plan.plan.approvers_group, "group", &groups);
@@ -379,19 +380,17 @@ fn metric_unit(r: &mut Resolver, plan: &Plan, path: &[&str], metric: &str) -> Op
     if is_placeholder(metric) {
         return None;
     }
-    let path = owned(path);
     let Some((ev_id, name)) = metric.split_once('.') else {
         r.push(
             "refs/resolve",
-            &path,
+            &owned(path),
             format!("metric `{metric}` does not name its evidence"),
             Some("write metric ids as `<evidence id>.<metric>`, e.g. `k6.p95`".into()),
         );
         return None;
     };
     let Some(ev) = plan.evidence.get(ev_id) else {
-        let known = keys(&plan.evidence);
-        r.expect(&path, ev_id, "evidence", &known);
+        r.expect(&owned(path), ev_id, "evidence", plan.evidence.keys().map(String::as_str));
         return None;
     };
     if let Some(src) = ev.metrics.get(name) {
@@ -408,7 +407,7 @@ fn metric_unit(r: &mut Resolver, plan: &Plan, path: &[&str], metric: &str) -> Op
     let mut known: BTreeSet<String> = ev.metrics.keys().cloned().collect();
     known.extend(ev.kind.builtin_metrics().iter().map(|(n, _)| n.to_string()));
     let prefixed: BTreeSet<String> = known.iter().map(|k| format!("{ev_id}.{k}")).collect();
-    r.expect(&path, metric, &format!("metric of evidence `{ev_id}`"), &prefixed);
+    r.expect(&owned(path), metric, &format!("metric of evidence `{ev_id}`"), prefixed.iter().map(String::as_str));
     None
 }
 
