@@ -295,23 +295,26 @@ pub fn diff_pair(old: Option<Side>, new: Option<Side>) -> Option<PlanChange> {
             )],
         }),
         (Some(o), Some(n)) => {
-            let mut changes = Vec::new();
+            // The plan's own changes, the move (if any) put first: no second vector to fill.
+            let mut changes = diff_plans(o.plan, n.plan);
             let moved = o.path != n.path;
             if moved {
                 let (old, new) = (serde_json::Value::from(o.path), serde_json::Value::from(n.path));
-                changes.push(Change {
-                    path: "file".into(),
-                    kind: ChangeKind::Moved,
-                    fingerprint: fingerprint(&[&n.plan.plan.plan.product, "file", o.path, n.path]),
-                    old: Some(old),
-                    new: Some(new),
-                    impact: Impact::Notable,
-                    reason: Some("the plan file moved; it is the same plan".into()),
-                    text_diff: None,
-                    unified: None,
-                });
+                changes.insert(
+                    0,
+                    Change {
+                        path: "file".into(),
+                        kind: ChangeKind::Moved,
+                        fingerprint: fingerprint(&[&n.plan.plan.plan.product, "file", o.path, n.path]),
+                        old: Some(old),
+                        new: Some(new),
+                        impact: Impact::Notable,
+                        reason: Some("the plan file moved; it is the same plan".into()),
+                        text_diff: None,
+                        unified: None,
+                    },
+                );
             }
-            changes.extend(diff_plans(o.plan, n.plan));
             let status = if moved {
                 PlanStatus::Moved
             } else if changes.is_empty() {

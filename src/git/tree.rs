@@ -49,7 +49,8 @@ pub(super) enum Same {
 
 impl Walk<'_> {
     fn excluded(&self, path: &str) -> bool {
-        self.excludes.is_match(path)
+        // Asked of every entry walked: nothing to match when there are no excludes.
+        !self.excludes.is_empty() && self.excludes.is_match(path)
     }
 }
 

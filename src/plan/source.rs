@@ -14,9 +14,10 @@ pub struct Source {
     /// `None` for the work tree.
     pub rev: Option<String>,
     pub text: String,
-    /// Where each line starts. Offsets are `u32`: a plan is at most a few MiB even when
-    /// invalid UTF-8 is replaced (and a larger offset saturates rather than wraps).
-    line_starts: Vec<u32>,
+    /// Where each line starts, found the first time a line is asked for (most plans a diff
+    /// reads never are). Offsets are `u32`: a plan is at most a few MiB even when invalid
+    /// UTF-8 is replaced (and a larger offset saturates rather than wraps).
+    line_starts: std::sync::OnceLock<Vec<u32>>,
 }
 
 /// A 1-based line and column (columns count characters).
@@ -28,13 +29,18 @@ pub struct LineCol {
 
 impl Source {
     pub fn new(path: impl Into<String>, rev: Option<String>, text: String) -> Self {
-        // Counted first, so the vector is allocated once at its size (hundreds of plans are
-        // held at once by a diff).
-        let lines = memchr::memchr_iter(b'\n', text.as_bytes()).count() + 1;
-        let mut line_starts = Vec::with_capacity(lines);
-        line_starts.push(0);
-        line_starts.extend(memchr::memchr_iter(b'\n', text.as_bytes()).map(|i| narrow_offset(i + 1)));
-        Source { path: path.into(), rev, text, line_starts }
+        Source { path: path.into(), rev, text, line_starts: Default::default() }
+    }
+
+    fn line_starts(&self) -> &[u32] {
+        self.line_starts.get_or_init(|| {
+            // Counted first, so the vector is allocated once at its size.
+            let lines = memchr::memchr_iter(b'\n', self.text.as_bytes()).count() + 1;
+            let mut starts = Vec::with_capacity(lines);
+            starts.push(0);
+            starts.extend(memchr::memchr_iter(b'\n', self.text.as_bytes()).map(|i| narrow_offset(i + 1)));
+            starts
+        })
     }
 
     /// `support-plan.toml` or `support-plan.toml at v1.2.0`.
@@ -47,18 +53,20 @@ impl Source {
 
     pub fn line_col(&self, offset: usize) -> LineCol {
         let offset = offset.min(self.text.len());
-        let line = self.line_starts.partition_point(|&s| s as usize <= offset).max(1);
-        let start = (self.line_starts[line - 1] as usize).min(offset);
+        let starts = self.line_starts();
+        let line = starts.partition_point(|&s| s as usize <= offset).max(1);
+        let start = (starts[line - 1] as usize).min(offset);
         let column = self.text.get(start..offset).map_or(offset - start, |s| s.chars().count()) + 1;
         LineCol { line, column }
     }
 
     /// The text of a 1-based line, without its line break.
     pub fn line_text(&self, line: usize) -> &str {
-        let Some(&start) = self.line_starts.get(line.wrapping_sub(1)) else {
+        let starts = self.line_starts();
+        let Some(&start) = starts.get(line.wrapping_sub(1)) else {
             return "";
         };
-        let end = self.line_starts.get(line).map_or(self.text.len(), |&e| e as usize);
+        let end = starts.get(line).map_or(self.text.len(), |&e| e as usize);
         let start = start as usize;
         self.text.get(start..end).unwrap_or("").trim_end_matches(['\n', '\r'])
     }

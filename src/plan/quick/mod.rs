@@ -87,10 +87,7 @@ impl<'i> Table<'i> {
 
     /// Sorts every table by key, depth first (done once, when the document is complete).
     fn sort(&mut self) {
-        // Many tables are written in key order already: a check is cheaper than a sort.
-        if !self.entries.is_sorted_by(|a, b| a.0.name <= b.0.name) {
-            self.entries.sort_unstable_by(|a, b| a.0.name.cmp(&b.0.name));
-        }
+        self.entries.sort_unstable_by(|a, b| a.0.name.cmp(&b.0.name));
         for (_, node) in &mut self.entries {
             node.value.sort();
         }
