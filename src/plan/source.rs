@@ -17,7 +17,7 @@ pub struct Source {
     /// Where each line starts, found the first time a line is asked for (most plans a diff
     /// reads never are). Offsets are `u32`: a plan is at most a few MiB even when invalid
     /// UTF-8 is replaced (and a larger offset saturates rather than wraps).
-    line_starts: std::sync::OnceLock<Vec<u32>>,
+    line_starts: std::sync::OnceLock<Box<[u32]>>,
 }
 
 /// A 1-based line and column (columns count characters).
@@ -39,7 +39,7 @@ impl Source {
             let mut starts = Vec::with_capacity(lines);
             starts.push(0);
             starts.extend(memchr::memchr_iter(b'\n', self.text.as_bytes()).map(|i| narrow_offset(i + 1)));
-            starts
+            starts.into_boxed_slice()
         })
     }
 
