@@ -403,7 +403,15 @@ pub fn candidates_for(
                 });
             }
             let changes = if same_rules {
-                repo.changed_plan_files(base.id, h.id, &excludes)?
+                // By the walk the namesakes' search reuses (what both trees share).
+                let mut changes = Vec::new();
+                repo.each_changed_file(base.id, h.id, &mut |ch| {
+                    if is_plan_path(&ch.path) && !crate::git::tree::excluded_at(&excludes, &ch.path) {
+                        changes.push(ch.clone());
+                    }
+                })?;
+                changes.sort_by(|a, b| a.path.cmp(&b.path));
+                changes
             } else {
                 // The sides find plans by different rules: each side's plans by its own, so a
                 // file a side starts or stops excluding is added or removed there.
