@@ -234,18 +234,8 @@ impl Repo {
         Ok(None)
     }
 
-    /// The plan files that differ between two commits (added, removed, modified), found by
-    /// comparing tree ids and descending only where they differ.
-    pub fn changed_plan_files(
-        &self,
-        old: ObjectId,
-        new: ObjectId,
-        excludes: &globset::GlobSet,
-    ) -> anyhow::Result<Vec<FileChange>> {
-        self.changed_files_where(old, new, excludes, &is_plan_path)
-    }
-
-    /// The files `wanted` accepts that differ between two commits.
+    /// The files `wanted` accepts that differ between two commits (added, removed, modified),
+    /// found by comparing tree ids and descending only where they differ.
     pub fn changed_files_where(
         &self,
         old: ObjectId,
@@ -551,6 +541,7 @@ fn executable(_: &std::fs::Metadata) -> bool {
 #[cfg(test)]
 mod tests {
     use super::Repo;
+    use crate::config::is_plan_path;
 
     /// The unchanged plan files the diff of two commits leaves to walk are exactly the plan
     /// files of the newer commit less the ones that changed: in subtrees both share (found
@@ -602,9 +593,9 @@ mod tests {
         let excludes = b.build().unwrap();
         let paths = |files: Vec<super::TreeFile>| files.into_iter().map(|f| f.path).collect::<Vec<_>>();
         let expected = |old, new| {
-            let changed = paths(repo.plan_files(new, &excludes).unwrap().0)
-                .into_iter()
-                .filter(|p| !repo.changed_plan_files(old, new, &excludes).unwrap().iter().any(|c| &c.path == p));
+            let changed = paths(repo.plan_files(new, &excludes).unwrap().0).into_iter().filter(|p| {
+                !repo.changed_files_where(old, new, &excludes, &is_plan_path).unwrap().iter().any(|c| &c.path == p)
+            });
             changed.collect::<Vec<_>>()
         };
         let unchanged = paths(repo.unchanged_plan_files(one, two, &excludes).unwrap());
