@@ -1,5 +1,6 @@
 //! A parallel map over a slice on scoped threads (one per core, at most 8), keeping order.
-//! Items are handed out one at a time, so a few expensive items do not land on one thread.
+//! Items are handed out one at a time (or in short runs of neighbours, see [`map_runs`]), so a
+//! few expensive items do not land on one thread.
 //! Plan loading, diffing and gate criteria are pure and independent per item.
 
 use std::sync::Mutex;
@@ -16,10 +17,34 @@ pub fn map_init<T: Sync, S, R: Send>(
     init: impl Fn() -> S + Sync,
     f: impl Fn(&mut S, &T) -> R + Sync,
 ) -> Vec<R> {
-    let threads = std::thread::available_parallelism().map_or(1, |n| n.get()).min(8).min(items.len());
+    map_runs(items, 1, init, |_, _| false, f)
+}
+
+/// [`map_init`] handing out `run` neighbouring items at a time; one thread takes a run's
+/// items one after another, last to first where `backwards` says so. A thread that diffs a
+/// commit and then its parent finds the parent's trees in its caches, where a thread taking
+/// every other commit would read them again.
+pub fn map_runs<T: Sync, S, R: Send>(
+    items: &[T],
+    run: usize,
+    init: impl Fn() -> S + Sync,
+    backwards: impl Fn(&mut S, &[T]) -> bool + Sync,
+    f: impl Fn(&mut S, &T) -> R + Sync,
+) -> Vec<R> {
+    let run = run.max(1);
+    let one_run = |state: &mut S, taken: &[T]| -> Vec<R> {
+        if backwards(state, taken) {
+            let mut done: Vec<R> = taken.iter().rev().map(|t| f(state, t)).collect();
+            done.reverse();
+            done
+        } else {
+            taken.iter().map(|t| f(state, t)).collect()
+        }
+    };
+    let threads = std::thread::available_parallelism().map_or(1, |n| n.get()).min(8).min(items.len().div_ceil(run));
     if items.len() < 4 || threads <= 1 {
         let mut state = init();
-        return items.iter().map(|t| f(&mut state, t)).collect();
+        return items.chunks(run).flat_map(|taken| one_run(&mut state, taken)).collect();
     }
     let next = AtomicUsize::new(0);
     let results: Mutex<Vec<Option<R>>> = Mutex::new((0..items.len()).map(|_| None).collect());
@@ -28,11 +53,16 @@ pub fn map_init<T: Sync, S, R: Send>(
             scope.spawn(|| {
                 let mut state = init();
                 loop {
-                    let i = next.fetch_add(1, Ordering::Relaxed);
-                    let Some(item) = items.get(i) else { break };
-                    let r = f(&mut state, item);
+                    let start = next.fetch_add(run, Ordering::Relaxed);
+                    let Some(taken) = items.get(start..(start + run).min(items.len())) else { break };
+                    if taken.is_empty() {
+                        break;
+                    }
+                    let done = one_run(&mut state, taken);
                     if let Ok(mut out) = results.lock() {
-                        out[i] = Some(r);
+                        for (slot, r) in out[start..].iter_mut().zip(done) {
+                            *slot = Some(r);
+                        }
                     }
                 }
             });
@@ -109,6 +139,28 @@ mod tests {
     fn keeps_order() {
         let items: Vec<u32> = (0..1000).collect();
         assert_eq!(super::map(&items, |x| x * 2), items.iter().map(|x| x * 2).collect::<Vec<_>>());
+    }
+
+    /// Each run of neighbours is taken by one thread in one go, last to first where asked,
+    /// and the results still come back in the items' order.
+    #[test]
+    fn runs_are_taken_whole_in_the_order_asked_and_results_keep_the_items_order() {
+        let items: Vec<u32> = (0..1000).collect();
+        let backwards = |_: &mut Option<u32>, run: &[u32]| run[0].is_multiple_of(128);
+        // Each result: the item and the one this thread did just before it.
+        let out = super::map_runs(&items, 64, || None, backwards, |last: &mut Option<u32>, &x| (x, last.replace(x)));
+        assert_eq!(out.iter().map(|(x, _)| *x).collect::<Vec<_>>(), items);
+        for (x, before) in out {
+            let start = x / 64 * 64;
+            let end = (start + 63).min(999);
+            if start.is_multiple_of(128) {
+                if x != end {
+                    assert_eq!(before, Some(x + 1), "{x}: a backwards run goes last to first");
+                }
+            } else if x != start {
+                assert_eq!(before, Some(x - 1), "{x}: a run goes first to last");
+            }
+        }
     }
 
     #[test]

@@ -163,6 +163,10 @@ impl Sink {
 
 /// Commits whose trees are diffed, and whose plans are parsed (on all cores), together.
 const BATCH: usize = 256;
+/// Neighbouring commits one thread diffs in a row: each one's tree is the next one's parent
+/// tree, already in that thread's object cache, and each version of a tree is usually stored
+/// as a delta of the one before or after it (see `Repo::newer_are_deltas`).
+const RUN: usize = 64;
 
 pub fn run(g: &Global, args: &LogArgs) -> anyhow::Result<ExitCode> {
     let mut repo = Repo::discover(&g.root()?)?;
@@ -208,9 +212,11 @@ pub fn run(g: &Global, args: &LogArgs) -> anyhow::Result<ExitCode> {
             if sink.written >= limit {
                 break;
             }
-            let found = supportplan::par::map_init(
+            let found = supportplan::par::map_runs(
                 &batch,
+                RUN,
                 || shared.local(),
+                |r, run| r.newer_are_deltas(run.iter().map(|(i, _)| chain[*i].0)),
                 |r, (i, changes)| {
                     let (id, parent) = chain[*i];
                     let changes =
