@@ -313,26 +313,47 @@ impl Repo {
     /// resolves to, not the bases on the way: versions read in the order their deltas were
     /// made resolve one delta each, the other order the whole chain (up to 50) every time.
     /// `git fast-import`, and a `git gc` that keeps its deltas, store newer versions as deltas
-    /// of older ones; `git repack -f` and most servers the other way round. Told by the delta
-    /// depths of neighbouring commits' root trees: a tree one deeper than its parent
-    /// commit's is a delta of it. What is not packed or not there counts for neither.
+    /// of older ones; `git repack -f` and most servers the other way round. Told by up to 8
+    /// neighbouring pairs, see [`Repo::newer_is_delta`]; a tie reads newest first.
     pub fn newer_are_deltas(&self, commits: impl Iterator<Item = ObjectId>) -> bool {
-        let depth = |commit| {
-            let tree = self.tree_of(commit).ok()?;
-            self.inner.try_find_header(tree).ok().flatten()?.num_deltas()
-        };
-        let depths: Vec<Option<u32>> = commits.map(depth).collect();
+        let commits: Vec<ObjectId> = commits.take(9).collect();
         let (mut newer, mut older) = (0, 0);
-        for pair in depths.windows(2) {
-            if let [Some(a), Some(b)] = *pair {
-                if a == b + 1 {
-                    newer += 1;
-                } else if b == a + 1 {
-                    older += 1;
-                }
+        for pair in commits.windows(2) {
+            match self.newer_is_delta(pair[0], pair[1]) {
+                Some(true) => newer += 1,
+                Some(false) => older += 1,
+                None => {}
             }
         }
         newer > older
+    }
+
+    /// Whether the tree of commit `newer` is stored as a delta of its parent `older`'s
+    /// (`Some(false)`: the other way round): a tree one delta deeper than the other is a delta
+    /// of it. A tree too small to be stored as a delta (a root with a few entries) tells
+    /// nothing, so the first subtree that differs is asked, down to four levels. What is not
+    /// packed or not there tells nothing (`None`).
+    fn newer_is_delta(&self, newer: ObjectId, older: ObjectId) -> Option<bool> {
+        let depth = |tree| self.inner.try_find_header(tree).ok().flatten()?.num_deltas();
+        let (mut a, mut b) = (self.tree_of(newer).ok()?, self.tree_of(older).ok()?);
+        for _ in 0..4 {
+            if a == b {
+                return None;
+            }
+            let (da, db) = (depth(a)?, depth(b)?);
+            if da == db + 1 {
+                return Some(true);
+            }
+            if db == da + 1 {
+                return Some(false);
+            }
+            let (ea, eb) = (self.entries(a).ok()?, self.entries(b).ok()?);
+            (a, b) = ea.iter().find_map(|(mode, name, id)| {
+                let (_, _, other) = eb.iter().find(|(m, n, _)| m.is_tree() && n == name)?;
+                (mode.is_tree() && other != id).then_some((*id, *other))
+            })?;
+        }
+        None
     }
 
     /// The files `wanted` accepts that a commit changed relative to its first parent.
@@ -511,53 +532,58 @@ mod tests {
     /// A log reads a stretch of commits in the order their trees' deltas were made. After
     /// `git fast-import` each tree is stored as a delta of its parent commit's (newer of
     /// older); `git repack -adf` stores older trees as deltas of newer ones; loose objects
-    /// have no deltas at all.
+    /// have no deltas at all. With the files in a folder, the root tree (one entry) is too
+    /// small to be a delta and the folder's tree tells.
     #[test]
     fn the_direction_of_tree_deltas_is_read_from_the_pack() {
         use std::io::Write as _;
-        let dir = tempfile::tempdir().unwrap();
-        let d = dir.path();
-        git(d, &["init", "-q", "-b", "main"], "@1700000000 +0000");
-        // 30 commits, the first adding 40 files, each later one changing one of them: the
-        // root trees differ by one entry from commit to commit.
-        let mut stream = String::new();
-        for i in 1..=30u32 {
-            stream += &format!(
-                "commit refs/heads/main\nmark :{i}\ncommitter A <a@example.com> {} +0000\ndata 2\nc\n",
-                1_700_000_000 + i
-            );
-            if i > 1 {
-                stream += &format!("from :{}\n", i - 1);
+        for folder in ["", "services/"] {
+            let dir = tempfile::tempdir().unwrap();
+            let d = dir.path();
+            git(d, &["init", "-q", "-b", "main"], "@1700000000 +0000");
+            // 30 commits, the first adding 40 files, each later one changing one of them: the
+            // trees differ by one entry from commit to commit.
+            let mut stream = String::new();
+            for i in 1..=30u32 {
+                stream += &format!(
+                    "commit refs/heads/main\nmark :{i}\ncommitter A <a@example.com> {} +0000\ndata 2\nc\n",
+                    1_700_000_000 + i
+                );
+                if i > 1 {
+                    stream += &format!("from :{}\n", i - 1);
+                }
+                let files: Vec<u32> = if i == 1 { (0..40).collect() } else { vec![i % 40] };
+                for f in files {
+                    let text = format!("file {f} at commit {i}\n");
+                    stream += &format!(
+                        "M 100644 inline {folder}file-with-a-long-name-{f:02}.txt\ndata {}\n{text}\n",
+                        text.len()
+                    );
+                }
             }
-            let files: Vec<u32> = if i == 1 { (0..40).collect() } else { vec![i % 40] };
-            for f in files {
-                let text = format!("file {f} at commit {i}\n");
-                stream += &format!("M 100644 inline file-with-a-long-name-{f:02}.txt\ndata {}\n{text}\n", text.len());
-            }
+            stream += "done\n";
+            let mut import = std::process::Command::new("git")
+                .args(["fast-import", "--quiet", "--done"])
+                .current_dir(d)
+                .env("GIT_CONFIG_NOSYSTEM", "1")
+                .env("HOME", d)
+                .stdin(std::process::Stdio::piped())
+                .spawn()
+                .unwrap();
+            import.stdin.take().unwrap().write_all(stream.as_bytes()).unwrap();
+            assert!(import.wait().unwrap().success());
+            let commits: Vec<gix::ObjectId> =
+                git(d, &["rev-list", "main"], "@1700000000 +0000").lines().map(|l| l.parse().unwrap()).collect();
+            assert_eq!(commits.len(), 30);
+            let repo = Repo::discover(d).unwrap();
+            assert!(repo.newer_are_deltas(commits.iter().copied()), "{folder:?} fast-import: newer trees are deltas");
+            // Any stretch of neighbours tells, not only the newest.
+            assert!(repo.newer_are_deltas(commits[10..20].iter().copied()), "{folder:?}");
+            git(d, &["repack", "-adfq"], "@1700000000 +0000");
+            let repo = Repo::discover(d).unwrap();
+            assert!(!repo.newer_are_deltas(commits.iter().copied()), "{folder:?} repack -f: older trees are deltas");
+            assert!(!repo.newer_are_deltas(commits[10..20].iter().copied()), "{folder:?}");
         }
-        stream += "done\n";
-        let mut import = std::process::Command::new("git")
-            .args(["fast-import", "--quiet", "--done"])
-            .current_dir(d)
-            .env("GIT_CONFIG_NOSYSTEM", "1")
-            .env("HOME", d)
-            .stdin(std::process::Stdio::piped())
-            .spawn()
-            .unwrap();
-        import.stdin.take().unwrap().write_all(stream.as_bytes()).unwrap();
-        assert!(import.wait().unwrap().success());
-        let newest_first = |d: &std::path::Path| -> Vec<gix::ObjectId> {
-            git(d, &["rev-list", "main"], "@1700000000 +0000").lines().map(|l| l.parse().unwrap()).collect()
-        };
-        let commits = newest_first(d);
-        assert_eq!(commits.len(), 30);
-        let repo = Repo::discover(d).unwrap();
-        assert!(repo.newer_are_deltas(commits.iter().copied()), "fast-import: newer trees are deltas");
-        // Any stretch of neighbours tells, not only the whole history.
-        assert!(repo.newer_are_deltas(commits[10..20].iter().copied()));
-        git(d, &["repack", "-adfq"], "@1700000000 +0000");
-        let repo = Repo::discover(d).unwrap();
-        assert!(!repo.newer_are_deltas(commits.iter().copied()), "repack -f: older trees are deltas");
         // Loose objects only: no delta either way.
         let loose = tempfile::tempdir().unwrap();
         let l = loose.path();
@@ -568,6 +594,7 @@ mod tests {
             git(l, &["commit", "-q", "-m", "c"], "@1700000000 +0000");
         }
         let repo = Repo::discover(l).unwrap();
-        assert!(!repo.newer_are_deltas(newest_first(l).into_iter()));
+        let commits = git(l, &["rev-list", "main"], "@1700000000 +0000");
+        assert!(!repo.newer_are_deltas(commits.lines().map(|c| c.parse().unwrap())));
     }
 }
