@@ -5,6 +5,9 @@ set -euo pipefail
 cd "$(dirname "$0")/.."
 cargo build --release --locked --quiet
 BIN=$PWD/target/release/plan
+# The evidence is written during the run: judged as of today (a fixed date would put it in the
+# future, which the gate refuses).
+NOW=$(date -u +%F)
 WORK=$(mktemp -d)
 trap 'rm -rf "$WORK"' EXIT
 python3 benches/gen_gate.py "$WORK"
@@ -12,11 +15,13 @@ cd "$WORK"
 git init -q -b main
 printf 'evidence/\ne2e/\n' > .gitignore
 git add -A
+# After the approval (11-24) and the attestations (11-23): records dated after the release
+# commit are refused.
 GIT_AUTHOR_NAME=A GIT_AUTHOR_EMAIL=a@example.com GIT_COMMITTER_NAME=A GIT_COMMITTER_EMAIL=a@example.com \
-  GIT_AUTHOR_DATE=2026-11-20T12:00:00Z GIT_COMMITTER_DATE=2026-11-20T12:00:00Z git commit -qm "plan"
+  GIT_AUTHOR_DATE=2026-11-24T12:00:00Z GIT_COMMITTER_DATE=2026-11-24T12:00:00Z git commit -qm "plan"
 git tag v1.0.0
 command -v hyperfine >/dev/null || { apt-get update -qq && apt-get install -y -qq hyperfine >/dev/null; }
 echo "criteria: $(grep -c '^\[acceptance.criteria.' support-plan.toml), test cases: $(grep -c '<testcase' evidence/junit.xml)"
 hyperfine -N --warmup 2 --runs 10 -i --export-json "$OLDPWD/target/bench/gate-large.json" \
-  "$BIN gate --tag v1.0.0 --now 2026-11-26 --format json"
-"$BIN" gate --tag v1.0.0 --now 2026-11-26 --format json 2>&1 >/dev/null | tail -1
+  "$BIN gate --tag v1.0.0 --now $NOW --format json"
+"$BIN" gate --tag v1.0.0 --now "$NOW" --format json 2>&1 >/dev/null | tail -1

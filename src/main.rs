@@ -8,9 +8,63 @@ mod cli;
 
 // Loading a plan allocates per key and value, on two threads at once. Against glibc's malloc,
 // mimalloc took the diff of every plan from 224 to 156 ms and `check --rev` from 147 to 100 ms
-// (hyperfine, the benches/perf.sh repository).
+// (hyperfine, the benches/perf.sh repository). But mimalloc reserves address space in large
+// aligned blocks: under a limit on it (`ulimit -v`, RLIMIT_AS, or RLIMIT_DATA) a gate over a
+// JUnit file of 2,000,000 test cases aborted at 512 MiB where glibc's malloc finished in 253
+// MiB. So a process started under such a limit keeps glibc's allocator.
 #[global_allocator]
-static ALLOCATOR: mimalloc::MiMalloc = mimalloc::MiMalloc;
+static ALLOCATOR: Allocator = Allocator;
+
+struct Allocator;
+
+/// Which allocator this process uses: decided once, at its first allocation (on the main
+/// thread, before any other exists), and the same for every allocation and free after.
+static FAST: std::sync::OnceLock<bool> = std::sync::OnceLock::new();
+
+fn fast() -> bool {
+    *FAST.get_or_init(|| {
+        let unlimited = |resource| {
+            let mut limit = libc::rlimit { rlim_cur: 0, rlim_max: 0 };
+            // SAFETY: getrlimit writes the struct it is given and allocates nothing.
+            unsafe { libc::getrlimit(resource, &mut limit) == 0 && limit.rlim_cur == libc::RLIM_INFINITY }
+        };
+        unlimited(libc::RLIMIT_AS) && unlimited(libc::RLIMIT_DATA)
+    })
+}
+
+// SAFETY: every call goes to one allocator, the same for the whole process (see `fast`), so
+// memory is always freed or grown by the allocator that gave it.
+unsafe impl std::alloc::GlobalAlloc for Allocator {
+    unsafe fn alloc(&self, layout: std::alloc::Layout) -> *mut u8 {
+        // SAFETY: the caller's contract, passed on.
+        unsafe { if fast() { mimalloc::MiMalloc.alloc(layout) } else { std::alloc::System.alloc(layout) } }
+    }
+
+    unsafe fn alloc_zeroed(&self, layout: std::alloc::Layout) -> *mut u8 {
+        // SAFETY: the caller's contract, passed on.
+        unsafe {
+            if fast() { mimalloc::MiMalloc.alloc_zeroed(layout) } else { std::alloc::System.alloc_zeroed(layout) }
+        }
+    }
+
+    unsafe fn dealloc(&self, ptr: *mut u8, layout: std::alloc::Layout) {
+        // SAFETY: the caller's contract, passed on.
+        unsafe {
+            if fast() { mimalloc::MiMalloc.dealloc(ptr, layout) } else { std::alloc::System.dealloc(ptr, layout) }
+        }
+    }
+
+    unsafe fn realloc(&self, ptr: *mut u8, layout: std::alloc::Layout, new_size: usize) -> *mut u8 {
+        // SAFETY: the caller's contract, passed on.
+        unsafe {
+            if fast() {
+                mimalloc::MiMalloc.realloc(ptr, layout, new_size)
+            } else {
+                std::alloc::System.realloc(ptr, layout, new_size)
+            }
+        }
+    }
+}
 
 fn main() -> ExitCode {
     let raw: Vec<String> = std::env::args().collect();
