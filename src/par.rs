@@ -48,28 +48,44 @@ pub fn map_runs<T: Sync, S, R: Send>(
     }
     let next = AtomicUsize::new(0);
     let results: Mutex<Vec<Option<R>>> = Mutex::new((0..items.len()).map(|_| None).collect());
-    std::thread::scope(|scope| {
-        for _ in 0..threads {
-            scope.spawn(|| {
-                let mut state = init();
-                loop {
-                    let start = next.fetch_add(run, Ordering::Relaxed);
-                    let Some(taken) = items.get(start..(start + run).min(items.len())) else { break };
-                    if taken.is_empty() {
-                        break;
-                    }
-                    let done = one_run(&mut state, taken);
-                    if let Ok(mut out) = results.lock() {
-                        for (slot, r) in out[start..].iter_mut().zip(done) {
-                            *slot = Some(r);
-                        }
-                    }
+    let work = || {
+        let mut state = init();
+        loop {
+            let start = next.fetch_add(run, Ordering::Relaxed);
+            let Some(taken) = items.get(start..(start + run).min(items.len())) else { break };
+            if taken.is_empty() {
+                break;
+            }
+            let done = one_run(&mut state, taken);
+            if let Ok(mut out) = results.lock() {
+                for (slot, r) in out[start..].iter_mut().zip(done) {
+                    *slot = Some(r);
                 }
-            });
+            }
         }
+    };
+    std::thread::scope(|scope| {
+        spawn_helpers(scope, threads - 1, &work);
+        work();
     });
     // A worker that panicked re-raises in the scope above, so every slot is filled here.
     results.into_inner().unwrap_or_default().into_iter().flatten().collect()
+}
+
+/// Starts up to `n` threads running `work` beside the calling thread, which runs it too. A
+/// thread the system refuses (a limit on processes or memory) is not started, and the work
+/// is left to the threads there are: never a panic, and never a worker waiting for items
+/// that no thread will ever hand over.
+fn spawn_helpers<'scope, 'env>(
+    scope: &'scope std::thread::Scope<'scope, 'env>,
+    n: usize,
+    work: &'scope (impl Fn() + Sync),
+) {
+    for _ in 0..n {
+        if std::thread::Builder::new().spawn_scoped(scope, work).is_err() {
+            break;
+        }
+    }
 }
 
 /// [`map`] over items as they are produced: `produce` runs on the calling thread (reading
@@ -117,9 +133,7 @@ pub fn map_produced_init<T: Send, S, R: Send, E>(
         }
     };
     std::thread::scope(|scope| {
-        for _ in 1..threads {
-            scope.spawn(work);
-        }
+        spawn_helpers(scope, threads - 1, &work);
         let mut n = 0;
         let produced = produce(&mut |t| {
             // The receiver lives until every worker is done: sending cannot fail.

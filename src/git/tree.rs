@@ -188,16 +188,31 @@ impl Repo {
 
     /// Reads a blob, refusing objects over `limit` bytes without loading them.
     pub fn read_blob(&self, id: ObjectId, what: &str, limit: usize) -> anyhow::Result<Result<Vec<u8>, u64>> {
-        let header = self.inner.find_header(id).with_context(|| {
-            format!("reading {what}: object {} is missing ({})", id.to_hex_with_len(12), self.missing_object_hint())
-        })?;
+        let header = self.inner.find_header(id).map_err(|e| self.unreadable(what, id, e))?;
         if header.size() > limit as u64 {
             return Ok(Err(header.size()));
         }
-        let mut blob = self.inner.find_blob(id).with_context(|| {
-            format!("reading {what}: object {} is missing ({})", id.to_hex_with_len(12), self.missing_object_hint())
-        })?;
+        let mut blob = self.inner.find_blob(id).map_err(|e| self.unreadable(what, id, e))?;
         Ok(Ok(blob.take_data()))
+    }
+
+    /// Why object `id` could not be read: missing (with the fix for a shallow or partial
+    /// clone), or, when gix says so, memory ran out (under `ulimit -v`, say), which `git fsck`
+    /// would not explain.
+    fn unreadable(&self, what: &str, id: ObjectId, e: impl std::error::Error + Send + Sync + 'static) -> anyhow::Error {
+        let e = anyhow::Error::new(e);
+        let out_of_memory = e.chain().any(|c| c.to_string().contains("memory allocation failed"));
+        let why = if out_of_memory {
+            "memory ran out (is the process's memory limited, as by `ulimit -v`?)".to_owned()
+        } else {
+            format!("object {} is missing ({})", id.to_hex_with_len(12), self.missing_object_hint())
+        };
+        let id = id.to_hex_with_len(12);
+        e.context(if out_of_memory {
+            format!("reading {what}: object {id} could not be read: {why}")
+        } else {
+            format!("reading {what}: {why}")
+        })
     }
 
     /// The blob at `path` in `commit`, if there is a regular file there. A symbolic link
@@ -542,6 +557,37 @@ fn executable(_: &std::fs::Metadata) -> bool {
 mod tests {
     use super::Repo;
     use crate::config::is_plan_path;
+
+    /// An object gix could not inflate for want of memory is not called missing: `git fsck`
+    /// would find nothing, and the user's limit on memory is what to look at.
+    #[test]
+    fn memory_running_out_is_not_reported_as_a_missing_object() {
+        #[derive(Debug)]
+        struct Gix(&'static str);
+        impl std::fmt::Display for Gix {
+            fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+                f.write_str(self.0)
+            }
+        }
+        impl std::error::Error for Gix {}
+        let dir = tempfile::tempdir().unwrap();
+        crate::git::test_git(dir.path(), &["init", "-q", "-b", "main"], None);
+        let repo = Repo::discover(dir.path()).unwrap();
+        let id = gix::ObjectId::empty_blob(gix::hash::Kind::Sha1);
+        let oom = Gix(
+            "Entry too large to fit in memory: memory allocation failed because the memory allocator returned an error",
+        );
+        let message = format!("{:#}", repo.unreadable("a.toml", id, oom));
+        assert!(
+            message.starts_with("reading a.toml: object e69de29bb2d1 could not be read: memory ran out"),
+            "{message}"
+        );
+        assert!(!message.contains("missing") && !message.contains("fsck"), "{message}");
+        let message =
+            format!("{:#}", repo.unreadable("a.toml", id, Gix("An object with id e69de29 could not be found")));
+        assert!(message.starts_with("reading a.toml: object e69de29bb2d1 is missing"), "{message}");
+        assert!(message.contains("git fsck"), "{message}");
+    }
 
     /// The unchanged plan files the diff of two commits leaves to walk are exactly the plan
     /// files of the newer commit less the ones that changed: in subtrees both share (found
