@@ -201,18 +201,15 @@ impl Repo {
     /// would not explain.
     fn unreadable(&self, what: &str, id: ObjectId, e: impl std::error::Error + Send + Sync + 'static) -> anyhow::Error {
         let e = anyhow::Error::new(e);
-        let out_of_memory = e.chain().any(|c| c.to_string().contains("memory allocation failed"));
-        let why = if out_of_memory {
-            "memory ran out (is the process's memory limited, as by `ulimit -v`?)".to_owned()
+        let hex = id.to_hex_with_len(12);
+        let message = if e.chain().any(|c| c.to_string().contains("memory allocation failed")) {
+            format!(
+                "reading {what}: object {hex} could not be read: memory ran out (is the process's memory limited, as by `ulimit -v`?)"
+            )
         } else {
-            format!("object {} is missing ({})", id.to_hex_with_len(12), self.missing_object_hint())
+            format!("reading {what}: object {hex} is missing ({})", self.missing_object_hint())
         };
-        let id = id.to_hex_with_len(12);
-        e.context(if out_of_memory {
-            format!("reading {what}: object {id} could not be read: {why}")
-        } else {
-            format!("reading {what}: {why}")
-        })
+        e.context(message)
     }
 
     /// The blob at `path` in `commit`, if there is a regular file there. A symbolic link
