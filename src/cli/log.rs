@@ -163,6 +163,24 @@ impl Sink {
 
 /// Commits whose trees are diffed, and whose plans are parsed (on all cores), together.
 const BATCH: usize = 256;
+
+/// A stretch of history, newest first, with the plan changes of its commits (by index in
+/// `chain`) when they are known already.
+struct Batch {
+    chain: supportplan::git::Chain,
+    touched: Option<Vec<(usize, Vec<FileChange>)>>,
+}
+
+/// The walk in batches of [`BATCH`] commits, each taken from the walk when it is needed.
+fn batches_of<'r>(mut walk: supportplan::git::Walk<'r>) -> impl Iterator<Item = anyhow::Result<Batch>> + 'r {
+    std::iter::from_fn(move || {
+        let chain = walk.by_ref().take(BATCH).collect::<anyhow::Result<supportplan::git::Chain>>();
+        match chain {
+            Ok(chain) if chain.is_empty() => None,
+            chain => Some(chain.map(|chain| Batch { chain, touched: None })),
+        }
+    })
+}
 /// Neighbouring commits one thread diffs in a row: each one's tree is the next one's parent
 /// tree, already in that thread's object cache, and each version of a tree is usually stored
 /// as a delta of the one before or after it (see `Repo::newer_are_deltas`).
@@ -180,16 +198,28 @@ pub fn run(g: &Global, args: &LogArgs) -> anyhow::Result<ExitCode> {
     };
     let config = snapshot::discovery_config(&repo, &tip);
     let excludes = config.excludes();
-    let (chain, cut) = repo.history(tip.id, hide.map(|h| h.id), args.first_parent)?;
+    let hide = hide.map(|h| h.id);
     // Without --plan, commits that changed only the gate's own files (waivers, records,
     // config) are listed too.
     let records = snapshot::RecordPaths::of([]);
     let wanted = |p: &str| supportplan::config::is_plan_path(p) || records.wants(p);
     let limit = args.max_count.unwrap_or(usize::MAX);
-    // `--plan` is checked before anything is written: an unknown id is an error, not a log.
-    let followed = match &args.plan {
-        Some(id) => Some(follow_plan(&repo, &tip, &chain, id, &excludes)?),
-        None => None,
+    // The history is walked as the log is written, a batch at a time, except where the
+    // whole of it is needed first: to follow one plan (its commits are found on all cores,
+    // stretch by stretch), and in a shallow clone (the log's head says where history is cut).
+    let (batches, cut): (Box<dyn Iterator<Item = anyhow::Result<Batch>>>, _) = match &args.plan {
+        // `--plan` is checked before anything is written: an unknown id is an error, not a log.
+        Some(id) => {
+            let (chain, cut) = repo.history(tip.id, hide, args.first_parent)?;
+            let touched = follow_plan(&repo, &tip, &chain, id, &excludes)?;
+            (Box::new(std::iter::once(Ok(Batch { chain, touched: Some(touched) }))), cut)
+        }
+        None if repo.is_shallow() => {
+            let (chain, cut) = repo.history(tip.id, hide, args.first_parent)?;
+            let batches: Vec<Batch> = chain.chunks(BATCH).map(|c| Batch { chain: c.to_vec(), touched: None }).collect();
+            (Box::new(batches.into_iter().map(Ok)), cut)
+        }
+        None => (Box::new(batches_of(repo.walk(tip.id, hide, args.first_parent)?)), None),
     };
     let mut sink =
         Sink { format: args.format, quiet: g.quiet, out: std::io::BufWriter::new(std::io::stdout()), written: 0 };
@@ -198,13 +228,6 @@ pub fn run(g: &Global, args: &LogArgs) -> anyhow::Result<ExitCode> {
     // the document it is part of: JSON gets an `error` member, so stdout stays one document.
     let walk = || -> anyhow::Result<()> {
         let mut parsed = Parsed::default();
-        let batches: Box<dyn Iterator<Item = Vec<(usize, Vec<FileChange>)>>> = match followed {
-            Some(touched) => Box::new(std::iter::once(touched)),
-            None => Box::new((0..chain.len()).step_by(BATCH).map(|start| -> Vec<(usize, Vec<FileChange>)> {
-                (start..(start + BATCH).min(chain.len())).map(|i| (i, Vec::new())).collect()
-            })),
-        };
-        let diff_trees = args.plan.is_none();
         // The batch's commits are diffed and summarised on all cores, each thread with its own
         // handle on the repository; entries are written in history order.
         let shared = repo.shared();
@@ -212,24 +235,29 @@ pub fn run(g: &Global, args: &LogArgs) -> anyhow::Result<ExitCode> {
             if sink.written >= limit {
                 break;
             }
-            let found = supportplan::par::map_runs(
-                &batch,
-                RUN,
-                || shared.local(),
-                |r, run| r.newer_are_deltas(run.iter().map(|(i, _)| chain[*i].0)),
-                |r, (i, changes)| {
-                    let (id, parent) = chain[*i];
-                    let changes =
-                        if diff_trees { r.changes_of(id, parent, &excludes, &wanted)? } else { changes.clone() };
-                    if changes.is_empty() {
-                        return Ok(None);
-                    }
-                    let changes = if args.first_parent { changes } else { r.own_changes(id, changes)? };
-                    anyhow::Ok((!changes.is_empty()).then_some((*i, changes)))
-                },
-            );
-            let touched: Vec<(usize, Vec<FileChange>)> =
-                found.into_iter().collect::<anyhow::Result<Vec<_>>>()?.into_iter().flatten().collect();
+            let Batch { chain, touched } = batch?;
+            let touched = match touched {
+                Some(touched) => touched,
+                None => {
+                    let all: Vec<usize> = (0..chain.len()).collect();
+                    let found = supportplan::par::map_runs(
+                        &all,
+                        RUN,
+                        || shared.local(),
+                        |r, run| r.newer_are_deltas(run.iter().map(|i| chain[*i].0)),
+                        |r, i| {
+                            let (id, parent) = chain[*i];
+                            let changes = r.changes_of(id, parent, &excludes, &wanted)?;
+                            if changes.is_empty() {
+                                return Ok(None);
+                            }
+                            let changes = if args.first_parent { changes } else { r.own_changes(id, changes)? };
+                            anyhow::Ok((!changes.is_empty()).then_some((*i, changes)))
+                        },
+                    );
+                    found.into_iter().collect::<anyhow::Result<Vec<_>>>()?.into_iter().flatten().collect()
+                }
+            };
             parsed.load(&repo, &chain, &touched)?;
             let entries = supportplan::par::map_init(
                 &touched,

@@ -57,14 +57,22 @@ impl Repo {
         hide: Option<ObjectId>,
         first_parent: bool,
     ) -> anyhow::Result<(Chain, Option<ObjectId>)> {
+        let mut walk = self.walk(tip, hide, first_parent)?;
+        let chain = walk.by_ref().collect::<anyhow::Result<Chain>>()?;
+        Ok((chain, walk.cut()))
+    }
+
+    /// [`Repo::history`] as it is found: each commit is read when the one before it has been
+    /// taken, so the first comes at once and stopping early reads no more.
+    pub fn walk(&self, tip: ObjectId, hide: Option<ObjectId>, first_parent: bool) -> anyhow::Result<Walk<'_>> {
         // With a commit-graph, the same walk reads no commit objects (the graph is consistent
         // or not used at all).
         if hide.is_none()
             && !self.is_shallow()
             && let Some(graph) = self.commit_graph()
-            && let Some(chain) = self.walk_graph(&graph, tip, first_parent)?
+            && let Some(walk) = GraphWalk::start(self, graph, tip, first_parent)?
         {
-            return Ok((chain, None));
+            return Ok(Walk { repo: self, how: How::Graph(Box::new(walk)), shallow: Vec::new(), cut: None });
         }
         // gix reads the commit-graph too, but without the checks of `commit_graph`.
         let mut platform = self
@@ -81,103 +89,169 @@ impl Repo {
         let walk = platform.all().context("walking history")?;
         let shallow: Vec<ObjectId> =
             self.inner.shallow_commits().ok().flatten().map(|c| c.iter().copied().collect()).unwrap_or_default();
-        let mut chain = Vec::new();
-        let mut cut = None;
-        for info in walk {
-            let info = info.with_context(|| format!("walking history ({})", self.missing_object_hint()))?;
-            if shallow.contains(&info.id) {
-                // Its parents are missing: what it changed is unknown.
-                cut.get_or_insert(info.id);
-                continue;
-            }
-            chain.push((info.id, info.parent_ids().next().map(|p| p.detach())));
-        }
-        Ok((chain, cut))
+        Ok(Walk { repo: self, how: How::Objects(walk), shallow, cut: None })
     }
+}
 
-    /// [`Repo::history`] (no hidden commits, no shallow boundary) in git's default order:
-    /// newest commit time first, equal times in the order they were reached. Commits the
-    /// graph has are read from it by position; newer ones from their objects. `None` when the
-    /// graph does not add up (then the object walk answers).
-    fn walk_graph(&self, graph: &CommitGraph, tip: ObjectId, first_parent: bool) -> anyhow::Result<Option<Chain>> {
-        use std::cmp::Reverse;
-        /// A commit: by graph position, or by id (one the graph does not have).
-        #[derive(Clone, Copy, PartialEq, Eq, PartialOrd, Ord)]
-        enum Ref {
-            At(u32),
-            Id(ObjectId),
+/// The commits of a history, newest first, as [`Repo::walk`] finds them.
+pub struct Walk<'r> {
+    repo: &'r Repo,
+    how: How<'r>,
+    shallow: Vec<ObjectId>,
+    cut: Option<ObjectId>,
+}
+
+enum How<'r> {
+    Graph(Box<GraphWalk<'r>>),
+    Objects(gix::revision::Walk<'r>),
+}
+
+impl Walk<'_> {
+    /// The shallow-clone boundary commit where the history walked so far is cut, if it is
+    /// (known for the whole history once the walk has ended).
+    pub fn cut(&self) -> Option<ObjectId> {
+        self.cut
+    }
+}
+
+impl Iterator for Walk<'_> {
+    type Item = anyhow::Result<(ObjectId, Option<ObjectId>)>;
+
+    fn next(&mut self) -> Option<Self::Item> {
+        match &mut self.how {
+            How::Graph(g) => g.next().transpose(),
+            How::Objects(walk) => loop {
+                let info = match walk.next()? {
+                    Ok(info) => info,
+                    Err(e) => {
+                        let hint = self.repo.missing_object_hint();
+                        return Some(Err(anyhow::Error::new(e).context(format!("walking history ({hint})"))));
+                    }
+                };
+                if self.shallow.contains(&info.id) {
+                    // Its parents are missing: what it changed is unknown.
+                    self.cut.get_or_insert(info.id);
+                    continue;
+                }
+                return Some(Ok((info.id, info.parent_ids().next().map(|p| p.detach()))));
+            },
         }
-        /// A commit queued, with the parents of one read from its object.
-        type Queued = (i64, Reverse<u64>, Ref, Vec<ObjectId>);
-        let mut seen_at = vec![0u64; graph.total().div_ceil(64)];
-        let mut seen = std::collections::HashSet::new();
-        let mut queue: std::collections::BinaryHeap<Queued> = Default::default();
-        let mut order = 0u64;
-        // Queues a commit not seen yet; `None` when the graph does not add up.
-        let mut push = |r: Ref, queue: &mut std::collections::BinaryHeap<Queued>| -> anyhow::Result<Option<()>> {
-            let r = match r {
-                Ref::Id(id) => graph.position(&id).map_or(r, Ref::At),
-                at => at,
-            };
-            let (time, parents) = match r {
-                Ref::At(at) => {
-                    let Some(word) = seen_at.get_mut(at as usize / 64) else { return Ok(None) };
-                    if *word & (1 << (at % 64)) != 0 {
-                        return Ok(Some(()));
-                    }
-                    *word |= 1 << (at % 64);
-                    let Some(time) = graph.time(at) else { return Ok(None) };
-                    (time, Vec::new())
-                }
-                Ref::Id(id) => {
-                    if !seen.insert(id) {
-                        return Ok(Some(()));
-                    }
-                    let c = self.inner.find_commit(id).with_context(|| {
-                        format!(
-                            "walking history: reading commit {} ({})",
-                            id.to_hex_with_len(12),
-                            self.missing_object_hint()
-                        )
-                    })?;
-                    let time = c.committer().context("reading the commit's committer")?.time()?.seconds;
-                    (time, c.parent_ids().map(|p| p.detach()).collect())
-                }
-            };
-            order += 1;
-            queue.push((time, Reverse(order), r, parents));
-            Ok(Some(()))
+    }
+}
+
+/// A commit: by graph position, or by id (one the graph does not have).
+#[derive(Clone, Copy, PartialEq, Eq, PartialOrd, Ord)]
+enum Ref {
+    At(u32),
+    Id(ObjectId),
+}
+
+/// A commit queued, with the parents of one read from its object.
+type Queued = (i64, std::cmp::Reverse<u64>, Ref, Vec<ObjectId>);
+
+/// [`Repo::walk`] (no hidden commits, no shallow boundary) in git's default order: newest
+/// commit time first, equal times in the order they were reached. Commits the graph has are
+/// read from it by position; newer ones from their objects.
+struct GraphWalk<'r> {
+    repo: &'r Repo,
+    graph: std::sync::Arc<CommitGraph>,
+    first_parent: bool,
+    seen_at: Vec<u64>,
+    seen: std::collections::HashSet<ObjectId>,
+    queue: std::collections::BinaryHeap<Queued>,
+    order: u64,
+}
+
+impl<'r> GraphWalk<'r> {
+    /// `None` when the graph does not have what the tip needs (then the object walk answers).
+    fn start(
+        repo: &'r Repo,
+        graph: std::sync::Arc<CommitGraph>,
+        tip: ObjectId,
+        first_parent: bool,
+    ) -> anyhow::Result<Option<Self>> {
+        let mut walk = GraphWalk {
+            repo,
+            seen_at: vec![0u64; graph.total().div_ceil(64)],
+            graph,
+            first_parent,
+            seen: Default::default(),
+            queue: Default::default(),
+            order: 0,
         };
-        if push(Ref::Id(tip), &mut queue)?.is_none() {
-            return Ok(None);
-        }
-        let mut chain = Vec::new();
-        while let Some((_, _, r, parents)) = queue.pop() {
-            let (id, parents): (ObjectId, Vec<Ref>) = match r {
-                Ref::At(at) => {
-                    let (Some(id), Some(c)) = (graph.id(at), graph.commit(at)) else { return Ok(None) };
-                    (id, c.parents.into_iter().map(Ref::At).collect())
-                }
-                Ref::Id(id) => (id, parents.into_iter().map(Ref::Id).collect()),
-            };
-            let first = match parents.first() {
-                Some(Ref::Id(p)) => Some(*p),
-                Some(Ref::At(at)) => match graph.id(*at) {
-                    Some(p) => Some(p),
-                    None => return Ok(None),
-                },
-                None => None,
-            };
-            chain.push((id, first));
-            for p in parents.into_iter().take(if first_parent { 1 } else { usize::MAX }) {
-                if push(p, &mut queue)?.is_none() {
-                    return Ok(None);
-                }
-            }
-        }
-        Ok(Some(chain))
+        Ok(walk.push(Ref::Id(tip))?.map(|()| walk))
     }
 
+    /// Queues a commit not seen yet; `None` when the graph does not add up.
+    fn push(&mut self, r: Ref) -> anyhow::Result<Option<()>> {
+        let r = match r {
+            Ref::Id(id) => self.graph.position(&id).map_or(r, Ref::At),
+            at => at,
+        };
+        let (time, parents) = match r {
+            Ref::At(at) => {
+                let Some(word) = self.seen_at.get_mut(at as usize / 64) else { return Ok(None) };
+                if *word & (1 << (at % 64)) != 0 {
+                    return Ok(Some(()));
+                }
+                *word |= 1 << (at % 64);
+                let Some(time) = self.graph.time(at) else { return Ok(None) };
+                (time, Vec::new())
+            }
+            Ref::Id(id) => {
+                if !self.seen.insert(id) {
+                    return Ok(Some(()));
+                }
+                let c = self.repo.inner.find_commit(id).with_context(|| {
+                    format!(
+                        "walking history: reading commit {} ({})",
+                        id.to_hex_with_len(12),
+                        self.repo.missing_object_hint()
+                    )
+                })?;
+                let time = c.committer().context("reading the commit's committer")?.time()?.seconds;
+                (time, c.parent_ids().map(|p| p.detach()).collect())
+            }
+        };
+        self.order += 1;
+        self.queue.push((time, std::cmp::Reverse(self.order), r, parents));
+        Ok(Some(()))
+    }
+
+    /// The next commit, `Ok(None)` at the end. The graph was checked when it was opened
+    /// (every parent position points into it); should it still not add up half-way, the
+    /// walk stops with an error rather than list a history it cannot vouch for.
+    fn next(&mut self) -> anyhow::Result<Option<(ObjectId, Option<ObjectId>)>> {
+        let broken = || {
+            anyhow::anyhow!(
+                "walking history: the commit-graph in {} does not add up; \
+                 rewrite it with `git commit-graph write --reachable`",
+                self.repo.inner.common_dir().join("objects/info").display()
+            )
+        };
+        let Some((_, _, r, parents)) = self.queue.pop() else { return Ok(None) };
+        let (id, parents): (ObjectId, Vec<Ref>) = match r {
+            Ref::At(at) => {
+                let (Some(id), Some(c)) = (self.graph.id(at), self.graph.commit(at)) else { return Err(broken()) };
+                (id, c.parents.into_iter().map(Ref::At).collect())
+            }
+            Ref::Id(id) => (id, parents.into_iter().map(Ref::Id).collect()),
+        };
+        let first = match parents.first() {
+            Some(Ref::Id(p)) => Some(*p),
+            Some(Ref::At(at)) => Some(self.graph.id(*at).ok_or_else(broken)?),
+            None => None,
+        };
+        for p in parents.into_iter().take(if self.first_parent { 1 } else { usize::MAX }) {
+            if self.push(p)?.is_none() {
+                return Err(broken());
+            }
+        }
+        Ok(Some((id, first)))
+    }
+}
+
+impl Repo {
     /// For a merge commit: drops the changes it brought from another parent (the side
     /// branch's commits report them), keeping what the merge itself changed.
     pub fn own_changes(&self, id: ObjectId, changes: Vec<FileChange>) -> anyhow::Result<Vec<FileChange>> {

@@ -15,7 +15,7 @@ use std::path::{Path, PathBuf};
 use anyhow::Context as _;
 pub use gix::ObjectId;
 
-pub use history::{Chain, CommitInfo, PathFollower};
+pub use history::{Chain, CommitInfo, PathFollower, Walk};
 pub use tree::{FileChange, TreeFile};
 
 /// A repository to open on other threads: see [`Repo::shared`].

@@ -172,6 +172,52 @@ fn a_missing_object_mid_log_closes_the_json_document_with_the_error() {
     }
 }
 
+/// The log is written as history is walked. With `-n`, the walk stops once enough commits
+/// are found: a commit object missing 600 commits down is never read. Without it, the
+/// commits found before the gap are written, then the error closes the document.
+#[test]
+fn the_log_is_written_as_history_is_walked_and_n_stops_the_walk() {
+    let d = Dir::git();
+    let plan = example();
+    let tight = replace_once(&plan, "target = \"250ms\"", "target = \"200ms\"");
+    let mut stream = String::new();
+    for i in 1..=600u32 {
+        stream += &format!(
+            "commit refs/heads/main\nmark :{i}\nauthor Alice <a@example.com> {t} +0000\n\
+             committer Alice <a@example.com> {t} +0000\ndata 7\nc{i:05}\n\n",
+            t = 1_790_000_000 + i * 60
+        );
+        if i > 1 {
+            stream += &format!("from :{}\n", i - 1);
+        }
+        let (path, text) = match i {
+            1 => ("support-plan.toml", plan.clone()),
+            600 => ("support-plan.toml", tight.clone()),
+            _ => ("notes.txt", format!("{i}\n")),
+        };
+        stream += &format!("M 100644 inline {path}\ndata {}\n{text}\n", text.len());
+    }
+    d.fast_import(&(stream + "done\n"));
+    let root = d.run_git(&["rev-list", "--max-parents=0", "main"]).trim().to_owned();
+    std::fs::remove_file(d.path().join(".git/objects").join(&root[..2]).join(&root[2..])).unwrap();
+    let out = d.plan(&["log", "-n", "1", "--format", "json", "main"]);
+    assert_eq!(out.code, 0, "{}{}", out.stdout, out.stderr);
+    let v: serde_json::Value = serde_json::from_str(&out.stdout).unwrap();
+    assert_eq!(subjects(&v), ["c00600"]);
+    assert!(v["commits"][0]["summary"][0].as_str().unwrap().contains("latency"), "{}", out.stdout);
+    let out = d.plan(&["log", "-n", "1", "main"]);
+    assert_eq!(out.code, 0, "{}", out.stderr);
+    assert!(out.stdout.lines().next().unwrap().ends_with("c00600"), "{}", out.stdout);
+    // The whole log reaches the gap: what came before it is written, then the error.
+    let out = d.plan(&["log", "--format", "json", "main"]);
+    assert_eq!(out.code, 2, "{}", out.stdout);
+    let v: serde_json::Value = serde_json::from_str(&out.stdout).unwrap();
+    assert_eq!(subjects(&v), ["c00600"]);
+    let message = v["error"]["message"].as_str().unwrap();
+    assert!(message.contains("walking history"), "{message}");
+    assert!(out.stderr.contains("git fsck"), "{}", out.stderr);
+}
+
 /// A commit that only adds a second file for a product, leaving the first file alone, is no
 /// plan "added": both files are problems at that commit. Removing it again is no "removed".
 #[test]

@@ -104,6 +104,21 @@ impl Dir {
         String::from_utf8_lossy(&out.stdout).into_owned()
     }
 
+    /// Feeds a `git fast-import` stream to the repository (objects stay loose up to 100,000).
+    pub fn fast_import(&self, stream: &str) {
+        use std::io::Write as _;
+        let mut child = Command::new("git")
+            .args(["-c", "fastimport.unpackLimit=100000", "fast-import", "--quiet", "--done"])
+            .current_dir(self.path())
+            .env("GIT_CONFIG_NOSYSTEM", "1")
+            .env("HOME", self.path())
+            .stdin(std::process::Stdio::piped())
+            .spawn()
+            .expect("git runs");
+        child.stdin.take().unwrap().write_all(stream.as_bytes()).unwrap();
+        assert!(child.wait().unwrap().success(), "git fast-import failed");
+    }
+
     /// Runs `plan ARGS` in this directory.
     pub fn plan(&self, args: &[&str]) -> Output {
         run_plan(self.path(), args)
