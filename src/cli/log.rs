@@ -164,6 +164,9 @@ impl Sink {
 /// Commits whose trees are diffed, and whose plans are parsed (on all cores), together.
 const BATCH: usize = 256;
 
+/// Batches after which the packs trees are read from are mapped anew (see `Repo::shared`).
+const REMAP: usize = 16;
+
 /// A stretch of history, newest first, with the plan changes of its commits (by index in
 /// `chain`) when they are known already.
 struct Batch {
@@ -228,14 +231,18 @@ pub fn run(g: &Global, args: &LogArgs) -> anyhow::Result<ExitCode> {
     // the document it is part of: JSON gets an `error` member, so stdout stays one document.
     let walk = || -> anyhow::Result<()> {
         let mut parsed = Parsed::default();
-        // The batch's commits are diffed and summarised on all cores, each thread with its own
-        // handle on the repository; entries are written in history order.
-        let shared = repo.shared();
-        'walk: for batch in batches {
+        let mut shared = repo.shared();
+        'walk: for (n, batch) in batches.enumerate() {
             if sink.written >= limit {
                 break;
             }
             let Batch { chain, touched } = batch?;
+            // The batch's commits are diffed and summarised on all cores, each thread with its
+            // own handle on the repository; entries are written in history order. The packs
+            // are mapped anew now and then, so the pages read long ago do not stay mapped.
+            if n > 0 && n % REMAP == 0 {
+                shared = repo.shared();
+            }
             let touched = match touched {
                 Some(touched) => touched,
                 None => {

@@ -610,7 +610,6 @@ mod tests {
     /// small to be a delta and the folder's tree tells.
     #[test]
     fn the_direction_of_tree_deltas_is_read_from_the_pack() {
-        use std::io::Write as _;
         for folder in ["", "services/"] {
             let dir = tempfile::tempdir().unwrap();
             let d = dir.path();
@@ -635,17 +634,7 @@ mod tests {
                     );
                 }
             }
-            stream += "done\n";
-            let mut import = std::process::Command::new("git")
-                .args(["fast-import", "--quiet", "--done"])
-                .current_dir(d)
-                .env("GIT_CONFIG_NOSYSTEM", "1")
-                .env("HOME", d)
-                .stdin(std::process::Stdio::piped())
-                .spawn()
-                .unwrap();
-            import.stdin.take().unwrap().write_all(stream.as_bytes()).unwrap();
-            assert!(import.wait().unwrap().success());
+            crate::git::test_fast_import(d, &(stream + "done\n"));
             let commits: Vec<gix::ObjectId> =
                 git(d, &["rev-list", "main"], "@1700000000 +0000").lines().map(|l| l.parse().unwrap()).collect();
             assert_eq!(commits.len(), 30);

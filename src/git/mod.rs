@@ -6,6 +6,7 @@
 mod graph;
 mod history;
 pub mod notes;
+mod packs;
 mod refs;
 pub mod rev;
 pub mod tree;
@@ -19,19 +20,29 @@ pub use history::{Chain, CommitInfo, PathFollower, Walk};
 pub use tree::{FileChange, TreeFile};
 
 /// A repository to open on other threads: see [`Repo::shared`].
-pub struct SharedRepo(gix::ThreadSafeRepository, usize);
+pub struct SharedRepo(gix::ThreadSafeRepository, Caches);
 
 impl SharedRepo {
-    /// This thread's handle on the repository (with the object cache of the one shared).
+    /// This thread's handle on the repository (with the caches of the one shared).
     pub fn local(&self) -> Repo {
-        Repo::configured(self.0.to_thread_local(), self.1)
+        Repo::configured(self.0.to_thread_local(), self.1.clone())
     }
+}
+
+/// What a handle caches: inflated objects (its own); and trees read from the packs with the
+/// delta bases resolved on the way (see [`packs`]), whose bases every handle opened from the
+/// same one shares.
+#[derive(Clone, Default)]
+struct Caches {
+    objects: usize,
+    bases: Option<std::sync::Arc<std::sync::Mutex<packs::Bases>>>,
+    packs: Option<std::sync::Arc<packs::Packs>>,
 }
 
 /// A repository opened for reading.
 pub struct Repo {
     pub(crate) inner: gix::Repository,
-    object_cache: usize,
+    caches: Caches,
     /// The commit-graph, read (and checked) once.
     graph: std::cell::OnceCell<Option<std::sync::Arc<graph::CommitGraph>>>,
     /// The files that differ between the last two commits [`Repo::each_changed_file`] walked,
@@ -48,29 +59,52 @@ impl Repo {
         let inner = gix::discover(dir)
             .with_context(|| format!("{} is not inside a git repository (nor is any parent folder)", dir.display()))?;
         // No object cache: most reads are one pass (see `cache_objects`).
-        Ok(Repo::configured(inner, 0))
+        Ok(Repo::configured(inner, Caches::default()))
     }
 
     /// Keeps up to 8 MiB of inflated objects: a history walk reads most trees twice (as a
-    /// commit's and as its child's parent's).
+    /// commit's and as its child's parent's). And reads trees from the repository's packs
+    /// keeping every delta base resolved on the way, as git does, up to
+    /// `core.deltaBaseCacheLimit` (or 48 MiB), shared by the handles on other threads: gix
+    /// keeps only the objects asked for, and resolves a chain of up to 50 deltas from its
+    /// base each time. Not when replace refs swap objects (gix's reads apply them).
     pub fn cache_objects(&mut self) {
-        self.object_cache = 8 * 1024 * 1024;
-        self.inner.object_cache_size(self.object_cache);
+        self.caches.objects = 8 * 1024 * 1024;
+        self.inner.object_cache_size(self.caches.objects);
+        if self.inner.objects.store_ref().replacements().next().is_none() {
+            let limit = self.inner.config_snapshot().integer("core.deltaBaseCacheLimit");
+            self.caches.bases = Some(packs::Bases::new(limit.and_then(|l| usize::try_from(l).ok()).filter(|l| *l > 0)));
+            self.caches.packs = self.open_packs();
+        }
     }
 
-    /// A handle other threads can open the repository from (each with its own caches).
+    /// The packs, mapped anew, with the bases kept so far.
+    fn open_packs(&self) -> Option<std::sync::Arc<packs::Packs>> {
+        let bases = self.caches.bases.clone()?;
+        let objects = self.inner.objects.store_ref().path().to_owned();
+        Some(std::sync::Arc::new(packs::Packs::open(&objects, self.inner.object_hash(), bases)))
+    }
+
+    /// The packs trees are read from with their delta bases kept, when this handle does.
+    fn packs(&self) -> Option<&packs::Packs> {
+        self.caches.packs.as_deref()
+    }
+
+    /// A handle other threads can open the repository from (each with its own object cache;
+    /// the packs are mapped anew for them, and unmapped when the last of them is dropped).
     pub fn shared(&self) -> SharedRepo {
-        SharedRepo(self.inner.clone().into_sync(), self.object_cache)
+        let caches = Caches { packs: self.open_packs(), ..self.caches.clone() };
+        SharedRepo(self.inner.clone().into_sync(), caches)
     }
 
-    fn configured(mut inner: gix::Repository, object_cache: usize) -> Repo {
-        inner.object_cache_size(object_cache);
+    fn configured(mut inner: gix::Repository, caches: Caches) -> Repo {
+        inner.object_cache_size(caches.objects);
         // Without a delta-base cache every tree read re-inflates its whole delta chain;
         // gix only installs one with its `max-performance` feature, which we leave off.
         inner
             .objects
             .set_pack_cache(|| Box::new(gix::odb::pack::cache::lru::MemoryCappedHashmap::new(24 * 1024 * 1024)));
-        Repo { inner, object_cache, graph: Default::default(), last_walk: Default::default() }
+        Repo { inner, caches, graph: Default::default(), last_walk: Default::default() }
     }
 
     /// The work tree's root, or `None` for a bare repository.
@@ -132,6 +166,23 @@ impl Repo {
             "the repository is missing objects; run `git fsck` to see what is broken".into()
         }
     }
+}
+
+/// Feeds a `git fast-import` stream (ending in `done`) to the repository in `dir`, for a
+/// unit test: it packs what it imports, each version a delta of the one before.
+#[cfg(test)]
+pub(crate) fn test_fast_import(dir: &Path, stream: &str) {
+    use std::io::Write as _;
+    let mut import = std::process::Command::new("git")
+        .args(["fast-import", "--quiet", "--done"])
+        .current_dir(dir)
+        .env("GIT_CONFIG_NOSYSTEM", "1")
+        .env("HOME", dir)
+        .stdin(std::process::Stdio::piped())
+        .spawn()
+        .expect("git runs");
+    import.stdin.take().unwrap().write_all(stream.as_bytes()).unwrap();
+    assert!(import.wait().unwrap().success(), "git fast-import failed");
 }
 
 /// Runs git in `dir` for a unit test: pinned identities (and dates, when given), no system

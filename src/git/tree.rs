@@ -92,12 +92,15 @@ impl Repo {
     }
 
     /// A tree object's bytes.
-    fn tree_data(&self, tree: ObjectId) -> anyhow::Result<Vec<u8>> {
+    fn tree_data(&self, tree: ObjectId) -> anyhow::Result<std::sync::Arc<[u8]>> {
+        if let Some(data) = self.packs().and_then(|p| p.tree(&tree)) {
+            return Ok(data);
+        }
         let mut t = self
             .inner
             .find_tree(tree)
             .with_context(|| format!("reading tree {} ({})", tree.to_hex_with_len(12), self.missing_object_hint()))?;
-        Ok(t.take_data())
+        Ok(t.take_data().into())
     }
 
     /// The entries of a tree object's bytes, borrowed from them (no allocation per entry).
