@@ -56,6 +56,8 @@ struct Sink {
     quiet: bool,
     out: std::io::BufWriter<std::io::Stdout>,
     written: usize,
+    /// At most this many commits are written (`-n`).
+    limit: usize,
 }
 
 impl Sink {
@@ -122,7 +124,8 @@ impl Sink {
                         repo.missing_object_hint()
                     ));
                 }
-                if self.written == 0 && !self.quiet {
+                // (`-n 0` asked for nothing: it is told nothing, as by `git log -n 0`.)
+                if self.written == 0 && !self.quiet && self.limit > 0 {
                     out.push_str("no commit changed a plan\n");
                 }
                 self.write(&out)?;
@@ -224,8 +227,13 @@ pub fn run(g: &Global, args: &LogArgs) -> anyhow::Result<ExitCode> {
         }
         None => (Box::new(batches_of(repo.walk(tip.id, hide, args.first_parent)?)), None),
     };
-    let mut sink =
-        Sink { format: args.format, quiet: g.quiet, out: std::io::BufWriter::new(std::io::stdout()), written: 0 };
+    let mut sink = Sink {
+        format: args.format,
+        quiet: g.quiet,
+        out: std::io::BufWriter::new(std::io::stdout()),
+        written: 0,
+        limit,
+    };
     sink.start(range, cut)?;
     // An error once the log has started (an object missing in the middle of history) ends
     // the document it is part of: JSON gets an `error` member, so stdout stays one document.
@@ -233,7 +241,7 @@ pub fn run(g: &Global, args: &LogArgs) -> anyhow::Result<ExitCode> {
         let mut parsed = Parsed::default();
         let mut shared = repo.shared();
         'walk: for (n, batch) in batches.enumerate() {
-            if sink.written >= limit {
+            if sink.written >= sink.limit {
                 break;
             }
             let Batch { chain, touched } = batch?;
@@ -282,7 +290,7 @@ pub fn run(g: &Global, args: &LogArgs) -> anyhow::Result<ExitCode> {
                 },
             );
             for entry in entries {
-                if sink.written >= limit {
+                if sink.written >= sink.limit {
                     break 'walk;
                 }
                 if let Some(entry) = entry? {

@@ -39,6 +39,38 @@ struct Caches {
     packs: Option<std::sync::Arc<packs::Packs>>,
 }
 
+/// Refuses a pack that is not the one its index was written for, as git does ("packfile …
+/// does not match index"): an index ends with the checksum of its pack, and a pack ends with
+/// its own. Objects would otherwise be read from the wrong places, or from a damaged file,
+/// without a word. An index whose pack is gone is left alone (git skips it too).
+fn check_packs(dir: &Path, hash_len: usize) -> anyhow::Result<()> {
+    use std::io::{Read as _, Seek as _};
+    let Ok(entries) = std::fs::read_dir(dir) else { return Ok(()) };
+    let tail = |path: &Path, from_end: usize| -> Option<Vec<u8>> {
+        let mut f = std::fs::File::open(path).ok()?;
+        f.seek(std::io::SeekFrom::End(-(from_end as i64))).ok()?;
+        let mut out = vec![0; hash_len];
+        f.read_exact(&mut out).ok()?;
+        Some(out)
+    };
+    for idx in entries.filter_map(|e| e.ok().map(|e| e.path())).filter(|p| p.extension().is_some_and(|x| x == "idx")) {
+        let pack = idx.with_extension("pack");
+        if !pack.exists() {
+            continue;
+        }
+        let (named, own) = (tail(&idx, 2 * hash_len), tail(&pack, hash_len));
+        if named.is_none() || named != own {
+            anyhow::bail!(
+                "the pack {} does not match its index {} (the pack's checksum is not the one the index names): \
+                 the repository is damaged; `git fsck` says more, and a fresh clone is the fix",
+                pack.display(),
+                idx.display()
+            );
+        }
+    }
+    Ok(())
+}
+
 /// A repository opened for reading.
 pub struct Repo {
     pub(crate) inner: gix::Repository,
@@ -58,6 +90,7 @@ impl Repo {
     pub fn discover(dir: &Path) -> anyhow::Result<Repo> {
         let inner = gix::discover(dir)
             .with_context(|| format!("{} is not inside a git repository (nor is any parent folder)", dir.display()))?;
+        check_packs(&inner.objects.store_ref().path().join("pack"), inner.object_hash().len_in_bytes())?;
         // No object cache: most reads are one pass (see `cache_objects`).
         Ok(Repo::configured(inner, Caches::default()))
     }

@@ -97,8 +97,17 @@ impl Repo {
             Err(e) => {
                 let hint =
                     if self.is_shallow() { format!("\n  note: {}", self.missing_object_hint()) } else { String::new() };
-                if self.inner.head_id().is_err() && spec.starts_with("HEAD") {
-                    bail!("revision `{spec}` does not exist: the repository has no commits yet");
+                if spec.starts_with("HEAD") && self.inner.head_id().is_err() {
+                    // HEAD names a commit that cannot be read, or none at all.
+                    match self.inner.head().ok().and_then(|h| h.id()) {
+                        Some(id) => bail!(
+                            "revision `{spec}` cannot be read: HEAD is commit {}, and its object is missing or damaged \
+                             (`git fsck` says which; {})",
+                            id.to_hex_with_len(12),
+                            self.missing_object_hint()
+                        ),
+                        None => bail!("revision `{spec}` does not exist: the repository has no commits yet"),
+                    }
                 }
                 let detail = e.to_string();
                 // Library internals (`delegate.traverse(NthAncestor(1)) failed`) say, in the

@@ -200,7 +200,7 @@ impl Repo {
     }
 
     /// Why object `id` could not be read: missing (with the fix for a shallow or partial
-    /// clone), or, when gix says so, memory ran out (under `ulimit -v`, say), which `git fsck`
+    /// clone), there but damaged, or, when gix says so, memory ran out (under `ulimit -v`, say), which `git fsck`
     /// would not explain.
     fn unreadable(&self, what: &str, id: ObjectId, e: impl std::error::Error + Send + Sync + 'static) -> anyhow::Error {
         let e = anyhow::Error::new(e);
@@ -208,6 +208,10 @@ impl Repo {
         let message = if e.chain().any(|c| c.to_string().contains("memory allocation failed")) {
             format!(
                 "reading {what}: object {hex} could not be read: memory ran out (is the process's memory limited, as by `ulimit -v`?)"
+            )
+        } else if self.inner.has_object(id) {
+            format!(
+                "reading {what}: object {hex} is in the repository but cannot be read: it is damaged (`git fsck` says more; a fresh clone is the fix)"
             )
         } else {
             format!("reading {what}: object {hex} is missing ({})", self.missing_object_hint())

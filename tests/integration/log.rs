@@ -343,3 +343,73 @@ fn a_merge_reports_only_the_keys_it_changed_itself() {
         merge["plans"][0]["changes"].as_array().unwrap().iter().map(|c| c["path"].as_str().unwrap()).collect();
     assert_eq!(paths, ["acceptance.criteria.p95-latency.target"], "{}", out.stdout);
 }
+
+/// A pack that is not the one its index was written for (its last bytes changed, or cut
+/// off) is refused as git refuses it, whatever the command: objects would otherwise be read
+/// from the wrong places. A packed plan whose data is damaged is "damaged", not "missing".
+#[test]
+fn a_pack_that_does_not_match_its_index_is_refused_and_damage_is_called_damage() {
+    let d = history();
+    d.run_git(&["gc", "-q"]);
+    let pack = std::fs::read_dir(d.path().join(".git/objects/pack"))
+        .unwrap()
+        .map(|e| e.unwrap().path())
+        .find(|p| p.extension().is_some_and(|x| x == "pack"))
+        .unwrap();
+    let good = std::fs::read(&pack).unwrap();
+    assert_eq!(d.plan(&["log", "-n", "1"]).code, 0);
+    let mut flipped = good.clone();
+    *flipped.last_mut().unwrap() ^= 1;
+    for (what, bytes) in [("last byte flipped", flipped), ("checksum cut off", good[..good.len() - 20].to_vec())] {
+        std::fs::write(&pack, &bytes).unwrap();
+        for args in [&["log"][..], &["check", "--rev", "HEAD"], &["diff", "HEAD~1", "HEAD"]] {
+            let out = d.plan(args);
+            assert_eq!(out.code, 2, "{what} {args:?}: {}{}", out.stdout, out.stderr);
+            assert!(out.stderr.contains("does not match its index"), "{what} {args:?}: {}", out.stderr);
+            assert!(!out.stderr.contains("panicked"), "{}", out.stderr);
+        }
+    }
+    // The plan's first version, damaged in the middle of its compressed data.
+    std::fs::write(&pack, &good).unwrap();
+    let blob = d.run_git(&["rev-parse", "HEAD~4:support-plan.toml"]).trim().to_owned();
+    let idx = pack.with_extension("idx");
+    let listing = d.run_git(&["verify-pack", "-v", idx.to_str().unwrap()]);
+    let line = listing.lines().find(|l| l.starts_with(&blob)).unwrap();
+    // id type size size-in-pack offset [depth base]
+    let fields: Vec<&str> = line.split_whitespace().collect();
+    let (in_pack, offset): (usize, usize) = (fields[3].parse().unwrap(), fields[4].parse().unwrap());
+    let mut damaged = good.clone();
+    for b in &mut damaged[offset + in_pack / 2..offset + in_pack / 2 + 4] {
+        *b ^= 0x55;
+    }
+    std::fs::write(&pack, &damaged).unwrap();
+    let out = d.plan(&["log", "--format", "json"]);
+    assert_eq!(out.code, 2, "{}", out.stdout);
+    // The first plan read through the damage says so: that blob, or a later version stored
+    // as a delta of it.
+    assert!(out.stderr.contains("is in the repository but cannot be read: it is damaged"), "{}", out.stderr);
+    assert!(!out.stderr.contains("is missing"), "{}", out.stderr);
+}
+
+/// HEAD naming a commit whose object is gone is not "a repository with no commits yet".
+/// `-n 0` asks for nothing and is told nothing.
+#[test]
+fn an_unreadable_head_is_named_and_n_0_prints_nothing() {
+    let d = history();
+    let out = d.plan(&["log", "-n", "0"]);
+    assert_eq!((out.code, out.stdout.as_str()), (0, ""), "{}", out.stderr);
+    let out = d.plan(&["log", "-n", "0", "--format", "json"]);
+    assert_eq!(out.code, 0, "{}", out.stderr);
+    let v: serde_json::Value = serde_json::from_str(&out.stdout).unwrap();
+    assert_eq!(v["commits"], serde_json::json!([]));
+    let head = d.run_git(&["rev-parse", "HEAD"]).trim().to_owned();
+    std::fs::remove_file(d.path().join(".git/objects").join(&head[..2]).join(&head[2..])).unwrap();
+    let out = d.plan(&["log"]);
+    assert_eq!(out.code, 2, "{}", out.stdout);
+    assert!(
+        out.stderr.contains(&format!("HEAD is commit {}, and its object is missing or damaged", &head[..12])),
+        "{}",
+        out.stderr
+    );
+    assert!(!out.stderr.contains("no commits yet"), "{}", out.stderr);
+}
