@@ -196,7 +196,17 @@ impl Repo {
             return Ok(Err(header.size()));
         }
         let mut blob = self.inner.find_blob(id).map_err(|e| self.unreadable(what, id, e))?;
-        Ok(Ok(blob.take_data()))
+        let data = blob.take_data();
+        // What a verdict rests on is checked against its id, as `git fsck` would: a damaged
+        // object can inflate to other bytes without an error from the library.
+        let hashed = gix::objs::compute_hash(self.inner.object_hash(), gix::objs::Kind::Blob, &data);
+        if hashed.ok() != Some(id) {
+            anyhow::bail!(
+                "reading {what}: object {} is in the repository but its content does not match its id: it is damaged (`git fsck` says more; a fresh clone is the fix)",
+                id.to_hex_with_len(12)
+            );
+        }
+        Ok(Ok(data))
     }
 
     /// Why object `id` could not be read: missing (with the fix for a shallow or partial

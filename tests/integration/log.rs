@@ -413,3 +413,50 @@ fn an_unreadable_head_is_named_and_n_0_prints_nothing() {
     );
     assert!(!out.stderr.contains("no commits yet"), "{}", out.stderr);
 }
+
+/// A loose plan blob damaged on disk inflates to other bytes without an error from the git
+/// library: it is checked against its id and called damaged, not read as the user's file.
+#[test]
+fn a_damaged_loose_plan_is_damaged_not_the_users_plan() {
+    let d = history();
+    let blob = d.run_git(&["rev-parse", "HEAD:api/support-plan.toml"]).trim().to_owned();
+    let path = d.path().join(".git/objects").join(&blob[..2]).join(&blob[2..]);
+    // Re-compress the object with one byte of its content changed: valid zlib, wrong content.
+    let raw = d.run_git(&["cat-file", "blob", &blob]);
+    let changed = raw.replacen("acme-api", "acme-apj", 1);
+    let object = format!("blob {}\0{changed}", changed.len());
+    // A zlib stream of stored (uncompressed) blocks, as RFC 1950/1951 describe it.
+    let data = object.as_bytes();
+    let mut z = vec![0x78, 0x01];
+    let chunks: Vec<&[u8]> = data.chunks(65_535).collect();
+    for (i, chunk) in chunks.iter().enumerate() {
+        z.push(u8::from(i + 1 == chunks.len()));
+        let len = chunk.len() as u16;
+        z.extend(len.to_le_bytes());
+        z.extend((!len).to_le_bytes());
+        z.extend_from_slice(chunk);
+    }
+    let (mut a, mut b) = (1u32, 0u32);
+    for byte in data {
+        a = (a + u32::from(*byte)) % 65_521;
+        b = (b + a) % 65_521;
+    }
+    z.extend(((b << 16) | a).to_be_bytes());
+    let mut perms = std::fs::metadata(&path).unwrap().permissions();
+    #[allow(clippy::permissions_set_readonly_false)]
+    perms.set_readonly(false);
+    std::fs::set_permissions(&path, perms).unwrap();
+    std::fs::write(&path, z).unwrap();
+    for args in [&["log", "--format", "json"][..], &["check", "--rev", "HEAD"], &["diff", "HEAD~1", "HEAD"]] {
+        let out = d.plan(args);
+        assert_eq!(out.code, 2, "{args:?}: {}{}", out.stdout, out.stderr);
+        assert!(
+            out.stderr.contains(&format!(
+                "object {} is in the repository but its content does not match its id",
+                &blob[..12]
+            )),
+            "{args:?}: {}",
+            out.stderr
+        );
+    }
+}
