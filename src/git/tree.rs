@@ -219,8 +219,8 @@ impl Repo {
     }
 
     /// Why object `id` could not be read: missing (with the fix for a shallow or partial
-    /// clone), there but damaged, or, when gix says so, memory ran out (under `ulimit -v`, say), which `git fsck`
-    /// would not explain.
+    /// clone), there but damaged, or, when gix says so, memory ran out (under `ulimit -v`,
+    /// say), which `git fsck` would not explain.
     fn unreadable(&self, what: &str, id: ObjectId, e: impl std::error::Error + Send + Sync + 'static) -> anyhow::Error {
         let e = anyhow::Error::new(e);
         let hex = id.to_hex_with_len(12);
