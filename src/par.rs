@@ -31,6 +31,66 @@ pub fn map_runs<T: Sync, S, R: Send>(
     backwards: impl Fn(&mut S, &[T]) -> bool + Sync,
     f: impl Fn(&mut S, &T) -> R + Sync,
 ) -> Vec<R> {
+    map_runs_in(items, run, init, drop, backwards, f)
+}
+
+/// States kept from one parallel map to the next (repository handles with warm caches, say):
+/// each thread takes one when it starts, or makes one, and gives it back when it is done.
+pub struct Pool<S>(Mutex<Vec<S>>);
+
+impl<S: Send> Default for Pool<S> {
+    fn default() -> Self {
+        Pool(Mutex::new(Vec::new()))
+    }
+}
+
+impl<S: Send> Pool<S> {
+    /// [`map_runs`] with each thread's state taken from the pool (made by `init` when the
+    /// pool has none) and given back after.
+    pub fn map_runs<T: Sync, R: Send>(
+        &self,
+        items: &[T],
+        run: usize,
+        init: impl Fn() -> S + Sync,
+        backwards: impl Fn(&mut S, &[T]) -> bool + Sync,
+        f: impl Fn(&mut S, &T) -> R + Sync,
+    ) -> Vec<R> {
+        let take = || self.0.lock().ok().and_then(|mut free| free.pop()).unwrap_or_else(&init);
+        let give = |state| {
+            if let Ok(mut free) = self.0.lock() {
+                free.push(state);
+            }
+        };
+        map_runs_in(items, run, take, give, backwards, f)
+    }
+
+    /// [`Pool::map_runs`] one item at a time, as [`map_init`].
+    pub fn map<T: Sync, R: Send>(
+        &self,
+        items: &[T],
+        init: impl Fn() -> S + Sync,
+        f: impl Fn(&mut S, &T) -> R + Sync,
+    ) -> Vec<R> {
+        self.map_runs(items, 1, init, |_, _| false, f)
+    }
+
+    /// Drops the states kept (whose caches hold what is no longer wanted).
+    pub fn clear(&self) {
+        if let Ok(mut free) = self.0.lock() {
+            free.clear();
+        }
+    }
+}
+
+/// [`map_runs`] with each thread's state from `take`, handed to `give` when the thread is done.
+fn map_runs_in<T: Sync, S, R: Send>(
+    items: &[T],
+    run: usize,
+    take: impl Fn() -> S + Sync,
+    give: impl Fn(S) + Sync,
+    backwards: impl Fn(&mut S, &[T]) -> bool + Sync,
+    f: impl Fn(&mut S, &T) -> R + Sync,
+) -> Vec<R> {
     let run = run.max(1);
     let one_run = |state: &mut S, taken: &[T]| -> Vec<R> {
         if backwards(state, taken) {
@@ -43,13 +103,15 @@ pub fn map_runs<T: Sync, S, R: Send>(
     };
     let threads = std::thread::available_parallelism().map_or(1, |n| n.get()).min(8).min(items.len().div_ceil(run));
     if items.len() < 4 || threads <= 1 {
-        let mut state = init();
-        return items.chunks(run).flat_map(|taken| one_run(&mut state, taken)).collect();
+        let mut state = take();
+        let done = items.chunks(run).flat_map(|taken| one_run(&mut state, taken)).collect();
+        give(state);
+        return done;
     }
     let next = AtomicUsize::new(0);
     let results: Mutex<Vec<Option<R>>> = Mutex::new((0..items.len()).map(|_| None).collect());
     let work = || {
-        let mut state = init();
+        let mut state = take();
         loop {
             let start = next.fetch_add(run, Ordering::Relaxed);
             let Some(taken) = items.get(start..(start + run).min(items.len())) else { break };
@@ -63,6 +125,7 @@ pub fn map_runs<T: Sync, S, R: Send>(
                 }
             }
         }
+        give(state);
     };
     std::thread::scope(|scope| {
         spawn_helpers(scope, threads - 1, &work);
@@ -175,6 +238,34 @@ mod tests {
                 assert_eq!(before, Some(x - 1), "{x}: a run goes first to last");
             }
         }
+    }
+
+    /// A pool's states are made once per thread and handed back: a second map takes the
+    /// states the first one left, with what they hold, and makes none.
+    #[test]
+    fn a_pool_keeps_its_states_from_one_map_to_the_next() {
+        let made = std::sync::atomic::AtomicUsize::new(0);
+        let init = || {
+            made.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
+            0usize
+        };
+        let pool = super::Pool::default();
+        let items: Vec<u32> = (0..1000).collect();
+        let count = |seen: &mut usize, x: &u32| {
+            *seen += 1;
+            x * 2
+        };
+        assert_eq!(pool.map(&items, init, count), items.iter().map(|x| x * 2).collect::<Vec<_>>());
+        let after_one = made.load(std::sync::atomic::Ordering::Relaxed);
+        assert!((1..=8).contains(&after_one), "{after_one}");
+        pool.map_runs(&items, 64, init, |_, _| true, count);
+        assert_eq!(made.load(std::sync::atomic::Ordering::Relaxed), after_one, "no state is made twice");
+        let kept = std::mem::take(&mut *pool.0.lock().unwrap());
+        assert_eq!(kept.len(), after_one);
+        assert_eq!(kept.iter().sum::<usize>(), 2000, "each item is counted in the state that took it");
+        pool.clear();
+        pool.map(&items[..1], init, count);
+        assert_eq!(made.load(std::sync::atomic::Ordering::Relaxed), after_one + 1);
     }
 
     #[test]

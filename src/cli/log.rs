@@ -72,40 +72,16 @@ impl Sink {
         Ok(())
     }
 
-    fn entry(&mut self, e: &Entry) -> anyhow::Result<()> {
-        match self.format {
-            Format::Human => {
-                if self.quiet && e.problems.is_empty() {
-                    self.written += 1;
-                    return Ok(());
+    /// Writes one commit's entry ([`render`]ed); `None` is a commit `-q` leaves out, which
+    /// still counts towards `-n`.
+    fn entry(&mut self, text: Option<&str>) -> anyhow::Result<()> {
+        if let Some(text) = text {
+            match self.format {
+                Format::Human => self.write(text)?,
+                Format::Json => {
+                    let sep = if self.written == 0 { "\n" } else { ",\n" };
+                    self.write(&format!("{sep}{text}"))?;
                 }
-                let c = &e.commit;
-                let line = format!("{}  {}  {}  {}", &c.id.to_string()[..12], date(c.time), c.author, c.subject);
-                let mut out = format!("{}\n", supportplan::render::one_line(&line));
-                for p in e.plans.iter().filter(|_| !self.quiet) {
-                    out.push_str(&format!("    {}\n", visible(&p.summary())));
-                }
-                for p in &e.problems {
-                    out.push_str(&format!("    {}\n", visible(p)));
-                }
-                self.write(&out)?;
-            }
-            Format::Json => {
-                let value = json!({
-                    "id": e.commit.id.to_string(),
-                    "author": e.commit.author,
-                    "email": e.commit.email,
-                    "date": date(e.commit.time),
-                    "time": e.commit.time,
-                    "subject": e.commit.subject,
-                    "summary": e.plans.iter().map(|p| p.summary()).collect::<Vec<_>>(),
-                    "plans": e.plans,
-                    "problems": e.problems,
-                });
-                let text = serde_json::to_string_pretty(&value)?;
-                let sep = if self.written == 0 { "\n" } else { ",\n" };
-                let indented: Vec<String> = text.lines().map(|l| format!("    {l}")).collect();
-                self.write(&format!("{sep}{}", indented.join("\n")))?;
             }
         }
         self.written += 1;
@@ -164,6 +140,44 @@ impl Sink {
     }
 }
 
+/// One commit's entry as [`Sink::entry`] writes it: its lines, or (JSON) its object indented
+/// as a member of the commits array. `None` when `-q` leaves it out.
+fn render(format: Format, quiet: bool, e: &Entry) -> anyhow::Result<Option<String>> {
+    Ok(match format {
+        Format::Human => {
+            if quiet && e.problems.is_empty() {
+                return Ok(None);
+            }
+            let c = &e.commit;
+            let line = format!("{}  {}  {}  {}", &c.id.to_string()[..12], date(c.time), c.author, c.subject);
+            let mut out = format!("{}\n", supportplan::render::one_line(&line));
+            for p in e.plans.iter().filter(|_| !quiet) {
+                out.push_str(&format!("    {}\n", visible(&p.summary())));
+            }
+            for p in &e.problems {
+                out.push_str(&format!("    {}\n", visible(p)));
+            }
+            Some(out)
+        }
+        Format::Json => {
+            let value = json!({
+                "id": e.commit.id.to_string(),
+                "author": e.commit.author,
+                "email": e.commit.email,
+                "date": date(e.commit.time),
+                "time": e.commit.time,
+                "subject": e.commit.subject,
+                "summary": e.plans.iter().map(|p| p.summary()).collect::<Vec<_>>(),
+                "plans": e.plans,
+                "problems": e.problems,
+            });
+            let text = serde_json::to_string_pretty(&value)?;
+            let indented: Vec<String> = text.lines().map(|l| format!("    {l}")).collect();
+            Some(indented.join("\n"))
+        }
+    })
+}
+
 /// Commits whose trees are diffed, and whose plans are parsed (on all cores), together.
 const BATCH: usize = 256;
 
@@ -213,19 +227,18 @@ pub fn run(g: &Global, args: &LogArgs) -> anyhow::Result<ExitCode> {
     // The history is walked as the log is written, a batch at a time, except where the
     // whole of it is needed first: to follow one plan (its commits are found on all cores,
     // stretch by stretch), and in a shallow clone (the log's head says where history is cut).
-    let (batches, cut): (Box<dyn Iterator<Item = anyhow::Result<Batch>>>, _) = match &args.plan {
+    let (ready, cut): (Option<Vec<Batch>>, _) = match &args.plan {
         // `--plan` is checked before anything is written: an unknown id is an error, not a log.
         Some(id) => {
             let (chain, cut) = repo.history(tip.id, hide, args.first_parent)?;
             let touched = follow_plan(&repo, &tip, &chain, id, &excludes)?;
-            (Box::new(std::iter::once(Ok(Batch { chain, touched: Some(touched) }))), cut)
+            (Some(vec![Batch { chain, touched: Some(touched) }]), cut)
         }
         None if repo.is_shallow() => {
             let (chain, cut) = repo.history(tip.id, hide, args.first_parent)?;
-            let batches: Vec<Batch> = chain.chunks(BATCH).map(|c| Batch { chain: c.to_vec(), touched: None }).collect();
-            (Box::new(batches.into_iter().map(Ok)), cut)
+            (Some(chain.chunks(BATCH).map(|c| Batch { chain: c.to_vec(), touched: None }).collect()), cut)
         }
-        None => (Box::new(batches_of(repo.walk(tip.id, hide, args.first_parent)?)), None),
+        None => (None, None),
     };
     let mut sink = Sink {
         format: args.format,
@@ -234,78 +247,143 @@ pub fn run(g: &Global, args: &LogArgs) -> anyhow::Result<ExitCode> {
         written: 0,
         limit,
     };
-    sink.start(range, cut)?;
-    // An error once the log has started (an object missing in the middle of history) ends
-    // the document it is part of: JSON gets an `error` member, so stdout stays one document.
-    let walk = || -> anyhow::Result<()> {
-        let mut parsed = Parsed::default();
-        let mut shared = repo.shared();
-        'walk: for (n, batch) in batches.enumerate() {
-            if sink.written >= sink.limit {
-                break;
-            }
-            let Batch { chain, touched } = batch?;
-            // The batch's commits are diffed and summarised on all cores, each thread with its
-            // own handle on the repository; entries are written in history order. The packs
-            // are mapped anew now and then, so the pages read long ago do not stay mapped.
-            if n > 0 && n % REMAP == 0 {
-                shared = repo.shared();
-            }
-            let touched = match touched {
-                Some(touched) => touched,
-                None => {
-                    let all: Vec<usize> = (0..chain.len()).collect();
-                    let found = supportplan::par::map_runs(
-                        &all,
-                        RUN,
-                        || shared.local(),
-                        |r, run| r.newer_are_deltas(run.iter().map(|i| chain[*i].0)),
-                        |r, i| {
-                            let (id, parent) = chain[*i];
-                            let changes = r.changes_of(id, parent, &excludes, &wanted)?;
-                            if changes.is_empty() {
-                                return Ok(None);
-                            }
-                            let changes = if args.first_parent { changes } else { r.own_changes(id, changes)? };
-                            anyhow::Ok((!changes.is_empty()).then_some((*i, changes)))
-                        },
-                    );
-                    found.into_iter().collect::<anyhow::Result<Vec<_>>>()?.into_iter().flatten().collect()
-                }
-            };
-            parsed.load(&repo, &chain, &touched)?;
-            let entries = supportplan::par::map_init(
-                &touched,
-                || shared.local(),
-                |r, (i, changes)| {
-                    let (id, parent) = chain[*i];
-                    let (plans, problems) = summarize(r, id, parent, changes, &records, &parsed, &excludes)?;
-                    let plans = if args.first_parent { plans } else { own_plan_changes(r, id, plans)? };
-                    let plans: Vec<PlanChange> =
-                        plans.into_iter().filter(|p| args.plan.as_ref().is_none_or(|id| &p.product == id)).collect();
-                    if plans.is_empty() && problems.is_empty() {
-                        return Ok(None);
-                    }
-                    anyhow::Ok(Some(Entry { commit: r.commit_info(id)?, plans, problems }))
-                },
-            );
-            for entry in entries {
+    let mut shared = repo.shared();
+    std::thread::scope(|scope| -> anyhow::Result<()> {
+        let batches: Box<dyn Iterator<Item = anyhow::Result<Batch>>> = match ready {
+            Some(batches) => Box::new(batches.into_iter().map(Ok)),
+            // The history is walked on a thread of its own, a batch ahead of the one being
+            // diffed, so the walk does not keep the other cores waiting. A walk that cannot
+            // start is an error before the log starts.
+            None => match walk_ahead(scope, repo.shared(), tip.id, hide, args.first_parent)? {
+                Some(batches) => Box::new(batches),
+                // No thread to spare (a limit on processes): the walk is taken on this one.
+                None => Box::new(batches_of(repo.walk(tip.id, hide, args.first_parent)?)),
+            },
+        };
+        sink.start(range, cut)?;
+        // An error once the log has started (an object missing in the middle of history) ends
+        // the document it is part of: JSON gets an `error` member, so stdout stays one document.
+        let (format, quiet) = (sink.format, sink.quiet);
+        let walk = || -> anyhow::Result<()> {
+            let mut parsed = Parsed::default();
+            // Each thread's handle on the repository, kept from batch to batch with what its
+            // caches hold (the trees and blobs the next, older commits are stored as deltas of).
+            let pool = supportplan::par::Pool::default();
+            'walk: for (n, batch) in batches.enumerate() {
                 if sink.written >= sink.limit {
-                    break 'walk;
+                    break;
                 }
-                if let Some(entry) = entry? {
-                    sink.entry(&entry)?;
+                let Batch { chain, touched } = batch?;
+                // The batch's commits are diffed and summarised on all cores, each thread with
+                // its own handle on the repository; entries are written in history order. The
+                // packs are mapped anew now and then, so the pages read long ago do not stay
+                // mapped.
+                if n > 0 && n % REMAP == 0 {
+                    shared = repo.shared();
+                    pool.clear();
                 }
+                let touched = match touched {
+                    Some(touched) => touched,
+                    None => {
+                        let all: Vec<usize> = (0..chain.len()).collect();
+                        let found = pool.map_runs(
+                            &all,
+                            RUN,
+                            || shared.local(),
+                            |r, run| r.newer_are_deltas(run.iter().map(|i| chain[*i].0)),
+                            |r, i| {
+                                let (id, parent) = chain[*i];
+                                let changes = r.changes_of(id, parent, &excludes, &wanted)?;
+                                if changes.is_empty() {
+                                    return Ok(None);
+                                }
+                                let changes = if args.first_parent { changes } else { r.own_changes(id, changes)? };
+                                anyhow::Ok((!changes.is_empty()).then_some((*i, changes)))
+                            },
+                        );
+                        found.into_iter().collect::<anyhow::Result<Vec<_>>>()?.into_iter().flatten().collect()
+                    }
+                };
+                parsed.load(&pool, &shared, &chain, &touched)?;
+                // Each entry is written out on the core that summarised it; only the writing
+                // is left to this thread.
+                let texts = pool.map(
+                    &touched,
+                    || shared.local(),
+                    |r, (i, changes)| {
+                        let (id, parent) = chain[*i];
+                        let (plans, problems) = summarize(r, id, parent, changes, &records, &parsed, &excludes)?;
+                        let plans = if args.first_parent { plans } else { own_plan_changes(r, id, plans)? };
+                        let plans: Vec<PlanChange> = plans
+                            .into_iter()
+                            .filter(|p| args.plan.as_ref().is_none_or(|id| &p.product == id))
+                            .collect();
+                        if plans.is_empty() && problems.is_empty() {
+                            return Ok(None);
+                        }
+                        let entry = Entry { commit: r.commit_info(id)?, plans, problems };
+                        anyhow::Ok(Some(render(format, quiet, &entry)?))
+                    },
+                );
+                for text in texts {
+                    if sink.written >= sink.limit {
+                        break 'walk;
+                    }
+                    if let Some(text) = text? {
+                        sink.entry(text.as_deref())?;
+                    }
+                }
+                parsed.keep_oldest(&touched);
             }
-            parsed.keep_oldest(&touched);
+            Ok(())
+        };
+        if let Err(e) = walk() {
+            return Err(sink.fail(e)?);
         }
         Ok(())
-    };
-    if let Err(e) = walk() {
-        return Err(sink.fail(e)?);
-    }
+    })?;
     sink.finish(&repo, cut)?;
     Ok(ExitCode::SUCCESS)
+}
+
+/// The walk from `tip` in batches of [`BATCH`] commits, taken on a thread of its own with its
+/// own handle on the repository, at most one batch ahead of the one taken last. The thread
+/// stops when the batches stop being taken. `None` when the system refuses the thread.
+fn walk_ahead<'scope>(
+    scope: &'scope std::thread::Scope<'scope, '_>,
+    shared: supportplan::git::SharedRepo,
+    tip: ObjectId,
+    hide: Option<ObjectId>,
+    first_parent: bool,
+) -> anyhow::Result<Option<impl Iterator<Item = anyhow::Result<Batch>> + 'scope>> {
+    let (started, start) = std::sync::mpsc::sync_channel::<anyhow::Result<()>>(1);
+    let (send, batches) = std::sync::mpsc::sync_channel::<anyhow::Result<Batch>>(1);
+    let walker = move || {
+        let repo = shared.local();
+        let walk = match repo.walk(tip, hide, first_parent) {
+            Ok(walk) => walk,
+            Err(e) => {
+                let _ = started.send(Err(e));
+                return;
+            }
+        };
+        let _ = started.send(Ok(()));
+        for batch in batches_of(walk) {
+            // The receiver is gone once the log has stopped taking batches (`-n`, an error).
+            if send.send(batch).is_err() {
+                return;
+            }
+        }
+    };
+    if std::thread::Builder::new().spawn_scoped(scope, walker).is_err() {
+        return Ok(None);
+    }
+    // The walker sends before it can stop: a closed channel is a panic there, raised again
+    // when the scope ends.
+    if let Ok(started) = start.recv() {
+        started?;
+    }
+    Ok(Some(batches.into_iter()))
 }
 
 /// Plan blobs parsed for a batch of commits, by blob id and the revision label they are read
@@ -322,11 +400,12 @@ impl Parsed {
     /// Parses (on all cores) every plan blob the batch's commits need that is not here yet.
     fn load(
         &mut self,
-        repo: &Repo,
+        pool: &supportplan::par::Pool<Repo>,
+        shared: &supportplan::git::SharedRepo,
         chain: &supportplan::git::Chain,
         touched: &[(usize, Vec<FileChange>)],
     ) -> anyhow::Result<()> {
-        let mut raw = Vec::new();
+        let mut wanted = Vec::new();
         let mut seen = std::collections::HashSet::new();
         for (i, changes) in touched {
             let (id, parent) = chain[*i];
@@ -334,16 +413,22 @@ impl Parsed {
                 for (blob, at) in [(ch.old, parent), (ch.new, Some(id))] {
                     let (Some(blob), Some(at)) = (blob, at) else { continue };
                     if !self.by_blob.contains_key(&blob) && seen.insert(blob) {
-                        raw.push((
-                            blob,
-                            snapshot::read_blob(repo, &ch.path, blob, &at.to_hex_with_len(12).to_string())?,
-                        ));
+                        wanted.push((blob, ch.path.as_str(), at));
                     }
                 }
             }
         }
-        let (ids, raw): (Vec<ObjectId>, Vec<supportplan::plan::RawPlan>) = raw.into_iter().unzip();
-        for (blob, loaded) in ids.into_iter().zip(supportplan::plan::load_many(raw)) {
+        // Read and parsed on all cores.
+        let loaded = pool.map(
+            &wanted,
+            || shared.local(),
+            |r, (blob, path, at)| {
+                let raw = snapshot::read_blob(r, path, *blob, &at.to_hex_with_len(12).to_string())?;
+                anyhow::Ok((*blob, supportplan::plan::load_one(&raw)))
+            },
+        );
+        for loaded in loaded {
+            let (blob, loaded) = loaded?;
             self.by_blob.insert(blob, loaded);
         }
         Ok(())
