@@ -61,6 +61,100 @@ pub fn excluded_at(excludes: &globset::GlobSet, path: &str) -> bool {
         && (path.match_indices('/').any(|(i, _)| excludes.is_match(&path[..i])) || excludes.is_match(path))
 }
 
+type EntryRef<'d> = gix::objs::tree::EntryRef<'d>;
+/// An entry of the first tree and of the second, by name (`None` on the side without it).
+type Pair<'d> = (Option<EntryRef<'d>>, Option<EntryRef<'d>>);
+
+/// The entries of two trees that are not the same on both sides, paired by name (`None` on
+/// the side without it), in git's order. Trees as git writes them are sorted and two versions
+/// of one mostly share their bytes: runs of identical entries are stepped over by comparing
+/// bytes, and only entries that differ are decoded. `None` when either tree's entries are out
+/// of git's order (a tree git would not write), for the caller to pair them by sorting.
+fn differing_entries<'d>(
+    left: &'d [u8],
+    right: &'d [u8],
+    hash: gix::hash::Kind,
+) -> anyhow::Result<Option<Vec<Pair<'d>>>> {
+    let hash_len = hash.len_in_bytes();
+    // Where the entry starting at `at` ends: `<mode> <name>\0<id>`.
+    let end_of = |data: &[u8], at: usize| -> anyhow::Result<usize> {
+        let end = data[at..].find_byte(0).map(|nul| at + nul + 1 + hash_len);
+        end.filter(|end| *end <= data.len()).context("decoding a tree entry: it is cut short")
+    };
+    let entry = |data: &'d [u8], at: usize| -> anyhow::Result<(EntryRef<'d>, usize)> {
+        let end = end_of(data, at)?;
+        let e = gix::objs::TreeRefIter::from_bytes(&data[at..end], hash).next();
+        Ok((e.context("decoding a tree entry: it is empty")?.context("decoding a tree entry")?, end))
+    };
+    let mut pairs = Vec::new();
+    let (mut i, mut j) = (0, 0);
+    // The last entry decoded on each side, by where it starts, to check the order.
+    let mut last: [Option<(usize, EntryRef<'d>)>; 2] = [None, None];
+    let mut in_order = |side: usize, at: usize, e: &EntryRef<'d>| {
+        let ok = match &last[side] {
+            Some((was, _)) if *was == at => true,
+            Some((_, before)) => before < e,
+            None => true,
+        };
+        last[side] = Some((at, *e));
+        ok
+    };
+    loop {
+        // Entries the same on both sides, byte for byte, are stepped over whole.
+        let common = common_prefix(&left[i..], &right[j..]);
+        if i + common == left.len() && j + common == right.len() {
+            break;
+        }
+        let mut skip = 0;
+        while i + skip < left.len() {
+            let end = end_of(left, i + skip)?;
+            if end - i > common {
+                break;
+            }
+            skip = end - i;
+        }
+        (i, j) = (i + skip, j + skip);
+        let l = (i < left.len()).then(|| entry(left, i)).transpose()?;
+        let r = (j < right.len()).then(|| entry(right, j)).transpose()?;
+        if l.as_ref().is_some_and(|(e, _)| !in_order(0, i, e)) || r.as_ref().is_some_and(|(e, _)| !in_order(1, j, e)) {
+            return Ok(None);
+        }
+        let order = match (&l, &r) {
+            (Some((l, _)), Some((r, _))) => l.cmp(r),
+            (Some(_), None) => std::cmp::Ordering::Less,
+            (None, Some(_)) => std::cmp::Ordering::Greater,
+            (None, None) => break,
+        };
+        let (l, r) = match order {
+            std::cmp::Ordering::Less => (l, None),
+            std::cmp::Ordering::Greater => (None, r),
+            std::cmp::Ordering::Equal => (l, r),
+        };
+        if let Some((_, end)) = l {
+            i = end;
+        }
+        if let Some((_, end)) = r {
+            j = end;
+        }
+        pairs.push((l.map(|(e, _)| e), r.map(|(e, _)| e)));
+    }
+    Ok(Some(pairs))
+}
+
+/// How many bytes `a` and `b` start with in common.
+fn common_prefix(a: &[u8], b: &[u8]) -> usize {
+    const CHUNK: usize = 16;
+    let n = a.len().min(b.len());
+    let mut k = 0;
+    while k + CHUNK <= n && a[k..k + CHUNK] == b[k..k + CHUNK] {
+        k += CHUNK;
+    }
+    while k < n && a[k] == b[k] {
+        k += 1;
+    }
+    k
+}
+
 fn join(prefix: &str, name: &[u8]) -> String {
     let name = name.to_str_lossy();
     if prefix.is_empty() {
@@ -367,6 +461,15 @@ impl Repo {
         }
         let data = |t: Option<ObjectId>| t.map(|t| self.tree_data(t)).transpose().map(Option::unwrap_or_default);
         let (left_data, right_data) = (data(a)?, data(b)?);
+        // What is the same on both sides need not even be decoded, unless it is asked for.
+        if walk.same.is_none()
+            && let Some(pairs) = differing_entries(&left_data, &right_data, self.inner.object_hash())?
+        {
+            for (l, r) in pairs {
+                self.diff_entry(l.as_ref(), r.as_ref(), prefix, walk, out)?;
+            }
+            return Ok(());
+        }
         // Entries borrowed from the objects' bytes, by name (git's order is by name with a
         // tree's name ending in `/`: nearly sorted already).
         let mut left = self.entry_refs(&left_data)?;
@@ -392,43 +495,56 @@ impl Repo {
             if order != std::cmp::Ordering::Less {
                 j += 1;
             }
-            if let (Some(l), Some(r)) = (l, r)
-                && l.mode == r.mode
-                && l.oid == r.oid
-            {
-                if let Some(same) = &mut walk.same {
-                    let name = r.filename.as_bytes();
-                    if r.mode.is_tree() {
-                        same.push(Same::Tree(join(prefix, name), r.oid.to_owned()));
-                    } else if r.mode.is_blob() && is_plan_path(&name.to_str_lossy()) {
-                        same.push(Same::Plan(TreeFile { path: join(prefix, name), id: r.oid.to_owned() }));
-                    }
+            self.diff_entry(l, r, prefix, walk, out)?;
+        }
+        Ok(())
+    }
+
+    /// One name of two trees being diffed: the entry on each side (`None` where there is
+    /// none), descended into or reported.
+    fn diff_entry(
+        &self,
+        l: Option<&EntryRef<'_>>,
+        r: Option<&EntryRef<'_>>,
+        prefix: &str,
+        walk: &mut Walk,
+        out: &mut dyn FnMut(FileChange),
+    ) -> anyhow::Result<()> {
+        if let (Some(l), Some(r)) = (l, r)
+            && l.mode == r.mode
+            && l.oid == r.oid
+        {
+            if let Some(same) = &mut walk.same {
+                let name = r.filename.as_bytes();
+                if r.mode.is_tree() {
+                    same.push(Same::Tree(join(prefix, name), r.oid.to_owned()));
+                } else if r.mode.is_blob() && is_plan_path(&name.to_str_lossy()) {
+                    same.push(Same::Plan(TreeFile { path: join(prefix, name), id: r.oid.to_owned() }));
                 }
-                continue;
             }
-            let name = l.or(r).map(|e| e.filename.as_bytes()).unwrap_or_default();
-            let path = join(prefix, name);
-            if walk.excluded(&path) {
-                continue;
+            return Ok(());
+        }
+        let name = l.or(r).map(|e| e.filename.as_bytes()).unwrap_or_default();
+        let path = join(prefix, name);
+        if walk.excluded(&path) {
+            return Ok(());
+        }
+        let tree_id = |e: Option<&EntryRef>| e.filter(|e| e.mode.is_tree()).map(|e| e.oid.to_owned());
+        let blob_id = |e: Option<&EntryRef>| e.filter(|e| e.mode.is_blob()).map(|e| e.oid.to_owned());
+        let (lt, rt) = (tree_id(l), tree_id(r));
+        if (lt.is_some() || rt.is_some()) && !is_skipped_dir(&name.to_str_lossy()) {
+            self.diff_trees(lt, rt, &path, walk, out)?;
+        }
+        let (lb, rb) = (blob_id(l), blob_id(r));
+        if lb != rb {
+            if (walk.wanted)(&path) {
+                out(FileChange { path, old: lb, new: rb });
             }
-            type E<'d> = gix::objs::tree::EntryRef<'d>;
-            let tree_id = |e: Option<&E>| e.filter(|e| e.mode.is_tree()).map(|e| e.oid.to_owned());
-            let blob_id = |e: Option<&E>| e.filter(|e| e.mode.is_blob()).map(|e| e.oid.to_owned());
-            let (lt, rt) = (tree_id(l), tree_id(r));
-            if (lt.is_some() || rt.is_some()) && !is_skipped_dir(&name.to_str_lossy()) {
-                self.diff_trees(lt, rt, &path, walk, out)?;
-            }
-            let (lb, rb) = (blob_id(l), blob_id(r));
-            if lb != rb {
-                if (walk.wanted)(&path) {
-                    out(FileChange { path, old: lb, new: rb });
-                }
-            } else if let (Some(same), Some(id)) = (&mut walk.same, rb)
-                && is_plan_path(&path)
-            {
-                // The same content under another mode (made executable, say).
-                same.push(Same::Plan(TreeFile { path, id }));
-            }
+        } else if let (Some(same), Some(id)) = (&mut walk.same, rb)
+            && is_plan_path(&path)
+        {
+            // The same content under another mode (made executable, say).
+            same.push(Same::Plan(TreeFile { path, id }));
         }
         Ok(())
     }
@@ -684,5 +800,111 @@ mod tests {
         assert_eq!(paths(repo.unchanged_plan_files(two, one, &excludes).unwrap()), expected(two, one));
         assert_eq!(paths(repo.unchanged_plan_files(two, two, &excludes).unwrap()), expected(two, two));
         assert_eq!(paths(repo.unchanged_plan_files(two, two, &excludes).unwrap()).len(), 7);
+    }
+
+    /// The diff of two trees that steps over the bytes both share is the diff git makes: for
+    /// files changed first, last and in the middle of a large folder, added and removed
+    /// between others, a file and a folder of one name (whose places in git's order differ),
+    /// names that sort differently with a `/` after them, modes changed, symbolic links, and
+    /// one side empty. A tree whose entries are out of order (which git does not write) is
+    /// paired by name all the same.
+    #[test]
+    fn the_diff_of_two_trees_is_the_one_git_makes() {
+        let dir = tempfile::tempdir().unwrap();
+        let d = dir.path();
+        let git = |args: &[&str]| crate::git::test_git(d, args, Some("@1700000000 +0000"));
+        git(&["init", "-q", "-b", "main"]);
+        let file =
+            |mode: &str, path: &str, text: &str| format!("M {mode} inline {path}\ndata {}\n{text}\n", text.len());
+        let mut commits = vec![String::new()];
+        for name in ["a", "a-b", "a.b", "a0", "top.txt"] {
+            commits[0] += &file("100644", name, name);
+        }
+        for i in 0..200 {
+            commits[0] += &file("100644", &format!("big/f{i:03}"), &format!("{i}"));
+        }
+        commits.push(["big/f000", "big/f100", "big/f199"].map(|p| file("100644", p, "changed")).concat());
+        commits.push(file("100644", "big/f0995", "between") + "D big/f050\n");
+        commits.push("D a\n".to_owned() + &file("100644", "a/inner.txt", "a folder named a"));
+        // `a-b` and `a.b` sort before the folder `a` (as `a/`), but after it by name alone.
+        commits.push("D a-b\nD a.b\n".to_owned() + &file("100644", "a/inner.txt", "changed"));
+        commits.push("D a\n".to_owned() + &file("100644", "a", "a file again"));
+        commits.push(file("100755", "big/f010", "10") + &file("120000", "big/f020", "f021"));
+        commits.push("D big\n".to_owned() + &file("100644", "big", "one file where the folder was"));
+        commits.push("deleteall\n".to_owned() + &file("100644", "a", "alone"));
+        commits.push("deleteall\n".to_owned());
+        let mut stream = String::new();
+        for (i, changes) in commits.iter().enumerate() {
+            let n = i + 1;
+            stream += &format!(
+                "commit refs/heads/main\nmark :{n}\ncommitter A <a@example.com> {} +0000\ndata 2\nc\n",
+                1_700_000_000 + n
+            );
+            if n > 1 {
+                stream += &format!("from :{}\n", n - 1);
+            }
+            stream += changes;
+        }
+        crate::git::test_fast_import(d, &(stream + "done\n"));
+        let repo = Repo::discover(d).unwrap();
+        let id = |rev: &str| gix::ObjectId::from_hex(git(&["rev-parse", rev]).trim().as_bytes()).unwrap();
+        let none = globset::GlobSet::empty();
+        let ours = |old: gix::ObjectId, new: gix::ObjectId| {
+            let changes = repo.changed_files_where(old, new, &none, &|_| true).unwrap();
+            changes.into_iter().map(|c| (c.path, c.old, c.new)).collect::<Vec<_>>()
+        };
+        // git's own: the regular files whose content differs, or that are one only on one side.
+        let theirs = |old: gix::ObjectId, new: gix::ObjectId| {
+            let raw = git(&["diff-tree", "-r", "--no-renames", "--raw", &old.to_string(), &new.to_string()]);
+            let mut files = Vec::new();
+            for line in raw.lines() {
+                let (fields, path) = line.split_once('\t').unwrap();
+                let f: Vec<&str> = fields.trim_start_matches(':').split(' ').collect();
+                let blob = |mode: &str, id: &str| {
+                    mode.starts_with("100").then(|| gix::ObjectId::from_hex(id.as_bytes()).unwrap())
+                };
+                let (a, b) = (blob(f[0], f[2]), blob(f[1], f[3]));
+                if a != b {
+                    files.push((path.to_owned(), a, b));
+                }
+            }
+            files.sort();
+            files
+        };
+        let n = commits.len();
+        let mut pairs: Vec<(usize, usize)> = (1..n).map(|i| (i, i + 1)).collect();
+        pairs.extend([(1, n - 1), (n - 1, 1), (2, 5), (5, 2), (1, 1), (3, 7)]);
+        for (a, b) in pairs {
+            let (old, new) = (id(&format!("main~{}", n - a)), id(&format!("main~{}", n - b)));
+            let expected = theirs(old, new);
+            assert!(a == b || !expected.is_empty(), "commits {a} and {b} differ");
+            assert_eq!(ours(old, new), expected, "commits {a} and {b}");
+        }
+        // Trees written out of order by hand: `b` then `a` against `a` then a changed `b`.
+        let blob = |text: &str| {
+            std::fs::write(d.join("blob"), text).unwrap();
+            gix::ObjectId::from_hex(git(&["hash-object", "-w", "blob"]).trim().as_bytes()).unwrap()
+        };
+        let (a, b1, b2) = (blob("a"), blob("b1"), blob("b2"));
+        let tree = |entries: &[(&str, gix::ObjectId)]| {
+            let mut raw = Vec::new();
+            for (name, id) in entries {
+                raw.extend_from_slice(format!("100644 {name}\0").as_bytes());
+                raw.extend_from_slice(id.as_bytes());
+            }
+            std::fs::write(d.join("tree"), raw).unwrap();
+            let tree = git(&["hash-object", "-w", "-t", "tree", "--literally", "tree"]);
+            let commit = git(&["commit-tree", "-m", "by hand", tree.trim()]);
+            gix::ObjectId::from_hex(commit.trim().as_bytes()).unwrap()
+        };
+        let (unsorted, sorted) = (tree(&[("b", b1), ("a", a)]), tree(&[("a", a), ("b", b2)]));
+        assert_eq!(ours(unsorted, sorted), [("b".to_owned(), Some(b1), Some(b2))]);
+        assert_eq!(ours(sorted, unsorted), [("b".to_owned(), Some(b2), Some(b1))]);
+        // Ids that differ in their last byte only (a tree's entries are not read here).
+        let mut last = b1.as_bytes().to_vec();
+        *last.last_mut().unwrap() ^= 1;
+        let near = gix::ObjectId::from_bytes_or_panic(&last);
+        let (one, other) = (tree(&[("a", a), ("b", b1), ("c", a)]), tree(&[("a", a), ("b", near), ("c", a)]));
+        assert_eq!(ours(one, other), [("b".to_owned(), Some(b1), Some(near))]);
     }
 }
