@@ -80,6 +80,17 @@ pub struct Repo {
     /// The files that differ between the last two commits [`Repo::each_changed_file`] walked,
     /// and what the walk found the same on both sides.
     last_walk: std::cell::RefCell<Option<Walked>>,
+    /// The trees read from the packs by this diff of two commits and the one before it.
+    recent: std::cell::RefCell<Recent>,
+}
+
+/// Trees by id, as read by the diff of two commits under way (`now`) and by the one before
+/// it (`before`). Walking history, each version of a tree is read as one commit's and again
+/// as its neighbour's (the parent of one is the child's other side).
+#[derive(Default)]
+struct Recent {
+    now: std::collections::HashMap<ObjectId, packs::Data>,
+    before: std::collections::HashMap<ObjectId, packs::Data>,
 }
 
 /// Two commits, the files that differ between them, and what is the same in both.
@@ -137,7 +148,7 @@ impl Repo {
         inner
             .objects
             .set_pack_cache(|| Box::new(gix::odb::pack::cache::lru::MemoryCappedHashmap::new(24 * 1024 * 1024)));
-        Repo { inner, caches, graph: Default::default(), last_walk: Default::default() }
+        Repo { inner, caches, graph: Default::default(), last_walk: Default::default(), recent: Default::default() }
     }
 
     /// The work tree's root, or `None` for a bare repository.

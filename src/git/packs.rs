@@ -37,20 +37,55 @@ pub(crate) struct Packs {
 /// is known by its file name, which git derives from its content.
 pub(crate) struct Bases {
     names: Vec<std::ffi::OsString>,
-    map: HashMap<(usize, u64), Kept>,
+    map: OffsetMap<Kept>,
     order: VecDeque<(usize, u64)>,
     bytes: usize,
     limit: usize,
 }
 
+/// An object's bytes, shared (kept here, and handed out).
+pub(crate) type Data = Arc<Vec<u8>>;
+
 /// An object kept: its kind, its bytes, and whether it was read since it was last looked at.
-type Kept = (Kind, Arc<[u8]>, bool);
+type Kept = (Kind, Data, bool);
+
+/// Hashes a (pack, offset) key: both are numbers already, and SipHash's resistance to
+/// chosen keys buys nothing here (the offsets come from the pack index).
+#[derive(Default, Clone, Copy)]
+pub(crate) struct OffsetHasher(u64);
+
+impl std::hash::Hasher for OffsetHasher {
+    fn finish(&self) -> u64 {
+        self.0
+    }
+    fn write(&mut self, bytes: &[u8]) {
+        for b in bytes {
+            self.write_u64(u64::from(*b));
+        }
+    }
+    fn write_u64(&mut self, n: u64) {
+        // The multiplier of Fibonacci hashing (2^64 divided by the golden ratio), rotated so
+        // that high bits reach the low ones hashbrown takes its buckets from.
+        self.0 = (self.0.rotate_left(5) ^ n).wrapping_mul(0x9E37_79B9_7F4A_7C15);
+    }
+    fn write_usize(&mut self, n: usize) {
+        self.write_u64(n as u64);
+    }
+}
+
+type OffsetMap<V> = HashMap<(usize, u64), V, std::hash::BuildHasherDefault<OffsetHasher>>;
 
 impl Bases {
     /// Room for `limit` bytes (`core.deltaBaseCacheLimit`), or 48 MiB.
     pub(crate) fn new(limit: Option<usize>) -> Arc<Mutex<Bases>> {
         let limit = limit.unwrap_or(DEFAULT_LIMIT);
-        Arc::new(Mutex::new(Bases { names: Vec::new(), map: HashMap::new(), order: VecDeque::new(), bytes: 0, limit }))
+        Arc::new(Mutex::new(Bases {
+            names: Vec::new(),
+            map: OffsetMap::default(),
+            order: VecDeque::new(),
+            bytes: 0,
+            limit,
+        }))
     }
 }
 
@@ -84,14 +119,14 @@ impl Packs {
 
     /// The tree `id` from a pack, `None` when it is not in one this reader can read (or is
     /// not a tree).
-    pub(crate) fn tree(&self, id: &gix::oid) -> Option<Arc<[u8]>> {
+    pub(crate) fn tree(&self, id: &gix::oid) -> Option<Data> {
         match self.find(id, 0)? {
             (Kind::Tree, data) => Some(data),
             _ => None,
         }
     }
 
-    fn find(&self, id: &gix::oid, depth: usize) -> Option<(Kind, Arc<[u8]>)> {
+    fn find(&self, id: &gix::oid, depth: usize) -> Option<(Kind, Data)> {
         self.bundles.iter().enumerate().find_map(|(b, (_, bundle))| {
             let at = bundle.index.lookup(id)?;
             self.resolve(b, bundle.index.pack_offset_at_index(at), depth)
@@ -101,7 +136,7 @@ impl Packs {
     /// The object at `offset` in pack `b`: down its chain to a base already resolved (or
     /// stored whole), then back up, keeping each object on the way (a history walk reads
     /// each version of a tree twice, as a commit's and as its child's parent's).
-    fn resolve(&self, b: usize, offset: u64, depth: usize) -> Option<(Kind, Arc<[u8]>)> {
+    fn resolve(&self, b: usize, offset: u64, depth: usize) -> Option<(Kind, Data)> {
         let pack = &self.bundles[b].1.pack;
         let mut chain = Vec::new();
         let mut at = offset;
@@ -125,27 +160,27 @@ impl Packs {
                 }
                 header => {
                     let kind = header.as_kind()?;
-                    let data: Arc<[u8]> = inflate(pack, &entry)?.into();
+                    let data: Data = Arc::new(inflate(pack, &entry)?);
                     self.put(b, at, kind, data.clone());
                     break (kind, data);
                 }
             }
         };
         for entry in chain.iter().rev() {
-            data = apply(&data, &inflate(pack, entry)?)?.into();
+            data = Arc::new(apply(&data, &inflate(pack, entry)?)?);
             self.put(b, entry.pack_offset(), kind, data.clone());
         }
         Some((kind, data))
     }
 
-    fn get(&self, b: usize, offset: u64) -> Option<(Kind, Arc<[u8]>)> {
+    fn get(&self, b: usize, offset: u64) -> Option<(Kind, Data)> {
         let mut bases = self.bases.lock().ok()?;
         let (kind, data, used) = bases.map.get_mut(&(self.bundles[b].0, offset))?;
         *used = true;
         Some((*kind, data.clone()))
     }
 
-    fn put(&self, b: usize, offset: u64, kind: Kind, data: Arc<[u8]>) {
+    fn put(&self, b: usize, offset: u64, kind: Kind, data: Data) {
         let Ok(mut bases) = self.bases.lock() else { return };
         let (b, size) = (self.bundles[b].0, data.len());
         if size > bases.limit / 4 || bases.map.contains_key(&(b, offset)) {

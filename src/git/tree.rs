@@ -186,15 +186,20 @@ impl Repo {
     }
 
     /// A tree object's bytes.
-    fn tree_data(&self, tree: ObjectId) -> anyhow::Result<std::sync::Arc<[u8]>> {
-        if let Some(data) = self.packs().and_then(|p| p.tree(&tree)) {
-            return Ok(data);
+    fn tree_data(&self, tree: ObjectId) -> anyhow::Result<super::packs::Data> {
+        if let Some(packs) = self.packs() {
+            let mut recent = self.recent.borrow_mut();
+            let kept = recent.now.get(&tree).or_else(|| recent.before.get(&tree)).cloned();
+            if let Some(data) = kept.or_else(|| packs.tree(&tree)) {
+                recent.now.insert(tree, data.clone());
+                return Ok(data);
+            }
         }
         let mut t = self
             .inner
             .find_tree(tree)
             .with_context(|| format!("reading tree {} ({})", tree.to_hex_with_len(12), self.missing_object_hint()))?;
-        Ok(t.take_data().into())
+        Ok(std::sync::Arc::new(t.take_data()))
     }
 
     /// The entries of a tree object's bytes, borrowed from them (no allocation per entry).
@@ -375,6 +380,10 @@ impl Repo {
         excludes: &globset::GlobSet,
         wanted: &dyn Fn(&str) -> bool,
     ) -> anyhow::Result<Vec<FileChange>> {
+        {
+            let mut recent = self.recent.borrow_mut();
+            recent.before = std::mem::take(&mut recent.now);
+        }
         let (a, b) = (self.tree_of(old)?, self.tree_of(new)?);
         let mut walk = Walk { excludes, wanted, skipped: Vec::new(), same: None };
         let mut out = Vec::new();
