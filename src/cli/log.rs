@@ -193,14 +193,35 @@ struct Batch {
     touched: Option<Vec<(usize, Vec<FileChange>)>>,
 }
 
-/// The walk in batches of [`BATCH`] commits, each taken from the walk when it is needed.
+/// The walk in batches of [`BATCH`] commits, each taken from the walk when it is needed. A
+/// commit the walk cannot read ends the batch before it, and the error comes next: the log
+/// still shows every commit before it.
 fn batches_of<'r>(mut walk: supportplan::git::Walk<'r>) -> impl Iterator<Item = anyhow::Result<Batch>> + 'r {
+    let mut failed = None;
+    let mut done = false;
     std::iter::from_fn(move || {
-        let chain = walk.by_ref().take(BATCH).collect::<anyhow::Result<supportplan::git::Chain>>();
-        match chain {
-            Ok(chain) if chain.is_empty() => None,
-            chain => Some(chain.map(|chain| Batch { chain, touched: None })),
+        if done {
+            return None;
         }
+        if let Some(e) = failed.take() {
+            done = true;
+            return Some(Err(e));
+        }
+        let mut chain = supportplan::git::Chain::new();
+        for commit in walk.by_ref().take(BATCH) {
+            match commit {
+                Ok(commit) => chain.push(commit),
+                Err(e) if chain.is_empty() => {
+                    done = true;
+                    return Some(Err(e));
+                }
+                Err(e) => {
+                    failed = Some(e);
+                    break;
+                }
+            }
+        }
+        (!chain.is_empty()).then_some(Ok(Batch { chain, touched: None }))
     })
 }
 /// Neighbouring commits one thread diffs in a row: each one's tree is the next one's parent
@@ -276,6 +297,7 @@ pub fn run(g: &Global, args: &LogArgs) -> anyhow::Result<ExitCode> {
                     break;
                 }
                 let Batch { chain, touched } = batch?;
+                let mut stop = None;
                 // The batch's commits are diffed and summarised on all cores, each thread with
                 // its own handle on the repository; entries are written in history order. The
                 // packs are mapped anew now and then, so the pages read long ago do not stay
@@ -303,10 +325,22 @@ pub fn run(g: &Global, args: &LogArgs) -> anyhow::Result<ExitCode> {
                                 anyhow::Ok((!changes.is_empty()).then_some((*i, changes)))
                             },
                         );
-                        found.into_iter().collect::<anyhow::Result<Vec<_>>>()?.into_iter().flatten().collect()
+                        // A commit that cannot be diffed ends the log there: the ones before it
+                        // are written first (unless `-n` is reached before it).
+                        let mut touched = Vec::new();
+                        for f in found {
+                            match f {
+                                Ok(t) => touched.extend(t),
+                                Err(e) => {
+                                    stop = Some(e);
+                                    break;
+                                }
+                            }
+                        }
+                        touched
                     }
                 };
-                parsed.load(&pool, &shared, &chain, &touched)?;
+                parsed.load(&pool, &shared, &chain, &touched);
                 // Each entry is written out on the core that summarised it; only the writing
                 // is left to this thread.
                 let texts = pool.map(
@@ -334,6 +368,9 @@ pub fn run(g: &Global, args: &LogArgs) -> anyhow::Result<ExitCode> {
                     if let Some(text) = text? {
                         sink.entry(text.as_deref())?;
                     }
+                }
+                if let Some(e) = stop.filter(|_| sink.written < sink.limit) {
+                    return Err(e);
                 }
                 parsed.keep_oldest(&touched);
             }
@@ -406,7 +443,7 @@ impl Parsed {
         shared: &supportplan::git::SharedRepo,
         chain: &supportplan::git::Chain,
         touched: &[(usize, Vec<FileChange>)],
-    ) -> anyhow::Result<()> {
+    ) {
         let mut wanted = Vec::new();
         let mut seen = std::collections::HashSet::new();
         for (i, changes) in touched {
@@ -429,11 +466,11 @@ impl Parsed {
                 anyhow::Ok((*blob, supportplan::plan::load_one(&raw)))
             },
         );
-        for loaded in loaded {
-            let (blob, loaded) = loaded?;
+        // A blob that cannot be read is not kept: the commit that needs it reads it again and
+        // reports the error in its place in the log.
+        for (blob, loaded) in loaded.into_iter().flatten() {
             self.by_blob.insert(blob, loaded);
         }
-        Ok(())
     }
 
     /// The plan at `blob` as read at `path` and revision `rev`. A plan that loads is the same
@@ -536,9 +573,11 @@ fn own_plan_changes(repo: &Repo, id: ObjectId, plans: Vec<PlanChange>) -> anyhow
     if parents.len() < 2 {
         return Ok(plans);
     }
+    // A version that is not a plan file there (a symbolic link, a submodule, too large) is
+    // not compared: the merge's change is kept.
     let load = |commit: ObjectId, path: &str| -> anyhow::Result<Option<supportplan::plan::LoadedPlan>> {
         let rev = commit.to_hex_with_len(12).to_string();
-        let bytes = repo.read_path(commit, path, supportplan::plan::MAX_PLAN_BYTES)?;
+        let bytes = repo.read_regular_file(commit, path, supportplan::plan::MAX_PLAN_BYTES)?;
         Ok(bytes.and_then(|b| {
             supportplan::plan::load_one(&supportplan::plan::RawPlan {
                 path: path.to_owned(),

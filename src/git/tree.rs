@@ -341,6 +341,33 @@ impl Repo {
     /// there is refused, as in the work tree: read as "no file", a linked config would drop
     /// the repository's settings unseen.
     pub fn read_path(&self, commit: ObjectId, path: &str, limit: usize) -> anyhow::Result<Option<Vec<u8>>> {
+        let Some((mode, id)) = self.entry_at(commit, path)? else { return Ok(None) };
+        if mode.is_link() {
+            bail!(
+                "{path} is a symbolic link at {}; it must be a regular file in the repository",
+                commit.to_hex_with_len(12)
+            );
+        }
+        if !mode.is_blob() {
+            return Ok(None);
+        }
+        match self.read_blob(id, path, limit)? {
+            Ok(bytes) => Ok(Some(bytes)),
+            Err(size) => bail!("{path} is {size} bytes, over the {limit}-byte limit"),
+        }
+    }
+
+    /// The regular file at `path` in `commit`, within `limit` bytes; `None` when there is
+    /// none (nothing there, a symbolic link, a submodule, a folder) or it is larger.
+    pub fn read_regular_file(&self, commit: ObjectId, path: &str, limit: usize) -> anyhow::Result<Option<Vec<u8>>> {
+        match self.entry_at(commit, path)? {
+            Some((mode, id)) if mode.is_blob() => Ok(self.read_blob(id, path, limit)?.ok()),
+            _ => Ok(None),
+        }
+    }
+
+    /// The mode and id of the entry at `path` in `commit`, if there is one.
+    fn entry_at(&self, commit: ObjectId, path: &str) -> anyhow::Result<Option<(gix::objs::tree::EntryMode, ObjectId)>> {
         let mut tree = self.tree_of(commit)?;
         let parts: Vec<&str> = path.split('/').collect();
         for (i, part) in parts.iter().enumerate() {
@@ -349,19 +376,7 @@ impl Repo {
                 return Ok(None);
             };
             if i + 1 == parts.len() {
-                if mode.is_link() {
-                    bail!(
-                        "{path} is a symbolic link at {}; it must be a regular file in the repository",
-                        commit.to_hex_with_len(12)
-                    );
-                }
-                if !mode.is_blob() {
-                    return Ok(None);
-                }
-                return match self.read_blob(id, path, limit)? {
-                    Ok(bytes) => Ok(Some(bytes)),
-                    Err(size) => bail!("{path} is {size} bytes, over the {limit}-byte limit"),
-                };
+                return Ok(Some((mode, id)));
             }
             if !mode.is_tree() {
                 return Ok(None);

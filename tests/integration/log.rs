@@ -213,8 +213,9 @@ fn the_log_is_written_as_history_is_walked_and_n_stops_the_walk() {
     assert_eq!(out.code, 2, "{}", out.stdout);
     let v: serde_json::Value = serde_json::from_str(&out.stdout).unwrap();
     assert_eq!(subjects(&v), ["c00600"]);
+    // The error names the commit that is gone.
     let message = v["error"]["message"].as_str().unwrap();
-    assert!(message.contains("walking history"), "{message}");
+    assert!(message.contains(&root[..12]), "{message}");
     assert!(out.stderr.contains("git fsck"), "{}", out.stderr);
 }
 
@@ -342,6 +343,101 @@ fn a_merge_reports_only_the_keys_it_changed_itself() {
     let paths: Vec<&str> =
         merge["plans"][0]["changes"].as_array().unwrap().iter().map(|c| c["path"].as_str().unwrap()).collect();
     assert_eq!(paths, ["acceptance.criteria.p95-latency.target"], "{}", out.stdout);
+}
+
+/// A merge whose other parent has the plan's path as a symbolic link (which the log never
+/// reads as a plan) keeps the change the merge made: it is listed, and the log goes on.
+#[test]
+fn a_merge_beside_a_symlinked_plan_is_listed_and_the_log_goes_on() {
+    let d = Dir::git();
+    d.write("x.support-plan.toml", example());
+    d.write("y.support-plan.toml", example().replace("acme-billing", "acme-y"));
+    d.commit("Two plans", 1);
+    d.run_git(&["checkout", "-q", "-b", "side"]);
+    std::fs::remove_file(d.path().join("x.support-plan.toml")).unwrap();
+    std::os::unix::fs::symlink("y.support-plan.toml", d.path().join("x.support-plan.toml")).unwrap();
+    d.commit("x becomes a link", 2);
+    d.run_git(&["checkout", "-q", "main"]);
+    d.edit("y.support-plan.toml", "target = \"250ms\"", "target = \"300ms\"");
+    d.commit("Loosen y", 3);
+    d.run_git(&["merge", "-q", "--no-commit", "-s", "ours", "side"]);
+    d.edit("x.support-plan.toml", "target = \"250ms\"", "target = \"280ms\"");
+    d.run_git(&["commit", "-q", "-am", "Merge side, x loosened"]);
+    let out = d.plan(&["log", "--format", "json"]);
+    assert_eq!(out.code, 0, "{}{}", out.stdout, out.stderr);
+    let v: serde_json::Value = serde_json::from_str(&out.stdout).unwrap();
+    assert_eq!(subjects(&v)[0], "Merge side, x loosened", "{}", out.stdout);
+    assert!(subjects(&v).contains(&"Two plans"), "{}", out.stdout);
+    let merge = &v["commits"][0];
+    assert_eq!(merge["plans"][0]["product"], "acme-billing", "{}", out.stdout);
+    let paths: Vec<&str> =
+        merge["plans"][0]["changes"].as_array().unwrap().iter().map(|c| c["path"].as_str().unwrap()).collect();
+    assert_eq!(paths, ["acceptance.criteria.p95-latency.target"], "{}", out.stdout);
+}
+
+/// An object missing in the middle of history ends the log exactly there: every commit
+/// before it is written (not only those of earlier batches of 256), and `-n` that stops
+/// before it succeeds.
+#[test]
+fn a_missing_tree_ends_the_log_where_it_is_and_n_before_it_succeeds() {
+    let d = Dir::git();
+    let plan = example();
+    let mut stream = String::new();
+    for i in 1..=400u32 {
+        stream += &format!(
+            "commit refs/heads/main\nmark :{i}\ncommitter Alice <a@example.com> {} +0000\ndata 6\nc{i:04}\n",
+            1_790_000_000 + i * 60
+        );
+        if i > 1 {
+            stream += &format!("from :{}\n", i - 1);
+        }
+        let text = replace_once(&plan, "target = \"250ms\"", &format!("target = \"{}ms\"", 100 + i));
+        stream += &format!("M 100644 inline support-plan.toml\ndata {}\n{text}\n", text.len());
+    }
+    d.fast_import(&(stream + "done\n"));
+    // Every object loose, then the tree of commit 100 (main~300) deleted.
+    let pack_dir = d.path().join(".git/objects/pack");
+    for entry in std::fs::read_dir(&pack_dir).unwrap() {
+        let path = entry.unwrap().path();
+        if path.extension().is_some_and(|x| x == "pack") {
+            let moved = d.path().join("moved.pack");
+            std::fs::rename(&path, &moved).unwrap();
+            let unpacked = std::process::Command::new("git")
+                .arg("unpack-objects")
+                .arg("-q")
+                .current_dir(d.path())
+                .stdin(std::fs::File::open(&moved).unwrap())
+                .status()
+                .unwrap();
+            assert!(unpacked.success());
+        }
+    }
+    for entry in std::fs::read_dir(&pack_dir).unwrap() {
+        std::fs::remove_file(entry.unwrap().path()).unwrap();
+    }
+    let tree = d.run_git(&["rev-parse", "main~300^{tree}"]).trim().to_owned();
+    std::fs::remove_file(d.path().join(".git/objects").join(&tree[..2]).join(&tree[2..])).unwrap();
+    let json = |args: &[&str]| {
+        let out = d.plan(&[&["log", "--format", "json"], args].concat());
+        let v: serde_json::Value = serde_json::from_str(&out.stdout).unwrap_or_else(|e| panic!("{e}: {}", out.stdout));
+        (out.code, v)
+    };
+    for n in ["256", "257", "299"] {
+        let (code, v) = json(&["-n", n]);
+        assert_eq!(code, 0, "-n {n}: {v}");
+        assert_eq!(v["commits"].as_array().unwrap().len(), n.parse::<usize>().unwrap(), "-n {n}");
+        assert!(v.get("error").is_none(), "-n {n}: {v}");
+    }
+    // Commit 101 (main~299) is diffed against the missing tree: the log ends before it.
+    let (code, v) = json(&[]);
+    assert_eq!(code, 2, "{v}");
+    let listed = subjects(&v);
+    assert_eq!(listed.len(), 299, "{listed:?}");
+    assert_eq!((listed[0], listed[298]), ("c0400", "c0102"));
+    let message = v["error"]["message"].as_str().unwrap();
+    assert!(message.contains(&tree[..12]), "{message}");
+    let (code, v) = json(&["-n", "300"]);
+    assert_eq!((code, subjects(&v).len()), (2, 299), "{v}");
 }
 
 /// A pack that is not the one its index was written for (its last bytes changed, or cut
