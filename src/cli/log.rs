@@ -231,7 +231,12 @@ const RUN: usize = 64;
 
 pub fn run(g: &Global, args: &LogArgs) -> anyhow::Result<ExitCode> {
     let mut repo = Repo::discover(&g.root()?)?;
-    repo.cache_objects();
+    // The every-plan log reads every tree of every commit: each thread keeps objects, and the
+    // trees' delta bases are kept (see `Repo::cache_objects`). Following one plan reads few
+    // commits' trees and the tip's once, where keeping bases only costs.
+    if args.plan.is_none() {
+        repo.cache_objects();
+    }
     let range = args.range.as_deref().unwrap_or("HEAD");
     let (hide, tip) = match range.split_once("..") {
         Some((a, b)) if !b.starts_with('.') => {
