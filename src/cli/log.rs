@@ -188,9 +188,14 @@ const REMAP: usize = 4;
 
 /// A stretch of history, newest first, with the plan changes of its commits (by index in
 /// `chain`) when they are known already.
+/// The commits of a batch that changed plans (by index in its chain), with those changes.
+type Touched = Vec<(usize, Vec<FileChange>)>;
+
 struct Batch {
     chain: supportplan::git::Chain,
     touched: Option<Vec<(usize, Vec<FileChange>)>>,
+    /// What stopped the history there: raised once the batch's entries are written.
+    after: Option<anyhow::Error>,
 }
 
 /// The walk in batches of [`BATCH`] commits, each taken from the walk when it is needed. A
@@ -221,7 +226,7 @@ fn batches_of<'r>(mut walk: supportplan::git::Walk<'r>) -> impl Iterator<Item = 
                 }
             }
         }
-        (!chain.is_empty()).then_some(Ok(Batch { chain, touched: None }))
+        (!chain.is_empty()).then_some(Ok(Batch { chain, touched: None, after: None }))
     })
 }
 /// Neighbouring commits one thread diffs in a row: each one's tree is the next one's parent
@@ -257,14 +262,29 @@ pub fn run(g: &Global, args: &LogArgs) -> anyhow::Result<ExitCode> {
     // stretch by stretch), and in a shallow clone (the log's head says where history is cut).
     let (ready, cut): (Option<Vec<Batch>>, _) = match &args.plan {
         // `--plan` is checked before anything is written: an unknown id is an error, not a log.
+        // An object that cannot be read ends the log there, after the commits before it.
         Some(id) => {
-            let (chain, cut) = repo.history(tip.id, hide, args.first_parent)?;
-            let touched = follow_plan(&repo, &tip, &chain, id, &excludes)?;
-            (Some(vec![Batch { chain, touched: Some(touched) }]), cut)
+            let mut walk = repo.walk(tip.id, hide, args.first_parent)?;
+            let mut chain = supportplan::git::Chain::new();
+            let mut after = None;
+            for commit in walk.by_ref() {
+                match commit {
+                    Ok(commit) => chain.push(commit),
+                    Err(e) => {
+                        after = Some(e);
+                        break;
+                    }
+                }
+            }
+            let cut = walk.cut();
+            drop(walk);
+            let (touched, failed) = follow_plan(&repo, &tip, &chain, id, &excludes)?;
+            let after = failed.or(after);
+            (Some(vec![Batch { chain, touched: Some(touched), after }]), cut)
         }
         None if repo.is_shallow() => {
             let (chain, cut) = repo.history(tip.id, hide, args.first_parent)?;
-            (Some(chain.chunks(BATCH).map(|c| Batch { chain: c.to_vec(), touched: None }).collect()), cut)
+            (Some(chain.chunks(BATCH).map(|c| Batch { chain: c.to_vec(), touched: None, after: None }).collect()), cut)
         }
         None => (None, None),
     };
@@ -301,8 +321,7 @@ pub fn run(g: &Global, args: &LogArgs) -> anyhow::Result<ExitCode> {
                 if sink.written >= sink.limit {
                     break;
                 }
-                let Batch { chain, touched } = batch?;
-                let mut stop = None;
+                let Batch { chain, touched, after: mut stop } = batch?;
                 // The batch's commits are diffed and summarised on all cores, each thread with
                 // its own handle on the repository; entries are written in history order. The
                 // packs are mapped anew now and then, so the pages read long ago do not stay
@@ -527,7 +546,7 @@ fn follow_plan(
     chain: &[(ObjectId, Option<ObjectId>)],
     id: &str,
     excludes: &globset::GlobSet,
-) -> anyhow::Result<Vec<(usize, Vec<FileChange>)>> {
+) -> anyhow::Result<(Touched, Option<anyhow::Error>)> {
     let Some(mut path) = snapshot::path_of(repo, tip, id)? else {
         let (plans, _) = snapshot::plans_at(repo, tip)?;
         let known = plans.iter().filter_map(|p| p.as_ref().ok()).map(|p| p.plan.plan.product.as_str());
@@ -537,8 +556,13 @@ fn follow_plan(
     // Older commits have higher indices; after a move, trace the old path from there on.
     let mut start = 0;
     loop {
-        let hits: Vec<(usize, FileChange)> =
-            repo.path_changes(&chain[start..], &path)?.into_iter().map(|(i, c)| (i + start, c)).collect();
+        let (hits, failed) = repo.path_changes_until(&chain[start..], &path);
+        let hits: Vec<(usize, FileChange)> = hits.into_iter().map(|(i, c)| (i + start, c)).collect();
+        if let Some((_, e)) = failed {
+            // The commits before the one that cannot be read are listed, then the error.
+            out.extend(hits.into_iter().map(|(i, c)| (i, vec![c])));
+            return Ok((out, Some(e)));
+        }
         let appeared = hits.last().filter(|(i, c)| c.old.is_none() && chain[*i].1.is_some()).map(|(i, _)| *i);
         out.extend(hits.into_iter().map(|(i, c)| (i, vec![c])));
         let Some(i) = appeared else { break };
@@ -566,7 +590,7 @@ fn follow_plan(
             None => break,
         }
     }
-    Ok(out)
+    Ok((out, None))
 }
 
 /// For a merge: keeps only the changes the merge made itself, as `git diff --cc` does by line

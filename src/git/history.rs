@@ -9,6 +9,9 @@ use super::{FileChange, Repo};
 /// A first-parent chain, newest first: (commit, its first parent).
 pub type Chain = Vec<(ObjectId, Option<ObjectId>)>;
 
+/// Changes by index in a chain, up to the commit (its index, and why) that could not be read.
+pub type ChangesUntil = (Vec<(usize, FileChange)>, Option<(usize, anyhow::Error)>);
+
 /// What `plan log` shows of a commit.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct CommitInfo {
@@ -302,18 +305,22 @@ impl Repo {
         chain: &[(ObjectId, Option<ObjectId>)],
         path: &str,
     ) -> anyhow::Result<Vec<(usize, FileChange)>> {
+        match self.path_changes_until(chain, path) {
+            (changes, None) => Ok(changes),
+            (_, Some((_, e))) => Err(e),
+        }
+    }
+
+    /// [`Repo::path_changes`] up to the newest commit that cannot be read: the changes of the
+    /// commits before it (newer, lower indices), and its index with the error.
+    pub fn path_changes_until(&self, chain: &[(ObjectId, Option<ObjectId>)], path: &str) -> ChangesUntil {
         let threads = std::thread::available_parallelism().map_or(1, |n| n.get()).min(8);
         let stretch = if chain.len() < 4096 { chain.len() } else { chain.len().div_ceil(threads * 4) };
         self.path_changes_by(chain, path, stretch)
     }
 
-    /// [`Repo::path_changes`] in stretches of `stretch` commits.
-    fn path_changes_by(
-        &self,
-        chain: &[(ObjectId, Option<ObjectId>)],
-        path: &str,
-        stretch: usize,
-    ) -> anyhow::Result<Vec<(usize, FileChange)>> {
+    /// [`Repo::path_changes_until`] in stretches of `stretch` commits.
+    fn path_changes_by(&self, chain: &[(ObjectId, Option<ObjectId>)], path: &str, stretch: usize) -> ChangesUntil {
         // A commit whose changed-path filter rules the path out is skipped unread.
         let filters = self.commit_graph().filter(|g| g.has_filters());
         let key = Key::new(path);
@@ -326,6 +333,9 @@ impl Repo {
             |repo, &start| {
                 let mut follower = PathFollower::new(path);
                 let mut out = Vec::new();
+                // The newest commit of the stretch that could not be read (the walk goes on
+                // past one, so the commits newer than it are still followed).
+                let mut failed = None;
                 let end = (start + stretch).min(chain.len());
                 for (i, (id, parent)) in chain[start..end].iter().enumerate().rev() {
                     if let (Some(f), Some(_)) = (&filters, parent)
@@ -333,24 +343,39 @@ impl Repo {
                     {
                         continue;
                     }
-                    let before = match parent {
-                        Some(p) => follower.blob_at(repo, *p)?,
-                        None => None,
+                    let mut sides = || -> anyhow::Result<_> {
+                        let before = match parent {
+                            Some(p) => follower.blob_at(repo, *p)?,
+                            None => None,
+                        };
+                        Ok((before, follower.blob_at(repo, *id)?))
                     };
-                    let now = follower.blob_at(repo, *id)?;
-                    if now != before {
-                        out.push((start + i, FileChange { path: path.to_owned(), old: before, new: now }));
+                    match sides() {
+                        Ok((before, now)) if now != before => {
+                            out.push((start + i, FileChange { path: path.to_owned(), old: before, new: now }))
+                        }
+                        Ok(_) => {}
+                        Err(e) => failed = Some((start + i, e)),
                     }
                 }
                 out.reverse();
-                anyhow::Ok(out)
+                (out, failed)
             },
         );
         let mut out = Vec::new();
-        for stretch in found {
-            out.extend(stretch?);
+        let mut failed: Option<(usize, anyhow::Error)> = None;
+        for (changes, stretch_failed) in found {
+            out.extend(changes);
+            if let Some((i, e)) = stretch_failed
+                && failed.as_ref().is_none_or(|(newest, _)| i < *newest)
+            {
+                failed = Some((i, e));
+            }
         }
-        Ok(out)
+        if let Some((newest, _)) = &failed {
+            out.retain(|(i, _)| i < newest);
+        }
+        (out, failed)
     }
 
     /// The plan files each commit of a chain changed, as (index, changes), newest first;
@@ -593,12 +618,17 @@ mod tests {
         let repo = Repo::discover(d).unwrap();
         let tip = gix::ObjectId::from_hex(git(d, &["rev-parse", "HEAD"], &at(0)).trim().as_bytes()).unwrap();
         let (chain, _) = repo.history(tip, None, false).unwrap();
-        let whole = repo.path_changes_by(&chain, "m3", chain.len()).unwrap();
+        let by = |path: &str, stretch: usize| {
+            let (changes, failed) = repo.path_changes_by(&chain, path, stretch);
+            assert!(failed.is_none(), "{failed:?}");
+            changes
+        };
+        let whole = by("m3", chain.len());
         assert_eq!(whole.len(), 1, "{whole:?}");
         for path in ["m3", "a2", "m22"] {
-            let whole = repo.path_changes_by(&chain, path, chain.len()).unwrap();
+            let whole = by(path, chain.len());
             for stretch in [1, 2, 3, 7] {
-                assert_eq!(repo.path_changes_by(&chain, path, stretch).unwrap(), whole, "{path} by {stretch}");
+                assert_eq!(by(path, stretch), whole, "{path} by {stretch}");
             }
         }
     }

@@ -208,6 +208,10 @@ fn the_log_is_written_as_history_is_walked_and_n_stops_the_walk() {
     let out = d.plan(&["log", "-n", "1", "main"]);
     assert_eq!(out.code, 0, "{}", out.stderr);
     assert!(out.stdout.lines().next().unwrap().ends_with("c00600"), "{}", out.stdout);
+    let out = d.plan(&["log", "--plan", "acme-billing", "-n", "1", "--format", "json", "main"]);
+    assert_eq!(out.code, 0, "{}{}", out.stdout, out.stderr);
+    let v: serde_json::Value = serde_json::from_str(&out.stdout).unwrap();
+    assert_eq!(subjects(&v), ["c00600"]);
     // The whole log reaches the gap: what came before it is written, then the error.
     let out = d.plan(&["log", "--format", "json", "main"]);
     assert_eq!(out.code, 2, "{}", out.stdout);
@@ -438,6 +442,12 @@ fn a_missing_tree_ends_the_log_where_it_is_and_n_before_it_succeeds() {
     assert!(message.contains(&tree[..12]), "{message}");
     let (code, v) = json(&["-n", "300"]);
     assert_eq!((code, subjects(&v).len()), (2, 299), "{v}");
+    // Following the plan, the same: what comes before the gap, then the error.
+    let (code, v) = json(&["--plan", "acme-billing", "-n", "1"]);
+    assert_eq!((code, subjects(&v)), (0, vec!["c0400"]), "{v}");
+    let (code, v) = json(&["--plan", "acme-billing"]);
+    assert_eq!((code, subjects(&v).len()), (2, 299), "{v}");
+    assert!(v["error"]["message"].as_str().unwrap().contains(&tree[..12]), "{v}");
 }
 
 /// A pack that is not the one its index was written for (its last bytes changed, or cut
