@@ -205,28 +205,19 @@ fn batches_of<'r>(mut walk: supportplan::git::Walk<'r>) -> impl Iterator<Item = 
     let mut failed = None;
     let mut done = false;
     std::iter::from_fn(move || {
+        if let Some(e) = failed.take() {
+            return Some(Err(e));
+        }
         if done {
             return None;
         }
-        if let Some(e) = failed.take() {
-            done = true;
-            return Some(Err(e));
+        let (chain, error) = walk.take_readable(BATCH);
+        done = error.is_some();
+        if chain.is_empty() {
+            return error.map(Err);
         }
-        let mut chain = supportplan::git::Chain::new();
-        for commit in walk.by_ref().take(BATCH) {
-            match commit {
-                Ok(commit) => chain.push(commit),
-                Err(e) if chain.is_empty() => {
-                    done = true;
-                    return Some(Err(e));
-                }
-                Err(e) => {
-                    failed = Some(e);
-                    break;
-                }
-            }
-        }
-        (!chain.is_empty()).then_some(Ok(Batch { chain, touched: None, after: None }))
+        failed = error;
+        Some(Ok(Batch { chain, touched: None, after: None }))
     })
 }
 /// Neighbouring commits one thread diffs in a row: each one's tree is the next one's parent
@@ -265,17 +256,7 @@ pub fn run(g: &Global, args: &LogArgs) -> anyhow::Result<ExitCode> {
         // An object that cannot be read ends the log there, after the commits before it.
         Some(id) => {
             let mut walk = repo.walk(tip.id, hide, args.first_parent)?;
-            let mut chain = supportplan::git::Chain::new();
-            let mut after = None;
-            for commit in walk.by_ref() {
-                match commit {
-                    Ok(commit) => chain.push(commit),
-                    Err(e) => {
-                        after = Some(e);
-                        break;
-                    }
-                }
-            }
+            let (chain, after) = walk.take_readable(usize::MAX);
             let cut = walk.cut();
             drop(walk);
             let (touched, failed) = follow_plan(&repo, &tip, &chain, id, &excludes)?;
@@ -283,8 +264,21 @@ pub fn run(g: &Global, args: &LogArgs) -> anyhow::Result<ExitCode> {
             (Some(vec![Batch { chain, touched: Some(touched), after }]), cut)
         }
         None if repo.is_shallow() => {
-            let (chain, cut) = repo.history(tip.id, hide, args.first_parent)?;
-            (Some(chain.chunks(BATCH).map(|c| Batch { chain: c.to_vec(), touched: None, after: None }).collect()), cut)
+            let mut walk = repo.walk(tip.id, hide, args.first_parent)?;
+            let (chain, mut after) = walk.take_readable(usize::MAX);
+            let cut = walk.cut();
+            drop(walk);
+            if chain.is_empty()
+                && let Some(e) = after
+            {
+                return Err(e);
+            }
+            let mut batches: Vec<Batch> =
+                chain.chunks(BATCH).map(|c| Batch { chain: c.to_vec(), touched: None, after: None }).collect();
+            if let Some(last) = batches.last_mut() {
+                last.after = after.take();
+            }
+            (Some(batches), cut)
         }
         None => (None, None),
     };

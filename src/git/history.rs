@@ -115,6 +115,19 @@ impl Walk<'_> {
     pub fn cut(&self) -> Option<ObjectId> {
         self.cut
     }
+
+    /// Up to `n` more commits, stopping before one that cannot be read: the commits taken,
+    /// and why the walk stopped there (the walk is not to be taken from after an error).
+    pub fn take_readable(&mut self, n: usize) -> (Chain, Option<anyhow::Error>) {
+        let mut chain = Chain::new();
+        for commit in self.take(n) {
+            match commit {
+                Ok(commit) => chain.push(commit),
+                Err(e) => return (chain, Some(e)),
+            }
+        }
+        (chain, None)
+    }
 }
 
 impl Iterator for Walk<'_> {
