@@ -256,16 +256,18 @@ mod tests {
             x * 2
         };
         assert_eq!(pool.map(&items, init, count), items.iter().map(|x| x * 2).collect::<Vec<_>>());
-        let after_one = made.load(std::sync::atomic::Ordering::Relaxed);
-        assert!((1..=8).contains(&after_one), "{after_one}");
+        // A thread that starts late may take the state another thread already gave back: at
+        // most one state per thread is ever made, however the threads interleave.
+        let threads = std::thread::available_parallelism().map_or(1, |n| n.get()).min(8);
         pool.map_runs(&items, 64, init, |_, _| true, count);
-        assert_eq!(made.load(std::sync::atomic::Ordering::Relaxed), after_one, "no state is made twice");
+        let made_now = made.load(std::sync::atomic::Ordering::Relaxed);
+        assert!((1..=threads).contains(&made_now), "{made_now} states for {threads} threads");
         let kept = std::mem::take(&mut *pool.0.lock().unwrap());
-        assert_eq!(kept.len(), after_one);
+        assert_eq!(kept.len(), made_now);
         assert_eq!(kept.iter().sum::<usize>(), 2000, "each item is counted in the state that took it");
         pool.clear();
         pool.map(&items[..1], init, count);
-        assert_eq!(made.load(std::sync::atomic::Ordering::Relaxed), after_one + 1);
+        assert_eq!(made.load(std::sync::atomic::Ordering::Relaxed), made_now + 1);
     }
 
     #[test]
