@@ -366,6 +366,16 @@ pub fn run(g: &Global, args: &LogArgs) -> anyhow::Result<ExitCode> {
                     || shared.local(),
                     |r, (i, changes)| {
                         let (id, parent) = chain[*i];
+                        // `--plan` found its changes against the first parent: of a merge, only
+                        // what it changed itself is kept, as in the log of every plan.
+                        let own = match &args.plan {
+                            Some(_) if !args.first_parent => Some(r.own_changes(id, changes.clone())?),
+                            _ => None,
+                        };
+                        let changes = own.as_deref().unwrap_or(changes);
+                        if changes.is_empty() {
+                            return Ok(None);
+                        }
                         let (plans, problems) = summarize(r, id, parent, changes, &records, &parsed, &excludes)?;
                         let plans = if args.first_parent { plans } else { own_plan_changes(r, id, plans)? };
                         let plans: Vec<PlanChange> = plans

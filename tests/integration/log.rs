@@ -379,6 +379,51 @@ fn a_merge_beside_a_symlinked_plan_is_listed_and_the_log_goes_on() {
     assert_eq!(paths, ["acceptance.criteria.p95-latency.target"], "{}", out.stdout);
 }
 
+/// A merge that takes the side branch's plan where the main line had something else at its
+/// path (a symbolic link, a file over the size limit) made no change of its own: the side's
+/// commit reports the edit, with `--plan` as without it, and the merge is not listed as
+/// adding the plan.
+#[test]
+fn a_merge_taking_the_plan_over_a_symlink_on_the_main_line_adds_nothing() {
+    for main_line in ["link", "oversized"] {
+        let d = Dir::git();
+        d.write("x.support-plan.toml", example());
+        d.write("README.md", "readme\n");
+        d.commit("Plan", 1);
+        d.run_git(&["checkout", "-q", "-b", "side"]);
+        d.edit("x.support-plan.toml", "target = \"250ms\"", "target = \"280ms\"");
+        d.commit("Loosen on the side", 2);
+        d.run_git(&["checkout", "-q", "main"]);
+        std::fs::remove_file(d.path().join("x.support-plan.toml")).unwrap();
+        match main_line {
+            "link" => std::os::unix::fs::symlink("README.md", d.path().join("x.support-plan.toml")).unwrap(),
+            _ => drop(d.write("x.support-plan.toml", "# padding\n".repeat(120_000))),
+        }
+        d.commit("Plan replaced", 3);
+        // The merge takes the side's tree whole: its plan file, byte for byte.
+        d.run_git(&["merge", "-q", "--no-commit", "-s", "ours", "side"]);
+        d.run_git(&["read-tree", "-u", "--reset", "side"]);
+        d.run_git(&["commit", "-q", "-m", "Merge side"]);
+        let side_blob = d.run_git(&["rev-parse", "side:x.support-plan.toml"]);
+        assert_eq!(d.run_git(&["rev-parse", "HEAD:x.support-plan.toml"]), side_blob);
+        for args in [&["log", "--format", "json"][..], &["log", "--plan", "acme-billing", "--format", "json"]] {
+            let out = d.plan(args);
+            assert_eq!(out.code, 0, "{main_line} {args:?}: {}{}", out.stdout, out.stderr);
+            let v: serde_json::Value = serde_json::from_str(&out.stdout).unwrap();
+            assert_eq!(
+                subjects(&v),
+                ["Plan replaced", "Loosen on the side", "Plan"],
+                "{main_line} {args:?}: {}",
+                out.stdout
+            );
+        }
+        // `--first-parent` follows the main line: there the merge does bring the plan back.
+        let out = d.plan(&["log", "--plan", "acme-billing", "--first-parent", "--format", "json"]);
+        let v: serde_json::Value = serde_json::from_str(&out.stdout).unwrap();
+        assert_eq!(subjects(&v)[0], "Merge side", "{main_line}: {}", out.stdout);
+    }
+}
+
 /// An object missing in the middle of history ends the log exactly there: every commit
 /// before it is written (not only those of earlier batches of 256), and `-n` that stops
 /// before it succeeds.
