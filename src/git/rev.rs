@@ -112,13 +112,31 @@ impl Repo {
                 let detail = e.to_string();
                 // Library internals (`delegate.traverse(NthAncestor(1)) failed`) say, in the
                 // user's terms, that the history is not there.
+                // A navigation (`~n`, `^n`) the parser could not follow is retraced commit by
+                // commit, to say in the user's terms where it broke.
+                if let Some(trace) = self.trace_ancestry(spec) {
+                    match trace {
+                        Trace::Unreadable(..) if self.is_shallow() => bail!(
+                            "revision `{spec}` does not exist: this clone's history is cut there (a shallow clone: \
+                             `git fetch --deepen=N` or `git fetch --unshallow` brings more)"
+                        ),
+                        Trace::Unreadable(at, on_the_way) => bail!(
+                            "revision `{spec}` cannot be reached: commit {at}{on_the_way} is missing or damaged ({})",
+                            self.missing_object_hint()
+                        ),
+                        Trace::Root(at) => {
+                            bail!(
+                                "revision `{spec}` does not exist: {at} is a root commit, the history does not go back further"
+                            )
+                        }
+                        Trace::FewerParents(at, count, n) => bail!(
+                            "revision `{spec}` does not exist: {at} has {count} parent{}, so it has no parent {n}",
+                            if count == 1 { "" } else { "s" }
+                        ),
+                    }
+                }
                 if detail.contains("NthAncestor") || detail.contains("traverse") || detail.contains("Ancestor") {
-                    let why = if self.is_shallow() {
-                        "this clone's history is cut there (a shallow clone: `git fetch --deepen=N` or `git fetch --unshallow` brings more)"
-                    } else {
-                        "the history does not go back that far"
-                    };
-                    bail!("revision `{spec}` does not exist: {why}");
+                    bail!("revision `{spec}` does not exist: the history does not go back that far");
                 }
                 let detail = if detail.contains("couldn't parse") || detail.contains("Message {") {
                     String::new()
@@ -132,10 +150,68 @@ impl Repo {
         };
         let commit = id
             .object()
-            .with_context(|| format!("reading the object `{spec}` names ({})", self.missing_object_hint()))?
+            .map_err(|_| {
+                anyhow::anyhow!(
+                    "revision `{spec}` cannot be read: it names object {}, which is missing or damaged ({})",
+                    id.to_hex_with_len(12),
+                    self.missing_object_hint()
+                )
+            })?
             .peel_to_commit()
             .with_context(|| format!("revision `{spec}` does not name a commit"))?;
         Ok(Resolved { spec: spec.to_owned(), id: commit.id })
+    }
+
+    /// For a revision `BASE~n^m…` that git's parser could not follow: where retracing it
+    /// commit by commit breaks, or `None` when it does not (or the spec is of another form).
+    fn trace_ancestry(&self, spec: &str) -> Option<Trace> {
+        let at = spec.find(['~', '^'])?;
+        let (base, mut ops) = spec.split_at(at);
+        if !ops.bytes().all(|b| b == b'~' || b == b'^' || b.is_ascii_digit()) {
+            return None;
+        }
+        let mut id = self.parse_single(if base.is_empty() { "HEAD" } else { base }).ok()?.detach();
+        // How the commit in hand was reached, with runs of first parents as one `~n`.
+        let mut reached = base.to_owned();
+        let mut back = 0u64;
+        let name = |id: ObjectId, reached: &str, back: u64| {
+            let how = if back > 0 { format!("{reached}~{back}") } else { reached.to_owned() };
+            format!("{} ({how})", id.to_hex_with_len(12))
+        };
+        while let Some(op) = ops.chars().next() {
+            let digits = ops[1..].bytes().take_while(u8::is_ascii_digit).count();
+            let n: u64 = if digits == 0 { 1 } else { ops[1..=digits].parse().ok()? };
+            ops = &ops[1 + digits..];
+            // `~n` is n first parents; `^n` is the n-th parent (`^0` the commit itself).
+            let (nth, times) = match op {
+                '~' => (1, n),
+                '^' if n == 0 => continue,
+                '^' => (n, 1),
+                _ => return None,
+            };
+            for _ in 0..times {
+                let Ok(parents) = self.parents(id) else {
+                    return Some(Trace::Unreadable(name(id, &reached, back), " on the way"));
+                };
+                let Some(&parent) = usize::try_from(nth - 1).ok().and_then(|i| parents.get(i)) else {
+                    let at = name(id, &reached, back);
+                    return Some(if parents.is_empty() {
+                        Trace::Root(at)
+                    } else {
+                        Trace::FewerParents(at, parents.len(), nth)
+                    });
+                };
+                if nth == 1 {
+                    back += 1;
+                } else {
+                    reached = format!("{}^{n}", if back > 0 { format!("{reached}~{back}") } else { reached });
+                    back = 0;
+                }
+                id = parent;
+            }
+        }
+        // The commit reached is the one that cannot be read.
+        self.parents(id).is_err().then(|| Trace::Unreadable(name(id, &reached, back), ""))
     }
 
     /// The one loose object whose id starts with `prefix` (hex, at least 4 digits): gix does
@@ -312,4 +388,15 @@ pub fn version_order(a: &str, b: &str) -> std::cmp::Ordering {
     let nums =
         |s: &str| -> Vec<u64> { s.split(|c: char| !c.is_ascii_digit()).filter_map(|p| p.parse().ok()).collect() };
     nums(a).cmp(&nums(b)).then_with(|| a.cmp(b))
+}
+
+/// Where retracing a revision's ancestry broke (see `Repo::trace_ancestry`); each names the
+/// commit as `id (how it was reached)`.
+enum Trace {
+    /// The commit cannot be read (" on the way" when it is not the one the revision names).
+    Unreadable(String, &'static str),
+    /// A first parent was asked of a root commit.
+    Root(String),
+    /// `^n` beyond the commit's parents: (commit, its parent count, n).
+    FewerParents(String, usize, u64),
 }

@@ -85,6 +85,57 @@ fn messages_in_the_users_terms() {
     assert!(human.stdout.contains("note: history is cut at "), "{}", human.stdout);
 }
 
+/// A revision that walks back through history (`~n`, `^n`) and cannot be followed says
+/// where it broke: a commit missing on the way, a root commit, a commit with fewer parents.
+#[test]
+fn a_revision_that_cannot_be_followed_says_where_it_breaks() {
+    let d = repo_with_plan();
+    for day in 2..=6 {
+        d.write("notes.txt", format!("day {day}\n"));
+        d.commit(&format!("day {day}"), day);
+    }
+    // HEAD~5 is the root: there is no HEAD~6.
+    let out = d.plan(&["diff", "HEAD~6", "HEAD"]);
+    assert_eq!(out.code, 2, "{}", out.stderr);
+    let root = d.run_git(&["rev-parse", "--short=12", "HEAD~5"]);
+    assert!(
+        out.stderr.contains(&format!("revision `HEAD~6` does not exist: {} (HEAD~5) is a root commit", root.trim())),
+        "{}",
+        out.stderr
+    );
+    let out = d.plan(&["diff", "HEAD~1^2", "HEAD"]);
+    assert_eq!(out.code, 2, "{}", out.stderr);
+    assert!(out.stderr.contains("(HEAD~1) has 1 parent, so it has no parent 2"), "{}", out.stderr);
+    // The commit HEAD~2 removed from the object store: a revision past it, or it, cannot be
+    // reached, and the message names it instead of saying history is shorter.
+    let missing = d.run_git(&["rev-parse", "HEAD~2"]);
+    let missing = missing.trim();
+    std::fs::remove_file(d.path().join(format!(".git/objects/{}/{}", &missing[..2], &missing[2..]))).unwrap();
+    for (spec, how, on_the_way) in [("HEAD~4", "HEAD~2", " on the way"), ("HEAD~1^1~2", "HEAD~2", " on the way")] {
+        let out = d.plan(&["diff", spec, "HEAD"]);
+        assert_eq!(out.code, 2, "{spec}: {}", out.stderr);
+        let expected = format!(
+            "revision `{spec}` cannot be reached: commit {} ({how}){on_the_way} is missing or damaged",
+            &missing[..12]
+        );
+        assert!(out.stderr.contains(&expected), "{spec}: {}", out.stderr);
+        assert!(!out.stderr.contains("go back"), "{spec}: {}", out.stderr);
+    }
+    // The missing commit itself.
+    let out = d.plan(&["diff", "HEAD^^", "HEAD"]);
+    assert_eq!(out.code, 2, "{}", out.stderr);
+    let expected =
+        format!("revision `HEAD^^` cannot be read: it names object {}, which is missing or damaged", &missing[..12]);
+    assert!(out.stderr.contains(&expected), "{}", out.stderr);
+    let out = d.plan(&["log", "HEAD~4..HEAD"]);
+    assert_eq!(out.code, 2, "{}", out.stderr);
+    assert!(
+        out.stderr.contains(&format!("commit {} (HEAD~2) on the way is missing", &missing[..12])),
+        "{}",
+        out.stderr
+    );
+}
+
 /// -q: errors only, for every command.
 #[test]
 fn quiet_means_errors_only() {
