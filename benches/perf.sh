@@ -56,6 +56,9 @@ git -C "$REPO" config core.commitGraph false
 A=v1.10.0; B=v1.19.0; ID=svc-042; P=services/$ID/support-plan.toml
 cd "$REPO"
 git ls-tree -r "$B" | awk '$4 ~ /support-plan\.toml$/ {print $3}' > "$OUT/perf-blobs.txt"
+# git's nearest equivalent of reading the plans at a revision: list the tree, pick the plan
+# files, read their blobs (ls-tree has no glob pathspec to list only those).
+printf '%s\n' "git ls-tree -r $B | awk '\$4 ~ /support-plan[.]toml\$/ {print \$3}' | git cat-file --batch" > "$OUT/perf-find-plans.sh"
 echo "machine: $(nproc) cores, $(awk '/MemTotal/ {printf "%.0f GiB", $2/1048576}' /proc/meminfo), $(uname -sr)"
 echo "repository: $(git rev-list --count HEAD) commits, $(git ls-files | wc -l) files, $(wc -l < "$OUT/perf-blobs.txt") plans, $(git tag | wc -l) tags; $(git diff --name-only $A $B -- '*support-plan.toml' | wc -l) plans differ between $A and $B"
 
@@ -64,6 +67,7 @@ ROWS=(
   "diff, every plan changed|git diff $A $B -- '*support-plan.toml'|$BIN diff $A $B --format json|$RUNS"
   "diff --plan $ID (vs diff of all)|$BIN diff $A $B --format json|$BIN diff $A $B --format json --plan $ID|$RUNS"
   "check --rev $B vs cat-file --batch|git cat-file --batch < $OUT/perf-blobs.txt|$BIN check --rev $B --now 2026-11-26 -q|$RUNS"
+  "check --rev $B vs ls-tree -r + cat-file (finding the plans too)|bash $OUT/perf-find-plans.sh|$BIN check --rev $B --now 2026-11-26 -q|$RUNS"
   "diff --since-release, 10,000 tags (vs git describe)|git -C $TAGS describe --tags --abbrev=0 --match 'v[0-9]*.[0-9]*.[0-9]*' --exclude '*-*'|$BIN -C $TAGS diff --since-release --format json --plan $ID|$RUNS"
   "log --plan $ID|git log --format=%H -- $P|$BIN log --plan $ID --format json|$RUNS"
   "log --plan $ID, commit-graph + Bloom|git -C $GRAPH log --format=%H -- $P|$BIN -C $GRAPH log --plan $ID --format json|$RUNS"
