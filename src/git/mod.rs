@@ -196,7 +196,7 @@ impl Repo {
         config.boolean("remote.origin.promisor").unwrap_or(false) || config.string("extensions.partialClone").is_some()
     }
 
-    /// What to tell the user when an object is missing: shallow or partial clone, and the fix.
+    /// What to tell the user when an object cannot be read: shallow or partial clone, and the fix.
     pub fn missing_object_hint(&self) -> String {
         if self.is_shallow() {
             "this is a shallow clone, so older commits and tags are missing; fetch the history with \
@@ -207,7 +207,7 @@ impl Repo {
              with `git fetch --refetch origin` or clone without `--filter`"
                 .into()
         } else {
-            "the repository is missing objects; run `git fsck` to see what is broken".into()
+            "objects are missing or damaged in the repository; `git fsck` says which".into()
         }
     }
 }

@@ -120,6 +120,11 @@ fn a_revision_that_cannot_be_followed_says_where_it_breaks() {
         );
         assert!(out.stderr.contains(&expected), "{spec}: {}", out.stderr);
         assert!(!out.stderr.contains("go back"), "{spec}: {}", out.stderr);
+        assert!(
+            out.stderr.contains("objects are missing or damaged in the repository; `git fsck` says which"),
+            "{}",
+            out.stderr
+        );
     }
     // The missing commit itself.
     let out = d.plan(&["diff", "HEAD^^", "HEAD"]);
