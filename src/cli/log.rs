@@ -235,10 +235,21 @@ pub fn run(g: &Global, args: &LogArgs) -> anyhow::Result<ExitCode> {
     }
     let range = args.range.as_deref().unwrap_or("HEAD");
     let (hide, tip) = match range.split_once("..") {
-        Some((a, b)) if !b.starts_with('.') => {
-            (Some(repo.resolve(a)?), repo.resolve(if b.is_empty() { "HEAD" } else { b })?)
+        Some((a, b)) if b.starts_with('.') => {
+            return Err(supportplan::error::revision(
+                range,
+                format!(
+                    "`{range}` (the commits on either side but not on both) is not supported by plan log: \
+                     write `{a}..{b}` and `{b}..{a}`",
+                    b = &b[1..]
+                ),
+            ));
         }
-        _ => (None, repo.resolve(range)?),
+        Some((a, b)) => {
+            let side = |s: &str| repo.resolve(if s.is_empty() { "HEAD" } else { s });
+            (Some(side(a)?), side(b)?)
+        }
+        None => (None, repo.resolve(range)?),
     };
     let config = snapshot::discovery_config(&repo, &tip);
     let excludes = config.excludes();

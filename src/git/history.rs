@@ -39,8 +39,11 @@ impl Repo {
 
     /// The parents of a commit.
     pub fn parents(&self, id: ObjectId) -> anyhow::Result<Vec<ObjectId>> {
-        let c = self.inner.find_commit(id).with_context(|| format!("reading commit {}", id.to_hex_with_len(12)))?;
-        Ok(c.parent_ids().map(|p| p.detach()).collect())
+        let what = || format!("reading commit {}", id.to_hex_with_len(12));
+        let c = self.inner.find_commit(id).with_context(what)?;
+        // Decoded whole: a damaged commit is an error, not a commit without parents.
+        let decoded = c.decode().with_context(what)?;
+        Ok(decoded.parents().collect())
     }
 
     /// The first-parent chain from `tip` down to (not including) `hide`, newest first, as

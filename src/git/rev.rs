@@ -71,6 +71,13 @@ impl Repo {
         if spec.trim().is_empty() {
             bail!("an empty revision was given");
         }
+        // gix reads `X^!` as X; it is git's range of X alone.
+        if let Some(one) = spec.strip_suffix("^!") {
+            bail!(
+                "`{spec}` is a range (the commit without its parents), not one revision: for what that commit changed, \
+                 write `plan diff {one}^ {one}` or `plan log {one}^..{one}`"
+            );
+        }
         if let Some((a, b)) = spec.split_once("..").filter(|_| !spec.contains("..."))
             && !a.is_empty()
             && !b.is_empty()
@@ -110,8 +117,6 @@ impl Repo {
                     }
                 }
                 let detail = e.to_string();
-                // Library internals (`delegate.traverse(NthAncestor(1)) failed`) say, in the
-                // user's terms, that the history is not there.
                 // A navigation (`~n`, `^n`) the parser could not follow is retraced commit by
                 // commit, to say in the user's terms where it broke.
                 if let Some(trace) = self.trace_ancestry(spec) {
@@ -138,10 +143,12 @@ impl Repo {
                 if detail.contains("NthAncestor") || detail.contains("traverse") || detail.contains("Ancestor") {
                     bail!("revision `{spec}` does not exist: the history does not go back that far");
                 }
-                let detail = if detail.contains("couldn't parse") || detail.contains("Message {") {
-                    String::new()
-                } else {
-                    format!(" ({detail})")
+                let detail = match in_user_terms(&detail) {
+                    Some(said) => format!(" ({said})"),
+                    None if detail.contains("couldn't parse") || detail.contains("Message {") => String::new(),
+                    // The parser's own words (`delegate.…`) mean nothing to the user.
+                    None if detail.to_lowercase().contains("delegate") || detail.contains("input=") => String::new(),
+                    None => format!(" ({detail})"),
                 };
                 bail!(
                     "unknown revision `{spec}`{detail}: name a tag, branch, remote branch, commit id or HEAD~n (`git tag --list` shows the tags){hint}"
@@ -158,7 +165,16 @@ impl Repo {
                 )
             })?
             .peel_to_commit()
-            .with_context(|| format!("revision `{spec}` does not name a commit"))?;
+            .map_err(|e| {
+                let e = e.to_string();
+                match ["tree", "blob", "tag"].into_iter().find(|kind| e.contains(&format!(" was {kind} "))) {
+                    Some(kind) => anyhow::anyhow!("revision `{spec}` names a {kind}, not a commit"),
+                    None => anyhow::anyhow!(
+                        "revision `{spec}` does not lead to a commit: an object on the way is missing or damaged ({})",
+                        self.missing_object_hint()
+                    ),
+                }
+            })?;
         Ok(Resolved { spec: spec.to_owned(), id: commit.id })
     }
 
@@ -166,11 +182,21 @@ impl Repo {
     /// commit by commit breaks, or `None` when it does not (or the spec is of another form).
     fn trace_ancestry(&self, spec: &str) -> Option<Trace> {
         let at = spec.find(['~', '^'])?;
-        let (base, mut ops) = spec.split_at(at);
+        let (base, ops) = spec.split_at(at);
+        // A peel at the end (`^{tree}`) does not move through history: the commits before it
+        // are traced. `^{}` and `^{commit}` on the way peel to the commit in hand.
+        let ops = match ops.rfind("^{") {
+            Some(i) if ops.ends_with('}') && !ops[i + 2..ops.len() - 1].contains(['{', '}', '~', '^']) => &ops[..i],
+            _ => ops,
+        };
+        let ops = ops.replace("^{commit}", "").replace("^{}", "");
+        let mut ops = ops.as_str();
         if !ops.bytes().all(|b| b == b'~' || b == b'^' || b.is_ascii_digit()) {
             return None;
         }
-        let mut id = self.parse_single(if base.is_empty() { "HEAD" } else { base }).ok()?.detach();
+        // An annotated tag names the commit it points at.
+        let named = self.parse_single(if base.is_empty() { "HEAD" } else { base }).ok()?;
+        let mut id = named.object().ok()?.peel_to_commit().ok()?.id;
         // How the commit in hand was reached, with runs of first parents as one `~n`.
         let mut reached = base.to_owned();
         let mut back = 0u64;
@@ -388,6 +414,31 @@ pub fn version_order(a: &str, b: &str) -> std::cmp::Ordering {
     let nums =
         |s: &str| -> Vec<u64> { s.split(|c: char| !c.is_ascii_digit()).filter_map(|p| p.parse().ok()).collect() };
     nums(a).cmp(&nums(b)).then_with(|| a.cmp(b))
+}
+
+/// What gix's revision parser says, in the user's terms, for the forms it names by its own
+/// internals (`delegate.reflog(Entry(99)) failed`).
+fn in_user_terms(detail: &str) -> Option<String> {
+    let said = if detail.contains("nth_checked_out_branch") {
+        "no branch was checked out that many switches ago".to_owned()
+    } else if detail.contains("reflog(") {
+        "the reflog has no such entry".to_owned()
+    } else if detail.contains("sibling_branch(Upstream)") {
+        "the branch has no upstream configured".to_owned()
+    } else if detail.contains("sibling_branch(Push)") {
+        "the branch has no push destination configured".to_owned()
+    } else if let Some(kind) = detail.split("peel_until(ObjectKind(").nth(1).and_then(|k| k.split(')').next()) {
+        format!("it does not lead to a {}", kind.to_lowercase())
+    } else if detail.contains("couldn't find") {
+        "no commit message matches".to_owned()
+    } else if detail.contains("did not resolve to a single object") {
+        "it names several commits, not one".to_owned()
+    } else if detail.contains("could not parse number") {
+        "a number in it is too large".to_owned()
+    } else {
+        return None;
+    };
+    Some(said)
 }
 
 /// Where retracing a revision's ancestry broke (see `Repo::trace_ancestry`); each names the

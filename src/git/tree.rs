@@ -174,7 +174,14 @@ impl Repo {
         let c = self.inner.find_commit(commit).with_context(|| {
             format!("reading commit {} ({})", commit.to_hex_with_len(12), self.missing_object_hint())
         })?;
-        Ok(c.tree_id().context("reading the commit's tree")?.detach())
+        let tree = c.tree_id().map_err(|_| {
+            anyhow::anyhow!(
+                "reading commit {}: it is damaged, its tree cannot be read from it ({})",
+                commit.to_hex_with_len(12),
+                self.missing_object_hint()
+            )
+        })?;
+        Ok(tree.detach())
     }
 
     pub(super) fn entries(

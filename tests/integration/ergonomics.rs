@@ -141,6 +141,86 @@ fn a_revision_that_cannot_be_followed_says_where_it_breaks() {
     );
 }
 
+/// Revisions through annotated tags and peels are traced like any other; a damaged commit is
+/// named as damaged, not taken for a root; ranges where one revision is expected are refused,
+/// and the parser's internals never reach the user.
+#[test]
+fn revisions_through_tags_peels_and_damage_are_named_in_the_users_terms() {
+    let d = repo_with_plan();
+    for day in 2..=5 {
+        d.write("notes.txt", format!("day {day}\n"));
+        d.commit(&format!("day {day}"), day);
+    }
+    d.run_git(&["tag", "-a", "-m", "release", "v2.0", "HEAD~1"]);
+    d.run_git(&["tag", "tree-tag", "HEAD^{tree}"]);
+    let commit = |rev: &str| d.run_git(&["rev-parse", "--short=12", rev]).trim().to_owned();
+    let cases = [
+        ("v2.0^2", format!("revision `v2.0^2` does not exist: {} (v2.0) has 1 parent, so it has no parent 2", commit("v2.0^{commit}"))),
+        ("v2.0~4", format!("revision `v2.0~4` does not exist: {} (v2.0~3) is a root commit", commit("HEAD~4"))),
+        ("HEAD^{commit}^2", "(HEAD) has 1 parent, so it has no parent 2".to_owned()),
+        ("v2.0^{}~9", "(v2.0~3) is a root commit".to_owned()),
+        ("tree-tag", "revision `tree-tag` names a tree, not a commit".to_owned()),
+        ("HEAD:support-plan.toml", "names a blob, not a commit".to_owned()),
+        ("HEAD^!", "`HEAD^!` is a range (the commit without its parents), not one revision: for what that commit changed, write `plan diff HEAD^ HEAD` or `plan log HEAD^..HEAD`".to_owned()),
+        ("HEAD^@", "(it names several commits, not one)".to_owned()),
+        ("@{-1}", "(no branch was checked out that many switches ago)".to_owned()),
+        ("HEAD@{99}", "(the reflog has no such entry)".to_owned()),
+        (":/no such message", "(no commit message matches)".to_owned()),
+        ("HEAD~99999999999999999999", "(a number in it is too large)".to_owned()),
+    ];
+    for (spec, expected) in &cases {
+        for args in [vec!["check", "--rev", spec], vec!["diff", spec, "HEAD"]] {
+            let out = d.plan(&args);
+            assert_eq!(out.code, 2, "{args:?}: {}{}", out.stdout, out.stderr);
+            assert!(out.stderr.contains(expected.as_str()), "{args:?}: {}", out.stderr);
+            for jargon in ["delegate", "Delegate", "NthAncestor", "input=", "Last encountered", "peel_until"] {
+                assert!(!out.stderr.contains(jargon), "{args:?}: {}", out.stderr);
+            }
+        }
+    }
+    // plan log: `..B` is `HEAD..B` as in git; `A...B` (git's symmetric difference) is refused.
+    let out = d.plan(&["log", "..HEAD~2", "--format", "json"]);
+    assert_eq!(out.code, 0, "{}", out.stderr);
+    assert_eq!(json(&out)["commits"].as_array().unwrap().len(), 0, "{}", out.stdout);
+    let out = d.plan(&["log", "HEAD~2...HEAD", "--format", "json"]);
+    assert_eq!(out.code, 2, "{}", out.stderr);
+    assert_eq!(json(&out)["error"]["kind"], "revision", "{}", out.stdout);
+    assert!(
+        out.stderr.contains("is not supported by plan log: write `HEAD~2..HEAD` and `HEAD..HEAD~2`"),
+        "{}",
+        out.stderr
+    );
+    // A commit object that inflates but is not a commit: damaged, never a root commit.
+    let damaged = d.run_git(&["rev-parse", "HEAD~2"]).trim().to_owned();
+    let path = d.path().join(format!(".git/objects/{}/{}", &damaged[..2], &damaged[2..]));
+    let mut perms = std::fs::metadata(&path).unwrap().permissions();
+    #[allow(clippy::permissions_set_readonly_false)]
+    perms.set_readonly(false);
+    std::fs::set_permissions(&path, perms).unwrap();
+    let deflated = std::process::Command::new("python3")
+        .args(["-c", "import sys, zlib; sys.stdout.buffer.write(zlib.compress(b'commit 11\\0hello world'))"])
+        .output()
+        .unwrap();
+    assert!(deflated.status.success());
+    std::fs::write(&path, deflated.stdout).unwrap();
+    let out = d.plan(&["check", "--rev", "HEAD~3"]);
+    assert_eq!(out.code, 2, "{}", out.stderr);
+    assert!(
+        out.stderr.contains(&format!(
+            "cannot be reached: commit {} (HEAD~2) on the way is missing or damaged",
+            &damaged[..12]
+        )),
+        "{}",
+        out.stderr
+    );
+    let out = d.plan(&["check", "--rev", &damaged]);
+    assert_eq!(out.code, 2, "{}", out.stderr);
+    assert!(out.stderr.contains(&format!("reading commit {}: it is damaged", &damaged[..12])), "{}", out.stderr);
+    let out = d.plan(&["log"]);
+    assert_eq!(out.code, 2, "{}", out.stderr);
+    assert!(out.stderr.contains(&format!("reading commit {}: it is damaged", &damaged[..12])), "{}", out.stderr);
+}
+
 /// -q: errors only, for every command.
 #[test]
 fn quiet_means_errors_only() {
