@@ -553,8 +553,11 @@ impl Parsed {
 }
 
 /// The commits of `chain` that changed the plan `id`, followed across moves: its file at
-/// the tip is traced back; where it appears, the commit is checked for a move from another
-/// path, which is then traced further back.
+/// the tip is traced through the whole history; where a file appears, the commit is checked
+/// for a move from another path, which is then traced through the whole history too (a
+/// side branch can move the plan while the main line goes on editing it at the old path).
+/// Commits that changed another product's plan at one of these paths are left to the
+/// product filter when the log is written.
 fn follow_plan(
     repo: &Repo,
     tip: &supportplan::git::rev::Resolved,
@@ -562,50 +565,60 @@ fn follow_plan(
     id: &str,
     excludes: &globset::GlobSet,
 ) -> anyhow::Result<(Touched, Option<anyhow::Error>)> {
-    let Some(mut path) = snapshot::path_of(repo, tip, id)? else {
+    let Some(path) = snapshot::path_of(repo, tip, id)? else {
         let (plans, _) = snapshot::plans_at(repo, tip)?;
         let known = plans.iter().filter_map(|p| p.as_ref().ok()).map(|p| p.plan.plan.product.as_str());
         return Err(super::unknown_plan(id, &format!("at {}", tip.describe()), known));
     };
-    let mut out = Vec::new();
-    // Older commits have higher indices; after a move, trace the old path from there on.
-    let mut start = 0;
-    loop {
-        let (hits, failed) = repo.path_changes_until(&chain[start..], &path);
-        let hits: Vec<(usize, FileChange)> = hits.into_iter().map(|(i, c)| (i + start, c)).collect();
-        if let Some((_, e)) = failed {
-            // The commits before the one that cannot be read are listed, then the error.
-            out.extend(hits.into_iter().map(|(i, c)| (i, vec![c])));
-            return Ok((out, Some(e)));
+    let mut paths = vec![path];
+    // By index in the chain: newest first when collected.
+    let mut found: std::collections::BTreeMap<usize, Vec<FileChange>> = std::collections::BTreeMap::new();
+    // The newest commit that cannot be read: the commits before it are listed, then the error.
+    let mut broken: Option<(usize, anyhow::Error)> = None;
+    let mut next = 0;
+    while let Some(path) = paths.get(next).cloned() {
+        next += 1;
+        let (hits, failed) = repo.path_changes_until(chain, &path);
+        if let Some((i, e)) = failed
+            && broken.as_ref().is_none_or(|(b, _)| i < *b)
+        {
+            broken = Some((i, e));
         }
-        let appeared = hits.last().filter(|(i, c)| c.old.is_none() && chain[*i].1.is_some()).map(|(i, _)| *i);
-        out.extend(hits.into_iter().map(|(i, c)| (i, vec![c])));
-        let Some(i) = appeared else { break };
-        // Where the file appeared: a move if a plan with the same id left another path.
-        let (commit, parent) = chain[i];
-        let all = repo.plan_changes_of(commit, parent, excludes)?;
-        let (pairs, _) =
-            summarize(repo, commit, parent, &all, &snapshot::RecordPaths::of([]), &Parsed::default(), excludes)?;
-        let moved_from =
-            pairs.iter().find(|p| p.product == id).and_then(|p| p.old_path.clone()).filter(|old| *old != path);
-        // A move where either side does not load cannot be paired: a file removed by the
-        // same commit that named the plan before it is where the plan came from.
-        let moved_from = match moved_from {
-            Some(old) => Some(old),
-            None => removed_naming(repo, parent, &all, id)?,
-        };
-        match moved_from {
-            Some(old) => {
-                if let Some(last) = out.last_mut() {
-                    last.1 = all;
-                }
-                path = old;
-                start = i + 1;
+        for (i, change) in hits {
+            let appeared = change.old.is_none() && chain[i].1.is_some();
+            let changes = found.entry(i).or_default();
+            if !changes.iter().any(|c| c.path == change.path) {
+                changes.push(change);
             }
-            None => break,
+            if !appeared {
+                continue;
+            }
+            // Where a file appeared: a move if a plan with the same id left another path.
+            let (commit, parent) = chain[i];
+            let all = repo.plan_changes_of(commit, parent, excludes)?;
+            let (pairs, _) =
+                summarize(repo, commit, parent, &all, &snapshot::RecordPaths::of([]), &Parsed::default(), excludes)?;
+            let moved_from =
+                pairs.iter().find(|p| p.product == id).and_then(|p| p.old_path.clone()).filter(|old| *old != path);
+            // A move where either side does not load cannot be paired: a file removed by the
+            // same commit that named the plan before it is where the plan came from.
+            let moved_from = match moved_from {
+                Some(old) => Some(old),
+                None => removed_naming(repo, parent, &all, id)?,
+            };
+            if let Some(old) = moved_from {
+                // The move is summarised from both of its sides.
+                found.insert(i, all);
+                if !paths.contains(&old) {
+                    paths.push(old);
+                }
+            }
         }
     }
-    Ok((out, None))
+    if let Some((b, _)) = &broken {
+        found.retain(|i, _| i < b);
+    }
+    Ok((found.into_iter().collect(), broken.map(|(_, e)| e)))
 }
 
 /// For a merge: keeps only the changes the merge made itself, as `git diff --cc` does by line
@@ -641,8 +654,21 @@ fn own_plan_changes(repo: &Repo, id: ObjectId, plans: Vec<PlanChange>) -> anyhow
         };
         if let (Some(path), Some(merged)) = (&merged_path, &merged) {
             for side in &parents[1..] {
-                let Some(theirs) = load(*side, path)? else { continue };
-                let side = supportplan::diff::Side { path, plan: &theirs };
+                // The other parent may keep the plan at another path (one side moved it): it is
+                // found there by its product.
+                let theirs = match load(*side, path)? {
+                    Some(theirs) => Some((path.clone(), theirs)),
+                    None => {
+                        let rev =
+                            supportplan::git::rev::Resolved { spec: side.to_hex_with_len(12).to_string(), id: *side };
+                        match snapshot::path_of(repo, &rev, &p.product).ok().flatten() {
+                            Some(there) => load(*side, &there)?.map(|t| (there, t)),
+                            None => None,
+                        }
+                    }
+                };
+                let Some((their_path, theirs)) = theirs else { continue };
+                let side = supportplan::diff::Side { path: &their_path, plan: &theirs };
                 let differs =
                     supportplan::diff::diff_pair(Some(side), Some(supportplan::diff::Side { path, plan: merged }))
                         .map(|c| c.changes.into_iter().map(|c| c.path).collect::<std::collections::HashSet<String>>())

@@ -424,6 +424,40 @@ fn a_merge_taking_the_plan_over_a_symlink_on_the_main_line_adds_nothing() {
     }
 }
 
+/// One side moves the plan while the other edits it: `--plan` lists the edits made at the
+/// old path on the other branch (they are not older than the move), and the merge, which
+/// made no change of its own, is listed by neither log. Either way round.
+#[test]
+fn a_plan_moved_on_one_branch_and_edited_on_the_other_is_followed_on_both() {
+    for moved_on_side in [true, false] {
+        let d = Dir::git();
+        d.write("support-plan.toml", example());
+        d.commit("Plan", 1);
+        let (mover, editor) = if moved_on_side { ("side", "main") } else { ("main", "side") };
+        d.run_git(&["branch", "side"]);
+        d.run_git(&["checkout", "-q", mover]);
+        d.run_git(&["mv", "support-plan.toml", "acme.support-plan.toml"]);
+        d.commit("Move the plan", 2);
+        d.run_git(&["checkout", "-q", editor]);
+        d.edit("support-plan.toml", "stage = \"ga\"", "stage = \"beta\"");
+        d.commit("Back to beta", 3);
+        d.edit("support-plan.toml", "target = \"250ms\"", "target = \"300ms\"");
+        d.commit("Loosen latency", 4);
+        d.run_git(&["checkout", "-q", "main"]);
+        d.run_git(&["merge", "-q", "--no-ff", "-m", "Merge side", "side"]);
+        assert!(d.path().join("acme.support-plan.toml").exists());
+        let every = d.plan(&["log", "--format", "json"]);
+        let one = d.plan(&["log", "--plan", "acme-billing", "--format", "json"]);
+        assert_eq!((every.code, one.code), (0, 0), "{}{}", every.stderr, one.stderr);
+        let parse = |out: &Output| serde_json::from_str::<serde_json::Value>(&out.stdout).unwrap();
+        let (every, one) = (parse(&every), parse(&one));
+        let expected = ["Loosen latency", "Back to beta", "Move the plan", "Plan"];
+        assert_eq!(subjects(&one), expected, "moved on side {moved_on_side}: {one:#}");
+        assert_eq!(subjects(&every), expected, "moved on side {moved_on_side}: {every:#}");
+        assert_eq!(one["commits"], every["commits"], "moved on side {moved_on_side}");
+    }
+}
+
 /// An object missing in the middle of history ends the log exactly there: every commit
 /// before it is written (not only those of earlier batches of 256), and `-n` that stops
 /// before it succeeds.
