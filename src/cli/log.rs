@@ -568,7 +568,11 @@ fn follow_plan(
     let Some(path) = snapshot::path_of(repo, tip, id)? else {
         let (plans, _) = snapshot::plans_at(repo, tip)?;
         let known = plans.iter().filter_map(|p| p.as_ref().ok()).map(|p| p.plan.plan.product.as_str());
-        return Err(super::unknown_plan(id, &format!("at {}", tip.describe()), known));
+        let place = format!(
+            "at {}, where `--plan` starts (a plan removed before it is listed by `plan log` without `--plan`)",
+            tip.describe()
+        );
+        return Err(super::unknown_plan(id, &place, known));
     };
     let mut paths = vec![path];
     // By index in the chain: newest first when collected.

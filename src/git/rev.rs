@@ -129,6 +129,11 @@ impl Repo {
                             "revision `{spec}` cannot be reached: commit {at}{on_the_way} is missing or damaged ({})",
                             self.missing_object_hint()
                         ),
+                        Trace::Missing(id) => bail!(
+                            "revision `{spec}` cannot be read: it names object {}, which is missing or damaged ({})",
+                            id.to_hex_with_len(12),
+                            self.missing_object_hint()
+                        ),
                         Trace::Root(at) => {
                             bail!(
                                 "revision `{spec}` does not exist: {at} is a root commit, the history does not go back further"
@@ -139,6 +144,15 @@ impl Repo {
                             if count == 1 { "" } else { "s" }
                         ),
                     }
+                }
+                let base = spec.split(['~', '^']).next().unwrap_or(spec);
+                if base.len() == self.inner.object_hash().len_in_hex() && base.bytes().all(|b| b.is_ascii_hexdigit()) {
+                    let why = if self.is_shallow() || self.is_partial() {
+                        self.missing_object_hint()
+                    } else {
+                        "is it from another repository? `git fsck` says whether objects are missing here".to_owned()
+                    };
+                    bail!("revision `{spec}`: no object {base} is in this repository ({why})");
                 }
                 if detail.contains("NthAncestor") || detail.contains("traverse") || detail.contains("Ancestor") {
                     bail!("revision `{spec}` does not exist: the history does not go back that far");
@@ -196,7 +210,10 @@ impl Repo {
         }
         // An annotated tag names the commit it points at.
         let named = self.parse_single(if base.is_empty() { "HEAD" } else { base }).ok()?;
-        let mut id = named.object().ok()?.peel_to_commit().ok()?.id;
+        let Ok(object) = named.object() else {
+            return Some(Trace::Missing(named.detach()));
+        };
+        let mut id = object.peel_to_commit().ok()?.id;
         // How the commit in hand was reached, with runs of first parents as one `~n`.
         let mut reached = base.to_owned();
         let mut back = 0u64;
@@ -446,6 +463,8 @@ fn in_user_terms(detail: &str) -> Option<String> {
 enum Trace {
     /// The commit cannot be read (" on the way" when it is not the one the revision names).
     Unreadable(String, &'static str),
+    /// The object the revision starts from cannot be read.
+    Missing(ObjectId),
     /// A first parent was asked of a root commit.
     Root(String),
     /// `^n` beyond the commit's parents: (commit, its parent count, n).

@@ -108,6 +108,7 @@ fn a_revision_that_cannot_be_followed_says_where_it_breaks() {
     assert!(out.stderr.contains("(HEAD~1) has 1 parent, so it has no parent 2"), "{}", out.stderr);
     // The commit HEAD~2 removed from the object store: a revision past it, or it, cannot be
     // reached, and the message names it instead of saying history is shorter.
+    d.run_git(&["branch", "broken", "HEAD~2"]);
     let missing = d.run_git(&["rev-parse", "HEAD~2"]);
     let missing = missing.trim();
     std::fs::remove_file(d.path().join(format!(".git/objects/{}/{}", &missing[..2], &missing[2..]))).unwrap();
@@ -125,6 +126,17 @@ fn a_revision_that_cannot_be_followed_says_where_it_breaks() {
             "{}",
             out.stderr
         );
+    }
+    // The missing commit by its id, and a branch left pointing at it.
+    let out = d.plan(&["diff", missing, "HEAD"]);
+    assert_eq!(out.code, 2, "{}", out.stderr);
+    assert!(out.stderr.contains(&format!("no object {missing} is in this repository")), "{}", out.stderr);
+    for spec in ["broken", "broken^{commit}"] {
+        let out = d.plan(&["check", "--rev", spec]);
+        assert_eq!(out.code, 2, "{}", out.stderr);
+        let expected =
+            format!("revision `{spec}` cannot be read: it names object {}, which is missing", &missing[..12]);
+        assert!(out.stderr.contains(&expected), "{}", out.stderr);
     }
     // The missing commit itself.
     let out = d.plan(&["diff", "HEAD^^", "HEAD"]);

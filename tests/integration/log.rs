@@ -82,6 +82,14 @@ fn log_of_an_unknown_plan() {
     let out = d.plan(&["log", "--plan", "nope"]);
     assert_eq!(out.code, 2);
     assert!(out.stderr.contains("no plan with product id `nope`"), "{}", out.stderr);
+    // A plan removed since: the error says where its history is.
+    d.run_git(&["rm", "-q", "billing/billing.support-plan.toml"]);
+    d.commit("Retire the plan", 9);
+    let out = d.plan(&["log", "--plan", "acme-billing"]);
+    assert_eq!(out.code, 2);
+    assert!(out.stderr.contains("a plan removed before it is listed by `plan log` without `--plan`"), "{}", out.stderr);
+    let every = d.plan(&["log"]);
+    assert!(every.stdout.contains("acme-billing: plan removed billing/billing.support-plan.toml"), "{}", every.stdout);
 }
 
 /// With a commit-graph holding changed-path Bloom filters, `plan log --plan` skips the commits
