@@ -436,26 +436,19 @@ pub fn version_order(a: &str, b: &str) -> std::cmp::Ordering {
 /// What gix's revision parser says, in the user's terms, for the forms it names by its own
 /// internals (`delegate.reflog(Entry(99)) failed`).
 fn in_user_terms(detail: &str) -> Option<String> {
-    let said = if detail.contains("nth_checked_out_branch") {
-        "no branch was checked out that many switches ago".to_owned()
-    } else if detail.contains("reflog(") {
-        "the reflog has no such entry".to_owned()
-    } else if detail.contains("sibling_branch(Upstream)") {
-        "the branch has no upstream configured".to_owned()
-    } else if detail.contains("sibling_branch(Push)") {
-        "the branch has no push destination configured".to_owned()
-    } else if let Some(kind) = detail.split("peel_until(ObjectKind(").nth(1).and_then(|k| k.split(')').next()) {
-        format!("it does not lead to a {}", kind.to_lowercase())
-    } else if detail.contains("couldn't find") {
-        "no commit message matches".to_owned()
-    } else if detail.contains("did not resolve to a single object") {
-        "it names several commits, not one".to_owned()
-    } else if detail.contains("could not parse number") {
-        "a number in it is too large".to_owned()
-    } else {
-        return None;
-    };
-    Some(said)
+    const SAID: [(&str, &str); 7] = [
+        ("nth_checked_out_branch", "no branch was checked out that many switches ago"),
+        ("reflog(", "the reflog has no such entry"),
+        ("sibling_branch(Upstream)", "the branch has no upstream configured"),
+        ("sibling_branch(Push)", "the branch has no push destination configured"),
+        ("couldn't find", "no commit message matches"),
+        ("did not resolve to a single object", "it names several commits, not one"),
+        ("could not parse number", "a number in it is too large"),
+    ];
+    if let Some(kind) = detail.split("peel_until(ObjectKind(").nth(1).and_then(|k| k.split(')').next()) {
+        return Some(format!("it does not lead to a {}", kind.to_lowercase()));
+    }
+    SAID.iter().find(|(internal, _)| detail.contains(internal)).map(|(_, said)| (*said).to_owned())
 }
 
 /// Where retracing a revision's ancestry broke (see `Repo::trace_ancestry`); each names the
