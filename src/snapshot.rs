@@ -96,6 +96,26 @@ pub fn path_of(repo: &Repo, rev: &Resolved, id: &str) -> anyhow::Result<Option<S
     Ok(paths.into_iter().next())
 }
 
+/// The path of the one plan file at a revision that names the product `id` though it does
+/// not load (by its `product` line, or the parts of it that parse): where a broken plan is.
+pub fn path_naming(repo: &Repo, rev: &Resolved, id: &str) -> anyhow::Result<Option<String>> {
+    let config = config_at(repo, rev)?;
+    let (files, _) = repo.plan_files(rev.id, &config.excludes())?;
+    let mut found = Vec::new();
+    for f in files {
+        let raw = read_blob(repo, &f.path, f.id, &rev.spec)?;
+        let Ok(bytes) = raw.bytes.as_deref() else { continue };
+        let names = match quick_product(bytes) {
+            Some(p) => p == id,
+            None => salvage_product(bytes).is_some_and(|p| p == id),
+        };
+        if names {
+            found.push(f.path);
+        }
+    }
+    Ok(if found.len() == 1 { found.pop() } else { None })
+}
+
 /// The product ids of the plans that load on one side.
 pub fn products_at(repo: &Repo, side: &Endpoint) -> anyhow::Result<Vec<String>> {
     let loaded = match side {

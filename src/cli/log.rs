@@ -270,7 +270,8 @@ pub fn run(g: &Global, args: &LogArgs) -> anyhow::Result<ExitCode> {
             let (chain, after) = walk.take_readable(usize::MAX);
             let cut = walk.cut();
             drop(walk);
-            let (touched, failed) = follow_plan(&repo, &tip, &chain, id, &excludes)?;
+            let partial = hide.is_some() || cut.is_some();
+            let (touched, failed) = follow_plan(&repo, &tip, &chain, partial, id, &excludes)?;
             let after = failed.or(after);
             (Some(vec![Batch { chain, touched: Some(touched), after }]), cut)
         }
@@ -552,20 +553,29 @@ impl Parsed {
     }
 }
 
-/// The commits of `chain` that changed the plan `id`, followed across moves: its file at
-/// the tip is traced through the whole history; where a file appears, the commit is checked
-/// for a move from another path, which is then traced through the whole history too (a
-/// side branch can move the plan while the main line goes on editing it at the old path).
-/// Commits that changed another product's plan at one of these paths are left to the
-/// product filter when the log is written.
+/// The commits of `chain` that changed the plan `id`, by every path it had: its file at the
+/// tip is traced through the whole history, and each commit found is summarised whole; every
+/// path the plan had there (moved from or to, a second file naming it) and, in a merge, the
+/// path where another parent keeps it, is then traced through the whole history too. Each
+/// commit found carries all the plan files it changed, so that it is summarised as in the
+/// log of every plan; those that changed another product only are left out when the log is
+/// written. When the chain does not reach the root (`partial`: a range, a shallow clone),
+/// a side branch may have moved the plan before the range starts: every merge's other
+/// parents are then looked at for where they keep it.
 fn follow_plan(
     repo: &Repo,
     tip: &supportplan::git::rev::Resolved,
     chain: &[(ObjectId, Option<ObjectId>)],
+    partial: bool,
     id: &str,
     excludes: &globset::GlobSet,
 ) -> anyhow::Result<(Touched, Option<anyhow::Error>)> {
-    let Some(path) = snapshot::path_of(repo, tip, id)? else {
+    // A plan that does not load at the tip is followed by the file that names it.
+    let path = match snapshot::path_of(repo, tip, id)? {
+        Some(path) => Some(path),
+        None => snapshot::path_naming(repo, tip, id)?,
+    };
+    let Some(path) = path else {
         let (plans, _) = snapshot::plans_at(repo, tip)?;
         let known = plans.iter().filter_map(|p| p.as_ref().ok()).map(|p| p.plan.plan.product.as_str());
         let place = format!(
@@ -575,54 +585,146 @@ fn follow_plan(
         return Err(super::unknown_plan(id, &place, known));
     };
     let mut paths = vec![path];
-    // By index in the chain: newest first when collected.
+    // By index in the chain, so newest first when collected: all the plan files each changed.
     let mut found: std::collections::BTreeMap<usize, Vec<FileChange>> = std::collections::BTreeMap::new();
     // The newest commit that cannot be read: the commits before it are listed, then the error.
     let mut broken: Option<(usize, anyhow::Error)> = None;
     let mut next = 0;
-    while let Some(path) = paths.get(next).cloned() {
-        next += 1;
-        let (hits, failed) = repo.path_changes_until(chain, &path);
-        if let Some((i, e)) = failed
-            && broken.as_ref().is_none_or(|(b, _)| i < *b)
-        {
-            broken = Some((i, e));
-        }
-        for (i, change) in hits {
-            let appeared = change.old.is_none() && chain[i].1.is_some();
-            let changes = found.entry(i).or_default();
-            if !changes.iter().any(|c| c.path == change.path) {
-                changes.push(change);
+    loop {
+        while let Some(path) = paths.get(next).cloned() {
+            next += 1;
+            let (hits, failed) = repo.path_changes_until(chain, &path);
+            if let Some((i, e)) = failed
+                && broken.as_ref().is_none_or(|(b, _)| i < *b)
+            {
+                broken = Some((i, e));
             }
-            if !appeared {
-                continue;
-            }
-            // Where a file appeared: a move if a plan with the same id left another path.
-            let (commit, parent) = chain[i];
-            let all = repo.plan_changes_of(commit, parent, excludes)?;
-            let (pairs, _) =
-                summarize(repo, commit, parent, &all, &snapshot::RecordPaths::of([]), &Parsed::default(), excludes)?;
-            let moved_from =
-                pairs.iter().find(|p| p.product == id).and_then(|p| p.old_path.clone()).filter(|old| *old != path);
-            // A move where either side does not load cannot be paired: a file removed by the
-            // same commit that named the plan before it is where the plan came from.
-            let moved_from = match moved_from {
-                Some(old) => Some(old),
-                None => removed_naming(repo, parent, &all, id)?,
-            };
-            if let Some(old) = moved_from {
-                // The move is summarised from both of its sides.
-                found.insert(i, all);
-                if !paths.contains(&old) {
-                    paths.push(old);
+            for (i, change) in hits {
+                if found.contains_key(&i) {
+                    continue;
+                }
+                // A commit that cannot be read for this ends the log there, as in the log of
+                // every plan: the commits before it are written, then the error.
+                match discover(repo, chain[i], change, &paths, id, excludes) {
+                    Ok((all, more)) => {
+                        for p in more {
+                            if !paths.contains(&p) {
+                                paths.push(p);
+                            }
+                        }
+                        found.insert(i, all);
+                    }
+                    Err(e) => {
+                        if broken.as_ref().is_none_or(|(b, _)| i < *b) {
+                            broken = Some((i, e));
+                        }
+                    }
                 }
             }
+        }
+        if !partial {
+            break;
+        }
+        // The merges no path followed so far led to.
+        let before = paths.len();
+        for (i, (commit, _)) in chain.iter().enumerate() {
+            if found.contains_key(&i) || broken.as_ref().is_some_and(|(b, _)| i >= *b) {
+                continue;
+            }
+            match elsewhere_in_sides(repo, *commit, &paths, id) {
+                Ok(more) => {
+                    for p in more {
+                        if !paths.contains(&p) {
+                            paths.push(p);
+                        }
+                    }
+                }
+                Err(e) => broken = Some((i, e)),
+            }
+        }
+        if paths.len() == before {
+            break;
         }
     }
     if let Some((b, _)) = &broken {
         found.retain(|i, _| i < b);
     }
     Ok((found.into_iter().collect(), broken.map(|(_, e)| e)))
+}
+
+/// For a commit of the chain that changed a file the plan `id` had: all the plan files it
+/// changed, and the other paths the plan had there. An edit of the file that keeps its
+/// product moves nothing: it is taken alone (the commit's other plan files are not diffed,
+/// so a second file added beside it in the same commit is not seen). A file added or
+/// removed, or one whose product changed, is summarised with every plan file the commit
+/// changed, for the paths the plan had on either side; in a merge, also where each other
+/// parent keeps it.
+fn discover(
+    repo: &Repo,
+    (commit, parent): (ObjectId, Option<ObjectId>),
+    change: FileChange,
+    paths: &[String],
+    id: &str,
+    excludes: &globset::GlobSet,
+) -> anyhow::Result<(Vec<FileChange>, Vec<String>)> {
+    let rev = commit.to_hex_with_len(12).to_string();
+    let product_of = |path: &str, blob: ObjectId| -> anyhow::Result<Option<String>> {
+        let raw = snapshot::read_blob(repo, path, blob, &rev)?;
+        let bytes = raw.bytes.as_deref().unwrap_or_default();
+        Ok(snapshot::quick_product(bytes).map(str::to_owned).or_else(|| snapshot::salvage_product(bytes)))
+    };
+    let alone = match (change.old, change.new) {
+        // In a root commit nothing moved.
+        _ if parent.is_none() => true,
+        (Some(old), Some(new)) => {
+            product_of(&change.path, old)?.is_some_and(|p| p == id)
+                && product_of(&change.path, new)?.is_some_and(|p| p == id)
+        }
+        _ => false,
+    };
+    let mut more = elsewhere_in_sides(repo, commit, paths, id)?;
+    if alone {
+        return Ok((vec![change], more));
+    }
+    let all = repo.plan_changes_of(commit, parent, excludes)?;
+    let (pairs, _) =
+        summarize(repo, commit, parent, &all, &snapshot::RecordPaths::of([]), &Parsed::default(), excludes)?;
+    for p in pairs.iter().filter(|p| p.product == id) {
+        more.extend(p.old_path.iter().chain(p.new_path.iter()).cloned());
+    }
+    // A move where either side does not load cannot be paired: a file removed by the same
+    // commit that named the plan before it is where the plan came from.
+    more.extend(removed_naming(repo, parent, &all, id)?);
+    // A second file for the product (which makes both not load) is followed too.
+    for c in all.iter().filter(|c| !paths.contains(&c.path)) {
+        for blob in [c.new, c.old].into_iter().flatten() {
+            if product_of(&c.path, blob)?.is_some_and(|p| p == id) {
+                more.push(c.path.clone());
+                break;
+            }
+        }
+    }
+    Ok((all, more))
+}
+
+/// For a merge: the paths where its other parents keep the plan `id`, for each that has it
+/// at none of `paths` (that parent's branch moved it).
+fn elsewhere_in_sides(repo: &Repo, commit: ObjectId, paths: &[String], id: &str) -> anyhow::Result<Vec<String>> {
+    let mut out = Vec::new();
+    for side in repo.parents(commit)?.into_iter().skip(1) {
+        let mut here = false;
+        for known in paths {
+            if supportplan::git::PathFollower::new(known).blob_at(repo, side)?.is_some() {
+                here = true;
+                break;
+            }
+        }
+        if !here {
+            let rev = supportplan::git::rev::Resolved { spec: side.to_hex_with_len(12).to_string(), id: side };
+            out.extend(snapshot::path_of(repo, &rev, id).ok().flatten());
+        }
+    }
+    Ok(out)
 }
 
 /// For a merge: keeps only the changes the merge made itself, as `git diff --cc` does by line

@@ -466,6 +466,99 @@ fn a_plan_moved_on_one_branch_and_edited_on_the_other_is_followed_on_both() {
     }
 }
 
+/// `plan log --plan acme-billing` and the log of every plan, with the same arguments, list the
+/// same commits for that product with the same changes: the subjects, newest first.
+fn agreeing_logs(d: &Dir, args: &[&str]) -> Vec<String> {
+    let run = |plan: bool| {
+        let mut all = vec!["log", "--format", "json"];
+        if plan {
+            all.extend(["--plan", "acme-billing"]);
+        }
+        all.extend(args);
+        let out = d.plan(&all);
+        assert_eq!(out.code, 0, "{all:?}: {}{}", out.stdout, out.stderr);
+        serde_json::from_str::<serde_json::Value>(&out.stdout).unwrap()
+    };
+    let (one, every) = (run(true), run(false));
+    let of_product = |v: &serde_json::Value| -> Vec<(String, serde_json::Value)> {
+        v["commits"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .filter_map(|c| {
+                let plans: Vec<_> =
+                    c["plans"].as_array().unwrap().iter().filter(|p| p["product"] == "acme-billing").cloned().collect();
+                (!plans.is_empty()).then(|| (c["subject"].as_str().unwrap().to_owned(), serde_json::json!(plans)))
+            })
+            .collect()
+    };
+    assert_eq!(of_product(&one), of_product(&every), "{args:?}\n--plan: {one:#}\nevery plan: {every:#}");
+    of_product(&one).into_iter().map(|(s, _)| s).collect()
+}
+
+/// Moves `--plan` must see through, each checked against the log of every plan: a range
+/// starting after a move the side branch did not have; both branches moving the plan to
+/// different paths; the plan moved onto a path another product held; a plan that does not
+/// load at the tip.
+#[test]
+fn plan_follows_moves_the_way_the_log_of_every_plan_sees_them() {
+    // A range after the main line's move: the side's edit at the old path is in it.
+    let d = Dir::git();
+    d.write("support-plan.toml", example());
+    d.commit("Plan", 1);
+    d.run_git(&["checkout", "-q", "-b", "side"]);
+    d.edit("support-plan.toml", "stage = \"ga\"", "stage = \"beta\"");
+    d.commit("Side: back to beta", 2);
+    d.run_git(&["checkout", "-q", "main"]);
+    d.run_git(&["mv", "support-plan.toml", "svc.support-plan.toml"]);
+    d.commit("Main: move", 3);
+    d.run_git(&["merge", "-q", "--no-ff", "-m", "Merge side", "side"]);
+    assert_eq!(agreeing_logs(&d, &["main~1..main"]), ["Side: back to beta"]);
+    assert_eq!(agreeing_logs(&d, &[]), ["Main: move", "Side: back to beta", "Plan"]);
+
+    // Both branches move it, to different paths; the merge keeps the main line's path and
+    // the side's edit made after its own move.
+    let d = Dir::git();
+    d.write("support-plan.toml", example());
+    d.commit("Plan", 1);
+    d.run_git(&["checkout", "-q", "-b", "side"]);
+    d.run_git(&["mv", "support-plan.toml", "s.support-plan.toml"]);
+    d.commit("Side: move", 2);
+    d.edit("s.support-plan.toml", "stage = \"ga\"", "stage = \"beta\"");
+    d.commit("Side: back to beta", 3);
+    d.run_git(&["checkout", "-q", "main"]);
+    d.run_git(&["mv", "support-plan.toml", "m.support-plan.toml"]);
+    d.commit("Main: move", 4);
+    d.run_git(&["merge", "-q", "--no-commit", "-s", "ours", "side"]);
+    d.write("m.support-plan.toml", d.read("m.support-plan.toml").replace("stage = \"ga\"", "stage = \"beta\""));
+    d.run_git(&["add", "-A"]);
+    d.run_git(&["commit", "-q", "-m", "Merge side"]);
+    assert_eq!(agreeing_logs(&d, &[]), ["Main: move", "Side: back to beta", "Side: move", "Plan"]);
+
+    // Moved onto the path another product held (which moved away in the same commit).
+    let d = Dir::git();
+    d.write("support-plan.toml", example());
+    d.commit("Plan", 1);
+    d.edit("support-plan.toml", "stage = \"ga\"", "stage = \"beta\"");
+    d.commit("Back to beta", 2);
+    d.write("other.support-plan.toml", example().replace("acme-billing", "acme-other"));
+    d.commit("Other plan", 3);
+    d.run_git(&["mv", "other.support-plan.toml", "elsewhere.support-plan.toml"]);
+    d.run_git(&["mv", "support-plan.toml", "other.support-plan.toml"]);
+    d.commit("Swap paths", 4);
+    d.edit("other.support-plan.toml", "target = \"250ms\"", "target = \"300ms\"");
+    d.commit("Loosen latency", 5);
+    assert_eq!(agreeing_logs(&d, &[]), ["Loosen latency", "Swap paths", "Back to beta", "Plan"]);
+
+    // At the tip the plan does not load: it is followed by the file that names it.
+    d.write("other.support-plan.toml", d.read("other.support-plan.toml") + "zz = = 1\n");
+    d.commit("Break it", 6);
+    let out = d.plan(&["log", "--plan", "acme-billing", "--format", "json"]);
+    assert_eq!(out.code, 0, "{}", out.stderr);
+    let v: serde_json::Value = serde_json::from_str(&out.stdout).unwrap();
+    assert_eq!(subjects(&v), ["Break it", "Loosen latency", "Swap paths", "Back to beta", "Plan"], "{}", out.stdout);
+}
+
 /// An object missing in the middle of history ends the log exactly there: every commit
 /// before it is written (not only those of earlier batches of 256), and `-n` that stops
 /// before it succeeds.
