@@ -96,6 +96,14 @@ pub fn path_of(repo: &Repo, rev: &Resolved, id: &str) -> anyhow::Result<Option<S
     Ok(paths.into_iter().next())
 }
 
+/// The product id a plan file names, by its `product` line or the parts of it that parse,
+/// read as UTF-8 with invalid bytes replaced (a plan broken by its encoding still names its
+/// product): for following a plan, never for judging one.
+pub fn product_named(bytes: &[u8]) -> Option<String> {
+    let text = String::from_utf8_lossy(bytes);
+    quick_product(text.as_bytes()).map(str::to_owned).or_else(|| salvage_product(text.as_bytes()))
+}
+
 /// The path of the one plan file at a revision that names the product `id` though it does
 /// not load (by its `product` line, or the parts of it that parse): where a broken plan is.
 pub fn path_naming(repo: &Repo, rev: &Resolved, id: &str) -> anyhow::Result<Option<String>> {
@@ -105,11 +113,7 @@ pub fn path_naming(repo: &Repo, rev: &Resolved, id: &str) -> anyhow::Result<Opti
     for f in files {
         let raw = read_blob(repo, &f.path, f.id, &rev.spec)?;
         let Ok(bytes) = raw.bytes.as_deref() else { continue };
-        let names = match quick_product(bytes) {
-            Some(p) => p == id,
-            None => salvage_product(bytes).is_some_and(|p| p == id),
-        };
-        if names {
+        if product_named(bytes).is_some_and(|p| p == id) {
             found.push(f.path);
         }
     }

@@ -575,6 +575,19 @@ fn follow_plan(
         Some(path) => Some(path),
         None => snapshot::path_naming(repo, tip, id)?,
     };
+    // A path that is not UTF-8 is known here only with its invalid bytes replaced, which
+    // names no file in history: refused rather than followed to an empty log.
+    if let Some(path) = path.as_ref().filter(|p| p.contains(char::REPLACEMENT_CHARACTER)) {
+        return Err(supportplan::error::ErrorInfo::new(
+            "plan",
+            format!(
+                "the plan `{id}` is at {}, a path that is not UTF-8: `--plan` cannot follow it; \
+                 `plan log` without `--plan` lists its commits",
+                supportplan::render::one_line(path)
+            ),
+        )
+        .into());
+    }
     let Some(path) = path else {
         let (plans, _) = snapshot::plans_at(repo, tip)?;
         let known = plans.iter().filter_map(|p| p.as_ref().ok()).map(|p| p.plan.plan.product.as_str());
@@ -600,7 +613,11 @@ fn follow_plan(
                 broken = Some((i, e));
             }
             for (i, change) in hits {
-                if found.contains_key(&i) {
+                // A commit found by another path: this path's change is summarised with it.
+                if let Some(changes) = found.get_mut(&i) {
+                    if !changes.iter().any(|c| c.path == change.path) {
+                        changes.push(change);
+                    }
                     continue;
                 }
                 // A commit that cannot be read for this ends the log there, as in the log of
@@ -670,8 +687,7 @@ fn discover(
     let rev = commit.to_hex_with_len(12).to_string();
     let product_of = |path: &str, blob: ObjectId| -> anyhow::Result<Option<String>> {
         let raw = snapshot::read_blob(repo, path, blob, &rev)?;
-        let bytes = raw.bytes.as_deref().unwrap_or_default();
-        Ok(snapshot::quick_product(bytes).map(str::to_owned).or_else(|| snapshot::salvage_product(bytes)))
+        Ok(snapshot::product_named(raw.bytes.as_deref().unwrap_or_default()))
     };
     let alone = match (change.old, change.new) {
         // In a root commit nothing moved.
@@ -712,11 +728,16 @@ fn discover(
 fn elsewhere_in_sides(repo: &Repo, commit: ObjectId, paths: &[String], id: &str) -> anyhow::Result<Vec<String>> {
     let mut out = Vec::new();
     for side in repo.parents(commit)?.into_iter().skip(1) {
+        // Kept at a path followed: a file there that names the product (another product's
+        // plan may hold the path on that branch).
         let mut here = false;
         for known in paths {
-            if supportplan::git::PathFollower::new(known).blob_at(repo, side)?.is_some() {
-                here = true;
-                break;
+            if let Some(blob) = supportplan::git::PathFollower::new(known).blob_at(repo, side)? {
+                let raw = snapshot::read_blob(repo, known, blob, &side.to_hex_with_len(12).to_string())?;
+                if snapshot::product_named(raw.bytes.as_deref().unwrap_or_default()).is_some_and(|p| p == id) {
+                    here = true;
+                    break;
+                }
             }
         }
         if !here {
@@ -762,7 +783,7 @@ fn own_plan_changes(repo: &Repo, id: ObjectId, plans: Vec<PlanChange>) -> anyhow
             for side in &parents[1..] {
                 // The other parent may keep the plan at another path (one side moved it): it is
                 // found there by its product.
-                let theirs = match load(*side, path)? {
+                let theirs = match load(*side, path)?.filter(|t| t.plan.plan.product == p.product) {
                     Some(theirs) => Some((path.clone(), theirs)),
                     None => {
                         let rev =
@@ -810,7 +831,7 @@ fn removed_naming(
             Some(p) => p == id,
             None => match supportplan::plan::load_one(&raw) {
                 Ok(p) => p.plan.plan.product == id,
-                Err(_) => raw.bytes.as_deref().ok().and_then(snapshot::salvage_product).is_some_and(|p| p == id),
+                Err(_) => raw.bytes.as_deref().ok().and_then(snapshot::product_named).is_some_and(|p| p == id),
             },
         };
         if names {

@@ -550,6 +550,48 @@ fn plan_follows_moves_the_way_the_log_of_every_plan_sees_them() {
     d.commit("Loosen latency", 5);
     assert_eq!(agreeing_logs(&d, &[]), ["Loosen latency", "Swap paths", "Back to beta", "Plan"]);
 
+    // The root commit adds both plans; the plan later moves onto the other's path. The root
+    // is found by both paths and summarised with both.
+    let d1 = Dir::git();
+    d1.write("p1/support-plan.toml", example());
+    d1.write("o/support-plan.toml", example().replace("acme-billing", "acme-other"));
+    d1.commit("Both plans", 1);
+    d1.run_git(&["mv", "o/support-plan.toml", "o2.support-plan.toml"]);
+    d1.run_git(&["mv", "p1/support-plan.toml", "o/support-plan.toml"]);
+    d1.commit("Swap paths", 2);
+    assert_eq!(agreeing_logs(&d1, &[]), ["Swap paths", "Both plans"]);
+
+    // A range: on the merged branch the tip's path holds another product's plan, and the
+    // plan is elsewhere there. Also a plan whose bytes are not UTF-8 moved while broken.
+    let d2 = Dir::git();
+    d2.write("o/support-plan.toml", example().replace("acme-billing", "acme-other"));
+    d2.commit("Other plan", 1);
+    d2.write("p1/support-plan.toml", example());
+    d2.commit("Plan", 2);
+    d2.run_git(&["checkout", "-q", "-b", "side"]);
+    d2.run_git(&["mv", "p1/support-plan.toml", "p2.support-plan.toml"]);
+    d2.commit("Side: move", 3);
+    d2.edit("p2.support-plan.toml", "stage = \"ga\"", "stage = \"beta\"");
+    d2.commit("Side: back to beta", 4);
+    d2.run_git(&["checkout", "-q", "main"]);
+    d2.run_git(&["mv", "o/support-plan.toml", "o2.support-plan.toml"]);
+    d2.run_git(&["mv", "p1/support-plan.toml", "o/support-plan.toml"]);
+    d2.commit("Main: swap", 5);
+    d2.run_git(&["merge", "-q", "--no-commit", "-s", "ours", "side"]);
+    d2.edit("o/support-plan.toml", "stage = \"ga\"", "stage = \"beta\"");
+    d2.run_git(&["commit", "-q", "-am", "Merge side"]);
+    assert_eq!(agreeing_logs(&d2, &["side~1..main"]), ["Main: swap", "Side: back to beta"]);
+    let mut bytes = d2.read("o/support-plan.toml").into_bytes();
+    bytes.extend(b"# \xff\n");
+    std::fs::write(d2.path().join("o/support-plan.toml"), bytes).unwrap();
+    d2.commit("Break its encoding", 6);
+    d2.run_git(&["mv", "o/support-plan.toml", "final.support-plan.toml"]);
+    d2.commit("Move while broken", 7);
+    d2.write("final.support-plan.toml", d2.read("o2.support-plan.toml").replace("acme-other", "acme-billing"));
+    d2.commit("Mend it", 8);
+    let names = agreeing_logs(&d2, &[]);
+    assert_eq!(names.last().map(String::as_str), Some("Plan"), "{names:?}");
+
     // At the tip the plan does not load: it is followed by the file that names it.
     d.write("other.support-plan.toml", d.read("other.support-plan.toml") + "zz = = 1\n");
     d.commit("Break it", 6);

@@ -238,4 +238,11 @@ fn a_folder_whose_name_is_not_utf8_is_named_not_silently_passed_over() {
     let out = d.plan(&["check", "--rev", "HEAD", "--now", NOW, "--format", "json"]);
     let v: serde_json::Value = serde_json::from_str(&out.stdout).unwrap();
     assert_eq!(v["plans"].as_array().unwrap().len(), 2, "{}", out.stdout);
+    // `plan log --plan` cannot follow a path it knows only with the bytes replaced: it says
+    // so (exit 2) instead of listing nothing; the log of every plan lists the commit.
+    let out = d.plan(&["log", "--plan", "svc-b"]);
+    assert_eq!(out.code, 2, "{}{}", out.stdout, out.stderr);
+    assert!(out.stderr.contains("a path that is not UTF-8: `--plan` cannot follow it"), "{}", out.stderr);
+    let out = d.plan(&["log"]);
+    assert!(out.stdout.contains("svc-b: plan added svc\u{fffd}/support-plan.toml"), "{}", out.stdout);
 }
