@@ -708,10 +708,9 @@ fn discover(
     for p in pairs.iter().filter(|p| p.product == id) {
         more.extend(p.old_path.iter().chain(p.new_path.iter()).cloned());
     }
-    // A move where either side does not load cannot be paired: a file removed by the same
-    // commit that named the plan before it is where the plan came from.
-    more.extend(removed_naming(repo, parent, &all, id)?);
-    // A second file for the product (which makes both not load) is followed too.
+    // Every other file of the commit that names the product on either side: where a move
+    // whose sides do not both load came from or went to, or a second file for the product
+    // (which makes both not load).
     for c in all.iter().filter(|c| !paths.contains(&c.path)) {
         for blob in [c.new, c.old].into_iter().flatten() {
             if product_of(&c.path, blob)?.is_some_and(|p| p == id) {
@@ -809,36 +808,6 @@ fn own_plan_changes(repo: &Repo, id: ObjectId, plans: Vec<PlanChange>) -> anyhow
         out.push(p);
     }
     Ok(out)
-}
-
-/// The one plan file `changes` removed whose old version (at `parent`) names the product
-/// `id`, found by its `product` line or, where that cannot tell, by loading it (or, when it
-/// does not load, by [`snapshot::salvage_product`]).
-fn removed_naming(
-    repo: &Repo,
-    parent: Option<ObjectId>,
-    changes: &[FileChange],
-    id: &str,
-) -> anyhow::Result<Option<String>> {
-    let Some(parent) = parent else { return Ok(None) };
-    let rev = parent.to_hex_with_len(12).to_string();
-    let mut found = Vec::new();
-    for ch in changes.iter().filter(|c| c.new.is_none()) {
-        let Some(blob) = ch.old else { continue };
-        let raw = snapshot::read_blob(repo, &ch.path, blob, &rev)?;
-        // A file removed while it does not load names its product in the parts that do.
-        let names = match raw.bytes.as_deref().ok().and_then(snapshot::quick_product) {
-            Some(p) => p == id,
-            None => match supportplan::plan::load_one(&raw) {
-                Ok(p) => p.plan.plan.product == id,
-                Err(_) => raw.bytes.as_deref().ok().and_then(snapshot::product_named).is_some_and(|p| p == id),
-            },
-        };
-        if names {
-            found.push(ch.path.clone());
-        }
-    }
-    Ok(if found.len() == 1 { found.pop() } else { None })
 }
 
 fn summarize(
