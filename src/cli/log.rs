@@ -624,11 +624,7 @@ fn follow_plan(
                 // every plan: the commits before it are written, then the error.
                 match discover(repo, chain[i], change, &paths, id, excludes) {
                     Ok((all, more)) => {
-                        for p in more {
-                            if !paths.contains(&p) {
-                                paths.push(p);
-                            }
-                        }
+                        add_paths(&mut paths, more);
                         found.insert(i, all);
                     }
                     Err(e) => {
@@ -648,14 +644,9 @@ fn follow_plan(
             if found.contains_key(&i) || broken.as_ref().is_some_and(|(b, _)| i >= *b) {
                 continue;
             }
+            // (Only commits newer than `broken` get here.)
             match elsewhere_in_sides(repo, *commit, &paths, id) {
-                Ok(more) => {
-                    for p in more {
-                        if !paths.contains(&p) {
-                            paths.push(p);
-                        }
-                    }
-                }
+                Ok(more) => add_paths(&mut paths, more),
                 Err(e) => broken = Some((i, e)),
             }
         }
@@ -720,6 +711,15 @@ fn discover(
         }
     }
     Ok((all, more))
+}
+
+/// Adds the paths not yet followed, in order.
+fn add_paths(paths: &mut Vec<String>, more: Vec<String>) {
+    for p in more {
+        if !paths.contains(&p) {
+            paths.push(p);
+        }
+    }
 }
 
 /// For a merge: the paths where its other parents keep the plan `id`, for each that has it

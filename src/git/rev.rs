@@ -129,11 +129,7 @@ impl Repo {
                             "revision `{spec}` cannot be reached: commit {at}{on_the_way} is missing or damaged ({})",
                             self.missing_object_hint()
                         ),
-                        Trace::Missing(id) => bail!(
-                            "revision `{spec}` cannot be read: it names object {}, which is missing or damaged ({})",
-                            id.to_hex_with_len(12),
-                            self.missing_object_hint()
-                        ),
+                        Trace::Missing(id) => return Err(self.names_missing(spec, id)),
                         Trace::Root(at) => {
                             bail!(
                                 "revision `{spec}` does not exist: {at} is a root commit, the history does not go back further"
@@ -169,27 +165,26 @@ impl Repo {
                 );
             }
         };
-        let commit = id
-            .object()
-            .map_err(|_| {
-                anyhow::anyhow!(
-                    "revision `{spec}` cannot be read: it names object {}, which is missing or damaged ({})",
-                    id.to_hex_with_len(12),
+        let commit = id.object().map_err(|_| self.names_missing(spec, id.detach()))?.peel_to_commit().map_err(|e| {
+            let e = e.to_string();
+            match ["tree", "blob", "tag"].into_iter().find(|kind| e.contains(&format!(" was {kind} "))) {
+                Some(kind) => anyhow::anyhow!("revision `{spec}` names a {kind}, not a commit"),
+                None => anyhow::anyhow!(
+                    "revision `{spec}` does not lead to a commit: an object on the way is missing or damaged ({})",
                     self.missing_object_hint()
-                )
-            })?
-            .peel_to_commit()
-            .map_err(|e| {
-                let e = e.to_string();
-                match ["tree", "blob", "tag"].into_iter().find(|kind| e.contains(&format!(" was {kind} "))) {
-                    Some(kind) => anyhow::anyhow!("revision `{spec}` names a {kind}, not a commit"),
-                    None => anyhow::anyhow!(
-                        "revision `{spec}` does not lead to a commit: an object on the way is missing or damaged ({})",
-                        self.missing_object_hint()
-                    ),
-                }
-            })?;
+                ),
+            }
+        })?;
         Ok(Resolved { spec: spec.to_owned(), id: commit.id })
+    }
+
+    /// The error for a revision naming an object that cannot be read.
+    fn names_missing(&self, spec: &str, id: ObjectId) -> anyhow::Error {
+        anyhow::anyhow!(
+            "revision `{spec}` cannot be read: it names object {}, which is missing or damaged ({})",
+            id.to_hex_with_len(12),
+            self.missing_object_hint()
+        )
     }
 
     /// For a revision `BASE~n^m…` that git's parser could not follow: where retracing it
