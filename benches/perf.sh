@@ -7,7 +7,9 @@
 # The repository (benches/gen_monorepo.py through git fast-import): 100,000 commits, 30,000
 # files, 300 plans of ~16 KB (the filled example template), 20 tags, a plan changed every 10th
 # commit (10,000 plan-changing commits), so every plan changes between v1.10.0 and v1.19.0.
-# hyperfine times alternating A/B rounds after one warm-up run of each (medians); GNU time gives
+# hyperfine times alternating A/B rounds after one warm-up run of each (medians; the warm-up
+# `check --rev` keeps its results in the git directory, which the first check row then reads,
+# and the `--no-cache` rows do not); GNU time gives
 # peak RSS. The table is printed at the end and written to target/bench/perf.md. Not part of
 # cargo test.
 set -euo pipefail
@@ -66,8 +68,9 @@ echo "repository: $(git rev-list --count HEAD) commits, $(git ls-files | wc -l) 
 ROWS=(
   "diff, every plan changed|git diff $A $B -- '*support-plan.toml'|$BIN diff $A $B --format json|$RUNS"
   "diff --plan $ID (vs diff of all)|$BIN diff $A $B --format json|$BIN diff $A $B --format json --plan $ID|$RUNS"
-  "check --rev $B vs cat-file --batch|git cat-file --batch < $OUT/perf-blobs.txt|$BIN check --rev $B --now 2026-11-26 -q|$RUNS"
-  "check --rev $B vs ls-tree -r + cat-file (finding the plans too)|bash $OUT/perf-find-plans.sh|$BIN check --rev $B --now 2026-11-26 -q|$RUNS"
+  "check --rev $B (the results an earlier run kept) vs cat-file --batch|git cat-file --batch < $OUT/perf-blobs.txt|$BIN check --rev $B --now 2026-11-26 -q|$RUNS"
+  "check --rev $B --no-cache (every plan parsed) vs cat-file --batch|git cat-file --batch < $OUT/perf-blobs.txt|$BIN check --rev $B --now 2026-11-26 -q --no-cache|$RUNS"
+  "check --rev $B --no-cache vs ls-tree -r + cat-file (finding the plans too)|bash $OUT/perf-find-plans.sh|$BIN check --rev $B --now 2026-11-26 -q --no-cache|$RUNS"
   "diff --since-release, 10,000 tags (vs git describe)|git -C $TAGS describe --tags --abbrev=0 --match 'v[0-9]*.[0-9]*.[0-9]*' --exclude '*-*'|$BIN -C $TAGS diff --since-release --format json --plan $ID|$RUNS"
   "log --plan $ID|git log --format=%H -- $P|$BIN log --plan $ID --format json|$RUNS"
   "log --plan $ID, commit-graph + Bloom|git -C $GRAPH log --format=%H -- $P|$BIN -C $GRAPH log --plan $ID --format json|$RUNS"

@@ -46,6 +46,17 @@ pub fn load_blob(repo: &Repo, path: &str, id: ObjectId, rev: &str) -> anyhow::Re
 /// Every plan at a revision, in path order, with what discovery skipped. The tree walk (here)
 /// hands each plan file over as it finds it; the other cores read and parse them meanwhile.
 pub fn plans_at(repo: &Repo, rev: &Resolved) -> anyhow::Result<(Vec<Loaded>, Vec<Skipped>)> {
+    each_plan_at(repo, rev, |r, f| read_blob(r, &f.path, f.id, &rev.spec).map(|raw| load_one(&raw)))
+}
+
+/// `each` of every plan file at a revision, in path order, with what discovery skipped: the
+/// tree walk hands each file over as it finds it, and the other cores run `each` meanwhile
+/// (with a repository handle of their own). The first error, in path order, is the answer.
+pub fn each_plan_at<R: Send>(
+    repo: &Repo,
+    rev: &Resolved,
+    each: impl Fn(&mut Repo, &crate::git::TreeFile) -> anyhow::Result<R> + Sync,
+) -> anyhow::Result<(Vec<R>, Vec<Skipped>)> {
     let config = config_at(repo, rev)?;
     let mut skipped = Vec::new();
     let produce = |give: &mut dyn FnMut(crate::git::TreeFile)| {
@@ -54,14 +65,14 @@ pub fn plans_at(repo: &Repo, rev: &Resolved) -> anyhow::Result<(Vec<Loaded>, Vec
     };
     let shared = repo.shared();
     let read = |r: &mut Repo, f: crate::git::TreeFile| {
-        let loaded = read_blob(r, &f.path, f.id, &rev.spec).map(|raw| load_one(&raw));
-        (f.path, loaded)
+        let done = each(r, &f);
+        (f.path, done)
     };
-    let mut loaded = crate::par::map_produced_init(produce, || shared.local(), read)?;
+    let mut done = crate::par::map_produced_init(produce, || shared.local(), read)?;
     // In path order, as reading the sorted list of files gave them (and its first error).
-    loaded.sort_by(|a, b| a.0.cmp(&b.0));
-    let plans = loaded.into_iter().map(|(_, l)| l).collect::<anyhow::Result<Vec<_>>>()?;
-    Ok((plans, skipped))
+    done.sort_by(|a, b| a.0.cmp(&b.0));
+    let done = done.into_iter().map(|(_, d)| d).collect::<anyhow::Result<Vec<_>>>()?;
+    Ok((done, skipped))
 }
 
 /// The path of the plan whose product is `id` at a revision (one that loads), found without

@@ -2,6 +2,7 @@
 //! summary and a function that returns hits with key paths. The runner turns hits into
 //! findings with locations. Pure: the current date is an argument.
 
+pub mod cache;
 mod rules;
 
 use std::collections::BTreeMap;
@@ -177,6 +178,49 @@ pub fn load_findings(failure: &LoadFailure) -> Vec<Finding> {
         .collect()
 }
 
+/// One plan's part of a check: what its own rules found (or why it did not load), before the
+/// rules across plans. A function of the plan's bytes, path, revision and the date alone, so
+/// `plan check --rev` can keep it between runs (see [`cache`]).
+#[derive(Debug, Clone, PartialEq)]
+pub struct PlanCheck {
+    pub file: String,
+    /// The product id, when the plan loaded.
+    pub product: Option<String>,
+    /// Where the plan names its product, for a finding that another plan uses it too.
+    pub product_at: Option<Location>,
+    pub findings: Vec<Finding>,
+    /// Findings the plan suppresses inline.
+    pub suppressed: Vec<Finding>,
+    /// The file's size.
+    pub bytes: usize,
+}
+
+/// Runs one plan's own rules, or reports why it did not load.
+pub fn check_one(plan: &Result<LoadedPlan, LoadFailure>, now: Date) -> PlanCheck {
+    match plan {
+        Ok(loaded) => {
+            let (findings, suppressed) = suppress(loaded, check_plan(loaded, now), now);
+            let span = loaded.index.span_of(&["plan".into(), "product".into()]);
+            PlanCheck {
+                file: loaded.source.path.clone(),
+                product: Some(loaded.plan.plan.product.clone()),
+                product_at: locate(&loaded.source, span),
+                findings,
+                suppressed,
+                bytes: loaded.source.text.len(),
+            }
+        }
+        Err(failure) => PlanCheck {
+            file: failure.source.path.clone(),
+            product: None,
+            product_at: None,
+            findings: load_findings(failure),
+            suppressed: Vec::new(),
+            bytes: failure.source.text.len(),
+        },
+    }
+}
+
 /// Checks a set of plans (one repository), including rules across plans.
 pub fn check_all(
     plans: &[Result<LoadedPlan, LoadFailure>],
@@ -184,43 +228,36 @@ pub fn check_all(
     rev: Option<String>,
     config: &crate::config::Config,
 ) -> CheckReport {
+    // Each plan's own rules on all cores; the rules across plans in `assemble`, in order.
+    assemble(crate::par::map(plans, |p| check_one(p, now)), now, rev, config)
+}
+
+/// The report of plans checked one by one ([`check_one`]), in path order: the rules across
+/// plans, then the repository's `[rules]`.
+pub fn assemble(plans: Vec<PlanCheck>, now: Date, rev: Option<String>, config: &crate::config::Config) -> CheckReport {
     let mut findings = Vec::new();
     let mut suppressed = Vec::new();
     let mut checked = Vec::new();
-    let mut products: BTreeMap<&str, &str> = BTreeMap::new();
-    // Each plan's own rules on all cores; the rules across plans below, in order.
-    let own = crate::par::map(plans, |p| p.as_ref().ok().map(|loaded| suppress(loaded, check_plan(loaded, now), now)));
-    for (p, own) in plans.iter().zip(own) {
-        match p {
-            Ok(loaded) => {
-                checked.push(CheckedPlan {
-                    file: loaded.source.path.clone(),
-                    product: Some(loaded.plan.plan.product.clone()),
-                });
-                let (kept, quiet) = own.unwrap_or_default();
-                findings.extend(kept);
-                suppressed.extend(quiet);
-                let product = loaded.plan.plan.product.as_str();
-                if let Some(first) = products.insert(product, &loaded.source.path) {
-                    let span = loaded.index.span_of(&["plan".into(), "product".into()]);
-                    findings.push(finding(
-                        "refs/duplicate-id",
-                        Severity::Error,
-                        format!("product id `{product}` is also used by {first}"),
-                        Some("every plan needs its own `plan.product`: diffs pair plans across revisions by it".into()),
-                        Some(product.into()),
-                        Some("plan.product".into()),
-                        locate(&loaded.source, span),
-                        true,
-                        &loaded.source.path,
-                    ));
-                }
-            }
-            Err(failure) => {
-                checked.push(CheckedPlan { file: failure.source.path.clone(), product: None });
-                findings.extend(load_findings(failure));
-            }
+    let mut products: BTreeMap<String, String> = BTreeMap::new();
+    for p in plans {
+        findings.extend(p.findings);
+        suppressed.extend(p.suppressed);
+        if let Some(product) = &p.product
+            && let Some(first) = products.insert(product.clone(), p.file.clone())
+        {
+            findings.push(finding(
+                "refs/duplicate-id",
+                Severity::Error,
+                format!("product id `{product}` is also used by {first}"),
+                Some("every plan needs its own `plan.product`: diffs pair plans across revisions by it".into()),
+                Some(product.clone()),
+                Some("plan.product".into()),
+                p.product_at,
+                true,
+                &p.file,
+            ));
         }
+        checked.push(CheckedPlan { file: p.file, product: p.product });
     }
     let before = findings.len();
     findings = tune(findings, config);

@@ -41,6 +41,10 @@ pub struct CheckArgs {
     /// List the rule catalogue and exit.
     #[arg(long)]
     pub list_rules: bool,
+    /// With --rev: neither read nor write the results kept in the git directory
+    /// (`supportplan/check-cache.json`); parse every plan.
+    #[arg(long)]
+    pub no_cache: bool,
 }
 
 pub fn run(g: &Global, args: &CheckArgs) -> anyhow::Result<ExitCode> {
@@ -62,7 +66,7 @@ pub fn run(g: &Global, args: &CheckArgs) -> anyhow::Result<ExitCode> {
             let repo = supportplan::git::Repo::discover(&root)?;
             let resolved = repo.resolve(spec)?;
             let config = supportplan::snapshot::config_at(&repo, &resolved)?;
-            let (plans, skipped) = supportplan::snapshot::plans_at(&repo, &resolved)?;
+            let (plans, skipped) = checks_at(g, &repo, &resolved, now, !args.no_cache)?;
             for s in skipped {
                 g.warn(|| format!("note: skipped {} at {}: it {}", s.path, resolved.spec, s.why));
             }
@@ -93,24 +97,22 @@ pub fn run(g: &Global, args: &CheckArgs) -> anyhow::Result<ExitCode> {
                     root.display()
                 );
             }
-            (workspace::load_files(&root, &files)?, None, config)
+            let loaded = workspace::load_files(&root, &files)?;
+            (supportplan::par::map(&loaded, |p| check::check_one(p, now)), None, config)
         }
     };
     if let Some(id) = &args.plan {
-        if !plans.iter().any(|p| p.as_ref().is_ok_and(|p| &p.plan.plan.product == id)) {
-            let known = plans.iter().filter_map(|p| p.as_ref().ok()).map(|p| p.plan.plan.product.as_str());
+        if !plans.iter().any(|p| p.product.as_ref() == Some(id)) {
+            let known = plans.iter().filter_map(|p| p.product.as_deref());
             return Err(super::unknown_plan(id, "here", known));
         }
-        plans.retain(|p| p.as_ref().is_err() || p.as_ref().is_ok_and(|p| &p.plan.plan.product == id));
+        plans.retain(|p| p.product.as_ref().is_none_or(|product| product == id));
     }
     for p in &plans {
-        let source = match p {
-            Ok(l) => &l.source,
-            Err(f) => &f.source,
-        };
-        g.note(|| format!("read {} ({} bytes)", source.describe(), source.text.len()));
+        let at = args.rev.as_ref().map(|spec| format!(" at {spec}")).unwrap_or_default();
+        g.note(|| format!("read {}{at} ({} bytes)", p.file, p.bytes));
     }
-    let report = check::check_all(&plans, now, rev, &config);
+    let report = check::assemble(plans, now, rev, &config);
     let fail_on = match args.fail_on {
         FailOn::Error => Severity::Error,
         FailOn::Warning => Severity::Warning,
@@ -120,6 +122,44 @@ pub fn run(g: &Global, args: &CheckArgs) -> anyhow::Result<ExitCode> {
         Format::Json => emit(&render::json::check(&report, fail_on))?,
     }
     Ok(exit_code(report.outcome(fail_on)))
+}
+
+/// Each plan at a revision checked on its own, in path order, with what discovery skipped:
+/// the result kept from an earlier run where the cache has one for the same blob, path and
+/// revision (and date and binary), else read, parsed and checked, and kept for the next run.
+fn checks_at(
+    g: &Global,
+    repo: &supportplan::git::Repo,
+    rev: &supportplan::git::rev::Resolved,
+    now: supportplan::plan::values::Date,
+    use_cache: bool,
+) -> anyhow::Result<(Vec<check::PlanCheck>, Vec<supportplan::git::tree::Skipped>)> {
+    use supportplan::check::cache::Cache;
+    let cache = use_cache.then(|| {
+        let (cache, why) = Cache::open(&repo.common_dir(), now);
+        if let Some(why) = why {
+            g.note(|| format!("the check cache is not used: {why}"));
+        }
+        cache
+    });
+    let (done, skipped) = supportplan::snapshot::each_plan_at(repo, rev, |r, f| {
+        let kept = cache.as_ref().and_then(|c| c.get(&f.id.to_string(), &f.path, &rev.spec));
+        // A result for a blob the repository no longer has is not an answer for it.
+        if let Some(kept) = kept.filter(|_| r.has_object(f.id)) {
+            return Ok((kept, None));
+        }
+        let raw = supportplan::snapshot::read_blob(r, &f.path, f.id, &rev.spec)?;
+        Ok((check::check_one(&supportplan::plan::load_one(&raw), now), Some(f.id)))
+    })?;
+    let kept = done.iter().filter(|(_, id)| id.is_none()).count();
+    if let Some(cache) = cache {
+        let fresh = done.iter().filter_map(|(c, id)| Some((id.as_ref()?.to_string(), rev.spec.clone(), c.clone())));
+        g.note(|| format!("{kept} of {} plans' results from the check cache", done.len()));
+        if let Err(e) = cache.save(fresh.collect()) {
+            g.note(|| format!("the check cache was not written: {e}"));
+        }
+    }
+    Ok((done.into_iter().map(|(c, _)| c).collect(), skipped))
 }
 
 /// The rule catalogue with each rule's effective severity in this repository: the rule's

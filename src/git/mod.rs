@@ -156,6 +156,16 @@ impl Repo {
         self.inner.workdir().map(Path::to_path_buf)
     }
 
+    /// The git directory shared by every work tree of the repository.
+    pub fn common_dir(&self) -> PathBuf {
+        self.inner.common_dir().to_path_buf()
+    }
+
+    /// Whether the repository has object `id` (without reading it).
+    pub fn has_object(&self, id: ObjectId) -> bool {
+        self.inner.has_object(id)
+    }
+
     /// `sha1` or `sha256`.
     pub fn object_format(&self) -> &'static str {
         match self.inner.object_hash() {

@@ -4,6 +4,7 @@
 mod bad_corpus;
 mod bad_input;
 mod check;
+mod check_cache;
 #[cfg(feature = "github")]
 pub mod comment;
 mod corpus;

@@ -1,0 +1,156 @@
+//! `plan check --rev` keeps each plan's result in the git directory: a second run reads them
+//! instead of parsing, and must say exactly what a run without the cache says; a result is
+//! never taken for another date, revision, binary or a blob the repository lost.
+
+use crate::support::*;
+
+const CACHE: &str = ".git/supportplan/check-cache.json";
+
+/// Plans that fail, suppress, do not load, and share a product id; a config that tunes a rule.
+fn repo_of_every_kind_of_result() -> Dir {
+    let d = Dir::git();
+    let broken = replace_once(&example(), "last_review = 2026-10-01", "last_review = 2025-01-01");
+    let broken = replace_once(&broken, "last = 2026-10-10", "last = 2026-01-01");
+    d.write("support-plan.toml", replace_once(&broken, "email = \"bob@acme.example.com\"", "email = \"bob at acme\""));
+    let api = replace_once(&example(), "product = \"acme-billing\"", "product = \"acme-api\"");
+    let api = replace_once(&api, "email = \"bob@acme.example.com\"", "email = \"bob at acme\"");
+    d.write(
+        "svc/a/support-plan.toml",
+        format!("{api}\n[suppress.\"contacts/format\"]\nreason = \"Bob's mail moves\"\nuntil = 2027-01-01\n"),
+    );
+    d.write("svc/b/support-plan.toml", replace_once(&example(), "schema_version = 1", "schema_version = = 1"));
+    d.write("svc/c/support-plan.toml", &api);
+    d.write(
+        ".support-plan/config.toml",
+        "[rules.\"budget/growth-review\"]\nseverity = \"info\"\nreason = \"growth is reviewed quarterly elsewhere\"\n",
+    );
+    d.run_git(&["add", "-A"]);
+    d.commit("plans", 1);
+    d
+}
+
+fn cache_json(d: &Dir) -> serde_json::Value {
+    serde_json::from_str(&d.read(CACHE)).expect("the cache is JSON")
+}
+
+#[test]
+fn a_revision_checked_again_reads_the_kept_results_and_says_the_same() {
+    let d = repo_of_every_kind_of_result();
+    for format in ["human", "json"] {
+        let args = ["check", "--rev", "HEAD", "--now", NOW, "--format", format];
+        let parsed = d.plan(&[&args[..], &["--no-cache"]].concat());
+        assert!(!d.path().join(CACHE).exists(), "--no-cache writes nothing");
+        assert_eq!(parsed.code, 2, "a plan does not load: {}{}", parsed.stdout, parsed.stderr);
+        let first = d.plan(&args);
+        assert!(d.path().join(CACHE).is_file(), "the first run keeps its results");
+        let second = d.plan(&[&args[..], &["-v"]].concat());
+        assert!(second.stderr.contains("4 of 4 plans' results from the check cache"), "{}", second.stderr);
+        for run in [&first, &second] {
+            assert_eq!((run.code, &run.stdout), (parsed.code, &parsed.stdout), "{format}");
+        }
+        std::fs::remove_file(d.path().join(CACHE)).unwrap();
+    }
+    // What the report holds, so the comparison above compares something.
+    let json = d.plan(&["check", "--rev", "HEAD", "--now", NOW, "--format", "json"]);
+    let (_, report) = (json.code, serde_json::from_str::<serde_json::Value>(&json.stdout).unwrap());
+    let rules = rules_of(&report);
+    for rule in ["plan/review-overdue", "contacts/format", "schema/valid", "refs/duplicate-id", "budget/growth-review"]
+    {
+        assert!(rules.iter().any(|r| r == rule), "{rule} in {rules:?}");
+    }
+    assert_eq!(report["suppressed"][0]["rule"], "contacts/format");
+    let tuned = report["findings"].as_array().unwrap().iter().find(|f| f["rule"] == "budget/growth-review").unwrap();
+    assert_eq!((&tuned["severity"], tuned["severity_source"].is_string()), (&"info".into(), true), "{tuned}");
+    let human = d.plan(&["check", "--rev", "HEAD", "--now", NOW]);
+    assert!(human.stdout.contains("email = \"bob at acme\""), "snippets come back from the cache: {}", human.stdout);
+}
+
+#[test]
+fn a_result_is_kept_for_the_date_and_the_revision_it_was_made_for() {
+    let d = Dir::git();
+    d.write("support-plan.toml", example());
+    d.run_git(&["add", "-A"]);
+    d.commit("plan", 1);
+    d.run_git(&["tag", "v1.0.0"]);
+    let out = d.plan(&["check", "--rev", "HEAD", "--now", NOW]);
+    assert_eq!(out.code, 0, "{}{}", out.stdout, out.stderr);
+    // Due 2027-04-01: the same blob, checked later, is overdue.
+    let later = d.plan(&["check", "--rev", "HEAD", "--now", "2027-06-01", "--format", "json"]);
+    assert_eq!(later.code, 1, "{}", later.stdout);
+    let report: serde_json::Value = serde_json::from_str(&later.stdout).unwrap();
+    assert!(rules_of(&report).contains(&"plan/review-overdue".to_owned()), "{}", later.stdout);
+    // The same blob through another name: the findings name that revision.
+    let tagged = d.plan(&["check", "--rev", "v1.0.0", "--now", "2027-06-01", "--format", "json"]);
+    let report: serde_json::Value = serde_json::from_str(&tagged.stdout).unwrap();
+    assert_eq!(report["findings"][0]["location"]["rev"], "v1.0.0", "{}", tagged.stdout);
+    // A new commit that changes the plan is checked, not answered by the old blob's result.
+    d.edit("support-plan.toml", "email = \"bob@acme.example.com\"", "email = \"bob at acme\"");
+    d.run_git(&["commit", "-qam", "typo"]);
+    let out = d.plan(&["check", "--rev", "HEAD", "--now", NOW, "-v"]);
+    assert_eq!(out.code, 1, "{}", out.stdout);
+    assert!(out.stdout.contains("`bob at acme` is not an email address"), "{}", out.stdout);
+    assert!(out.stderr.contains("0 of 1 plans' results from the check cache"), "{}", out.stderr);
+}
+
+#[test]
+fn a_cache_from_another_binary_or_a_damaged_one_is_not_believed() {
+    let d = Dir::git();
+    d.write("support-plan.toml", replace_once(&example(), "last_review = 2026-10-01", "last_review = 2025-01-01"));
+    d.run_git(&["add", "-A"]);
+    d.commit("plan", 1);
+    let args = ["check", "--rev", "HEAD", "--now", NOW, "--format", "json"];
+    assert_eq!(d.plan(&args).code, 1);
+    let forged = |stamp: Option<&str>| {
+        let mut cache = cache_json(&d);
+        for entry in cache["plans"].as_object_mut().unwrap().values_mut() {
+            entry["findings"] = serde_json::json!([]);
+        }
+        if let Some(stamp) = stamp {
+            cache["stamp"] = stamp.into();
+        }
+        cache.to_string()
+    };
+    // Written by another build of plan: the stamp differs, so nothing of it is read.
+    let stamp = cache_json(&d)["stamp"].as_str().unwrap().to_owned();
+    let other = format!("{stamp}0");
+    d.write(CACHE, forged(Some(&other)));
+    let out = d.plan(&args);
+    assert_eq!(out.code, 1, "{}", out.stdout);
+    // Damaged, truncated, or not a file at all: as if there were none, and said with -v.
+    for damage in ["{\"format\":1,\"stamp\":", "\u{0}\u{1}binary", ""] {
+        d.write(CACHE, damage);
+        let out = d.plan(&[&args[..], &["-v"]].concat());
+        assert_eq!(out.code, 1, "{damage:?}: {}", out.stdout);
+        assert!(out.stderr.contains("the check cache is not used"), "{}", out.stderr);
+        assert!(cache_json(&d)["plans"].as_object().is_some_and(|p| p.len() == 1), "rewritten whole");
+    }
+    std::fs::remove_file(d.path().join(CACHE)).unwrap();
+    std::fs::create_dir(d.path().join(CACHE)).unwrap();
+    let out = d.plan(&[&args[..], &["-v"]].concat());
+    assert_eq!(out.code, 1, "{}", out.stdout);
+    assert!(out.stderr.contains("the check cache was not written"), "{}", out.stderr);
+    std::fs::remove_dir(d.path().join(CACHE)).unwrap();
+    // The trust boundary, as SECURITY.md states it: the cache is as trusted as the git
+    // directory it is in (whoever writes there can move refs or install hooks). A forged
+    // entry with this binary's stamp is believed by `check --rev`, and by nothing else.
+    assert_eq!(d.plan(&args).code, 1);
+    d.write(CACHE, forged(None));
+    assert_eq!(d.plan(&args).code, 0, "the forged entry is what --rev reads");
+    assert_eq!(d.plan(&[&args[..], &["--no-cache"]].concat()).code, 1, "--no-cache parses the plan");
+    assert_eq!(d.plan(&["check", "--now", NOW]).code, 1, "the work tree is always parsed");
+}
+
+#[test]
+fn a_kept_result_for_a_blob_the_repository_lost_is_not_an_answer() {
+    let d = Dir::git();
+    d.write("support-plan.toml", example());
+    d.run_git(&["add", "-A"]);
+    d.commit("plan", 1);
+    assert_eq!(d.plan(&["check", "--rev", "HEAD", "--now", NOW]).code, 0);
+    let blob = d.run_git(&["rev-parse", "HEAD:support-plan.toml"]);
+    let blob = blob.trim();
+    std::fs::remove_file(d.path().join(".git/objects").join(&blob[..2]).join(&blob[2..])).unwrap();
+    let out = d.plan(&["check", "--rev", "HEAD", "--now", NOW]);
+    assert_eq!(out.code, 2, "{}{}", out.stdout, out.stderr);
+    assert!(out.stderr.contains(&format!("object {} is missing", &blob[..12])), "{}", out.stderr);
+}
