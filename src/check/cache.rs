@@ -92,6 +92,7 @@ impl Cache {
             findings: e.findings.iter().cloned().map(with_line).collect(),
             suppressed: e.suppressed.iter().cloned().map(with_line).collect(),
             bytes: e.bytes,
+            cached: true,
         })
     }
 

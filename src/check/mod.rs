@@ -193,6 +193,8 @@ pub struct PlanCheck {
     pub suppressed: Vec<Finding>,
     /// The file's size.
     pub bytes: usize,
+    /// Taken from the check cache rather than made by this run.
+    pub cached: bool,
 }
 
 /// Runs one plan's own rules, or reports why it did not load.
@@ -208,6 +210,7 @@ pub fn check_one(plan: &Result<LoadedPlan, LoadFailure>, now: Date) -> PlanCheck
                 findings,
                 suppressed,
                 bytes: loaded.source.text.len(),
+                cached: false,
             }
         }
         Err(failure) => PlanCheck {
@@ -217,6 +220,7 @@ pub fn check_one(plan: &Result<LoadedPlan, LoadFailure>, now: Date) -> PlanCheck
             findings: load_findings(failure),
             suppressed: Vec::new(),
             bytes: failure.source.text.len(),
+            cached: false,
         },
     }
 }

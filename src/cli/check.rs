@@ -110,7 +110,8 @@ pub fn run(g: &Global, args: &CheckArgs) -> anyhow::Result<ExitCode> {
     }
     for p in &plans {
         let at = args.rev.as_ref().map(|spec| format!(" at {spec}")).unwrap_or_default();
-        g.note(|| format!("read {}{at} ({} bytes)", p.file, p.bytes));
+        let how = if p.cached { "kept result of" } else { "read" };
+        g.note(|| format!("{how} {}{at} ({} bytes)", p.file, p.bytes));
     }
     let report = check::assemble(plans, now, rev, &config);
     let fail_on = match args.fail_on {

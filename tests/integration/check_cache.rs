@@ -45,6 +45,7 @@ fn a_revision_checked_again_reads_the_kept_results_and_says_the_same() {
         assert!(d.path().join(CACHE).is_file(), "the first run keeps its results");
         let second = d.plan(&[&args[..], &["-v"]].concat());
         assert!(second.stderr.contains("4 of 4 plans' results from the check cache"), "{}", second.stderr);
+        assert!(second.stderr.contains("kept result of svc/b/support-plan.toml at HEAD ("), "{}", second.stderr);
         for run in [&first, &second] {
             assert_eq!((run.code, &run.stdout), (parsed.code, &parsed.stdout), "{format}");
         }
