@@ -1,14 +1,18 @@
 //! `plan check --rev` keeps each plan's result ([`PlanCheck`]) between runs, in the
 //! repository's git directory, keyed by what the result is a function of: the blob id (the
-//! file's bytes), its path, the revision as written, and a stamp of the date the rules ran
-//! as of and this very binary. Checking a revision again, or another revision where most
-//! plans are the same blobs, then reads the results instead of parsing the plans.
+//! file's bytes) and its path, under a stamp of the date the rules ran as of and this very
+//! binary. The revision's name appears in a result only as each finding's `rev`, which is
+//! left out when kept and filled in with the name of the revision being checked. Checking a
+//! revision again, or another one where most plans are the same blobs at the same paths,
+//! then reads their results instead of parsing the plans.
 //!
 //! Trust: the file sits beside the objects, refs and hooks, so whoever can write it can
 //! already change what a revision contains. Nothing else reads it: `gate`, `diff`, `comment`
 //! and `check` of the work tree always parse the plans. A stamp that does not match, a file
-//! that does not parse or is larger than [`MAX_BYTES`], and an entry whose blob the
-//! repository no longer has are all treated as absent. `--no-cache` neither reads nor writes.
+//! that does not parse, is not a regular file or is larger than [`MAX_BYTES`], and an entry
+//! whose blob the repository no longer has are all treated as absent; a symbolic link where
+//! the cache's folder or file should be is neither followed nor replaced. `--no-cache`
+//! neither reads nor writes.
 
 use std::collections::HashMap;
 use std::io::Write as _;
@@ -26,8 +30,9 @@ pub const FILE: &str = "supportplan/check-cache.json";
 /// A cache file larger than this is not read (one plan's entry is a few hundred bytes).
 pub const MAX_BYTES: u64 = 64 * 1024 * 1024;
 
-/// More entries than this and only the current run's are kept.
-const MAX_ENTRIES: usize = 50_000;
+/// More entries than this and only the current run's are kept (a day's entries are the
+/// plan versions checked that day; one is a few hundred bytes, read on every run).
+const MAX_ENTRIES: usize = 20_000;
 
 /// Bumped when what an entry holds changes.
 const FORMAT: u32 = 1;
@@ -73,22 +78,22 @@ impl Cache {
         (Cache { path, stamp, entries }, why)
     }
 
-    /// The result kept for the blob `id` at `path` in revision `rev`.
+    /// The result kept for the blob `id` at `path`, as found in revision `rev`.
     pub fn get(&self, id: &str, path: &str, rev: &str) -> Option<PlanCheck> {
-        let e = self.entries.get(&key(id, path, rev))?;
+        let e = self.entries.get(&key(id, path))?;
+        let placed = |mut l: Location, text: String| {
+            l.rev = Some(rev.to_owned());
+            l.line_text = text;
+            l
+        };
         let with_line = |(mut f, line): (Finding, Option<String>)| {
-            if let (Some(l), Some(text)) = (f.location.as_mut(), line) {
-                l.line_text = text;
-            }
+            f.location = f.location.zip(line).map(|(l, text)| placed(l, text));
             f
         };
         Some(PlanCheck {
             file: path.to_owned(),
             product: e.product.clone(),
-            product_at: e.product_at.clone().map(|(mut l, text)| {
-                l.line_text = text;
-                l
-            }),
+            product_at: e.product_at.clone().map(|(l, text)| placed(l, text)),
             findings: e.findings.iter().cloned().map(with_line).collect(),
             suppressed: e.suppressed.iter().cloned().map(with_line).collect(),
             bytes: e.bytes,
@@ -96,35 +101,43 @@ impl Cache {
         })
     }
 
-    /// Writes the kept results and `fresh` ones (blob id, revision, result) back, replacing
-    /// the file in one rename. Does nothing when the stamp could not be made.
-    pub fn save(mut self, fresh: Vec<(String, String, PlanCheck)>) -> std::io::Result<()> {
+    /// Writes the kept results and `fresh` ones (blob id, result) back, replacing the file in
+    /// one rename. Does nothing when the stamp could not be made.
+    pub fn save(mut self, fresh: Vec<(String, PlanCheck)>) -> std::io::Result<()> {
         if self.stamp.is_empty() || fresh.is_empty() {
             return Ok(());
         }
         if self.entries.len() + fresh.len() > MAX_ENTRIES {
             self.entries.clear();
         }
-        for (id, rev, c) in fresh {
-            let line = |f: Finding| {
-                let text = f.location.as_ref().map(|l| l.line_text.clone());
+        for (id, c) in fresh {
+            let unplaced = |mut l: Location| {
+                l.rev = None;
+                let text = std::mem::take(&mut l.line_text);
+                (l, text)
+            };
+            let line = |mut f: Finding| {
+                let (location, text) = f.location.take().map(unplaced).unzip();
+                f.location = location;
                 (f, text)
             };
             let entry = Entry {
                 product: c.product,
-                product_at: c.product_at.map(|l| {
-                    let text = l.line_text.clone();
-                    (l, text)
-                }),
+                product_at: c.product_at.map(unplaced),
                 findings: c.findings.into_iter().map(line).collect(),
                 suppressed: c.suppressed.into_iter().map(line).collect(),
                 bytes: c.bytes,
             };
-            self.entries.insert(key(&id, &c.file, &rev), entry);
+            self.entries.insert(key(&id, &c.file), entry);
         }
         let file = File { format: FORMAT, stamp: self.stamp, plans: self.entries };
         let dir = self.path.parent().unwrap_or(Path::new("."));
-        std::fs::create_dir_all(dir)?;
+        match std::fs::symlink_metadata(dir) {
+            Ok(meta) if meta.is_dir() => {}
+            Ok(_) => return Err(std::io::Error::other(format!("{} is not a folder", dir.display()))),
+            Err(e) if e.kind() == std::io::ErrorKind::NotFound => std::fs::create_dir(dir)?,
+            Err(e) => return Err(e),
+        }
         let nanos = std::time::SystemTime::now().duration_since(std::time::UNIX_EPOCH).map_or(0, |d| d.subsec_nanos());
         let temp = dir.join(format!(".check-cache.{}.{nanos}.tmp", std::process::id()));
         let written = (|| {
@@ -139,8 +152,8 @@ impl Cache {
     }
 }
 
-fn key(id: &str, path: &str, rev: &str) -> String {
-    format!("{id}\0{rev}\0{path}")
+fn key(id: &str, path: &str) -> String {
+    format!("{id}\0{path}")
 }
 
 /// What a result depends on besides its key: the date, and the binary that made it (its
@@ -153,13 +166,13 @@ fn stamp(now: Date) -> Option<String> {
 }
 
 fn read(path: &Path, stamp: &str) -> Result<HashMap<String, Entry>, String> {
-    let meta = match std::fs::metadata(path) {
+    let meta = match std::fs::symlink_metadata(path) {
         Ok(meta) => meta,
         Err(e) if e.kind() == std::io::ErrorKind::NotFound => return Ok(HashMap::new()),
         Err(e) => return Err(format!("{}: {e}", path.display())),
     };
     if !meta.is_file() || meta.len() > MAX_BYTES {
-        return Err(format!("{}: not a file of at most {MAX_BYTES} bytes", path.display()));
+        return Err(format!("{}: not a regular file of at most {MAX_BYTES} bytes", path.display()));
     }
     let bytes = std::fs::read(path).map_err(|e| format!("{}: {e}", path.display()))?;
     let file: File = serde_json::from_slice(&bytes).map_err(|e| format!("{}: {e}", path.display()))?;

@@ -126,8 +126,8 @@ pub fn run(g: &Global, args: &CheckArgs) -> anyhow::Result<ExitCode> {
 }
 
 /// Each plan at a revision checked on its own, in path order, with what discovery skipped:
-/// the result kept from an earlier run where the cache has one for the same blob, path and
-/// revision (and date and binary), else read, parsed and checked, and kept for the next run.
+/// the result kept from an earlier run where the cache has one for the same blob and path
+/// (and date and binary), else read, parsed and checked, and kept for the next run.
 fn checks_at(
     g: &Global,
     repo: &supportplan::git::Repo,
@@ -154,7 +154,7 @@ fn checks_at(
     })?;
     let kept = done.iter().filter(|(_, id)| id.is_none()).count();
     if let Some(cache) = cache {
-        let fresh = done.iter().filter_map(|(c, id)| Some((id.as_ref()?.to_string(), rev.spec.clone(), c.clone())));
+        let fresh = done.iter().filter_map(|(c, id)| Some((id.as_ref()?.to_string(), c.clone())));
         g.note(|| format!("{kept} of {} plans' results from the check cache", done.len()));
         if let Err(e) = cache.save(fresh.collect()) {
             g.note(|| format!("the check cache was not written: {e}"));

@@ -80,10 +80,15 @@ fn a_result_is_kept_for_the_date_and_the_revision_it_was_made_for() {
     assert_eq!(later.code, 1, "{}", later.stdout);
     let report: serde_json::Value = serde_json::from_str(&later.stdout).unwrap();
     assert!(rules_of(&report).contains(&"plan/review-overdue".to_owned()), "{}", later.stdout);
-    // The same blob through another name: the findings name that revision.
-    let tagged = d.plan(&["check", "--rev", "v1.0.0", "--now", "2027-06-01", "--format", "json"]);
-    let report: serde_json::Value = serde_json::from_str(&tagged.stdout).unwrap();
-    assert_eq!(report["findings"][0]["location"]["rev"], "v1.0.0", "{}", tagged.stdout);
+    // The same blob through another name: its kept result, naming that revision.
+    for format in ["json", "human"] {
+        let args = ["check", "--rev", "v1.0.0", "--now", "2027-06-01", "--format", format, "-v"];
+        let tagged = d.plan(&args);
+        assert!(tagged.stderr.contains("1 of 1 plans' results from the check cache"), "{}", tagged.stderr);
+        let parsed = d.plan(&[&args[..], &["--no-cache"]].concat());
+        assert_eq!((tagged.code, &tagged.stdout), (parsed.code, &parsed.stdout));
+        assert!(tagged.stdout.contains("v1.0.0"), "{}", tagged.stdout);
+    }
     // A new commit that changes the plan is checked, not answered by the old blob's result.
     d.edit("support-plan.toml", "email = \"bob@acme.example.com\"", "email = \"bob at acme\"");
     d.run_git(&["commit", "-qam", "typo"]);
@@ -139,6 +144,38 @@ fn a_cache_from_another_binary_or_a_damaged_one_is_not_believed() {
     assert_eq!(d.plan(&args).code, 0, "the forged entry is what --rev reads");
     assert_eq!(d.plan(&[&args[..], &["--no-cache"]].concat()).code, 1, "--no-cache parses the plan");
     assert_eq!(d.plan(&["check", "--now", NOW]).code, 1, "the work tree is always parsed");
+}
+
+#[test]
+fn symbolic_links_where_the_cache_goes_are_neither_followed_nor_replaced() {
+    let d = Dir::git();
+    d.write("support-plan.toml", replace_once(&example(), "last_review = 2026-10-01", "last_review = 2025-01-01"));
+    d.run_git(&["add", "-A"]);
+    d.commit("plan", 1);
+    let args = ["check", "--rev", "HEAD", "--now", NOW, "-v"];
+    let outside = Dir::new();
+    // The folder a link to another: nothing is written through it.
+    std::os::unix::fs::symlink(outside.path(), d.path().join(".git/supportplan")).unwrap();
+    let out = d.plan(&args);
+    assert_eq!(out.code, 1, "{}", out.stdout);
+    assert!(out.stderr.contains("the check cache was not written"), "{}", out.stderr);
+    assert_eq!(std::fs::read_dir(outside.path()).unwrap().count(), 0, "nothing written outside the repository");
+    std::fs::remove_file(d.path().join(".git/supportplan")).unwrap();
+    // The file a link to one that passes the plan: not read, and the link is replaced by the
+    // file written in its place, never written through.
+    assert_eq!(d.plan(&args).code, 1);
+    let mut forged: serde_json::Value = serde_json::from_str(&d.read(CACHE)).unwrap();
+    for entry in forged["plans"].as_object_mut().unwrap().values_mut() {
+        entry["findings"] = serde_json::json!([]);
+    }
+    let target = outside.write("cache.json", forged.to_string());
+    std::fs::remove_file(d.path().join(CACHE)).unwrap();
+    std::os::unix::fs::symlink(&target, d.path().join(CACHE)).unwrap();
+    let out = d.plan(&args);
+    assert_eq!(out.code, 1, "{}", out.stdout);
+    assert!(out.stderr.contains("the check cache is not used"), "{}", out.stderr);
+    assert_eq!(std::fs::read_to_string(&target).unwrap(), forged.to_string(), "the link's target is untouched");
+    assert!(!d.path().join(CACHE).is_symlink(), "the link was replaced by the cache file");
 }
 
 #[test]
