@@ -157,12 +157,25 @@ fn key(id: &str, path: &str) -> String {
 }
 
 /// What a result depends on besides its key: the date, and the binary that made it (its
-/// version, path, size and modification time: a rebuild is another stamp).
+/// version, path, file, size, and modification and change times: a rebuild, or another
+/// binary copied over it, is another stamp).
 fn stamp(now: Date) -> Option<String> {
+    use std::os::unix::fs::MetadataExt as _;
     let exe = std::env::current_exe().ok()?;
-    let meta = std::fs::metadata(&exe).ok()?;
-    let modified = meta.modified().ok()?.duration_since(std::time::UNIX_EPOCH).ok()?.as_nanos();
-    Some(format!("{FORMAT} {} {now} {} {} {modified}", env!("CARGO_PKG_VERSION"), exe.display(), meta.len()))
+    let m = std::fs::metadata(&exe).ok()?;
+    // The change time, which no one can set (`cp -p` and `touch -r` keep the modification
+    // time of another build), and the file itself (device and inode).
+    let file = format!(
+        "{} {} {} {}.{} {}.{}",
+        m.dev(),
+        m.ino(),
+        m.size(),
+        m.mtime(),
+        m.mtime_nsec(),
+        m.ctime(),
+        m.ctime_nsec()
+    );
+    Some(format!("{FORMAT} {} {now} {} {file}", env!("CARGO_PKG_VERSION"), exe.display()))
 }
 
 fn read(path: &Path, stamp: &str) -> Result<HashMap<String, Entry>, String> {

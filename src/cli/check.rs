@@ -136,6 +136,8 @@ fn checks_at(
     use_cache: bool,
 ) -> anyhow::Result<(Vec<check::PlanCheck>, Vec<supportplan::git::tree::Skipped>)> {
     use supportplan::check::cache::Cache;
+    // A replace ref swaps what a blob id reads as; the results are kept by id.
+    let use_cache = use_cache && !repo.replaces_objects();
     let cache = use_cache.then(|| {
         let (cache, why) = Cache::open(&repo.common_dir(), now);
         if let Some(why) = why {
@@ -144,10 +146,17 @@ fn checks_at(
         cache
     });
     let (done, skipped) = supportplan::snapshot::each_plan_at(repo, rev, |r, f| {
-        let kept = cache.as_ref().and_then(|c| c.get(&f.id.to_string(), &f.path, &rev.spec));
-        // A result for a blob the repository no longer has is not an answer for it.
-        if let Some(kept) = kept.filter(|_| r.has_object(f.id)) {
-            return Ok((kept, None));
+        // A result is an answer for a blob the repository still has, intact: a loose blob is
+        // read and checked against its id, as it would be without the cache; a packed one
+        // must be in the pack's index (its pack was checked against it on opening).
+        if let Some(kept) = cache.as_ref().and_then(|c| c.get(&f.id.to_string(), &f.path, &rev.spec)) {
+            if r.is_loose(&f.id) {
+                supportplan::snapshot::read_blob(r, &f.path, f.id, &rev.spec)?;
+                return Ok((kept, None));
+            }
+            if r.has_blob(f.id) {
+                return Ok((kept, None));
+            }
         }
         let raw = supportplan::snapshot::read_blob(r, &f.path, f.id, &rev.spec)?;
         Ok((check::check_one(&supportplan::plan::load_one(&raw), now), Some(f.id)))

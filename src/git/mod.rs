@@ -115,7 +115,7 @@ impl Repo {
     pub fn cache_objects(&mut self) {
         self.caches.objects = 8 * 1024 * 1024;
         self.inner.object_cache_size(self.caches.objects);
-        if self.inner.objects.store_ref().replacements().next().is_none() {
+        if !self.replaces_objects() {
             let limit = self.inner.config_snapshot().integer("core.deltaBaseCacheLimit");
             self.caches.bases = Some(packs::Bases::new(limit.and_then(|l| usize::try_from(l).ok()).filter(|l| *l > 0)));
             self.caches.packs = self.open_packs();
@@ -159,11 +159,6 @@ impl Repo {
     /// The git directory shared by every work tree of the repository.
     pub fn common_dir(&self) -> PathBuf {
         self.inner.common_dir().to_path_buf()
-    }
-
-    /// Whether the repository has object `id` (without reading it).
-    pub fn has_object(&self, id: ObjectId) -> bool {
-        self.inner.has_object(id)
     }
 
     /// `sha1` or `sha256`.

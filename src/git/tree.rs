@@ -306,9 +306,12 @@ impl Repo {
         // A loose object is checked against its id, as `git fsck` would: gix reads one as
         // whatever it inflates to (a byte flipped inside one read as other bytes, without an
         // error). A packed object's stream is inflated to its end, zlib's checksum included,
-        // and the pack is checked against its index when the repository is opened.
-        if self.is_loose(&id)
-            && gix::objs::compute_hash(self.inner.object_hash(), gix::objs::Kind::Blob, &data).ok() != Some(id)
+        // and the pack is checked against its index when the repository is opened. Where a
+        // replace ref (`git replace`) swaps the object, gix reads the replacement, whose id
+        // it is checked against.
+        let read = self.replaced(id);
+        if self.is_loose(&read)
+            && gix::objs::compute_hash(self.inner.object_hash(), gix::objs::Kind::Blob, &data).ok() != Some(read)
         {
             anyhow::bail!(
                 "reading {what}: object {} is in the repository but its content does not match its id: it is damaged (`git fsck` says more; a fresh clone is the fix)",
@@ -318,8 +321,25 @@ impl Repo {
         Ok(Ok(data))
     }
 
+    /// Whether the repository has blob `id`: its header is found and says blob (the blob itself
+    /// is not read).
+    pub fn has_blob(&self, id: ObjectId) -> bool {
+        self.inner.find_header(id).is_ok_and(|h| h.kind() == gix::objs::Kind::Blob)
+    }
+
+    /// The object reads of `id` give: its replacement, when a replace ref names one.
+    pub fn replaced(&self, id: ObjectId) -> ObjectId {
+        let mut replacements = self.inner.objects.store_ref().replacements();
+        replacements.find(|(from, _)| *from == id).map_or(id, |(_, to)| to)
+    }
+
+    /// Whether a replace ref (`refs/replace/`) swaps any object for another.
+    pub fn replaces_objects(&self) -> bool {
+        self.inner.objects.store_ref().replacements().next().is_some()
+    }
+
     /// Whether object `id` is stored loose in the repository's own objects folder.
-    fn is_loose(&self, id: &ObjectId) -> bool {
+    pub fn is_loose(&self, id: &ObjectId) -> bool {
         let hex = id.to_string();
         self.inner.objects.store_ref().path().join(&hex[..2]).join(&hex[2..]).is_file()
     }

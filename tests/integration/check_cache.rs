@@ -179,16 +179,86 @@ fn symbolic_links_where_the_cache_goes_are_neither_followed_nor_replaced() {
 }
 
 #[test]
-fn a_kept_result_for_a_blob_the_repository_lost_is_not_an_answer() {
+fn a_kept_result_for_a_blob_the_repository_lost_or_damaged_is_not_an_answer() {
     let d = Dir::git();
     d.write("support-plan.toml", example());
     d.run_git(&["add", "-A"]);
     d.commit("plan", 1);
-    assert_eq!(d.plan(&["check", "--rev", "HEAD", "--now", NOW]).code, 0);
     let blob = d.run_git(&["rev-parse", "HEAD:support-plan.toml"]);
-    let blob = blob.trim();
-    std::fs::remove_file(d.path().join(".git/objects").join(&blob[..2]).join(&blob[2..])).unwrap();
-    let out = d.plan(&["check", "--rev", "HEAD", "--now", NOW]);
+    let object = d.path().join(".git/objects").join(&blob[..2]).join(blob.trim().get(2..).unwrap());
+    let pristine = std::fs::read(&object).unwrap();
+    let args = ["check", "--rev", "HEAD", "--now", NOW];
+    // Emptied (what a crash leaves), or another object's bytes: damaged, as without the cache.
+    let other = d.run_git(&["hash-object", "-w", "--stdin"]);
+    let other = std::fs::read(d.path().join(".git/objects").join(&other[..2]).join(other.trim().get(2..).unwrap()));
+    for damage in [Vec::new(), other.unwrap()] {
+        assert_eq!(d.plan(&args).code, 0);
+        std::fs::remove_file(&object).unwrap();
+        std::fs::write(&object, &damage).unwrap();
+        for no_cache in [false, true] {
+            let out = d.plan(&[&args[..], if no_cache { &["--no-cache"][..] } else { &[][..] }].concat());
+            assert_eq!(out.code, 2, "{}{}", out.stdout, out.stderr);
+            assert!(out.stderr.contains("it is damaged"), "{}", out.stderr);
+        }
+        std::fs::remove_file(&object).unwrap();
+        std::fs::write(&object, &pristine).unwrap();
+    }
+    // Gone.
+    assert_eq!(d.plan(&args).code, 0);
+    std::fs::remove_file(&object).unwrap();
+    let out = d.plan(&args);
     assert_eq!(out.code, 2, "{}{}", out.stdout, out.stderr);
     assert!(out.stderr.contains(&format!("object {} is missing", &blob[..12])), "{}", out.stderr);
+}
+
+#[test]
+fn a_replaced_plan_is_read_as_git_shows_it_and_never_from_the_cache() {
+    let d = Dir::git();
+    d.write("support-plan.toml", example());
+    d.run_git(&["add", "-A"]);
+    d.commit("plan", 1);
+    let args = ["check", "--rev", "HEAD", "--now", NOW, "-v"];
+    assert_eq!(d.plan(&args).code, 0);
+    let failing = d
+        .write("failing.toml", replace_once(&example(), "email = \"bob@acme.example.com\"", "email = \"bob at acme\""));
+    let replacement = d.run_git(&["hash-object", "-w", failing.to_str().unwrap()]);
+    let original = d.run_git(&["rev-parse", "HEAD:support-plan.toml"]);
+    d.run_git(&["replace", original.trim(), replacement.trim()]);
+    assert!(d.run_git(&["show", "HEAD:support-plan.toml"]).contains("bob at acme"), "git shows the replacement");
+    for extra in [&[][..], &["--no-cache"][..]] {
+        let out = d.plan(&[&args[..], extra].concat());
+        assert_eq!(out.code, 1, "{}{}", out.stdout, out.stderr);
+        assert!(out.stdout.contains("`bob at acme` is not an email address"), "{}", out.stdout);
+        assert!(!out.stderr.contains("kept result"), "{}", out.stderr);
+    }
+}
+
+#[test]
+fn another_binary_copied_over_this_one_keeping_its_time_and_size_does_not_reuse_its_results() {
+    let d = Dir::git();
+    d.write("support-plan.toml", example());
+    d.run_git(&["add", "-A"]);
+    d.commit("plan", 1);
+    let bin = Dir::new();
+    let plan = bin.path().join("plan");
+    std::fs::copy(env!("CARGO_BIN_EXE_plan"), &plan).unwrap();
+    let run = || {
+        let out = std::process::Command::new(&plan)
+            .args(["check", "--rev", "HEAD", "--now", NOW, "-v"])
+            .current_dir(d.path())
+            .output()
+            .unwrap();
+        String::from_utf8_lossy(&out.stderr).into_owned()
+    };
+    assert!(run().contains("0 of 1 plans' results from the check cache"));
+    assert!(run().contains("1 of 1 plans' results from the check cache"));
+    // The same bytes stand in for another build: what `cp -p` or `install -p` of one leaves
+    // (same path, size and modification time).
+    let modified = std::fs::metadata(&plan).unwrap().modified().unwrap();
+    let copy = bin.path().join("plan.new");
+    std::fs::copy(&plan, &copy).unwrap();
+    std::fs::File::options().write(true).open(&copy).unwrap().set_modified(modified).unwrap();
+    std::fs::rename(&copy, &plan).unwrap();
+    let stderr = run();
+    assert!(stderr.contains("0 of 1 plans' results from the check cache"), "{stderr}");
 }
