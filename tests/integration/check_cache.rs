@@ -29,6 +29,15 @@ fn repo_of_every_kind_of_result() -> Dir {
     d
 }
 
+/// A repository with `plan` as its one plan, committed.
+fn committed(plan: &str) -> Dir {
+    let d = Dir::git();
+    d.write("support-plan.toml", plan);
+    d.run_git(&["add", "-A"]);
+    d.commit("plan", 1);
+    d
+}
+
 fn cache_json(d: &Dir) -> serde_json::Value {
     serde_json::from_str(&d.read(CACHE)).expect("the cache is JSON")
 }
@@ -68,10 +77,7 @@ fn a_revision_checked_again_reads_the_kept_results_and_says_the_same() {
 
 #[test]
 fn a_result_is_kept_for_the_date_and_the_revision_it_was_made_for() {
-    let d = Dir::git();
-    d.write("support-plan.toml", example());
-    d.run_git(&["add", "-A"]);
-    d.commit("plan", 1);
+    let d = committed(&example());
     d.run_git(&["tag", "v1.0.0"]);
     let out = d.plan(&["check", "--rev", "HEAD", "--now", NOW]);
     assert_eq!(out.code, 0, "{}{}", out.stdout, out.stderr);
@@ -100,10 +106,7 @@ fn a_result_is_kept_for_the_date_and_the_revision_it_was_made_for() {
 
 #[test]
 fn a_cache_from_another_binary_or_a_damaged_one_is_not_believed() {
-    let d = Dir::git();
-    d.write("support-plan.toml", replace_once(&example(), "last_review = 2026-10-01", "last_review = 2025-01-01"));
-    d.run_git(&["add", "-A"]);
-    d.commit("plan", 1);
+    let d = committed(&replace_once(&example(), "last_review = 2026-10-01", "last_review = 2025-01-01"));
     let args = ["check", "--rev", "HEAD", "--now", NOW, "--format", "json"];
     assert_eq!(d.plan(&args).code, 1);
     let forged = |stamp: Option<&str>| {
@@ -148,10 +151,7 @@ fn a_cache_from_another_binary_or_a_damaged_one_is_not_believed() {
 
 #[test]
 fn symbolic_links_where_the_cache_goes_are_neither_followed_nor_replaced() {
-    let d = Dir::git();
-    d.write("support-plan.toml", replace_once(&example(), "last_review = 2026-10-01", "last_review = 2025-01-01"));
-    d.run_git(&["add", "-A"]);
-    d.commit("plan", 1);
+    let d = committed(&replace_once(&example(), "last_review = 2026-10-01", "last_review = 2025-01-01"));
     let args = ["check", "--rev", "HEAD", "--now", NOW, "-v"];
     let outside = Dir::new();
     // The folder a link to another: nothing is written through it.
@@ -180,10 +180,7 @@ fn symbolic_links_where_the_cache_goes_are_neither_followed_nor_replaced() {
 
 #[test]
 fn a_kept_result_for_a_blob_the_repository_lost_or_damaged_is_not_an_answer() {
-    let d = Dir::git();
-    d.write("support-plan.toml", example());
-    d.run_git(&["add", "-A"]);
-    d.commit("plan", 1);
+    let d = committed(&example());
     let blob = d.run_git(&["rev-parse", "HEAD:support-plan.toml"]);
     let object = d.path().join(".git/objects").join(&blob[..2]).join(blob.trim().get(2..).unwrap());
     let pristine = std::fs::read(&object).unwrap();
@@ -213,10 +210,7 @@ fn a_kept_result_for_a_blob_the_repository_lost_or_damaged_is_not_an_answer() {
 
 #[test]
 fn a_replaced_plan_is_read_as_git_shows_it_and_never_from_the_cache() {
-    let d = Dir::git();
-    d.write("support-plan.toml", example());
-    d.run_git(&["add", "-A"]);
-    d.commit("plan", 1);
+    let d = committed(&example());
     let args = ["check", "--rev", "HEAD", "--now", NOW, "-v"];
     assert_eq!(d.plan(&args).code, 0);
     let failing = d
@@ -235,10 +229,7 @@ fn a_replaced_plan_is_read_as_git_shows_it_and_never_from_the_cache() {
 
 #[test]
 fn another_binary_copied_over_this_one_keeping_its_time_and_size_does_not_reuse_its_results() {
-    let d = Dir::git();
-    d.write("support-plan.toml", example());
-    d.run_git(&["add", "-A"]);
-    d.commit("plan", 1);
+    let d = committed(&example());
     let bin = Dir::new();
     let plan = bin.path().join("plan");
     std::fs::copy(env!("CARGO_BIN_EXE_plan"), &plan).unwrap();
