@@ -11,8 +11,8 @@
 //! and `check` of the work tree always parse the plans. A stamp that does not match, a file
 //! that does not parse, is not a regular file or is larger than [`MAX_BYTES`], and an entry
 //! whose blob the repository no longer has are all treated as absent; a symbolic link where
-//! the cache's folder or file should be is neither followed nor replaced. `--no-cache`
-//! neither reads nor writes.
+//! the cache's folder or file should be is never followed (one at the file is replaced by
+//! the file written). `--no-cache` neither reads nor writes.
 
 use std::collections::HashMap;
 use std::io::Write as _;
@@ -132,11 +132,8 @@ impl Cache {
         }
         let file = File { format: FORMAT, stamp: self.stamp, plans: self.entries };
         let dir = self.path.parent().unwrap_or(Path::new("."));
-        match std::fs::symlink_metadata(dir) {
-            Ok(meta) if meta.is_dir() => {}
-            Ok(_) => return Err(std::io::Error::other(format!("{} is not a folder", dir.display()))),
-            Err(e) if e.kind() == std::io::ErrorKind::NotFound => std::fs::create_dir(dir)?,
-            Err(e) => return Err(e),
+        if !is_folder(dir)? {
+            std::fs::create_dir(dir)?;
         }
         let nanos = std::time::SystemTime::now().duration_since(std::time::UNIX_EPOCH).map_or(0, |d| d.subsec_nanos());
         let temp = dir.join(format!(".check-cache.{}.{nanos}.tmp", std::process::id()));
@@ -149,6 +146,17 @@ impl Cache {
             let _ = std::fs::remove_file(&temp);
         }
         written
+    }
+}
+
+/// Whether `dir` is there, as a folder of its own: a symbolic link (to a folder or not) or
+/// another file there is an error.
+fn is_folder(dir: &Path) -> std::io::Result<bool> {
+    match std::fs::symlink_metadata(dir) {
+        Ok(meta) if meta.is_dir() => Ok(true),
+        Ok(_) => Err(std::io::Error::other(format!("{} is not a folder", dir.display()))),
+        Err(e) if e.kind() == std::io::ErrorKind::NotFound => Ok(false),
+        Err(e) => Err(std::io::Error::new(e.kind(), format!("{}: {e}", dir.display()))),
     }
 }
 
@@ -179,6 +187,10 @@ fn stamp(now: Date) -> Option<String> {
 }
 
 fn read(path: &Path, stamp: &str) -> Result<HashMap<String, Entry>, String> {
+    let dir = path.parent().unwrap_or(Path::new("."));
+    if !is_folder(dir).map_err(|e| e.to_string())? {
+        return Ok(HashMap::new());
+    }
     let meta = match std::fs::symlink_metadata(path) {
         Ok(meta) => meta,
         Err(e) if e.kind() == std::io::ErrorKind::NotFound => return Ok(HashMap::new()),

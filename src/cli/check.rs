@@ -146,19 +146,12 @@ fn checks_at(
         cache
     });
     let (done, skipped) = supportplan::snapshot::each_plan_at(repo, rev, |r, f| {
-        // A result is an answer for a blob the repository still has, intact: a loose blob is
-        // read and checked against its id, as it would be without the cache; a packed one
-        // must be in the pack's index (its pack was checked against it on opening).
-        if let Some(kept) = cache.as_ref().and_then(|c| c.get(&f.id.to_string(), &f.path, &rev.spec)) {
-            if r.is_loose(&f.id) {
-                supportplan::snapshot::read_blob(r, &f.path, f.id, &rev.spec)?;
-                return Ok((kept, None));
-            }
-            if r.has_blob(f.id) {
-                return Ok((kept, None));
-            }
-        }
+        // The blob is read whether or not a result is kept for it, so a repository that lost
+        // or damaged it says so either way; what a kept result saves is the parse and rules.
         let raw = supportplan::snapshot::read_blob(r, &f.path, f.id, &rev.spec)?;
+        if let Some(kept) = cache.as_ref().and_then(|c| c.get(&f.id.to_string(), &f.path, &rev.spec)) {
+            return Ok((kept, None));
+        }
         Ok((check::check_one(&supportplan::plan::load_one(&raw), now), Some(f.id)))
     })?;
     let kept = done.iter().filter(|(_, id)| id.is_none()).count();

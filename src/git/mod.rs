@@ -13,7 +13,6 @@ pub mod tree;
 
 use std::path::{Path, PathBuf};
 
-use anyhow::Context as _;
 pub use gix::ObjectId;
 
 pub use history::{Chain, CommitInfo, PathFollower, Walk};
@@ -82,6 +81,9 @@ pub struct Repo {
     last_walk: std::cell::RefCell<Option<Walked>>,
     /// The trees read from the packs by this diff of two commits and the one before it.
     recent: std::cell::RefCell<Recent>,
+    /// The object folders loose objects are looked for in: the repository's own, then its
+    /// alternates'.
+    object_dirs: std::cell::OnceCell<Vec<PathBuf>>,
 }
 
 /// Trees by id, as read by the diff of two commits under way (`now`) and by the one before
@@ -99,8 +101,26 @@ type Walked = ((ObjectId, ObjectId), Vec<FileChange>, Vec<tree::Same>);
 impl Repo {
     /// Finds the repository containing `dir` (walking up like git), bare ones included.
     pub fn discover(dir: &Path) -> anyhow::Result<Repo> {
-        let inner = gix::discover(dir)
-            .with_context(|| format!("{} is not inside a git repository (nor is any parent folder)", dir.display()))?;
+        let inner = gix::discover(dir).map_err(|e| {
+            let e = anyhow::Error::new(e);
+            match gix::discover::upwards(dir) {
+                Ok((found, _)) => {
+                    let (git_dir, _) = found.into_repository_and_work_tree_directories();
+                    e.context(format!("the git repository at {} could not be opened", git_dir.display()))
+                }
+                Err(_) => {
+                    e.context(format!("{} is not inside a git repository (nor is any parent folder)", dir.display()))
+                }
+            }
+        })?;
+        // gix reads refs from files; a reftable repository would look empty (no HEAD, no tags).
+        let refs = inner.config_snapshot().string("extensions.refStorage");
+        if refs.is_some_and(|r| !r.eq_ignore_ascii_case(b"files")) {
+            anyhow::bail!(
+                "the git repository at {} keeps its refs in the reftable format, which plan cannot read; `git refs migrate --ref-format=files` converts it",
+                inner.git_dir().display()
+            );
+        }
         check_packs(&inner.objects.store_ref().path().join("pack"), inner.object_hash().len_in_bytes())?;
         // No object cache: most reads are one pass (see `cache_objects`).
         Ok(Repo::configured(inner, Caches::default()))
@@ -148,7 +168,14 @@ impl Repo {
         inner
             .objects
             .set_pack_cache(|| Box::new(gix::odb::pack::cache::lru::MemoryCappedHashmap::new(24 * 1024 * 1024)));
-        Repo { inner, caches, graph: Default::default(), last_walk: Default::default(), recent: Default::default() }
+        Repo {
+            inner,
+            caches,
+            graph: Default::default(),
+            last_walk: Default::default(),
+            recent: Default::default(),
+            object_dirs: Default::default(),
+        }
     }
 
     /// The work tree's root, or `None` for a bare repository.

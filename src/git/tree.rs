@@ -321,12 +321,6 @@ impl Repo {
         Ok(Ok(data))
     }
 
-    /// Whether the repository has blob `id`: its header is found and says blob (the blob itself
-    /// is not read).
-    pub fn has_blob(&self, id: ObjectId) -> bool {
-        self.inner.find_header(id).is_ok_and(|h| h.kind() == gix::objs::Kind::Blob)
-    }
-
     /// The object reads of `id` give: its replacement, when a replace ref names one.
     pub fn replaced(&self, id: ObjectId) -> ObjectId {
         let mut replacements = self.inner.objects.store_ref().replacements();
@@ -338,10 +332,17 @@ impl Repo {
         self.inner.objects.store_ref().replacements().next().is_some()
     }
 
-    /// Whether object `id` is stored loose in the repository's own objects folder.
-    pub fn is_loose(&self, id: &ObjectId) -> bool {
+    /// Whether object `id` is stored loose, in the repository's own objects folder or an
+    /// alternate's (whose loose objects are as open to damage).
+    fn is_loose(&self, id: &ObjectId) -> bool {
         let hex = id.to_string();
-        self.inner.objects.store_ref().path().join(&hex[..2]).join(&hex[2..]).is_file()
+        let dirs = self.object_dirs.get_or_init(|| {
+            let store = self.inner.objects.store_ref();
+            let mut dirs = vec![store.path().to_owned()];
+            dirs.extend(store.alternate_db_paths().unwrap_or_default());
+            dirs
+        });
+        dirs.iter().any(|d| d.join(&hex[..2]).join(&hex[2..]).is_file())
     }
 
     /// Why object `id` could not be read: missing (with the fix for a shallow or partial

@@ -42,6 +42,15 @@ fn cache_json(d: &Dir) -> serde_json::Value {
     serde_json::from_str(&d.read(CACHE)).expect("the cache is JSON")
 }
 
+/// The repository's cache with every finding taken out, this binary's stamp kept.
+fn passing(d: &Dir) -> String {
+    let mut forged = cache_json(d);
+    for entry in forged["plans"].as_object_mut().unwrap().values_mut() {
+        entry["findings"] = serde_json::json!([]);
+    }
+    forged.to_string()
+}
+
 #[test]
 fn a_revision_checked_again_reads_the_kept_results_and_says_the_same() {
     let d = repo_of_every_kind_of_result();
@@ -150,7 +159,7 @@ fn a_cache_from_another_binary_or_a_damaged_one_is_not_believed() {
 }
 
 #[test]
-fn symbolic_links_where_the_cache_goes_are_neither_followed_nor_replaced() {
+fn symbolic_links_where_the_cache_goes_are_never_followed() {
     let d = committed(&replace_once(&example(), "last_review = 2026-10-01", "last_review = 2025-01-01"));
     let args = ["check", "--rev", "HEAD", "--now", NOW, "-v"];
     let outside = Dir::new();
@@ -161,20 +170,29 @@ fn symbolic_links_where_the_cache_goes_are_neither_followed_nor_replaced() {
     assert!(out.stderr.contains("the check cache was not written"), "{}", out.stderr);
     assert_eq!(std::fs::read_dir(outside.path()).unwrap().count(), 0, "nothing written outside the repository");
     std::fs::remove_file(d.path().join(".git/supportplan")).unwrap();
+    // Nor read through it: a cache that passes the plan, with this binary's stamp, planted in
+    // the folder the link names.
+    assert_eq!(d.plan(&args).code, 1);
+    let forged = passing(&d);
+    std::fs::remove_dir_all(d.path().join(".git/supportplan")).unwrap();
+    outside.write("check-cache.json", &forged);
+    std::os::unix::fs::symlink(outside.path(), d.path().join(".git/supportplan")).unwrap();
+    let out = d.plan(&args);
+    assert_eq!(out.code, 1, "{}", out.stdout);
+    assert!(out.stderr.contains("the check cache is not used"), "{}", out.stderr);
+    std::fs::remove_file(d.path().join(".git/supportplan")).unwrap();
+    std::fs::remove_file(outside.path().join("check-cache.json")).unwrap();
     // The file a link to one that passes the plan: not read, and the link is replaced by the
     // file written in its place, never written through.
     assert_eq!(d.plan(&args).code, 1);
-    let mut forged: serde_json::Value = serde_json::from_str(&d.read(CACHE)).unwrap();
-    for entry in forged["plans"].as_object_mut().unwrap().values_mut() {
-        entry["findings"] = serde_json::json!([]);
-    }
-    let target = outside.write("cache.json", forged.to_string());
+    let forged = passing(&d);
+    let target = outside.write("cache.json", &forged);
     std::fs::remove_file(d.path().join(CACHE)).unwrap();
     std::os::unix::fs::symlink(&target, d.path().join(CACHE)).unwrap();
     let out = d.plan(&args);
     assert_eq!(out.code, 1, "{}", out.stdout);
     assert!(out.stderr.contains("the check cache is not used"), "{}", out.stderr);
-    assert_eq!(std::fs::read_to_string(&target).unwrap(), forged.to_string(), "the link's target is untouched");
+    assert_eq!(std::fs::read_to_string(&target).unwrap(), forged, "the link's target is untouched");
     assert!(!d.path().join(CACHE).is_symlink(), "the link was replaced by the cache file");
 }
 
@@ -206,6 +224,57 @@ fn a_kept_result_for_a_blob_the_repository_lost_or_damaged_is_not_an_answer() {
     let out = d.plan(&args);
     assert_eq!(out.code, 2, "{}{}", out.stdout, out.stderr);
     assert!(out.stderr.contains(&format!("object {} is missing", &blob[..12])), "{}", out.stderr);
+}
+
+/// Runs `args` with and without the cache: both must exit 2 calling the object damaged.
+fn both_say_damaged(dir: &std::path::Path, args: &[&str]) {
+    for no_cache in [&[][..], &["--no-cache"][..]] {
+        let out = run_plan(dir, &[args, no_cache].concat());
+        assert_eq!(out.code, 2, "{no_cache:?}: {}{}", out.stdout, out.stderr);
+        assert!(out.stderr.contains("it is damaged"), "{}", out.stderr);
+    }
+}
+
+#[test]
+fn a_plan_damaged_in_a_pack_or_an_alternate_is_damaged_with_or_without_the_cache() {
+    let origin = committed(&example());
+    let args = ["check", "--rev", "HEAD", "--now", NOW];
+    // Borrowing its objects from `origin` (`git clone --shared`), whose loose plan blob is
+    // then swapped for another object's file.
+    let d = Dir::new();
+    let clone = d.path().join("c");
+    d.run_git(&["clone", "-q", "--shared", origin.path().to_str().unwrap(), clone.to_str().unwrap()]);
+    assert_eq!(run_plan(&clone, &args).code, 0);
+    let blob = origin.run_git(&["rev-parse", "HEAD:support-plan.toml"]);
+    let object = origin.path().join(".git/objects").join(&blob[..2]).join(blob.trim().get(2..).unwrap());
+    let empty = origin.run_git(&["hash-object", "-w", "--stdin"]);
+    let empty =
+        std::fs::read(origin.path().join(".git/objects").join(&empty[..2]).join(empty.trim().get(2..).unwrap()));
+    std::fs::remove_file(&object).unwrap();
+    std::fs::write(&object, empty.unwrap()).unwrap();
+    both_say_damaged(&clone, &args);
+    // Packed, with bytes of its compressed data overwritten.
+    let d = committed(&example());
+    d.run_git(&["gc", "-q"]);
+    assert_eq!(d.plan(&args).code, 0);
+    let blob = d.run_git(&["rev-parse", "HEAD:support-plan.toml"]);
+    let pack_dir = d.path().join(".git/objects/pack");
+    let idx = std::fs::read_dir(&pack_dir)
+        .unwrap()
+        .map(|e| e.unwrap().path())
+        .find(|p| p.extension().is_some_and(|x| x == "idx"))
+        .unwrap();
+    let listing = d.run_git(&["verify-pack", "-v", idx.to_str().unwrap()]);
+    let line = listing.lines().find(|l| l.starts_with(blob.trim())).expect("the blob is in the pack");
+    let offset: u64 = line.split_whitespace().nth(4).unwrap().parse().unwrap();
+    let pack = idx.with_extension("pack");
+    let mut bytes = std::fs::read(&pack).unwrap();
+    for b in &mut bytes[offset as usize + 40..offset as usize + 44] {
+        *b ^= 0x5a;
+    }
+    std::fs::remove_file(&pack).unwrap();
+    std::fs::write(&pack, bytes).unwrap();
+    both_say_damaged(d.path(), &args);
 }
 
 #[test]

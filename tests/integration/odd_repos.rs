@@ -246,3 +246,44 @@ fn a_folder_whose_name_is_not_utf8_is_named_not_silently_passed_over() {
     let out = d.plan(&["log"]);
     assert!(out.stdout.contains("svc-b: plan added svc\u{fffd}/support-plan.toml"), "{}", out.stdout);
 }
+
+/// gix reads refs from files only: a reftable repository would look empty (no HEAD, no
+/// tags), so every command that reads history says why instead; the work tree is still
+/// checked.
+#[test]
+fn a_reftable_repository_is_named_as_such_not_taken_for_an_empty_one() {
+    let d = Dir::new();
+    d.run_git(&["init", "-q", "-b", "main", "--ref-format=reftable"]);
+    d.write("support-plan.toml", example());
+    d.run_git(&["add", "-A"]);
+    d.commit("plan", 1);
+    d.run_git(&["tag", "v1.0.0"]);
+    for args in [
+        vec!["check", "--rev", "HEAD", "--now", NOW],
+        vec!["diff", "v1.0.0", "HEAD"],
+        vec!["log"],
+        vec!["gate", "--tag", "v1.0.0", "--now", NOW],
+    ] {
+        let out = d.plan(&args);
+        assert_eq!(out.code, 2, "{args:?}: {}{}", out.stdout, out.stderr);
+        assert!(out.stderr.contains("keeps its refs in the reftable format"), "{args:?}: {}", out.stderr);
+        assert!(out.stderr.contains("git refs migrate --ref-format=files"), "{}", out.stderr);
+    }
+    assert_eq!(d.plan(&["check", "--now", NOW]).code, 0);
+}
+
+/// An alternates file naming the repository's own objects (git ignores it; gix refuses the
+/// cycle): the repository is said to be there and unreadable, not missing.
+#[test]
+fn a_repository_gix_cannot_open_is_not_called_missing() {
+    let d = Dir::git();
+    d.write("support-plan.toml", example());
+    d.run_git(&["add", "-A"]);
+    d.commit("plan", 1);
+    let objects = d.path().join(".git/objects");
+    d.write(".git/objects/info/alternates", format!("{}\n", objects.display()));
+    let out = d.plan(&["check", "--rev", "HEAD", "--now", NOW]);
+    assert_eq!(out.code, 2, "{}{}", out.stdout, out.stderr);
+    assert!(out.stderr.contains("could not be opened"), "{}", out.stderr);
+    assert!(!out.stderr.contains("is not inside a git repository"), "{}", out.stderr);
+}
