@@ -21,6 +21,7 @@ use std::path::{Path, PathBuf};
 use serde::{Deserialize, Serialize};
 
 use super::PlanCheck;
+use crate::plan::Source;
 use crate::plan::values::Date;
 use crate::report::{Finding, Location};
 
@@ -42,6 +43,8 @@ pub struct Cache {
     path: PathBuf,
     stamp: String,
     entries: HashMap<String, Entry>,
+    /// The keys of the entries this run made.
+    fresh: std::collections::HashSet<String>,
 }
 
 #[derive(Serialize, Deserialize)]
@@ -51,14 +54,19 @@ struct File {
     plans: HashMap<String, Entry>,
 }
 
-/// A [`PlanCheck`] as stored; the file is the key's. Each location's line text (which the
-/// JSON report leaves out) is kept beside it, for the human report's snippets.
+/// A [`PlanCheck`] as stored; the file is the key's. A location's line text (the human
+/// report's snippet) is not kept, only whether it has one: it is the line of the blob, which
+/// is read on every run anyway (a finding per value of a long one-line table would otherwise
+/// keep that line once per finding).
 #[derive(Clone, Serialize, Deserialize)]
 struct Entry {
     product: Option<String>,
-    product_at: Option<(Location, String)>,
-    findings: Vec<(Finding, Option<String>)>,
-    suppressed: Vec<(Finding, Option<String>)>,
+    product_at: Option<(Location, bool)>,
+    findings: Vec<Finding>,
+    /// Whether each finding's location quotes its line.
+    quoted: Vec<bool>,
+    suppressed: Vec<Finding>,
+    suppressed_quoted: Vec<bool>,
     bytes: usize,
 }
 
@@ -69,68 +77,126 @@ impl Cache {
         let path = git_dir.join(FILE);
         let Some(stamp) = stamp(now) else {
             let why = "this binary's path and time could not be read".to_owned();
-            return (Cache { path, stamp: String::new(), entries: HashMap::new() }, Some(why));
+            return (
+                Cache { path, stamp: String::new(), entries: HashMap::new(), fresh: Default::default() },
+                Some(why),
+            );
         };
         let (entries, why) = match read(&path, &stamp) {
             Ok(entries) => (entries, None),
             Err(why) => (HashMap::new(), Some(why)),
         };
-        (Cache { path, stamp, entries }, why)
+        (Cache { path, stamp, entries, fresh: Default::default() }, why)
     }
 
-    /// The result kept for the blob `id` at `path`, as found in revision `rev`.
-    pub fn get(&self, id: &str, path: &str, rev: &str) -> Option<PlanCheck> {
+    /// The result kept for the blob `id` at `path`, as found in revision `rev`, whose text
+    /// (`source`, read in this run) gives each location its line. An entry whose locations
+    /// do not fit that text is not an answer.
+    pub fn get(&self, id: &str, path: &str, rev: &str, source: &Source) -> Option<PlanCheck> {
         let e = self.entries.get(&key(id, path))?;
-        let placed = |mut l: Location, text: String| {
+        let lines = source.text.bytes().filter(|&b| b == b'\n').count() + 1;
+        let placed = |mut l: Location, quoted: bool| {
+            let fits = |line: usize, column: usize| {
+                (1..=lines).contains(&line) && (1..=source.text.len() + 1).contains(&column)
+            };
+            if !fits(l.line, l.column) || !fits(l.end_line, l.end_column) || l.file != path {
+                return None;
+            }
             l.rev = Some(rev.to_owned());
-            l.line_text = text;
-            l
+            l.line_text = if quoted { source.line_text(l.line).to_owned() } else { String::new() };
+            Some(l)
         };
-        let with_line = |(mut f, line): (Finding, Option<String>)| {
-            f.location = f.location.zip(line).map(|(l, text)| placed(l, text));
-            f
+        let findings = |findings: &[Finding], quoted: &[bool]| {
+            if findings.len() != quoted.len() {
+                return None;
+            }
+            findings
+                .iter()
+                .zip(quoted)
+                .map(|(f, &q)| {
+                    let mut f = f.clone();
+                    f.location = match f.location.take() {
+                        Some(l) => Some(placed(l, q)?),
+                        None => None,
+                    };
+                    Some(f)
+                })
+                .collect::<Option<Vec<_>>>()
         };
         Some(PlanCheck {
             file: path.to_owned(),
             product: e.product.clone(),
-            product_at: e.product_at.clone().map(|(l, text)| placed(l, text)),
-            findings: e.findings.iter().cloned().map(with_line).collect(),
-            suppressed: e.suppressed.iter().cloned().map(with_line).collect(),
+            product_at: match e.product_at.clone() {
+                Some((l, q)) => Some(placed(l, q)?),
+                None => None,
+            },
+            findings: findings(&e.findings, &e.quoted)?,
+            suppressed: findings(&e.suppressed, &e.suppressed_quoted)?,
             bytes: e.bytes,
             cached: true,
         })
     }
 
-    /// Writes the kept results and `fresh` ones (blob id, result) back, replacing the file in
-    /// one rename. Does nothing when the stamp could not be made.
-    pub fn save(mut self, fresh: Vec<(String, PlanCheck)>) -> std::io::Result<()> {
-        if self.stamp.is_empty() || fresh.is_empty() {
+    /// Keeps `c`, the result this run made for blob `id`, to be written by [`Cache::save`].
+    /// Its line texts are not copied.
+    pub fn keep(&mut self, id: &str, c: &PlanCheck) {
+        let unplaced = |l: &Location| {
+            let kept = Location { rev: None, line_text: String::new(), file: l.file.clone(), ..*l };
+            (kept, !l.line_text.is_empty())
+        };
+        let split = |findings: &[Finding]| -> (Vec<Finding>, Vec<bool>) {
+            findings
+                .iter()
+                .map(|f| {
+                    let (location, quoted) = f.location.as_ref().map(unplaced).unzip();
+                    let kept = Finding {
+                        rule: f.rule.clone(),
+                        severity: f.severity,
+                        message: f.message.clone(),
+                        help: f.help.clone(),
+                        plan: f.plan.clone(),
+                        path: f.path.clone(),
+                        location,
+                        invalid: f.invalid,
+                        fingerprint: f.fingerprint.clone(),
+                        severity_source: f.severity_source.clone(),
+                        suppressed: f.suppressed.clone(),
+                    };
+                    (kept, quoted.unwrap_or(false))
+                })
+                .unzip()
+        };
+        let (findings, quoted) = split(&c.findings);
+        let (suppressed, suppressed_quoted) = split(&c.suppressed);
+        let entry = Entry {
+            product: c.product.clone(),
+            product_at: c.product_at.as_ref().map(unplaced),
+            findings,
+            quoted,
+            suppressed,
+            suppressed_quoted,
+            bytes: c.bytes,
+        };
+        let key = key(id, &c.file);
+        self.entries.insert(key.clone(), entry);
+        self.fresh.insert(key);
+    }
+
+    /// Writes the results kept, replacing the file in one rename; more than [`MAX_ENTRIES`]
+    /// and only this run's new ones are. Nothing when this run made none, when the stamp
+    /// could not be made, or when the file would be over [`MAX_BYTES`].
+    pub fn save(mut self) -> std::io::Result<()> {
+        if self.stamp.is_empty() || self.fresh.is_empty() {
             return Ok(());
         }
-        if self.entries.len() + fresh.len() > MAX_ENTRIES {
-            self.entries.clear();
-        }
-        for (id, c) in fresh {
-            let unplaced = |mut l: Location| {
-                l.rev = None;
-                let text = std::mem::take(&mut l.line_text);
-                (l, text)
-            };
-            let line = |mut f: Finding| {
-                let (location, text) = f.location.take().map(unplaced).unzip();
-                f.location = location;
-                (f, text)
-            };
-            let entry = Entry {
-                product: c.product,
-                product_at: c.product_at.map(unplaced),
-                findings: c.findings.into_iter().map(line).collect(),
-                suppressed: c.suppressed.into_iter().map(line).collect(),
-                bytes: c.bytes,
-            };
-            self.entries.insert(key(&id, &c.file), entry);
+        if self.entries.len() > MAX_ENTRIES {
+            self.entries.retain(|k, _| self.fresh.contains(k));
         }
         let file = File { format: FORMAT, stamp: self.stamp, plans: self.entries };
+        let bytes = serde_json::to_vec(&file).map_err(std::io::Error::other)?;
+        if bytes.len() as u64 > MAX_BYTES {
+            return Err(std::io::Error::other(format!("it would be {} bytes, over {MAX_BYTES}", bytes.len())));
+        }
         let dir = self.path.parent().unwrap_or(Path::new("."));
         if !is_folder(dir)? {
             std::fs::create_dir(dir)?;
@@ -139,7 +205,7 @@ impl Cache {
         let temp = dir.join(format!(".check-cache.{}.{nanos}.tmp", std::process::id()));
         let written = (|| {
             let mut out = std::fs::OpenOptions::new().write(true).create_new(true).open(&temp)?;
-            out.write_all(&serde_json::to_vec(&file).map_err(std::io::Error::other)?)?;
+            out.write_all(&bytes)?;
             std::fs::rename(&temp, &self.path)
         })();
         if written.is_err() {
@@ -199,7 +265,19 @@ fn read(path: &Path, stamp: &str) -> Result<HashMap<String, Entry>, String> {
     if !meta.is_file() || meta.len() > MAX_BYTES {
         return Err(format!("{}: not a regular file of at most {MAX_BYTES} bytes", path.display()));
     }
-    let bytes = std::fs::read(path).map_err(|e| format!("{}: {e}", path.display()))?;
+    // Not through a link put there since it was looked at.
+    let bytes = (|| {
+        use std::io::Read as _;
+        use std::os::unix::fs::OpenOptionsExt as _;
+        let file = std::fs::OpenOptions::new().read(true).custom_flags(libc::O_NOFOLLOW).open(path)?;
+        let mut bytes = Vec::new();
+        file.take(MAX_BYTES + 1).read_to_end(&mut bytes)?;
+        Ok::<_, std::io::Error>(bytes)
+    })()
+    .map_err(|e| format!("{}: {e}", path.display()))?;
+    if bytes.len() as u64 > MAX_BYTES {
+        return Err(format!("{}: over {MAX_BYTES} bytes", path.display()));
+    }
     let file: File = serde_json::from_slice(&bytes).map_err(|e| format!("{}: {e}", path.display()))?;
     if file.format != FORMAT || file.stamp != stamp {
         return Ok(HashMap::new());

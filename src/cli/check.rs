@@ -61,12 +61,14 @@ pub fn run(g: &Global, args: &CheckArgs) -> anyhow::Result<ExitCode> {
         return Ok(ExitCode::SUCCESS);
     }
     let now = today(args.now.as_deref())?;
+    let mut cache = None;
     let (mut plans, rev, config) = match &args.rev {
         Some(spec) => {
             let repo = supportplan::git::Repo::discover(&root)?;
             let resolved = repo.resolve(spec)?;
             let config = supportplan::snapshot::config_at(&repo, &resolved)?;
-            let (plans, skipped) = checks_at(g, &repo, &resolved, now, !args.no_cache)?;
+            let (plans, skipped, kept) = checks_at(g, &repo, &resolved, now, !args.no_cache)?;
+            cache = kept;
             for s in skipped {
                 g.warn(|| format!("note: skipped {} at {}: it {}", s.path, resolved.spec, s.why));
             }
@@ -122,19 +124,24 @@ pub fn run(g: &Global, args: &CheckArgs) -> anyhow::Result<ExitCode> {
         Format::Human => emit(&render::human::check(&report, g.style(), g.quiet))?,
         Format::Json => emit(&render::json::check(&report, fail_on))?,
     }
+    // After the report: a cache that cannot be written never costs the answer.
+    if let Some(Err(e)) = cache.map(check::cache::Cache::save) {
+        g.note(|| format!("the check cache was not written: {e}"));
+    }
     Ok(exit_code(report.outcome(fail_on)))
 }
 
 /// Each plan at a revision checked on its own, in path order, with what discovery skipped:
 /// the result kept from an earlier run where the cache has one for the same blob and path
-/// (and date and binary), else read, parsed and checked, and kept for the next run.
+/// (and date and binary), else read, parsed and checked; with the cache to write once the
+/// report is out, holding this run's new results.
 fn checks_at(
     g: &Global,
     repo: &supportplan::git::Repo,
     rev: &supportplan::git::rev::Resolved,
     now: supportplan::plan::values::Date,
     use_cache: bool,
-) -> anyhow::Result<(Vec<check::PlanCheck>, Vec<supportplan::git::tree::Skipped>)> {
+) -> anyhow::Result<(Vec<check::PlanCheck>, Vec<supportplan::git::tree::Skipped>, Option<check::cache::Cache>)> {
     use supportplan::check::cache::Cache;
     // A replace ref swaps what a blob id reads as; the results are kept by id.
     let use_cache = use_cache && !repo.replaces_objects();
@@ -149,20 +156,22 @@ fn checks_at(
         // The blob is read whether or not a result is kept for it, so a repository that lost
         // or damaged it says so either way; what a kept result saves is the parse and rules.
         let raw = supportplan::snapshot::read_blob(r, &f.path, f.id, &rev.spec)?;
-        if let Some(kept) = cache.as_ref().and_then(|c| c.get(&f.id.to_string(), &f.path, &rev.spec)) {
+        if let Some(kept) = cache.as_ref().and_then(|c| c.get(&f.id.to_string(), &f.path, &rev.spec, &raw.source())) {
             return Ok((kept, None));
         }
         Ok((check::check_one(&supportplan::plan::load_one(&raw), now), Some(f.id)))
     })?;
-    let kept = done.iter().filter(|(_, id)| id.is_none()).count();
-    if let Some(cache) = cache {
-        let fresh = done.iter().filter_map(|(c, id)| Some((id.as_ref()?.to_string(), c.clone())));
+    let cache = cache.map(|mut cache| {
+        let kept = done.iter().filter(|(_, id)| id.is_none()).count();
         g.note(|| format!("{kept} of {} plans' results from the check cache", done.len()));
-        if let Err(e) = cache.save(fresh.collect()) {
-            g.note(|| format!("the check cache was not written: {e}"));
+        for (c, id) in &done {
+            if let Some(id) = id {
+                cache.keep(&id.to_string(), c);
+            }
         }
-    }
-    Ok((done.into_iter().map(|(c, _)| c).collect(), skipped))
+        cache
+    });
+    Ok((done.into_iter().map(|(c, _)| c).collect(), skipped, cache))
 }
 
 /// The rule catalogue with each rule's effective severity in this repository: the rule's

@@ -267,6 +267,15 @@ pub struct RawPlan {
     pub bytes: Result<Vec<u8>, u64>,
 }
 
+impl RawPlan {
+    /// The text the plan's findings quote, as loading it makes it: the file as UTF-8 (invalid
+    /// bytes replaced), empty when it is over the limit and was not read.
+    pub fn source(&self) -> Source {
+        let text = self.bytes.as_ref().map_or(String::new(), |b| String::from_utf8_lossy(b).into_owned());
+        Source::new(&self.path, self.rev.clone(), text)
+    }
+}
+
 /// Loads one plan file read elsewhere (a size over the limit is the failure it names).
 pub fn load_one(r: &RawPlan) -> Result<LoadedPlan, LoadFailure> {
     match &r.bytes {

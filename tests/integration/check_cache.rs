@@ -42,11 +42,13 @@ fn cache_json(d: &Dir) -> serde_json::Value {
     serde_json::from_str(&d.read(CACHE)).expect("the cache is JSON")
 }
 
-/// The repository's cache with every finding taken out, this binary's stamp kept.
+/// The repository's cache with every finding taken out, this binary's stamp kept: what a
+/// forger with write access to the git directory would write.
 fn passing(d: &Dir) -> String {
     let mut forged = cache_json(d);
     for entry in forged["plans"].as_object_mut().unwrap().values_mut() {
         entry["findings"] = serde_json::json!([]);
+        entry["quoted"] = serde_json::json!([]);
     }
     forged.to_string()
 }
@@ -84,6 +86,38 @@ fn a_revision_checked_again_reads_the_kept_results_and_says_the_same() {
     assert!(human.stdout.contains("email = \"bob at acme\""), "snippets come back from the cache: {}", human.stdout);
 }
 
+/// Hundreds of findings on one long line (every person of the plan in one inline table, each
+/// with a bad address): the cache keeps each finding, not the line once per finding, and the
+/// snippets come back from the blob.
+#[test]
+fn findings_on_one_long_line_keep_the_cache_small_and_their_snippets() {
+    let people: Vec<String> = ["alice", "bob", "carol", "dave"]
+        .into_iter()
+        .map(|id| format!("{id} = {{ name = \"{id}\", role = \"r\", email = \"{id}@acme.example.com\" }}"))
+        .chain((0..400).map(|i| format!("x{i} = {{ name = \"X {i}\", role = \"r\", email = \"not an address {i}\" }}")))
+        .collect();
+    let plan = cut(&example(), "[contacts.people.alice]", "[contacts.teams.team-billing]");
+    let plan = replace_once(
+        &plan,
+        "[contacts.teams.team-billing]",
+        &format!("[contacts]\npeople = {{ {} }}\n\n[contacts.teams.team-billing]", people.join(", ")),
+    );
+    let d = committed(&plan);
+    for format in ["human", "json"] {
+        let args = ["check", "--rev", "HEAD", "--now", NOW, "--format", format];
+        let parsed = d.plan(&[&args[..], &["--no-cache"]].concat());
+        assert_eq!(parsed.code, 1, "{}{}", parsed.stdout, parsed.stderr);
+        assert_eq!(parsed.stdout.matches("is not an email address").count(), 400, "{}", parsed.stderr);
+        d.plan(&args);
+        let cached = d.plan(&[&args[..], &["-v"]].concat());
+        assert!(cached.stderr.contains("1 of 1 plans' results from the check cache"), "{}", cached.stderr);
+        assert_eq!((cached.code, &cached.stdout), (parsed.code, &parsed.stdout), "{format}");
+    }
+    let line = plan.lines().find(|l| l.starts_with("people = ")).unwrap().len();
+    let cache = std::fs::metadata(d.path().join(CACHE)).unwrap().len();
+    assert!(cache < 400 * 1024 && (cache as usize) < 20 * line, "{cache} bytes for a {line}-byte line");
+}
+
 #[test]
 fn a_result_is_kept_for_the_date_and_the_revision_it_was_made_for() {
     let d = committed(&example());
@@ -119,10 +153,7 @@ fn a_cache_from_another_binary_or_a_damaged_one_is_not_believed() {
     let args = ["check", "--rev", "HEAD", "--now", NOW, "--format", "json"];
     assert_eq!(d.plan(&args).code, 1);
     let forged = |stamp: Option<&str>| {
-        let mut cache = cache_json(&d);
-        for entry in cache["plans"].as_object_mut().unwrap().values_mut() {
-            entry["findings"] = serde_json::json!([]);
-        }
+        let mut cache: serde_json::Value = serde_json::from_str(&passing(&d)).unwrap();
         if let Some(stamp) = stamp {
             cache["stamp"] = stamp.into();
         }
@@ -148,6 +179,19 @@ fn a_cache_from_another_binary_or_a_damaged_one_is_not_believed() {
     assert_eq!(out.code, 1, "{}", out.stdout);
     assert!(out.stderr.contains("the check cache was not written"), "{}", out.stderr);
     std::fs::remove_dir(d.path().join(CACHE)).unwrap();
+    // Locations that do not fit the plan (a caret 2^63 columns long) are not believed either.
+    assert_eq!(d.plan(&args).code, 1);
+    let mut cache = cache_json(&d);
+    for entry in cache["plans"].as_object_mut().unwrap().values_mut() {
+        for f in entry["findings"].as_array_mut().unwrap() {
+            f["location"]["end_column"] = serde_json::json!(i64::MAX);
+        }
+    }
+    d.write(CACHE, cache.to_string());
+    let human = d.plan(&["check", "--rev", "HEAD", "--now", NOW]);
+    assert_eq!(human.code, 1, "{}{}", human.stdout, human.stderr);
+    assert_eq!(human.stdout, d.plan(&["check", "--rev", "HEAD", "--now", NOW, "--no-cache"]).stdout);
+    std::fs::remove_file(d.path().join(CACHE)).unwrap();
     // The trust boundary, as SECURITY.md states it: the cache is as trusted as the git
     // directory it is in (whoever writes there can move refs or install hooks). A forged
     // entry with this binary's stamp is believed by `check --rev`, and by nothing else.
