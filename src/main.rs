@@ -66,6 +66,14 @@ unsafe impl std::alloc::GlobalAlloc for Allocator {
     }
 }
 
+/// Writes to standard output, returning the error `print!` would panic on.
+fn write_out(text: &str) -> std::io::Result<()> {
+    use std::io::Write as _;
+    let mut out = std::io::stdout().lock();
+    out.write_all(text.as_bytes())?;
+    out.flush()
+}
+
 fn main() -> ExitCode {
     let raw: Vec<String> = std::env::args().collect();
     let args = match cli::Cli::try_parse() {
@@ -84,7 +92,7 @@ fn main() -> ExitCode {
             // Asked for JSON: the usage error as data on stdout, the usual text on stderr.
             let _ = e.print();
             let message = e.kind().as_str().map_or_else(|| e.to_string(), str::to_owned);
-            print!("{}", supportplan::error::ErrorInfo::new("usage", message).to_json());
+            let _ = write_out(&supportplan::error::ErrorInfo::new("usage", message).to_json());
             return ExitCode::from(2);
         }
     };
@@ -92,17 +100,15 @@ fn main() -> ExitCode {
     match cli::run(args) {
         Ok(code) => code,
         Err(err) => {
-            let broken_pipe = err.chain().any(|c| {
-                c.downcast_ref::<std::io::Error>().is_some_and(|e| e.kind() == std::io::ErrorKind::BrokenPipe)
-            });
-            if broken_pipe {
+            if err.chain().any(|c| c.is::<cli::StdoutClosed>()) {
                 return ExitCode::SUCCESS;
             }
             // Messages quote what the user or a file gave (a revision, a repository name):
             // no control character or workflow command reaches the terminal or the CI log.
             eprintln!("error: {}", supportplan::render::visible(&format!("{err:#}")));
             if json && err.downcast_ref::<supportplan::error::InDocument>().is_none() {
-                print!("{}", supportplan::error::describe(&err).to_json());
+                // Standard output may be what failed (a full disk): nothing more to say then.
+                let _ = write_out(&supportplan::error::describe(&err).to_json());
             }
             ExitCode::from(2)
         }

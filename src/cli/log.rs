@@ -109,8 +109,7 @@ impl Sink {
             Format::Json => self.write(if self.written == 0 { "]\n}\n" } else { "\n  ]\n}\n" })?,
         }
         use std::io::Write as _;
-        self.out.flush()?;
-        Ok(())
+        super::to_stdout(self.out.flush())
     }
 
     /// Ends a log an error stopped: JSON closes its document with an `error` member (the
@@ -133,10 +132,8 @@ impl Sink {
         } else {
             text.to_owned()
         };
-        self.out.write_all(text.as_bytes())?;
         // A reader sees each commit as it is found.
-        self.out.flush()?;
-        Ok(())
+        super::to_stdout(self.out.write_all(text.as_bytes()).and_then(|()| self.out.flush()))
     }
 }
 

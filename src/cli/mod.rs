@@ -151,11 +151,36 @@ impl Global {
 }
 
 /// Writes to stdout through one locked handle.
+/// What a streamed write to standard output gave, with the reader gone (`plan log | head`)
+/// told apart from every other failure as [`StdoutClosed`].
+pub fn to_stdout(written: std::io::Result<()>) -> anyhow::Result<()> {
+    match written {
+        Err(e) if e.kind() == std::io::ErrorKind::BrokenPipe => Err(StdoutClosed.into()),
+        written => Ok(written?),
+    }
+}
+
+/// The reader of standard output stopped reading. Only a command with no verdict (the log)
+/// ends on it, and with exit 0: any other broken pipe (to GitHub, say) is an error.
+#[derive(Debug)]
+pub struct StdoutClosed;
+
+impl std::fmt::Display for StdoutClosed {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str("standard output was closed")
+    }
+}
+
+impl std::error::Error for StdoutClosed {}
+
 pub fn emit(text: &str) -> anyhow::Result<()> {
     let mut out = std::io::stdout().lock();
-    out.write_all(text.as_bytes())?;
-    out.flush()?;
-    Ok(())
+    match out.write_all(text.as_bytes()).and_then(|()| out.flush()) {
+        // The reader stopped reading (`plan check | head`): the answer is still the exit
+        // code, which must not turn a failing check into a pass.
+        Err(e) if e.kind() == std::io::ErrorKind::BrokenPipe => Ok(()),
+        written => Ok(written?),
+    }
 }
 
 /// Appends Markdown to the job summary when GitHub Actions gives one (`GITHUB_STEP_SUMMARY`),

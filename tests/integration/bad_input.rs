@@ -180,3 +180,49 @@ fn a_misspelt_required_key_is_pointed_at() {
     let line = example().lines().position(|l| l == "category = \"accuracy\"").unwrap() + 1;
     assert!(out.contains(&format!("support-plan.toml:{line}:1")), "{out}");
 }
+
+/// Runs `plan ARGS` in `dir` with standard output going to `stdout`, for its exit code and
+/// standard error.
+fn plan_with_stdout(dir: &std::path::Path, args: &[&str], stdout: std::process::Stdio) -> (i32, String) {
+    let mut child = std::process::Command::new(env!("CARGO_BIN_EXE_plan"))
+        .args(args)
+        .current_dir(dir)
+        .env("NO_COLOR", "1")
+        .stdout(stdout)
+        .stderr(std::process::Stdio::piped())
+        .spawn()
+        .unwrap();
+    // A pipe's reader that stops at once (`plan check | head -c 0`).
+    drop(child.stdout.take());
+    let out = child.wait_with_output().unwrap();
+    (out.status.code().unwrap_or(-1), String::from_utf8_lossy(&out.stderr).into_owned())
+}
+
+/// The exit code is the answer, whoever reads the output: a reader that stops early
+/// (`plan check | head` under `set -o pipefail`) must not see a failing plan pass, and a
+/// full disk is an error (exit 2), not a panic.
+#[test]
+fn a_closed_or_full_standard_output_never_changes_the_answer() {
+    let d = Dir::git();
+    d.write("support-plan.toml", example_with("email = \"bob@acme.example.com\"", "email = \"bob at acme\""));
+    d.write("svc/support-plan.toml", example().replace("product = \"acme-billing\"", "product = \"acme-api\""));
+    d.run_git(&["add", "-A"]);
+    d.commit("plans", 1);
+    for format in ["human", "json"] {
+        for (args, code) in [
+            (vec!["check", "--rev", "HEAD", "--now", NOW, "--format", format], 1),
+            (vec!["check", "--now", NOW, "--format", format], 1),
+            (vec!["check", "--now", NOW, "--format", format, "--plan", "acme-api"], 0),
+        ] {
+            let (got, stderr) = plan_with_stdout(d.path(), &args, std::process::Stdio::piped());
+            assert_eq!(got, code, "{args:?} with the reader gone: {stderr}");
+            let full = std::fs::File::create("/dev/full").unwrap();
+            let (got, stderr) = plan_with_stdout(d.path(), &args, full.into());
+            assert_eq!(got, 2, "{args:?} to a full disk: {stderr}");
+            assert!(stderr.contains("No space left on device") && !stderr.contains("panicked"), "{stderr}");
+        }
+    }
+    // The log has no verdict: a reader that has seen enough ends it quietly.
+    let (got, stderr) = plan_with_stdout(d.path(), &["log"], std::process::Stdio::piped());
+    assert_eq!((got, stderr.as_str()), (0, ""));
+}
