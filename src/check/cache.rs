@@ -99,7 +99,8 @@ impl Cache {
             let fits = |line: usize, column: usize| {
                 (1..=lines).contains(&line) && (1..=source.text.len() + 1).contains(&column)
             };
-            if !fits(l.line, l.column) || !fits(l.end_line, l.end_column) || l.file != path {
+            let ordered = (l.line, l.column) <= (l.end_line, l.end_column);
+            if !fits(l.line, l.column) || !fits(l.end_line, l.end_column) || !ordered || l.file != path {
                 return None;
             }
             l.rev = Some(rev.to_owned());

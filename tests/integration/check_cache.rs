@@ -179,19 +179,23 @@ fn a_cache_from_another_binary_or_a_damaged_one_is_not_believed() {
     assert_eq!(out.code, 1, "{}", out.stdout);
     assert!(out.stderr.contains("the check cache was not written"), "{}", out.stderr);
     std::fs::remove_dir(d.path().join(CACHE)).unwrap();
-    // Locations that do not fit the plan (a caret 2^63 columns long) are not believed either.
-    assert_eq!(d.plan(&args).code, 1);
-    let mut cache = cache_json(&d);
-    for entry in cache["plans"].as_object_mut().unwrap().values_mut() {
-        for f in entry["findings"].as_array_mut().unwrap() {
-            f["location"]["end_column"] = serde_json::json!(i64::MAX);
+    // Locations that do not fit the plan (a caret 2^63 columns long, an end before the
+    // start) are not believed either.
+    for (field, value) in [("end_column", serde_json::json!(i64::MAX)), ("end_line", serde_json::json!(1))] {
+        assert_eq!(d.plan(&args).code, 1);
+        let mut cache = cache_json(&d);
+        for entry in cache["plans"].as_object_mut().unwrap().values_mut() {
+            for f in entry["findings"].as_array_mut().unwrap() {
+                f["location"][field] = value.clone();
+            }
         }
+        d.write(CACHE, cache.to_string());
+        let human = d.plan(&["check", "--rev", "HEAD", "--now", NOW, "-v"]);
+        assert_eq!(human.code, 1, "{field}: {}{}", human.stdout, human.stderr);
+        assert!(human.stderr.contains("0 of 1 plans' results from the check cache"), "{field}: {}", human.stderr);
+        assert_eq!(human.stdout, d.plan(&["check", "--rev", "HEAD", "--now", NOW, "--no-cache"]).stdout);
+        std::fs::remove_file(d.path().join(CACHE)).unwrap();
     }
-    d.write(CACHE, cache.to_string());
-    let human = d.plan(&["check", "--rev", "HEAD", "--now", NOW]);
-    assert_eq!(human.code, 1, "{}{}", human.stdout, human.stderr);
-    assert_eq!(human.stdout, d.plan(&["check", "--rev", "HEAD", "--now", NOW, "--no-cache"]).stdout);
-    std::fs::remove_file(d.path().join(CACHE)).unwrap();
     // The trust boundary, as SECURITY.md states it: the cache is as trusted as the git
     // directory it is in (whoever writes there can move refs or install hooks). A forged
     // entry with this binary's stamp is believed by `check --rev`, and by nothing else.
