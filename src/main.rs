@@ -66,14 +66,6 @@ unsafe impl std::alloc::GlobalAlloc for Allocator {
     }
 }
 
-/// Writes to standard output, returning the error `print!` would panic on.
-fn write_out(text: &str) -> std::io::Result<()> {
-    use std::io::Write as _;
-    let mut out = std::io::stdout().lock();
-    out.write_all(text.as_bytes())?;
-    out.flush()
-}
-
 fn main() -> ExitCode {
     let raw: Vec<String> = std::env::args().collect();
     let args = match cli::Cli::try_parse() {
@@ -92,7 +84,7 @@ fn main() -> ExitCode {
             // Asked for JSON: the usage error as data on stdout, the usual text on stderr.
             let _ = e.print();
             let message = e.kind().as_str().map_or_else(|| e.to_string(), str::to_owned);
-            let _ = write_out(&supportplan::error::ErrorInfo::new("usage", message).to_json());
+            let _ = cli::emit(&supportplan::error::ErrorInfo::new("usage", message).to_json());
             return ExitCode::from(2);
         }
     };
@@ -108,7 +100,7 @@ fn main() -> ExitCode {
             eprintln!("error: {}", supportplan::render::visible(&format!("{err:#}")));
             if json && err.downcast_ref::<supportplan::error::InDocument>().is_none() {
                 // Standard output may be what failed (a full disk): nothing more to say then.
-                let _ = write_out(&supportplan::error::describe(&err).to_json());
+                let _ = cli::emit(&supportplan::error::describe(&err).to_json());
             }
             ExitCode::from(2)
         }

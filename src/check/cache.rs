@@ -58,7 +58,7 @@ struct File {
 /// report's snippet) is not kept, only whether it has one: it is the line of the blob, which
 /// is read on every run anyway (a finding per value of a long one-line table would otherwise
 /// keep that line once per finding).
-#[derive(Clone, Serialize, Deserialize)]
+#[derive(Serialize, Deserialize)]
 struct Entry {
     product: Option<String>,
     product_at: Option<(Location, bool)>,

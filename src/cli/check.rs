@@ -110,10 +110,11 @@ pub fn run(g: &Global, args: &CheckArgs) -> anyhow::Result<ExitCode> {
         }
         plans.retain(|p| p.product.as_ref().is_none_or(|product| product == id));
     }
+    let at = args.rev.as_ref().map(|spec| format!(" at {spec}")).unwrap_or_default();
     for p in &plans {
-        let at = args.rev.as_ref().map(|spec| format!(" at {spec}")).unwrap_or_default();
         let how = if p.cached { "kept result of" } else { "read" };
-        g.note(|| format!("{how} {}{at} ({} bytes)", p.file, p.bytes));
+        // A path from a tree may hold control characters: none reaches the terminal.
+        g.note(|| render::one_line(&format!("{how} {}{at} ({} bytes)", p.file, p.bytes)));
     }
     let report = check::assemble(plans, now, rev, &config);
     let fail_on = match args.fail_on {

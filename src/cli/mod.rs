@@ -150,7 +150,6 @@ impl Global {
     }
 }
 
-/// Writes to stdout through one locked handle.
 /// What a streamed write to standard output gave, with the reader gone (`plan log | head`)
 /// told apart from every other failure as [`StdoutClosed`].
 pub fn to_stdout(written: std::io::Result<()>) -> anyhow::Result<()> {
@@ -173,6 +172,7 @@ impl std::fmt::Display for StdoutClosed {
 
 impl std::error::Error for StdoutClosed {}
 
+/// Writes to stdout through one locked handle.
 pub fn emit(text: &str) -> anyhow::Result<()> {
     let mut out = std::io::stdout().lock();
     match out.write_all(text.as_bytes()).and_then(|()| out.flush()) {

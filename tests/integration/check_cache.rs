@@ -370,3 +370,20 @@ fn another_binary_copied_over_this_one_keeping_its_time_and_size_does_not_reuse_
     let stderr = run();
     assert!(stderr.contains("0 of 1 plans' results from the check cache"), "{stderr}");
 }
+
+/// `-v` names each plan it read or took a kept result for: a path from the tree that holds an
+/// escape sequence or a line break reaches the terminal as visible text.
+#[test]
+fn verbose_notes_show_hostile_paths_as_text() {
+    let d = Dir::git();
+    d.write("evil\u{1b}[31m\nred/support-plan.toml", example());
+    d.run_git(&["add", "-A"]);
+    d.commit("plan", 1);
+    for run in ["parsed", "kept"] {
+        let out = d.plan(&["check", "--rev", "HEAD", "--now", NOW, "-v"]);
+        assert_eq!(out.code, 0, "{run}: {}{}", out.stdout, out.stderr);
+        assert!(!out.stderr.contains('\u{1b}'), "{run}: {:?}", out.stderr);
+        let note = out.stderr.lines().find(|l| l.contains("support-plan.toml at HEAD")).unwrap_or_default();
+        assert!(note.contains("evil") && note.contains("red/support-plan.toml"), "{run}: {:?}", out.stderr);
+    }
+}
